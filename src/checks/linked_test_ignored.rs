@@ -1,0 +1,28 @@
+//! A linked test that is disabled guards nothing: `#[ignore]` on it is an error.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::rules::Rule;
+
+pub struct Check;
+
+impl super::Check for Check {
+    fn rule(&self) -> Rule {
+        Rule::LinkedTestIgnored
+    }
+
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for test in cx.model.linked_tests() {
+            let Some(at) = &test.ignored else { continue };
+            for link in &test.links {
+                out.push(
+                    Finding::new(Rule::LinkedTestIgnored, format!("test `{}`, linked to {}, is ignored", test.name, link.incident))
+                        .at(at)
+                        .incident(&link.incident)
+                        .test(&test.id)
+                        .help("a disabled regression test no longer guards against the incident: fix it and remove `#[ignore]`, or retire it in the postmortem's `retired_tests` with a reason"),
+                );
+            }
+        }
+    }
+}

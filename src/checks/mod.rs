@@ -1,0 +1,95 @@
+//! Checks: each rule is one file holding one `Check`, and `REGISTRY` lists them all. A
+//! check reads the model and pushes findings; it never prints and never touches git or
+//! the file system. Levels from the config are applied afterwards, in one place.
+
+mod duplicate_incident_id;
+mod invalid_marker;
+mod invalid_postmortem;
+mod linked_test_ignored;
+mod marker_on_non_test;
+mod missing_regression_test;
+mod overdue_action_item;
+mod unknown_incident;
+mod unparsable_source;
+
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::model::Model;
+use crate::rules::Rule;
+
+pub struct Context<'a> {
+    pub model: &'a Model,
+    pub config: &'a Config,
+}
+
+pub trait Check: Sync {
+    fn rule(&self) -> Rule;
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>);
+}
+
+pub static REGISTRY: &[&dyn Check] = &[
+    &missing_regression_test::Check,
+    &linked_test_ignored::Check,
+    &unknown_incident::Check,
+    &invalid_marker::Check,
+    &invalid_postmortem::Check,
+    &duplicate_incident_id::Check,
+    &unparsable_source::Check,
+    &marker_on_non_test::Check,
+    &overdue_action_item::Check,
+];
+
+/// Runs every check whose rule is not off, and gives each finding its configured level.
+pub fn run_all(cx: &Context) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for check in REGISTRY {
+        let Some(level) = cx.config.level(check.rule()) else {
+            continue;
+        };
+        let mut out = Vec::new();
+        check.run(cx, &mut out);
+        for mut f in out {
+            debug_assert_eq!(f.rule, check.rule(), "a check emits only its own rule");
+            f.level = level;
+            findings.push(f);
+        }
+    }
+    findings.sort_by(|a, b| {
+        (a.level, a.rule, &a.path, a.line, a.column, &a.message)
+            .cmp(&(b.level, b.rule, &b.path, b.line, b.column, &b.message))
+    });
+    findings.dedup();
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rules whose checks need git history and arrive with the history work.
+    const NOT_YET: &[Rule] = &[
+        Rule::LinkedTestRemoved,
+        Rule::ActionItemWithoutCommit,
+        Rule::LinkedTestMoved,
+        Rule::StaleRetirement,
+        Rule::HistorySkipped,
+        Rule::HistoryUnavailable,
+    ];
+
+    #[test]
+    fn every_rule_has_exactly_one_check_in_its_own_file() {
+        for rule in Rule::ALL {
+            let n = REGISTRY.iter().filter(|c| c.rule() == *rule).count();
+            let expected = usize::from(!NOT_YET.contains(rule));
+            assert_eq!(n, expected, "rule {rule} is registered {n} times");
+            if expected == 1 {
+                let file = format!(
+                    "{}/src/checks/{}.rs",
+                    env!("CARGO_MANIFEST_DIR"),
+                    rule.code().replace('-', "_")
+                );
+                assert!(std::path::Path::new(&file).exists(), "{file} is missing");
+            }
+        }
+    }
+}

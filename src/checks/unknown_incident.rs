@@ -1,0 +1,53 @@
+//! A marker naming an ID no postmortem has links nothing: usually a typo, or a
+//! postmortem that was never merged.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::scan::Link;
+
+pub struct Check;
+
+impl super::Check for Check {
+    fn rule(&self) -> Rule {
+        Rule::UnknownIncident
+    }
+
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let report = |link: &Link, test: Option<&str>, out: &mut Vec<Finding>| {
+            if model.incident(&link.incident).is_some() {
+                return;
+            }
+            let mut f = Finding::new(
+                Rule::UnknownIncident,
+                format!("marker names `{}`, which no postmortem has", link.incident),
+            )
+            .at(&link.loc)
+            .incident(&link.incident);
+            f = match crate::suggest::closest(&link.incident, model.incident_ids()) {
+                Some(near) => f.help(format!("did you mean `{near}`?")),
+                None => f.help(format!(
+                    "add a postmortem with `id = \"{}\"` under `{}/`",
+                    link.incident, cx.config.postmortems
+                )),
+            };
+            if let Some(t) = test {
+                f = f.test(t);
+            }
+            out.push(f);
+        };
+        for file in &model.sources.files {
+            for test in &file.tests {
+                for link in &test.links {
+                    report(link, Some(&test.id), out);
+                }
+            }
+            for stray in &file.stray {
+                for link in &stray.ids {
+                    report(link, None, out);
+                }
+            }
+        }
+    }
+}

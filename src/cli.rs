@@ -1,0 +1,173 @@
+//! The command line: raw arguments (clap) kept apart from the validated `Options` the
+//! library runs on. Printing happens here and in the renderers only.
+
+use crate::date::Date;
+use crate::render::{self, Format, Style};
+use crate::{Options, exit};
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Every incident leaves a regression test behind, and the pipeline keeps it there.";
+const LONG_ABOUT: &str = "\
+Every incident leaves a regression test behind, and the pipeline keeps it there.
+
+incident-guard reads the postmortems in a repository (postmortems/ by default), finds the
+tests linked to them by a marker comment (`// incident: INC-2024-017` above a test), and
+fails when an incident has no regression test, when a linked test is disabled, or when a
+marker or postmortem is broken.
+
+Exit status: 0 no finding at error level, 1 at least one, 2 the tool could not run.";
+
+#[derive(Debug, Parser)]
+#[command(name = "incident-guard", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    /// Read this config file instead of incident-guard.toml at the repository root
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// When to colour human output (NO_COLOR is honoured by `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every rule and report the findings (exit 1 if any is an error)
+    Check(CheckArgs),
+    /// List incidents with their linked tests and action items
+    List(PathArgs),
+    /// Show one incident: its tests, action items and findings
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PathArgs {
+    /// A directory inside the repository [default: the current directory]
+    pub path: Option<PathBuf>,
+    /// Measure "overdue" against this date (YYYY-MM-DD) instead of today
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: PathArgs,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The incident ID, e.g. INC-2024-017
+    pub id: String,
+    #[command(flatten)]
+    pub common: PathArgs,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+}
+
+impl PathArgs {
+    fn options(&self, config: &Option<PathBuf>) -> Options {
+        Options {
+            path: self.path.clone().unwrap_or_else(|| PathBuf::from(".")),
+            config: config.clone(),
+            today: self.today,
+        }
+    }
+}
+
+fn style(choice: ColorChoice, to_terminal: bool) -> Style {
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    Style { color }
+}
+
+/// Runs the command line and returns the exit status.
+pub fn run(cli: Cli) -> Result<u8> {
+    let stdout = std::io::stdout();
+    let format = cli.format.unwrap_or(Format::Human);
+    match &cli.command {
+        Command::Check(args) => {
+            let analysis = crate::analyze(&args.common.options(&cli.config))?;
+            let report = crate::check(&analysis);
+            match &args.output {
+                Some(file) => {
+                    let mut buf = Vec::new();
+                    render::render(&report, format, style(cli.color, false), &mut buf)?;
+                    std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?;
+                }
+                None => {
+                    let mut out = stdout.lock();
+                    render::render(&report, format, style(cli.color, stdout.is_terminal()), &mut out)?;
+                    out.flush()?;
+                }
+            }
+            Ok(if report.has_errors() { exit::FINDINGS } else { exit::OK })
+        }
+        Command::List(args) => {
+            let analysis = crate::analyze(&args.options(&cli.config))?;
+            let report = crate::check(&analysis);
+            let mut out = stdout.lock();
+            match format {
+                Format::Human => render::human::list(&report.incidents, &mut out)?,
+                Format::Json => render::json::write_value(
+                    &serde_json::json!({ "version": report.version, "incidents": report.incidents }),
+                    &mut out,
+                )?,
+            }
+            Ok(exit::OK)
+        }
+        Command::Show(args) => {
+            let analysis = crate::analyze(&args.common.options(&cli.config))?;
+            let report = crate::check(&analysis);
+            let Some(incident) = report.incidents.iter().find(|i| i.id == args.id) else {
+                let near = crate::suggest::did_you_mean(&args.id, report.incidents.iter().map(|i| i.id.as_str()));
+                bail!(
+                    "no postmortem has the incident ID `{}`{}",
+                    args.id,
+                    if near.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {near}")
+                    }
+                );
+            };
+            let findings: Vec<_> = report
+                .findings
+                .iter()
+                .filter(|f| f.incident.as_deref() == Some(&args.id))
+                .collect();
+            let mut out = stdout.lock();
+            match format {
+                Format::Human => {
+                    render::human::show(incident, &findings, style(cli.color, stdout.is_terminal()), &mut out)?
+                }
+                Format::Json => render::json::write_value(
+                    &serde_json::json!({ "version": report.version, "incident": incident, "findings": findings }),
+                    &mut out,
+                )?,
+            }
+            Ok(exit::OK)
+        }
+    }
+}

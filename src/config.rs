@@ -1,0 +1,297 @@
+//! `incident-guard.toml`: where postmortems live, which sources to scan, marker words,
+//! the ID pattern and rule levels. Every key is optional; unknown keys and bad values
+//! stop the run (exit 2) with every problem located, since a half-read config would
+//! silently check the wrong things.
+
+use crate::rules::{Level, Rule};
+use crate::toml_doc::{self, LineIndex, Problem, Problems, Table};
+use anyhow::{Context as _, Result};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "incident-guard.toml";
+
+const KEYS: &[&str] = &[
+    "postmortems",
+    "include",
+    "exclude",
+    "markers",
+    "id_pattern",
+    "require_tests_for",
+    "base_branch",
+    "rules",
+];
+
+/// What a rule is set to in `[rules]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSetting {
+    Level(Level),
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file that was read, if any.
+    pub file: Option<PathBuf>,
+    pub postmortems: String,
+    pub include: GlobSet,
+    pub exclude: GlobSet,
+    pub markers: Vec<String>,
+    pub id_pattern: Option<Regex>,
+    pub require_tests_for: Option<Vec<String>>,
+    pub base_branch: Option<String>,
+    pub rules: BTreeMap<Rule, RuleSetting>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            file: None,
+            postmortems: "postmortems".to_owned(),
+            include: globs(&["**"]).expect("static glob"),
+            exclude: GlobSet::empty(),
+            markers: vec!["incident".to_owned()],
+            id_pattern: None,
+            require_tests_for: None,
+            base_branch: None,
+            rules: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The level a rule's findings get, or `None` when the rule is off.
+    pub fn level(&self, rule: Rule) -> Option<Level> {
+        match self.rules.get(&rule) {
+            Some(RuleSetting::Off) => None,
+            Some(RuleSetting::Level(l)) => Some(*l),
+            None => Some(rule.default_level()),
+        }
+    }
+
+    /// Reads `path`. Problems in it become one error listing all of them.
+    pub fn load(path: &Path, display: &str) -> Result<Config> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read config file {display}"))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "config file {display} is not valid UTF-8 (at byte {})",
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        let mut config = Config::parse(&text).map_err(|problems| ConfigError {
+            path: display.to_owned(),
+            text: text.clone(),
+            problems,
+        })?;
+        config.file = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    pub fn parse(text: &str) -> std::result::Result<Config, Vec<Problem>> {
+        let mut p = Problems::new(0);
+        let mut config = Config::default();
+        if let Some((table, span)) = toml_doc::parse(text, &mut p) {
+            let t = Table::new(&table, span, "the config");
+            t.reject_unknown(KEYS, &mut p);
+            if let Some(dir) = t.string("postmortems", false, &mut p) {
+                if dir.value.trim().is_empty() {
+                    p.list.push(Problem {
+                        span: dir.span,
+                        message: "`postmortems` must name a directory".into(),
+                        help: None,
+                    });
+                } else {
+                    config.postmortems = dir.value;
+                }
+            }
+            for (key, slot) in [("include", &mut config.include), ("exclude", &mut config.exclude)] {
+                if t.get(key).is_some() {
+                    let list = t.string_array(key, &mut p);
+                    let mut builder = GlobSetBuilder::new();
+                    for g in &list {
+                        match Glob::new(&g.value) {
+                            Ok(glob) => {
+                                builder.add(glob);
+                            }
+                            Err(e) => p.list.push(Problem {
+                                span: g.span.clone(),
+                                message: format!("invalid glob in `{key}`: {}", e.kind()),
+                                help: None,
+                            }),
+                        }
+                    }
+                    *slot = builder.build().unwrap_or_else(|_| GlobSet::empty());
+                }
+            }
+            if t.get("markers").is_some() {
+                let words = t.string_array("markers", &mut p);
+                let mut markers = Vec::new();
+                for w in words {
+                    let ok =
+                        !w.value.is_empty() && w.value.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+                    if ok {
+                        markers.push(w.value.to_lowercase());
+                    } else {
+                        p.list.push(Problem {
+                            span: w.span,
+                            message: format!(
+                                "marker word `{}` must be letters, digits, `-` or `_` (the `:` is added by the tool)",
+                                w.value
+                            ),
+                            help: None,
+                        });
+                    }
+                }
+                if markers.is_empty() {
+                    p.push(
+                        &t.get("markers").expect("checked").span(),
+                        "`markers` must name at least one word",
+                    );
+                } else {
+                    config.markers = markers;
+                }
+            }
+            if let Some(pat) = t.string("id_pattern", false, &mut p) {
+                match Regex::new(&pat.value) {
+                    Ok(re) => config.id_pattern = Some(re),
+                    Err(e) => p.list.push(Problem {
+                        span: pat.span,
+                        message: format!("`id_pattern` is not a valid regular expression: {e}"),
+                        help: None,
+                    }),
+                }
+            }
+            if t.get("require_tests_for").is_some() {
+                config.require_tests_for = Some(
+                    t.string_array("require_tests_for", &mut p)
+                        .into_iter()
+                        .map(|s| s.value)
+                        .collect(),
+                );
+            }
+            config.base_branch = t.string("base_branch", false, &mut p).map(|s| s.value);
+            if let Some((rules, _)) = t.table("rules", &mut p) {
+                let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+                for (key, value) in rules.iter() {
+                    let code = key.get_ref().as_ref();
+                    let Some(rule) = Rule::from_code(code) else {
+                        let help = crate::suggest::did_you_mean(code, codes.iter().copied());
+                        p.push_help(&key.span(), format!("unknown rule `{code}` in [rules]"), help);
+                        continue;
+                    };
+                    let setting = match value.get_ref().as_str() {
+                        Some("error") => RuleSetting::Level(Level::Error),
+                        Some("warning") => RuleSetting::Level(Level::Warning),
+                        Some("note") => RuleSetting::Level(Level::Note),
+                        Some("off") => RuleSetting::Off,
+                        _ => {
+                            p.push(
+                                &value.span(),
+                                format!("rule `{code}` must be set to \"error\", \"warning\", \"note\" or \"off\""),
+                            );
+                            continue;
+                        }
+                    };
+                    config.rules.insert(rule, setting);
+                }
+            }
+        }
+        if p.list.is_empty() { Ok(config) } else { Err(p.list) }
+    }
+}
+
+fn globs(patterns: &[&str]) -> Result<GlobSet, globset::Error> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p)?);
+    }
+    b.build()
+}
+
+/// Every problem of a config file, rendered rustc-style when displayed.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: String,
+    pub text: String,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let index = LineIndex::new(&self.text);
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let loc = index.location(&self.path, &problem.span);
+            let mut message = problem.message.clone();
+            if let Some(help) = &problem.help {
+                message = format!("{message}: {help}");
+            }
+            let snippet =
+                crate::render::human::snippet_text(&loc, self.text.lines().nth(loc.line - 1).unwrap_or(""), &message);
+            write!(f, "{snippet}")?;
+        }
+        write!(f, "\n{} problem(s) in config file {}", self.problems.len(), self.path)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_empty() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.postmortems, "postmortems");
+        assert_eq!(c.markers, ["incident"]);
+        assert_eq!(c.level(Rule::MarkerOnNonTest), Some(Level::Warning));
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let c = Config::parse(
+            r#"
+postmortems = "docs/pm"
+include = ["src/**"]
+exclude = ["tests/fixtures/**"]
+markers = ["Incident", "postmortem"]
+id_pattern = "^INC-[0-9]{4}-[0-9]{3}$"
+require_tests_for = ["SEV1"]
+base_branch = "trunk"
+[rules]
+overdue-action-item = "error"
+marker-on-non-test = "off"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.postmortems, "docs/pm");
+        assert!(c.include.is_match("src/a.rs") && !c.include.is_match("lib/a.rs"));
+        assert!(c.exclude.is_match("tests/fixtures/x/y.rs"));
+        assert_eq!(c.markers, ["incident", "postmortem"]);
+        assert!(c.id_pattern.unwrap().is_match("INC-2024-001"));
+        assert_eq!(c.require_tests_for.unwrap(), ["SEV1"]);
+        assert_eq!(c.base_branch.as_deref(), Some("trunk"));
+        assert_eq!(c.rules[&Rule::OverdueActionItem], RuleSetting::Level(Level::Error));
+        assert_eq!(c.rules[&Rule::MarkerOnNonTest], RuleSetting::Off);
+    }
+
+    #[test]
+    fn reports_every_problem_with_suggestions() {
+        let text = "postmortem = \"x\"\nid_pattern = \"(\"\n[rules]\nmissing-regresion-test = \"error\"\nunknown-incident = \"loud\"\n";
+        let problems = Config::parse(text).unwrap_err();
+        let messages: Vec<String> = problems.iter().map(|p| format!("{} {:?}", p.message, p.help)).collect();
+        assert_eq!(problems.len(), 4, "{messages:#?}");
+        assert!(messages[0].contains("unknown key `postmortem`") && messages[0].contains("`postmortems`"));
+        assert!(messages[1].contains("id_pattern"));
+        assert!(messages[2].contains("did you mean `missing-regression-test`"));
+        assert!(messages[3].contains("\"error\", \"warning\""));
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(problems[2].span.start), (4, 1));
+    }
+}

@@ -1,0 +1,125 @@
+//! incident-guard: every incident leaves a regression test behind, and the pipeline
+//! keeps it there.
+//!
+//! The pipeline flows one way: config → postmortems → sources → model → checks →
+//! findings → report → renderers. `main.rs` only parses arguments and prints.
+
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod date;
+pub mod finding;
+pub mod model;
+pub mod paths;
+pub mod postmortem;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod suggest;
+pub mod toml_doc;
+
+use anyhow::{Context as _, Result, bail};
+use config::Config;
+use model::Model;
+use report::Report;
+use std::path::{Path, PathBuf};
+
+/// Exit statuses, as documented in the README.
+pub mod exit {
+    /// No finding at error level.
+    pub const OK: u8 = 0;
+    /// At least one finding at error level.
+    pub const FINDINGS: u8 = 1;
+    /// The tool could not run: bad arguments, unreadable config, missing directory.
+    pub const ERROR: u8 = 2;
+}
+
+/// What a run needs to know beyond the config file.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Where to start looking for the repository root.
+    pub path: PathBuf,
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// `--today`: the date "overdue" is measured against; the system clock otherwise.
+    pub today: Option<date::Date>,
+}
+
+/// A loaded repository: its config and model, ready to be checked or listed.
+pub struct Analysis {
+    pub config: Config,
+    pub model: Model,
+}
+
+/// The repository root for `path`: the nearest directory (up to the git root) holding
+/// `incident-guard.toml`, else the git root, else `path` itself.
+pub fn find_root(path: &Path) -> Result<PathBuf> {
+    let start = path
+        .canonicalize()
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    if !start.is_dir() {
+        bail!("{} is not a directory", path.display());
+    }
+    let mut git_root = None;
+    for dir in start.ancestors() {
+        if dir.join(config::FILE_NAME).is_file() {
+            return Ok(dir.to_path_buf());
+        }
+        if dir.join(".git").exists() {
+            git_root = Some(dir.to_path_buf());
+            break;
+        }
+    }
+    Ok(git_root.unwrap_or(start))
+}
+
+/// Reads the config, the postmortems and the sources.
+pub fn analyze(opts: &Options) -> Result<Analysis> {
+    let root = find_root(&opts.path)?;
+    let config = match &opts.config {
+        Some(file) => Config::load(file, &file.display().to_string())?,
+        None => {
+            let file = root.join(config::FILE_NAME);
+            if file.is_file() {
+                Config::load(&file, config::FILE_NAME)?
+            } else {
+                Config::default()
+            }
+        }
+    };
+    let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref())?;
+    let words = scan::markers::MarkerWords::new(&config.markers);
+    let sources = scan::scan_tree(&root, &config, &words);
+    let today = opts.today.unwrap_or_else(date::Date::today_utc);
+    let model = Model::new(root, loaded, sources, today);
+    Ok(Analysis { config, model })
+}
+
+/// Runs every check and builds the report.
+pub fn check(analysis: &Analysis) -> Report {
+    let cx = checks::Context {
+        model: &analysis.model,
+        config: &analysis.config,
+    };
+    let mut findings = checks::run_all(&cx);
+    for f in &mut findings {
+        if let (Some(path), Some(line)) = (&f.path, f.line) {
+            f.source_line = analysis
+                .model
+                .texts
+                .get(path)
+                .and_then(|t| t.lines().nth(line - 1))
+                .map(str::to_owned);
+        }
+    }
+    let incidents = report::incidents(&analysis.model, &|_, _| Vec::new());
+    let summary = report::summarize(&analysis.model, &findings);
+    Report {
+        version: report::JSON_VERSION,
+        base: None,
+        findings,
+        incidents,
+        summary,
+    }
+}

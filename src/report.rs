@@ -1,0 +1,146 @@
+//! The report: findings plus the picture of every incident, built once from the model
+//! and the checks' findings. Every output format renders this one value (JSON serialises
+//! it as is), so the formats cannot disagree.
+
+use crate::date::Date;
+use crate::finding::Finding;
+use crate::model::Model;
+use crate::rules::Level;
+use serde::Serialize;
+
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<BaseInfo>,
+    pub findings: Vec<Finding>,
+    pub incidents: Vec<IncidentView>,
+    pub summary: Summary,
+}
+
+/// Which base revision the history checks compared against, and why that one.
+#[derive(Clone, Debug, Serialize)]
+pub struct BaseInfo {
+    pub rev: String,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Human explanation: "merge base of HEAD and origin/main".
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IncidentView {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    pub path: String,
+    pub line: usize,
+    /// Identities of the linked tests at HEAD.
+    pub tests: Vec<String>,
+    pub linked_tests: Vec<LinkedTestView>,
+    pub action_items: Vec<ActionItemView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_waiver: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkedTestView {
+    pub test: String,
+    pub path: String,
+    pub line: usize,
+    pub ignored: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActionItemView {
+    pub id: String,
+    pub title: String,
+    pub owner: String,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Full SHAs of the commits found as evidence (SPEC §3.3).
+    pub commits: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub incidents: usize,
+    pub linked_tests: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// The incidents as reports show them. `evidence(incident, item)` gives the commits
+/// found for an action item.
+pub fn incidents(model: &Model, evidence: &dyn Fn(&str, &str) -> Vec<String>) -> Vec<IncidentView> {
+    model
+        .incidents()
+        .map(|pm| {
+            let tests = model.tests_for(&pm.id);
+            IncidentView {
+                id: pm.id.clone(),
+                title: pm.title.clone(),
+                status: pm.status.as_str(),
+                severity: pm.severity.clone(),
+                date: pm.date,
+                path: pm.path.clone(),
+                line: pm.loc.line,
+                tests: tests.iter().map(|t| t.id.clone()).collect(),
+                linked_tests: tests
+                    .iter()
+                    .map(|t| LinkedTestView {
+                        test: t.id.clone(),
+                        path: t.loc.path.clone(),
+                        line: t.loc.line,
+                        ignored: t.ignored.is_some(),
+                    })
+                    .collect(),
+                action_items: pm
+                    .action_items
+                    .iter()
+                    .map(|a| ActionItemView {
+                        id: a.id.clone(),
+                        title: a.title.clone(),
+                        owner: a.owner.clone(),
+                        status: a.status.as_str(),
+                        due: a.due,
+                        kind: a.kind.clone(),
+                        commits: evidence(&pm.id, &a.id),
+                    })
+                    .collect(),
+                test_waiver: pm.test_waiver.clone(),
+            }
+        })
+        .collect()
+}
+
+pub fn summarize(model: &Model, findings: &[Finding]) -> Summary {
+    let count = |l: Level| findings.iter().filter(|f| f.level == l).count();
+    let mut tests: Vec<&str> = model.linked_tests().map(|t| t.id.as_str()).collect();
+    tests.sort_unstable();
+    tests.dedup();
+    Summary {
+        incidents: model.incidents().count(),
+        linked_tests: tests.len(),
+        errors: count(Level::Error),
+        warnings: count(Level::Warning),
+        notes: count(Level::Note),
+    }
+}

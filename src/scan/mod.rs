@@ -1,0 +1,369 @@
+//! Finding linked tests in source files. The tree is walked once (respecting
+//! `.gitignore`, never entering `target/` or `.git/`), files that cannot hold a marker are
+//! skipped by a byte search before anything parses them, and each remaining file goes to
+//! the scanner of its language. Every language scanner reduces a file to the same two
+//! lists, comments and items; attaching markers to tests is done here, once, for all.
+
+pub mod markers;
+pub mod rust;
+pub mod rust_lex;
+
+use crate::config::Config;
+use crate::finding::Location;
+use markers::MarkerWords;
+use rust_lex::{Comment, CommentKind};
+use std::path::Path;
+
+/// A language whose tests can carry markers.
+pub trait Language: Sync {
+    fn name(&self) -> &'static str;
+    /// Whether `path` (repository-relative) is a source file of this language.
+    fn handles(&self, path: &str) -> bool;
+    /// Scans one file. `text` is the whole file.
+    fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan;
+}
+
+/// Every language scanner, in one place so that none can be forgotten.
+pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust];
+
+pub fn language_for(path: &str) -> Option<&'static dyn Language> {
+    LANGUAGES.iter().copied().find(|l| l.handles(path))
+}
+
+/// A test found in a source file, with the incidents its markers name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestCase {
+    /// `PATH::MODULES::NAME`.
+    pub id: String,
+    pub name: String,
+    /// Where the test's name stands.
+    pub loc: Location,
+    /// Where its `#[ignore]` (or the language's skip) stands, if it is disabled.
+    pub ignored: Option<Location>,
+    pub links: Vec<Link>,
+    /// The test's source text, for telling a renamed test from a new one.
+    pub body: String,
+    /// Found in the text of a file that does not parse: identity and lines are a best guess.
+    pub approximate: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub incident: String,
+    /// Where the ID stands in the marker.
+    pub loc: Location,
+}
+
+/// A marker that links nothing: it stands on something that is not a test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrayMarker {
+    pub loc: Location,
+    pub ids: Vec<Link>,
+    /// What it stands on, for the message: "fn helper", "nothing".
+    pub target: String,
+}
+
+/// A marker token that is not an incident ID, or a marker with no ID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadMarker {
+    pub loc: Location,
+    pub token: String,
+}
+
+/// Why a file could not be read or parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unparsable {
+    pub loc: Location,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileScan {
+    pub path: String,
+    pub tests: Vec<TestCase>,
+    pub stray: Vec<StrayMarker>,
+    pub bad_markers: Vec<BadMarker>,
+    pub unparsable: Option<Unparsable>,
+    /// Whether the file holds at least one marker (linked or not).
+    pub has_markers: bool,
+}
+
+/// Everything found in the work tree.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub files: Vec<FileScan>,
+    /// Files or directories that could not be read at all.
+    pub unreadable: Vec<Unparsable>,
+    /// Texts of scanned files with markers, for showing source lines in diagnostics.
+    pub texts: Vec<(String, String)>,
+    /// How many source files the walk looked at.
+    pub files_seen: usize,
+}
+
+/// What a language scanner knows about one item of a file.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub kind: ItemKind,
+    /// First line of the item including its attributes and doc comments.
+    pub start_line: usize,
+    /// The line of its name: comments between `start_line` and here are "between its attributes".
+    pub decl_line: usize,
+    /// Its last line.
+    pub end_line: usize,
+    /// For a test, the modules (or classes) around it; for a container, its own path.
+    pub scope: Vec<String>,
+    /// What it is, for messages: "fn helper", "struct Cart".
+    pub what: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum ItemKind {
+    Test {
+        name: String,
+        loc: Location,
+        ignored: Option<Location>,
+    },
+    /// A module (or class) whose inner marker links every test inside it.
+    Container,
+    Other,
+}
+
+/// Builds a test identity: `path::scope::name`.
+pub fn identity(path: &str, scope: &[String], name: &str) -> String {
+    let mut id = path.to_owned();
+    for part in scope.iter().map(String::as_str).chain(std::iter::once(name)) {
+        id.push_str("::");
+        id.push_str(part);
+    }
+    id
+}
+
+/// Attaches every marker comment of a file to the test it stands on, or records it as
+/// stray. No marker is dropped: each one ends up as a link, a stray marker or both bad
+/// tokens and one of those.
+pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], words: &MarkerWords) -> FileScan {
+    let mut scan = FileScan {
+        path: path.to_owned(),
+        ..FileScan::default()
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    scan.tests = items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ItemKind::Test { name, loc, ignored } => Some(TestCase {
+                id: identity(path, &item.scope, name),
+                name: name.clone(),
+                loc: loc.clone(),
+                ignored: ignored.clone(),
+                links: Vec::new(),
+                body: lines
+                    .get(item.start_line.saturating_sub(1)..item.end_line.min(lines.len()))
+                    .unwrap_or(&[])
+                    .join("\n"),
+                approximate: false,
+            }),
+            _ => None,
+        })
+        .collect();
+    let test_index: Vec<Option<usize>> = {
+        let mut n = 0;
+        items
+            .iter()
+            .map(|i| {
+                matches!(i.kind, ItemKind::Test { .. }).then(|| {
+                    n += 1;
+                    n - 1
+                })
+            })
+            .collect()
+    };
+    let comment_lines: std::collections::HashSet<usize> =
+        comments.iter().filter(|c| c.own_line).map(|c| c.line).collect();
+    let window_top = |item: &Item| {
+        let mut top = item.start_line;
+        while top > 1 && comment_lines.contains(&(top - 1)) {
+            top -= 1;
+        }
+        top
+    };
+
+    for c in comments {
+        let Some(marker) = words.parse(c.text) else { continue };
+        scan.has_markers = true;
+        let at = |offset: usize, len: usize| Location {
+            path: path.to_owned(),
+            line: c.line,
+            column: c.col + offset,
+            len,
+        };
+        for (token, offset) in &marker.bad {
+            scan.bad_markers.push(BadMarker {
+                loc: at(*offset, token.chars().count().max(1)),
+                token: token.clone(),
+            });
+        }
+        let links: Vec<Link> = marker
+            .ids
+            .iter()
+            .map(|(id, off)| Link {
+                incident: id.clone(),
+                loc: at(*off, id.chars().count()),
+            })
+            .collect();
+        let marker_loc = at(marker.offset, marker.len);
+        let stray = |target: String| StrayMarker {
+            loc: marker_loc.clone(),
+            ids: links.clone(),
+            target,
+        };
+
+        if c.kind != CommentKind::InnerDoc {
+            let owner = items
+                .iter()
+                .enumerate()
+                .find(|(_, it)| (window_top(it)..=it.decl_line).contains(&c.line));
+            match owner {
+                Some((i, _)) if test_index[i].is_some() => {
+                    scan.tests[test_index[i].expect("checked")]
+                        .links
+                        .extend(links.iter().cloned());
+                }
+                Some((_, it)) => scan.stray.push(stray(it.what.clone())),
+                None => scan.stray.push(stray(String::new())),
+            }
+            continue;
+        }
+        // An inner marker documents the innermost item whose body holds it.
+        let holder = items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.decl_line < c.line && c.line <= it.end_line)
+            .max_by_key(|(_, it)| (it.start_line, std::cmp::Reverse(it.end_line)));
+        let targets: Vec<usize> = match holder {
+            Some((i, _)) if test_index[i].is_some() => vec![test_index[i].expect("checked")],
+            Some((_, it)) if matches!(it.kind, ItemKind::Container) => items
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| matches!(t.kind, ItemKind::Test { .. }) && t.scope.starts_with(&it.scope))
+                .filter_map(|(j, _)| test_index[j])
+                .collect(),
+            Some((_, it)) => {
+                scan.stray.push(stray(it.what.clone()));
+                continue;
+            }
+            None => (0..scan.tests.len()).collect(),
+        };
+        if targets.is_empty() {
+            let what = holder.map_or_else(|| "this file".to_owned(), |(_, it)| it.what.clone());
+            scan.stray.push(stray(format!("{what}, which has no tests")));
+        }
+        for t in targets {
+            scan.tests[t].links.extend(links.iter().cloned());
+        }
+    }
+    scan
+}
+
+/// Walks the work tree under `root` and scans every source file that may hold a marker.
+pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords) -> Scanned {
+    let mut scanned = Scanned::default();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(true)
+        .require_git(false)
+        .filter_entry(|e| {
+            let name = e.file_name();
+            !(e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()) && (name == ".git" || name == "target"))
+        })
+        .build();
+    let mut paths = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                let rel = crate::paths::relative(root, e.path());
+                if config.include.is_match(&rel) && !config.exclude.is_match(&rel) && language_for(&rel).is_some() {
+                    paths.push((rel, e.into_path()));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = crate::postmortem::walk_error_path(&err)
+                    .map_or_else(|| ".".to_owned(), |p| crate::paths::relative(root, p));
+                scanned.unreadable.push(Unparsable {
+                    loc: Location {
+                        path,
+                        line: 1,
+                        column: 1,
+                        len: 1,
+                    },
+                    message: format!("cannot read: {}", walk_error_message(&err)),
+                });
+            }
+        }
+    }
+    paths.sort();
+    scanned.files_seen = paths.len();
+    for (rel, full) in paths {
+        let bytes = match std::fs::read(&full) {
+            Ok(b) => b,
+            Err(e) => {
+                scanned.unreadable.push(Unparsable {
+                    loc: Location {
+                        path: rel,
+                        line: 1,
+                        column: 1,
+                        len: 1,
+                    },
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        if let Some((scan, text)) = scan_bytes(&rel, &bytes, words) {
+            if scan.has_markers || scan.unparsable.is_some() {
+                scanned.texts.push((rel, text));
+            }
+            scanned.files.push(scan);
+        }
+    }
+    scanned
+}
+
+/// Scans one file's bytes, or returns `None` when it cannot hold a marker. A file that
+/// is not UTF-8 is scanned as lossy text and reported unparsable, so its markers still
+/// count.
+pub fn scan_bytes(path: &str, bytes: &[u8], words: &MarkerWords) -> Option<(FileScan, String)> {
+    if !words.may_contain(bytes) {
+        return None;
+    }
+    let lang = language_for(path)?;
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some((lang.scan(path, text, words), text.to_owned())),
+        Err(e) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let mut scan = lang.scan(path, &text, words);
+            scan.unparsable = Some(Unparsable {
+                loc: Location {
+                    path: path.to_owned(),
+                    line,
+                    column: 1,
+                    len: 1,
+                },
+                message: format!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+            });
+            Some((scan, text))
+        }
+    }
+}
+
+fn walk_error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
+        ignore::Error::Loop { ancestor, .. } => format!("symbolic link loop back to {}", ancestor.display()),
+        other => other.to_string(),
+    }
+}

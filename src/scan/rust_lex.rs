@@ -1,0 +1,307 @@
+//! A Rust lexer that knows only what it must to find comments: strings (plain, byte,
+//! C, raw with any number of `#`), char literals versus lifetimes, and nested block
+//! comments. `syn` drops plain `//` comments, and a regular expression over the text
+//! would take `"// incident: X"` inside a string for a marker; this does neither.
+//! It also measures bracket nesting, so that pathological input can be refused before
+//! a recursive-descent parser overflows its stack on it.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentKind {
+    /// `//` or `/* */`
+    Plain,
+    /// `///` or `/** */`: documents the item that follows.
+    OuterDoc,
+    /// `//!` or `/*! */`: documents the enclosing module or file.
+    InnerDoc,
+}
+
+/// One line of a comment (block comments give one entry per line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment<'a> {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters) where `text` starts.
+    pub col: usize,
+    pub text: &'a str,
+    pub kind: CommentKind,
+    /// Nothing but whitespace stands before the comment on its line.
+    pub own_line: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Lexed<'a> {
+    pub comments: Vec<Comment<'a>>,
+    pub max_depth: usize,
+}
+
+struct Cursor<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self, ahead: usize) -> u8 {
+        self.bytes.get(self.pos + ahead).copied().unwrap_or(0)
+    }
+
+    /// Advances one byte, keeping line bookkeeping.
+    fn bump(&mut self) {
+        if self.peek(0) == b'\n' {
+            self.line += 1;
+            self.line_start = self.pos + 1;
+        }
+        self.pos += 1;
+    }
+
+    fn only_whitespace_before(&self, pos: usize) -> bool {
+        self.bytes[self.line_start..pos].iter().all(|b| b.is_ascii_whitespace())
+    }
+
+    /// Skips a quoted literal whose opening quote is at `pos`, honouring `\` escapes.
+    fn skip_quoted(&mut self, quote: u8) {
+        self.bump();
+        while self.pos < self.bytes.len() {
+            match self.peek(0) {
+                b'\\' => {
+                    self.bump();
+                    self.bump();
+                }
+                b if b == quote => {
+                    self.bump();
+                    return;
+                }
+                _ => self.bump(),
+            }
+        }
+    }
+
+    /// Skips `#…#"…"#…#` starting at the first `#` or `"`.
+    fn skip_raw(&mut self) {
+        let mut hashes = 0;
+        while self.peek(0) == b'#' {
+            hashes += 1;
+            self.bump();
+        }
+        if self.peek(0) != b'"' {
+            return; // a raw identifier such as `r#type`
+        }
+        self.bump();
+        while self.pos < self.bytes.len() {
+            if self.peek(0) == b'"' && (1..=hashes).all(|i| self.peek(i) == b'#') {
+                for _ in 0..=hashes {
+                    self.bump();
+                }
+                return;
+            }
+            self.bump();
+        }
+    }
+}
+
+/// Splits a comment's text into lines, pushing one entry per line.
+fn push_lines<'a>(
+    out: &mut Vec<Comment<'a>>,
+    cur: &Cursor<'a>,
+    start: usize,
+    end: usize,
+    line: usize,
+    kind: CommentKind,
+    own_line: bool,
+) {
+    let text = &cur.src[start..end];
+    let mut offset = start;
+    for (i, piece) in text.split('\n').enumerate() {
+        let piece_start = offset;
+        offset += piece.len() + 1;
+        let piece = piece.strip_suffix('\r').unwrap_or(piece);
+        let (text, col) = if i == 0 {
+            let line_start = cur.src[..start].rfind('\n').map_or(0, |n| n + 1);
+            (piece, cur.src[line_start..start].chars().count() + 1)
+        } else {
+            // Continuation lines of a block comment: drop the decorative ` * `.
+            let trimmed = piece.trim_start();
+            let trimmed = trimmed
+                .strip_prefix('*')
+                .filter(|t| !t.starts_with('/'))
+                .unwrap_or(trimmed);
+            let skipped = piece.len() - trimmed.len();
+            (trimmed, cur.src[piece_start..piece_start + skipped].chars().count() + 1)
+        };
+        out.push(Comment {
+            line: line + i,
+            col,
+            text,
+            kind,
+            own_line: own_line || i > 0,
+        });
+    }
+}
+
+pub fn lex(src: &str) -> Lexed<'_> {
+    let mut cur = Cursor {
+        src,
+        bytes: src.as_bytes(),
+        pos: 0,
+        line: 1,
+        line_start: 0,
+    };
+    let mut out = Lexed::default();
+    let mut depth = 0usize;
+    // A shebang line is not a comment, but `#!` starting `#![attr]` is not a shebang.
+    if src.starts_with("#!") && !src[2..].trim_start().starts_with('[') {
+        while cur.pos < cur.bytes.len() && cur.peek(0) != b'\n' {
+            cur.bump();
+        }
+    }
+    while cur.pos < cur.bytes.len() {
+        let b = cur.peek(0);
+        match b {
+            b'/' if cur.peek(1) == b'/' => {
+                let start = cur.pos;
+                let own_line = cur.only_whitespace_before(start);
+                let kind = match (cur.peek(2), cur.peek(3)) {
+                    (b'/', b'/') => CommentKind::Plain,
+                    (b'/', _) => CommentKind::OuterDoc,
+                    (b'!', _) => CommentKind::InnerDoc,
+                    _ => CommentKind::Plain,
+                };
+                let sigil = if kind == CommentKind::Plain { 2 } else { 3 };
+                while cur.pos < cur.bytes.len() && cur.peek(0) != b'\n' {
+                    cur.pos += 1;
+                }
+                let line = cur.line;
+                push_lines(&mut out.comments, &cur, start + sigil, cur.pos, line, kind, own_line);
+            }
+            b'/' if cur.peek(1) == b'*' => {
+                let start = cur.pos;
+                let own_line = cur.only_whitespace_before(start);
+                let line = cur.line;
+                let kind = match (cur.peek(2), cur.peek(3)) {
+                    (b'*', b'*') | (b'*', b'/') => CommentKind::Plain,
+                    (b'*', _) => CommentKind::OuterDoc,
+                    (b'!', _) => CommentKind::InnerDoc,
+                    _ => CommentKind::Plain,
+                };
+                let sigil = if kind == CommentKind::Plain { 2 } else { 3 };
+                cur.bump();
+                cur.bump();
+                let mut nesting = 1;
+                let mut end = cur.bytes.len();
+                while cur.pos < cur.bytes.len() {
+                    if cur.peek(0) == b'/' && cur.peek(1) == b'*' {
+                        nesting += 1;
+                        cur.bump();
+                        cur.bump();
+                    } else if cur.peek(0) == b'*' && cur.peek(1) == b'/' {
+                        nesting -= 1;
+                        if nesting == 0 {
+                            end = cur.pos;
+                            cur.bump();
+                            cur.bump();
+                            break;
+                        }
+                        cur.bump();
+                        cur.bump();
+                    } else {
+                        cur.bump();
+                    }
+                }
+                let text_start = (start + sigil).min(end);
+                push_lines(&mut out.comments, &cur, text_start, end, line, kind, own_line);
+            }
+            b'"' => cur.skip_quoted(b'"'),
+            b'\'' => {
+                // 'a' and '\n' are chars; 'a (no closing quote) is a lifetime or label.
+                if cur.peek(1) == b'\\' {
+                    cur.skip_quoted(b'\'');
+                } else {
+                    let next_char_len = src[cur.pos + 1..].chars().next().map_or(1, char::len_utf8);
+                    if cur.peek(1 + next_char_len) == b'\'' {
+                        for _ in 0..next_char_len + 2 {
+                            cur.bump();
+                        }
+                    } else {
+                        cur.bump();
+                    }
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                out.max_depth = out.max_depth.max(depth);
+                cur.bump();
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                cur.bump();
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = cur.pos;
+                while cur.peek(0).is_ascii_alphanumeric() || cur.peek(0) == b'_' {
+                    cur.bump();
+                }
+                let ident = &src[start..cur.pos];
+                match (ident, cur.peek(0)) {
+                    ("r" | "br" | "cr", b'"' | b'#') => cur.skip_raw(),
+                    ("b" | "c", b'"') => cur.skip_quoted(b'"'),
+                    ("b", b'\'') => cur.skip_quoted(b'\''),
+                    _ => {}
+                }
+            }
+            _ => cur.bump(),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comments(src: &str) -> Vec<(usize, usize, &str, CommentKind, bool)> {
+        lex(src)
+            .comments
+            .into_iter()
+            .map(|c| (c.line, c.col, c.text, c.kind, c.own_line))
+            .collect()
+    }
+
+    #[test]
+    fn finds_each_comment_kind() {
+        let src = "//! inner\n/// outer\n// plain\nfn f() {} // trailing\n//// not doc\n/** block\n * doc */\n";
+        assert_eq!(
+            comments(src),
+            vec![
+                (1, 4, " inner", CommentKind::InnerDoc, true),
+                (2, 4, " outer", CommentKind::OuterDoc, true),
+                (3, 3, " plain", CommentKind::Plain, true),
+                (4, 13, " trailing", CommentKind::Plain, false),
+                (5, 3, "// not doc", CommentKind::Plain, true),
+                (6, 4, " block", CommentKind::OuterDoc, true),
+                (7, 3, " doc ", CommentKind::OuterDoc, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_comment_lookalikes_in_literals() {
+        let src = "let a = \"// incident: X\";\nlet b = r#\"\n// incident: Y \"# ;\nlet c = '\"'; // real\nlet d: &'static str = b\"//x\";\nlet e = '\\'';\n/* outer /* nested */ still */ // after\n";
+        let found: Vec<(usize, &str)> = lex(src).comments.iter().map(|c| (c.line, c.text)).collect();
+        assert_eq!(
+            found,
+            vec![(4, " real"), (7, " outer /* nested */ still "), (7, " after")]
+        );
+    }
+
+    #[test]
+    fn measures_nesting_and_survives_garbage() {
+        assert_eq!(lex("fn f() { g([1]) }").max_depth, 3);
+        let deep = "(".repeat(100_000);
+        assert_eq!(lex(&deep).max_depth, 100_000);
+        for junk in ["\"unterminated", "r###\"open", "/* open", "'", "b'", "é'x", "r#"] {
+            let _ = lex(junk);
+        }
+    }
+}
