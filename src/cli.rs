@@ -21,7 +21,7 @@ marker or postmortem is broken.
 Exit status: 0 no finding at error level, 1 at least one, 2 the tool could not run.";
 
 #[derive(Debug, Parser)]
-#[command(name = "incident-guard", version, about = ABOUT, long_about = LONG_ABOUT)]
+#[command(name = "incident-guard", version, about = ABOUT, long_about = LONG_ABOUT, args_override_self = true)]
 pub struct Cli {
     /// Read this config file instead of incident-guard.toml at the repository root
     #[arg(long, global = true, value_name = "FILE")]
