@@ -60,12 +60,19 @@ pub struct PathArgs {
     /// Measure "overdue" against this date (YYYY-MM-DD) instead of today
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub today: Option<Date>,
+    /// Do not read git history: skip the history checks silently
+    #[arg(long)]
+    pub no_git: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: PathArgs,
+    /// Compare linked tests with this revision [default: the pull request's base, else
+    /// the merge base with origin/HEAD, origin/main, origin/master, main or master]
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
     /// Write the report to FILE instead of standard output
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -89,6 +96,11 @@ impl PathArgs {
             path: self.path.clone().unwrap_or_else(|| PathBuf::from(".")),
             config: config.clone(),
             today: self.today,
+            git: crate::git::GitOptions {
+                disabled: self.no_git,
+                base: None,
+                event_path: std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()).map(PathBuf::from),
+            },
         }
     }
 }
@@ -108,7 +120,9 @@ pub fn run(cli: Cli) -> Result<u8> {
     let format = cli.format.unwrap_or(Format::Human);
     match &cli.command {
         Command::Check(args) => {
-            let analysis = crate::analyze(&args.common.options(&cli.config))?;
+            let mut options = args.common.options(&cli.config);
+            options.git.base = args.base.clone();
+            let analysis = crate::analyze(&options)?;
             let report = crate::check(&analysis);
             match &args.output {
                 Some(file) => {
@@ -145,18 +159,10 @@ pub fn run(cli: Cli) -> Result<u8> {
                 bail!(
                     "no postmortem has the incident ID `{}`{}",
                     args.id,
-                    if near.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {near}")
-                    }
+                    if near.is_empty() { String::new() } else { format!("; {near}") }
                 );
             };
-            let findings: Vec<_> = report
-                .findings
-                .iter()
-                .filter(|f| f.incident.as_deref() == Some(&args.id))
-                .collect();
+            let findings: Vec<_> = report.findings.iter().filter(|f| f.incident.as_deref() == Some(&args.id)).collect();
             let mut out = stdout.lock();
             match format {
                 Format::Human => {

@@ -14,16 +14,8 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "incident-guard.toml";
 
-const KEYS: &[&str] = &[
-    "postmortems",
-    "include",
-    "exclude",
-    "markers",
-    "id_pattern",
-    "require_tests_for",
-    "base_branch",
-    "rules",
-];
+const KEYS: &[&str] =
+    &["postmortems", "include", "exclude", "markers", "id_pattern", "require_tests_for", "base_branch", "rules"];
 
 /// What a rule is set to in `[rules]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,10 +68,7 @@ impl Config {
     pub fn load(path: &Path, display: &str) -> Result<Config> {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read config file {display}"))?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "config file {display} is not valid UTF-8 (at byte {})",
-                e.utf8_error().valid_up_to()
-            )
+            anyhow::anyhow!("config file {display} is not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to())
         })?;
         let mut config = Config::parse(&text).map_err(|problems| ConfigError {
             path: display.to_owned(),
@@ -146,10 +135,7 @@ impl Config {
                     }
                 }
                 if markers.is_empty() {
-                    p.push(
-                        &t.get("markers").expect("checked").span(),
-                        "`markers` must name at least one word",
-                    );
+                    p.push(&t.get("markers").expect("checked").span(), "`markers` must name at least one word");
                 } else {
                     config.markers = markers;
                 }
@@ -165,12 +151,8 @@ impl Config {
                 }
             }
             if t.get("require_tests_for").is_some() {
-                config.require_tests_for = Some(
-                    t.string_array("require_tests_for", &mut p)
-                        .into_iter()
-                        .map(|s| s.value)
-                        .collect(),
-                );
+                config.require_tests_for =
+                    Some(t.string_array("require_tests_for", &mut p).into_iter().map(|s| s.value).collect());
             }
             config.base_branch = t.string("base_branch", false, &mut p).map(|s| s.value);
             if let Some((rules, _)) = t.table("rules", &mut p) {

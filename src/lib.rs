@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod date;
 pub mod finding;
+pub mod git;
+pub mod history;
 pub mod model;
 pub mod paths;
 pub mod postmortem;
@@ -44,6 +46,8 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// `--today`: the date "overdue" is measured against; the system clock otherwise.
     pub today: Option<date::Date>,
+    /// `--no-git`, `--base` and the GitHub event payload.
+    pub git: git::GitOptions,
 }
 
 /// A loaded repository: its config and model, ready to be checked or listed.
@@ -55,9 +59,7 @@ pub struct Analysis {
 /// The repository root for `path`: the nearest directory (up to the git root) holding
 /// `incident-guard.toml`, else the git root, else `path` itself.
 pub fn find_root(path: &Path) -> Result<PathBuf> {
-    let start = path
-        .canonicalize()
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let start = path.canonicalize().with_context(|| format!("cannot open {}", path.display()))?;
     if !start.is_dir() {
         bail!("{} is not a directory", path.display());
     }
@@ -81,45 +83,56 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         Some(file) => Config::load(file, &file.display().to_string())?,
         None => {
             let file = root.join(config::FILE_NAME);
-            if file.is_file() {
-                Config::load(&file, config::FILE_NAME)?
-            } else {
-                Config::default()
-            }
+            if file.is_file() { Config::load(&file, config::FILE_NAME)? } else { Config::default() }
         }
     };
     let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref())?;
     let words = scan::markers::MarkerWords::new(&config.markers);
     let sources = scan::scan_tree(&root, &config, &words);
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
-    let model = Model::new(root, loaded, sources, today);
+    let git = git::gather(&root, &opts.git, &config, &words, &loaded.postmortems);
+    let rescans = rescan_changed(&root, &config, &git, &sources);
+    let model = Model::new(root, loaded, sources, today, git, rescans);
     Ok(Analysis { config, model })
+}
+
+/// HEAD scans of the files that had linked tests at base but hold no marker now: the
+/// byte search skipped them, and only parsing tells a removed marker from a removed test.
+fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::Scanned) -> Vec<scan::FileScan> {
+    let git::Git::Repo(history) = git else {
+        return Vec::new();
+    };
+    let git::BaseState::Found { base_files, .. } = &history.base else {
+        return Vec::new();
+    };
+    let words = scan::markers::MarkerWords::new(&config.markers);
+    base_files
+        .iter()
+        .filter(|f| f.tests.iter().any(|t| !t.links.is_empty()))
+        .filter(|f| !sources.files.iter().any(|s| s.path == f.path))
+        .filter_map(|f| {
+            let text = std::fs::read(root.join(&f.path)).ok()?;
+            let lang = scan::language_for(&f.path)?;
+            Some(lang.scan(&f.path, &String::from_utf8_lossy(&text), &words))
+        })
+        .collect()
 }
 
 /// Runs every check and builds the report.
 pub fn check(analysis: &Analysis) -> Report {
-    let cx = checks::Context {
-        model: &analysis.model,
-        config: &analysis.config,
-    };
+    let cx = checks::Context { model: &analysis.model, config: &analysis.config };
     let mut findings = checks::run_all(&cx);
     for f in &mut findings {
         if let (Some(path), Some(line)) = (&f.path, f.line) {
-            f.source_line = analysis
-                .model
-                .texts
-                .get(path)
-                .and_then(|t| t.lines().nth(line - 1))
-                .map(str::to_owned);
+            f.source_line = analysis.model.texts.get(path).and_then(|t| t.lines().nth(line - 1)).map(str::to_owned);
         }
     }
-    let incidents = report::incidents(&analysis.model, &|_, _| Vec::new());
-    let summary = report::summarize(&analysis.model, &findings);
-    Report {
-        version: report::JSON_VERSION,
-        base: None,
-        findings,
-        incidents,
-        summary,
-    }
+    let model = &analysis.model;
+    let incidents = report::incidents(model, &|incident, item| model.evidence(incident, item));
+    let summary = report::summarize(model, &findings);
+    let base = model.history().and_then(|h| match &h.base {
+        git::BaseState::Found { info, .. } => Some(info.clone()),
+        _ => None,
+    });
+    Report { version: report::JSON_VERSION, base, findings, incidents, summary }
 }

@@ -14,6 +14,12 @@ fn main() -> ExitCode {
     };
     match cli::run(args) {
         Ok(code) => ExitCode::from(code),
+        // A closed pipe (`incident-guard check | head`) is the reader's choice, not an error.
+        Err(err)
+            if err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::from(exit::OK)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(exit::ERROR)

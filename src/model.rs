@@ -2,8 +2,10 @@
 //! the sources, and (when git is used) what history says. Built once, read-only after.
 
 use crate::date::Date;
+use crate::git::{BaseState, Git};
+use crate::history::LinkChanges;
 use crate::postmortem::{self, Postmortem};
-use crate::scan::{Scanned, TestCase};
+use crate::scan::{FileScan, Scanned, TestCase};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -18,12 +20,26 @@ pub struct Model {
     pub today: Date,
     /// Texts of the files findings may point into, for showing the source line.
     pub texts: HashMap<String, String>,
+    /// What git says, when it was asked.
+    pub git: Git,
+    /// HEAD scans of changed files that hold no marker (to tell "marker removed" from
+    /// "test deleted").
+    pub rescans: Vec<FileScan>,
+    /// Base-versus-HEAD link changes, when a base revision was found.
+    pub changes: Option<LinkChanges>,
     /// Incident ID → tests at HEAD linked to it.
     links: BTreeMap<String, Vec<(usize, usize)>>,
 }
 
 impl Model {
-    pub fn new(root: PathBuf, loaded: postmortem::Loaded, sources: Scanned, today: Date) -> Model {
+    pub fn new(
+        root: PathBuf,
+        loaded: postmortem::Loaded,
+        sources: Scanned,
+        today: Date,
+        git: Git,
+        rescans: Vec<FileScan>,
+    ) -> Model {
         let mut texts: HashMap<String, String> = loaded.texts.into_iter().collect();
         texts.extend(sources.texts.iter().cloned());
         let mut links: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
@@ -37,6 +53,17 @@ impl Model {
                 }
             }
         }
+        let changes = match &git {
+            Git::Repo(h) => match &h.base {
+                BaseState::Found { base_files, changed, .. } => {
+                    let head: Vec<&FileScan> = sources.files.iter().chain(rescans.iter()).collect();
+                    let exists = |p: &str| root.join(p).exists();
+                    Some(crate::history::compare(&loaded.postmortems, &head, base_files, changed, &exists))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
         Model {
             root,
             postmortems: loaded.postmortems,
@@ -44,6 +71,9 @@ impl Model {
             sources,
             today,
             texts,
+            git,
+            rescans,
+            changes,
             links,
         }
     }
@@ -64,18 +94,38 @@ impl Model {
 
     /// The tests at HEAD linked to `id`.
     pub fn tests_for(&self, id: &str) -> Vec<&TestCase> {
-        self.links.get(id).map_or_else(Vec::new, |v| {
-            v.iter().map(|&(f, t)| &self.sources.files[f].tests[t]).collect()
-        })
+        self.links.get(id).map_or_else(Vec::new, |v| v.iter().map(|&(f, t)| &self.sources.files[f].tests[t]).collect())
     }
 
     /// Every test at HEAD that carries at least one link.
     pub fn linked_tests(&self) -> impl Iterator<Item = &TestCase> {
-        self.sources
-            .files
+        self.sources.files.iter().flat_map(|f| f.tests.iter()).filter(|t| !t.links.is_empty())
+    }
+
+    /// The git history, when this is a repository and git was not turned off.
+    pub fn history(&self) -> Option<&crate::git::History> {
+        match &self.git {
+            Git::Repo(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// Full SHAs of the commits that are evidence for `incident#item`: resolvable
+    /// `commits` entries first, then commits whose message mentions it.
+    pub fn evidence(&self, incident: &str, item: &str) -> Vec<String> {
+        let Some(h) = self.history() else { return Vec::new() };
+        let mut shas: Vec<String> = h
+            .commit_entries
             .iter()
-            .flat_map(|f| f.tests.iter())
-            .filter(|t| !t.links.is_empty())
+            .filter(|e| e.incident == incident && e.item == item)
+            .filter_map(|e| e.resolved.clone().ok())
+            .collect();
+        if let Some(found) = h.evidence.get(&crate::git::item_ref(incident, item)) {
+            shas.extend(found.iter().map(|e| e.sha.clone()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        shas.retain(|s| seen.insert(s.clone()));
+        shas
     }
 
     /// IDs any postmortem claims, for suggestions.

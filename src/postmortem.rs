@@ -188,12 +188,7 @@ pub fn load_dir(root: &Path, rel_dir: &str, id_pattern: Option<&regex::Regex>) -
         let rel = crate::paths::relative(root, &file);
         match std::fs::read(&file) {
             Err(e) => loaded.problems.push(Problem {
-                loc: Location {
-                    path: rel,
-                    line: 1,
-                    column: 1,
-                    len: 1,
-                },
+                loc: Location { path: rel, line: 1, column: 1, len: 1 },
                 message: format!("cannot read postmortem: {e}"),
                 help: None,
                 incident: None,
@@ -203,12 +198,7 @@ pub fn load_dir(root: &Path, rel_dir: &str, id_pattern: Option<&regex::Regex>) -
                     let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                     let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
                     loaded.problems.push(Problem {
-                        loc: Location {
-                            path: rel,
-                            line,
-                            column: 1,
-                            len: 1,
-                        },
+                        loc: Location { path: rel, line, column: 1, len: 1 },
                         message: format!(
                             "postmortem is not valid UTF-8 (invalid byte at offset {})",
                             e.utf8_error().valid_up_to()
@@ -232,12 +222,7 @@ pub fn load_dir(root: &Path, rel_dir: &str, id_pattern: Option<&regex::Regex>) -
 fn walk_problem(root: &Path, err: &ignore::Error) -> Problem {
     let path = walk_error_path(err).map_or_else(|| ".".to_owned(), |p| crate::paths::relative(root, p));
     Problem {
-        loc: Location {
-            path,
-            line: 1,
-            column: 1,
-            len: 1,
-        },
+        loc: Location { path, line: 1, column: 1, len: 1 },
         message: format!("cannot read the postmortems directory: {err}"),
         help: None,
         incident: None,
@@ -258,18 +243,8 @@ pub fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
 /// every problem found.
 pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Option<Postmortem>, Vec<Problem>) {
     let index = LineIndex::new(text);
-    let at = |line: usize| Location {
-        path: path.to_owned(),
-        line,
-        column: 1,
-        len: 1,
-    };
-    let problem = |loc: Location, message: String, help: Option<String>| Problem {
-        loc,
-        message,
-        help,
-        incident: None,
-    };
+    let at = |line: usize| Location { path: path.to_owned(), line, column: 1, len: 1 };
+    let problem = |loc: Location, message: String, help: Option<String>| Problem { loc, message, help, incident: None };
     let is_md = !path.to_ascii_lowercase().ends_with(".toml");
 
     // Locate the TOML: the whole file, or the front matter between `+++` fences.
@@ -283,14 +258,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
             } else {
                 "start the file with a `+++` line, then TOML front matter, then a closing `+++` line"
             };
-            return (
-                None,
-                vec![problem(
-                    at(1),
-                    "postmortem has no TOML front matter".into(),
-                    Some(help.into()),
-                )],
-            );
+            return (None, vec![problem(at(1), "postmortem has no TOML front matter".into(), Some(help.into()))]);
         }
         let open_len = bom + content.find('\n').map_or(content.len(), |i| i + 1);
         let mut offset = open_len;
@@ -319,11 +287,8 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
 
     let mut p = Problems::new(toml_start);
     let Some((table, span)) = toml_doc::parse(&text[toml_start..toml_end], &mut p) else {
-        let problems = p
-            .list
-            .into_iter()
-            .map(|pr| problem(index.location(path, &pr.span), pr.message, pr.help))
-            .collect();
+        let problems =
+            p.list.into_iter().map(|pr| problem(index.location(path, &pr.span), pr.message, pr.help)).collect();
         return (None, problems);
     };
     let t = Table::new(&table, span, "the postmortem");
@@ -333,10 +298,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         if !is_valid_id(&id.value) {
             p.list.push(toml_doc::Problem {
                 span: id.span.clone(),
-                message: format!(
-                    "incident ID `{}` may only contain letters, digits, `.`, `_` and `-`",
-                    id.value
-                ),
+                message: format!("incident ID `{}` may only contain letters, digits, `.`, `_` and `-`", id.value),
                 help: None,
             });
             return false;
@@ -348,11 +310,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
     {
         p.list.push(toml_doc::Problem {
             span: id.span.clone(),
-            message: format!(
-                "incident ID `{}` does not match the configured id_pattern `{}`",
-                id.value,
-                re.as_str()
-            ),
+            message: format!("incident ID `{}` does not match the configured id_pattern `{}`", id.value, re.as_str()),
             help: None,
         });
     }
@@ -364,28 +322,18 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         } else {
             return true;
         };
-        p.list.push(toml_doc::Problem {
-            span: title.span.clone(),
-            message: msg.into(),
-            help: None,
-        });
+        p.list.push(toml_doc::Problem { span: title.span.clone(), message: msg.into(), help: None });
         false
     });
     let date = t.date("date", true, &mut p);
-    let status = t
-        .one_of("status", STATUSES, &mut p)
-        .map_or(Status::Published, |s| match s.value.as_str() {
-            "draft" => Status::Draft,
-            "review" => Status::Review,
-            "closed" => Status::Closed,
-            _ => Status::Published,
-        });
+    let status = t.one_of("status", STATUSES, &mut p).map_or(Status::Published, |s| match s.value.as_str() {
+        "draft" => Status::Draft,
+        "review" => Status::Review,
+        "closed" => Status::Closed,
+        _ => Status::Published,
+    });
     let severity = t.string("severity", false, &mut p).map(|s| s.value);
-    let services = t
-        .string_array("services", &mut p)
-        .into_iter()
-        .map(|s| s.value)
-        .collect();
+    let services = t.string_array("services", &mut p).into_iter().map(|s| s.value).collect();
     let tags = t.string_array("tags", &mut p).into_iter().map(|s| s.value).collect();
     let detected_at = t.datetime("detected_at", &mut p).map(|d| d.value);
     let resolved_at = t.datetime("resolved_at", &mut p).map(|d| d.value);
@@ -418,24 +366,20 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
 
     let mut action_items: Vec<ActionItem> = Vec::new();
     for (n, (item, span)) in t.tables("action_items", &mut p).into_iter().enumerate() {
-        let name = item
-            .get("id")
-            .and_then(|v| v.get_ref().as_str())
-            .map_or_else(|| format!("#{}", n + 1), str::to_owned);
+        let name =
+            item.get("id").and_then(|v| v.get_ref().as_str()).map_or_else(|| format!("#{}", n + 1), str::to_owned);
         let it = Table::new(item, span, format!("action item {name}"));
         it.reject_unknown(ITEM_KEYS, &mut p);
         let item_id = it.string("id", true, &mut p);
         let title = it.string("title", true, &mut p);
         let owner = it.string("owner", true, &mut p);
         let due = it.date("due", false, &mut p);
-        let status = it
-            .one_of("status", ITEM_STATUSES, &mut p)
-            .map_or(ItemStatus::Open, |s| match s.value.as_str() {
-                "in-progress" => ItemStatus::InProgress,
-                "closed" => ItemStatus::Closed,
-                "wontfix" => ItemStatus::Wontfix,
-                _ => ItemStatus::Open,
-            });
+        let status = it.one_of("status", ITEM_STATUSES, &mut p).map_or(ItemStatus::Open, |s| match s.value.as_str() {
+            "in-progress" => ItemStatus::InProgress,
+            "closed" => ItemStatus::Closed,
+            "wontfix" => ItemStatus::Wontfix,
+            _ => ItemStatus::Open,
+        });
         let kind = it.one_of("kind", ITEM_KINDS, &mut p).map(|s| s.value);
         let mut commits = Vec::new();
         for c in it.string_array("commits", &mut p) {
@@ -452,10 +396,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         }
         let reason = it.string("reason", false, &mut p);
         if status == ItemStatus::Wontfix && reason.as_ref().is_none_or(|r| r.value.trim().is_empty()) {
-            p.push(
-                &it.span,
-                format!("action item {name} is `wontfix` but gives no `reason`"),
-            );
+            p.push(&it.span, format!("action item {name} is `wontfix` but gives no `reason`"));
         }
         let Some(item_id) = item_id else { continue };
         if !is_valid_id(&item_id.value) {
@@ -562,13 +503,7 @@ mod tests {
         parse("p.md", text, None)
             .1
             .into_iter()
-            .map(|p| {
-                (
-                    p.loc.line,
-                    p.loc.column,
-                    format!("{} {}", p.message, p.help.unwrap_or_default()),
-                )
-            })
+            .map(|p| (p.loc.line, p.loc.column, format!("{} {}", p.message, p.help.unwrap_or_default())))
             .collect()
     }
 
@@ -605,11 +540,7 @@ mod tests {
     #[test]
     fn id_pattern_applies() {
         let re = regex::Regex::new("^INC-[0-9]{4}-[0-9]{3}$").unwrap();
-        let (pm, problems) = parse(
-            "p.toml",
-            "id = \"INC-24-1\"\ntitle = \"t\"\ndate = 2024-01-01\n",
-            Some(&re),
-        );
+        let (pm, problems) = parse("p.toml", "id = \"INC-24-1\"\ntitle = \"t\"\ndate = 2024-01-01\n", Some(&re));
         assert!(pm.is_some());
         assert!(problems[0].message.contains("id_pattern"));
     }

@@ -111,10 +111,7 @@ mod tests {
         for rule in Rule::ALL {
             let code = rule.code();
             assert!(seen.insert(code), "duplicate code {code}");
-            assert!(
-                code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{code} is not kebab-case"
-            );
+            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{code} is not kebab-case");
             assert_eq!(Rule::from_code(code), Some(*rule));
             assert!(rule.summary().ends_with('.'), "{code}: summary is a sentence");
         }

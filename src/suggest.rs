@@ -14,9 +14,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// `; did you mean `x`?` or nothing.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    closest(word, candidates)
-        .map(|c| format!("did you mean `{c}`?"))
-        .unwrap_or_default()
+    closest(word, candidates).map(|c| format!("did you mean `{c}`?")).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -29,9 +27,6 @@ mod tests {
         assert_eq!(closest("actoin_items", keys), Some("action_items"));
         assert_eq!(closest("titel", keys), Some("title"));
         assert_eq!(closest("completely_different", keys), None);
-        assert_eq!(
-            closest("INC-2024-71", ["INC-2024-017", "INC-2023-999"]),
-            Some("INC-2024-017")
-        );
+        assert_eq!(closest("INC-2024-71", ["INC-2024-017", "INC-2023-999"]), Some("INC-2024-017"));
     }
 }

@@ -40,21 +40,13 @@ impl Problems {
 
     pub fn push(&mut self, span: &Range<usize>, message: impl Into<String>) {
         let span = self.span(span);
-        self.list.push(Problem {
-            span,
-            message: message.into(),
-            help: None,
-        });
+        self.list.push(Problem { span, message: message.into(), help: None });
     }
 
     pub fn push_help(&mut self, span: &Range<usize>, message: impl Into<String>, help: String) {
         let span = self.span(span);
         let help = (!help.is_empty()).then_some(help);
-        self.list.push(Problem {
-            span,
-            message: message.into(),
-            help,
-        });
+        self.list.push(Problem { span, message: message.into(), help });
     }
 }
 
@@ -85,11 +77,7 @@ pub struct Table<'t, 'i> {
 
 impl<'t, 'i> Table<'t, 'i> {
     pub fn new(table: &'t DeTable<'i>, span: Range<usize>, what: impl Into<String>) -> Self {
-        Table {
-            table,
-            span,
-            what: what.into(),
-        }
+        Table { table, span, what: what.into() }
     }
 
     /// Reports every key not in `known`, naming the closest known key.
@@ -114,11 +102,7 @@ impl<'t, 'i> Table<'t, 'i> {
     fn wrong_type(&self, key: &str, expected: &str, found: &toml::Spanned<DeValue>, p: &mut Problems) {
         p.push(
             &found.span(),
-            format!(
-                "`{key}` in {} must be {expected}, found {}",
-                self.what,
-                found.get_ref().type_str()
-            ),
+            format!("`{key}` in {} must be {expected}, found {}", self.what, found.get_ref().type_str()),
         );
     }
 
@@ -131,10 +115,7 @@ impl<'t, 'i> Table<'t, 'i> {
                 None
             }
             Some(v) => match v.get_ref() {
-                DeValue::String(s) => Some(Sp {
-                    value: s.to_string(),
-                    span: p.span(&v.span()),
-                }),
+                DeValue::String(s) => Some(Sp { value: s.to_string(), span: p.span(&v.span()) }),
                 _ => {
                     self.wrong_type(key, "a string", v, p);
                     None
@@ -156,12 +137,10 @@ impl<'t, 'i> Table<'t, 'i> {
         };
         let span = p.span(&v.span());
         match v.get_ref() {
-            DeValue::Datetime(Datetime {
-                date: Some(d),
-                time: None,
-                offset: None,
-            }) => crate::date::Date::new(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                .map(|value| Sp { value, span }),
+            DeValue::Datetime(Datetime { date: Some(d), time: None, offset: None }) => {
+                crate::date::Date::new(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                    .map(|value| Sp { value, span })
+            }
             DeValue::String(s) if crate::date::Date::parse(s).is_some() => {
                 p.push(
                     &v.span(),
@@ -183,10 +162,9 @@ impl<'t, 'i> Table<'t, 'i> {
     pub fn datetime(&self, key: &str, p: &mut Problems) -> Option<Sp<Datetime>> {
         let v = self.get(key)?;
         match v.get_ref() {
-            DeValue::Datetime(d) if d.date.is_some() && d.time.is_some() => Some(Sp {
-                value: *d,
-                span: p.span(&v.span()),
-            }),
+            DeValue::Datetime(d) if d.date.is_some() && d.time.is_some() => {
+                Some(Sp { value: *d, span: p.span(&v.span()) })
+            }
             _ => {
                 self.wrong_type(key, "a TOML datetime like `2024-03-05T09:12:00Z`", v, p);
                 None
@@ -203,10 +181,7 @@ impl<'t, 'i> Table<'t, 'i> {
         let mut out = Vec::new();
         for item in items.iter() {
             match item.get_ref() {
-                DeValue::String(s) => out.push(Sp {
-                    value: s.to_string(),
-                    span: p.span(&item.span()),
-                }),
+                DeValue::String(s) => out.push(Sp { value: s.to_string(), span: p.span(&item.span()) }),
                 _ => self.wrong_type(key, "an array of strings", item, p),
             }
         }
@@ -275,10 +250,7 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
@@ -287,18 +259,7 @@ impl<'a> LineIndex<'a> {
     pub fn location(&self, path: &str, span: &Range<usize>) -> crate::finding::Location {
         let (line, column) = self.line_col(span.start);
         let end = span.end.clamp(span.start, self.text.len());
-        let first_line = self
-            .text
-            .get(span.start..end)
-            .unwrap_or("")
-            .lines()
-            .next()
-            .unwrap_or("");
-        crate::finding::Location {
-            path: path.to_owned(),
-            line,
-            column,
-            len: first_line.chars().count().max(1),
-        }
+        let first_line = self.text.get(span.start..end).unwrap_or("").lines().next().unwrap_or("");
+        crate::finding::Location { path: path.to_owned(), line, column, len: first_line.chars().count().max(1) }
     }
 }

@@ -63,43 +63,24 @@ mod tests {
     assert_eq!(findings(&doc), vec![], "{doc:#}");
     assert_eq!(code, 0);
     assert_eq!(tests_of(&doc, "INC-1"), ["src/db/pool.rs::tests::doc_comment"]);
-    assert_eq!(
-        tests_of(&doc, "INC-2"),
-        ["src/db/pool.rs::tests::plain_comment_two_ids"]
-    );
-    assert_eq!(
-        tests_of(&doc, "INC-3"),
-        ["src/db/pool.rs::tests::plain_comment_two_ids"]
-    );
+    assert_eq!(tests_of(&doc, "INC-2"), ["src/db/pool.rs::tests::plain_comment_two_ids"]);
+    assert_eq!(tests_of(&doc, "INC-3"), ["src/db/pool.rs::tests::plain_comment_two_ids"]);
     assert_eq!(tests_of(&doc, "INC-4"), ["src/db/pool.rs::tests::between_attributes"]);
     assert_eq!(
         tests_of(&doc, "INC-5"),
-        [
-            "src/db/pool.rs::tests::nested::in_nested_module",
-            "src/db/pool.rs::tests::nested::rstest_case"
-        ]
+        ["src/db/pool.rs::tests::nested::in_nested_module", "src/db/pool.rs::tests::nested::rstest_case"]
     );
     assert_eq!(
         tests_of(&doc, "INC-6"),
-        [
-            "src/db/pool.rs::tests::test_case_form",
-            "src/db/pool.rs::tests::quickcheck_form"
-        ]
+        ["src/db/pool.rs::tests::test_case_form", "src/db/pool.rs::tests::quickcheck_form"]
     );
     assert_eq!(
         tests_of(&doc, "INC-7"),
-        [
-            "src/db/pool.rs::tests::proptest_form",
-            "tests/deploy.rs::deploy_waits",
-            "tests/deploy.rs::deploy_rolls_back"
-        ]
+        ["src/db/pool.rs::tests::proptest_form", "tests/deploy.rs::deploy_waits", "tests/deploy.rs::deploy_rolls_back"]
     );
     assert_eq!(doc["summary"]["linked_tests"], 10);
     let linked = &doc["incidents"][0]["linked_tests"][0];
-    assert_eq!(
-        (linked["path"].as_str(), linked["line"].as_u64()),
-        (Some("src/db/pool.rs"), Some(8))
-    );
+    assert_eq!((linked["path"].as_str(), linked["line"].as_u64()), (Some("src/db/pool.rs"), Some(8)));
 }
 
 #[test]
@@ -109,15 +90,9 @@ fn missing_regression_test_respects_draft_waiver_and_severity() {
         .file("postmortems/2024/b.md", postmortem("INC-B", "status = \"draft\"\n"))
         .file(
             "postmortems/2024/c.md",
-            postmortem(
-                "INC-C",
-                "test_waiver = \"The fault was in vendor firmware we cannot run in CI.\"\n",
-            ),
+            postmortem("INC-C", "test_waiver = \"The fault was in vendor firmware we cannot run in CI.\"\n"),
         )
-        .file(
-            "postmortems/2024/d.toml",
-            "id = \"INC-D\"\ntitle = \"t\"\ndate = 2024-01-01\nseverity = \"SEV3\"\n",
-        );
+        .file("postmortems/2024/d.toml", "id = \"INC-D\"\ntitle = \"t\"\ndate = 2024-01-01\nseverity = \"SEV3\"\n");
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -132,20 +107,14 @@ fn missing_regression_test_respects_draft_waiver_and_severity() {
 
     t.file("incident-guard.toml", "require_tests_for = [\"SEV1\", \"SEV2\"]\n");
     let (_, doc) = t.check(&[]);
-    assert_eq!(
-        findings(&doc),
-        [finding("missing-regression-test", "postmortems/2024/a.md", 2)]
-    );
+    assert_eq!(findings(&doc), [finding("missing-regression-test", "postmortems/2024/a.md", 2)]);
 }
 
 #[test]
 fn ignored_linked_test_is_an_error_at_the_attribute() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
-    t.file(
-        "src/lib.rs",
-        "// incident: INC-1\n#[test]\n#[ignore = \"flaky\"]\nfn guarded() {}\n",
-    );
+    t.file("src/lib.rs", "// incident: INC-1\n#[test]\n#[ignore = \"flaky\"]\nfn guarded() {}\n");
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
     assert_eq!(findings(&doc), [finding("linked-test-ignored", "src/lib.rs", 3)]);
@@ -167,10 +136,7 @@ fn unknown_incident_suggests_the_nearest_id() {
     assert_eq!(findings(&doc), [finding("unknown-incident", "tests/a.rs", 5)]);
     let f = of_rule(&doc, "unknown-incident")[0];
     assert_eq!(f["column"], 14);
-    assert!(
-        f["help"].as_str().unwrap().contains("did you mean `INC-2024-017`?"),
-        "{f}"
-    );
+    assert!(f["help"].as_str().unwrap().contains("did you mean `INC-2024-017`?"), "{f}");
     assert_eq!(f["test"], "tests/a.rs::typo");
 }
 
@@ -178,31 +144,15 @@ fn unknown_incident_suggests_the_nearest_id() {
 fn marker_with_no_id_or_illegal_characters_is_reported() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
-    t.file(
-        "src/lib.rs",
-        "// incident:\n#[test]\nfn none() {}\n\n// incident: INC#1, INC-1\n#[test]\nfn bad() {}\n",
-    );
+    t.file("src/lib.rs", "// incident:\n#[test]\nfn none() {}\n\n// incident: INC#1, INC-1\n#[test]\nfn bad() {}\n");
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&doc),
-        [
-            finding("invalid-marker", "src/lib.rs", 1),
-            finding("invalid-marker", "src/lib.rs", 5)
-        ]
+        [finding("invalid-marker", "src/lib.rs", 1), finding("invalid-marker", "src/lib.rs", 5)]
     );
-    assert!(
-        of_rule(&doc, "invalid-marker")[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("names no incident ID")
-    );
-    assert!(
-        of_rule(&doc, "invalid-marker")[1]["message"]
-            .as_str()
-            .unwrap()
-            .contains("`INC#1`")
-    );
+    assert!(of_rule(&doc, "invalid-marker")[0]["message"].as_str().unwrap().contains("names no incident ID"));
+    assert!(of_rule(&doc, "invalid-marker")[1]["message"].as_str().unwrap().contains("`INC#1`"));
     assert_eq!(tests_of(&doc, "INC-1"), ["src/lib.rs::bad"]);
 }
 
@@ -227,13 +177,7 @@ fn invalid_postmortems_are_reported_with_line_and_column() {
     assert_eq!(code, 1);
     let mut got: Vec<_> = of_rule(&doc, "invalid-postmortem")
         .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
+        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
         .collect();
     got.sort();
     assert_eq!(
@@ -248,10 +192,8 @@ fn invalid_postmortems_are_reported_with_line_and_column() {
             ("postmortems/typo.md".to_owned(), 7, 3),
         ]
     );
-    let messages: String = of_rule(&doc, "invalid-postmortem")
-        .iter()
-        .map(|f| format!("{} {}\n", f["message"], f["help"]))
-        .collect();
+    let messages: String =
+        of_rule(&doc, "invalid-postmortem").iter().map(|f| format!("{} {}\n", f["message"], f["help"])).collect();
     assert!(messages.contains("did you mean `action_items`?"), "{messages}");
     assert!(messages.contains("`wontfix` but gives no `reason`"), "{messages}");
     assert!(messages.contains("duplicate action item ID `A1`"), "{messages}");
@@ -266,39 +208,21 @@ fn duplicate_incident_ids_point_at_the_second_file() {
     let t = Tree::new();
     t.file(
         "postmortems/2023/a.md",
-        postmortem(
-            "INC-1",
-            "test_waiver = \"Not reproducible outside production hardware.\"\n",
-        ),
+        postmortem("INC-1", "test_waiver = \"Not reproducible outside production hardware.\"\n"),
     )
     .file("postmortems/2024/b.md", postmortem("INC-1", ""));
     let (_, doc) = t.check(&[]);
-    assert_eq!(
-        findings(&doc),
-        [finding("duplicate-incident-id", "postmortems/2024/b.md", 2)]
-    );
-    assert!(
-        of_rule(&doc, "duplicate-incident-id")[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("postmortems/2023/a.md")
-    );
+    assert_eq!(findings(&doc), [finding("duplicate-incident-id", "postmortems/2024/b.md", 2)]);
+    assert!(of_rule(&doc, "duplicate-incident-id")[0]["message"].as_str().unwrap().contains("postmortems/2023/a.md"));
 }
 
 #[test]
 fn unparsable_source_keeps_its_incident_covered() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
-    t.file(
-        "src/broken.rs",
-        "// incident: INC-1\n#[test]\nfn still_linked() {\n    let x = ;\n}\n",
-    );
+    t.file("src/broken.rs", "// incident: INC-1\n#[test]\nfn still_linked() {\n    let x = ;\n}\n");
     let (code, doc) = t.check(&[]);
-    assert_eq!(
-        findings(&doc),
-        [finding("unparsable-source", "src/broken.rs", 4)],
-        "{doc:#}"
-    );
+    assert_eq!(findings(&doc), [finding("unparsable-source", "src/broken.rs", 4)], "{doc:#}");
     assert_eq!(code, 0, "unparsable-source is a warning");
     assert_eq!(tests_of(&doc, "INC-1"), ["src/broken.rs::still_linked"]);
 }
@@ -322,14 +246,9 @@ fn markers_on_things_that_are_not_tests_are_warnings() {
             finding("marker-on-non-test", "src/lib.rs", 4),
         ]
     );
-    let messages: Vec<&str> = of_rule(&doc, "marker-on-non-test")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
-    assert!(
-        messages[1].contains("struct Cart") && messages[2].contains("fn helper"),
-        "{messages:?}"
-    );
+    let messages: Vec<&str> =
+        of_rule(&doc, "marker-on-non-test").iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert!(messages[1].contains("struct Cart") && messages[2].contains("fn helper"), "{messages:?}");
 }
 
 #[test]
@@ -353,10 +272,7 @@ fn overdue_action_items_use_today_flag() {
 fn rule_levels_come_from_the_config() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
-    t.file(
-        "incident-guard.toml",
-        "[rules]\nmissing-regression-test = \"warning\"\n",
-    );
+    t.file("incident-guard.toml", "[rules]\nmissing-regression-test = \"warning\"\n");
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 0);
     assert_eq!(of_rule(&doc, "missing-regression-test")[0]["level"], "warning");
@@ -395,11 +311,7 @@ fn config_selects_postmortems_dir_markers_pattern_and_globs() {
     .file("tests/fixtures/x.rs", "// incident: NOPE\n#[test]\nfn excluded() {}\n")
     .file("other/y.rs", "// incident: NOPE\n#[test]\nfn not_included() {}\n");
     let (code, doc) = t.check(&[]);
-    assert_eq!(
-        findings(&doc),
-        [finding("invalid-postmortem", "docs/incidents/b.md", 2)],
-        "{doc:#}"
-    );
+    assert_eq!(findings(&doc), [finding("invalid-postmortem", "docs/incidents/b.md", 2)], "{doc:#}");
     assert_eq!(code, 1);
     assert_eq!(tests_of(&doc, "INC-0001"), ["src/a.rs::linked_by_other_word"]);
 }
@@ -409,10 +321,7 @@ fn gitignored_files_and_target_are_not_scanned() {
     let t = Tree::new();
     t.file(
         "postmortems/a.md",
-        postmortem(
-            "INC-1",
-            "test_waiver = \"Not testable: a certificate expired at the CDN.\"\n",
-        ),
+        postmortem("INC-1", "test_waiver = \"Not testable: a certificate expired at the CDN.\"\n"),
     )
     .file(".gitignore", "generated/\n")
     .file("generated/g.rs", "// incident: NOPE\n#[test]\nfn g() {}\n")
@@ -427,28 +336,16 @@ fn hostile_and_odd_inputs_never_panic() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
     // Not UTF-8, with a marker: reported, and its marker still links the test.
-    t.file(
-        "src/latin1.rs",
-        b"// incident: INC-1\n#[test]\nfn caf\xe9() {}\n".as_slice(),
-    );
+    t.file("src/latin1.rs", b"// incident: INC-1\n#[test]\nfn caf\xe9() {}\n".as_slice());
     // 5 MB without a marker is skipped by the byte search; 5 MB with one is parsed.
-    let big: String = (0..170_000)
-        .map(|i| format!("pub fn f{i}() -> u32 {{ {i} }}\n"))
-        .collect();
+    let big: String = (0..170_000).map(|i| format!("pub fn f{i}() -> u32 {{ {i} }}\n")).collect();
     assert!(big.len() > 5_000_000);
     t.file("src/big.rs", &big);
-    t.file(
-        "src/big_marked.rs",
-        format!("{big}// incident: INC-1\n#[test]\nfn at_the_end() {{}}\n"),
-    );
+    t.file("src/big_marked.rs", format!("{big}// incident: INC-1\n#[test]\nfn at_the_end() {{}}\n"));
     // Pathological nesting: refused, not a stack overflow.
     t.file(
         "src/deep.rs",
-        format!(
-            "// incident: INC-1\n#[test]\nfn deep() {{ {}0{} }}\n",
-            "[".repeat(50_000),
-            "]".repeat(50_000)
-        ),
+        format!("// incident: INC-1\n#[test]\nfn deep() {{ {}0{} }}\n", "[".repeat(50_000), "]".repeat(50_000)),
     );
     // A symlink loop and a dangling link: reported, not followed forever.
     #[cfg(unix)]
@@ -460,25 +357,13 @@ fn hostile_and_odd_inputs_never_panic() {
     assert_eq!(code, 0, "{doc:#}");
     let mut got = findings(&doc);
     got.sort();
-    let mut expected = vec![
-        finding("unparsable-source", "src/deep.rs", 1),
-        finding("unparsable-source", "src/latin1.rs", 3),
-    ];
+    let mut expected =
+        vec![finding("unparsable-source", "src/deep.rs", 1), finding("unparsable-source", "src/latin1.rs", 3)];
     #[cfg(unix)]
-    expected.extend([
-        finding("unparsable-source", "src/dangling.rs", 0),
-        finding("unparsable-source", "src/loop", 0),
-    ]);
+    expected.extend([finding("unparsable-source", "src/dangling.rs", 0), finding("unparsable-source", "src/loop", 0)]);
     expected.sort();
     assert_eq!(got, expected);
-    assert_eq!(
-        tests_of(&doc, "INC-1"),
-        [
-            "src/big_marked.rs::at_the_end",
-            "src/deep.rs::deep",
-            "src/latin1.rs::caf"
-        ]
-    );
+    assert_eq!(tests_of(&doc, "INC-1"), ["src/big_marked.rs::at_the_end", "src/deep.rs::deep", "src/latin1.rs::caf"]);
 }
 
 #[test]
@@ -490,11 +375,7 @@ fn empty_and_missing_postmortems_directories() {
     std::fs::remove_dir(t.path().join("postmortems")).unwrap();
     let out = t.run(&["check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("the postmortems directory `postmortems` does not exist"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("the postmortems directory `postmortems` does not exist"), "{}", stderr(&out));
 }
 
 #[test]
@@ -519,10 +400,7 @@ fn color_is_opt_in_off_a_terminal() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
     let plain = stdout(&t.run(&["check"]));
-    assert!(
-        !plain.contains('\u{1b}') && plain.contains("error[missing-regression-test]"),
-        "{plain}"
-    );
+    assert!(!plain.contains('\u{1b}') && plain.contains("error[missing-regression-test]"), "{plain}");
     let colored = stdout(&t.run(&["check", "--color", "always"]));
     assert!(colored.contains('\u{1b}'), "{colored}");
 }
@@ -542,10 +420,6 @@ fn root_is_found_from_a_subdirectory() {
 fn readme_documents_every_rule() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
     for rule in incident_guard::rules::Rule::ALL {
-        assert!(
-            readme.contains(&format!("| `{}` |", rule.code())),
-            "README's rule table lacks {}",
-            rule.code()
-        );
+        assert!(readme.contains(&format!("| `{}` |", rule.code())), "README's rule table lacks {}", rule.code());
     }
 }

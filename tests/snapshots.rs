@@ -10,7 +10,7 @@ fn run_example(args: &[&str]) -> (i32, String) {
     let out = Command::new(BIN)
         .args(args)
         .arg(&example)
-        .args(["--today", "2026-11-21", "--color", "never"])
+        .args(["--today", "2026-11-21", "--color", "never", "--no-git"])
         .env_remove("GITHUB_EVENT_PATH")
         .output()
         .unwrap();
@@ -31,11 +31,7 @@ fn example_check_json() {
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         findings(&doc),
-        [finding(
-            "missing-regression-test",
-            "postmortems/2026/INC-2026-004-pool-exhaustion-after-failover.md",
-            2
-        )]
+        [finding("missing-regression-test", "postmortems/2026/INC-2026-004-pool-exhaustion-after-failover.md", 2)]
     );
     insta::assert_snapshot!(out);
 }
@@ -65,15 +61,7 @@ fn example_show_one_incident() {
 #[test]
 fn show_unknown_id_suggests_and_exits_2() {
     let example = repo_root().join("examples/checkout-service");
-    let out = Command::new(BIN)
-        .args(["show", "INC-2026-04"])
-        .arg(&example)
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(["show", "INC-2026-04"]).arg(&example).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("did you mean `INC-2026-004`?"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("did you mean `INC-2026-004`?"), "{}", stderr(&out));
 }

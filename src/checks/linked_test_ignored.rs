@@ -14,9 +14,11 @@ impl super::Check for Check {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         for test in cx.model.linked_tests() {
             let Some(at) = &test.ignored else { continue };
+            let new = cx.model.changes.as_ref().is_some_and(|c| c.ignored_since_base.contains(&test.id));
+            let since = if new { " (the `#[ignore]` was added in this change)" } else { "" };
             for link in &test.links {
                 out.push(
-                    Finding::new(Rule::LinkedTestIgnored, format!("test `{}`, linked to {}, is ignored", test.name, link.incident))
+                    Finding::new(Rule::LinkedTestIgnored, format!("test `{}`, linked to {}, is ignored{since}", test.name, link.incident))
                         .at(at)
                         .incident(&link.incident)
                         .test(&test.id)

@@ -11,11 +11,8 @@ pub struct Check;
 pub fn is_held(pm: &Postmortem, require_tests_for: Option<&[String]>) -> bool {
     pm.status != Status::Draft
         && pm.test_waiver.is_none()
-        && require_tests_for.is_none_or(|sevs| {
-            pm.severity
-                .as_ref()
-                .is_some_and(|s| sevs.iter().any(|x| x.eq_ignore_ascii_case(s)))
-        })
+        && require_tests_for
+            .is_none_or(|sevs| pm.severity.as_ref().is_some_and(|s| sevs.iter().any(|x| x.eq_ignore_ascii_case(s))))
 }
 
 impl super::Check for Check {

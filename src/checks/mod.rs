@@ -2,13 +2,19 @@
 //! check reads the model and pushes findings; it never prints and never touches git or
 //! the file system. Levels from the config are applied afterwards, in one place.
 
+mod action_item_without_commit;
 mod duplicate_incident_id;
+mod history_skipped;
+mod history_unavailable;
 mod invalid_marker;
 mod invalid_postmortem;
 mod linked_test_ignored;
+mod linked_test_moved;
+mod linked_test_removed;
 mod marker_on_non_test;
 mod missing_regression_test;
 mod overdue_action_item;
+mod stale_retirement;
 mod unknown_incident;
 mod unparsable_source;
 
@@ -29,14 +35,20 @@ pub trait Check: Sync {
 
 pub static REGISTRY: &[&dyn Check] = &[
     &missing_regression_test::Check,
+    &linked_test_removed::Check,
     &linked_test_ignored::Check,
+    &action_item_without_commit::Check,
     &unknown_incident::Check,
     &invalid_marker::Check,
     &invalid_postmortem::Check,
     &duplicate_incident_id::Check,
     &unparsable_source::Check,
     &marker_on_non_test::Check,
+    &linked_test_moved::Check,
+    &stale_retirement::Check,
+    &history_skipped::Check,
     &overdue_action_item::Check,
+    &history_unavailable::Check,
 ];
 
 /// Runs every check whose rule is not off, and gives each finding its configured level.
@@ -66,30 +78,13 @@ pub fn run_all(cx: &Context) -> Vec<Finding> {
 mod tests {
     use super::*;
 
-    /// Rules whose checks need git history and arrive with the history work.
-    const NOT_YET: &[Rule] = &[
-        Rule::LinkedTestRemoved,
-        Rule::ActionItemWithoutCommit,
-        Rule::LinkedTestMoved,
-        Rule::StaleRetirement,
-        Rule::HistorySkipped,
-        Rule::HistoryUnavailable,
-    ];
-
     #[test]
     fn every_rule_has_exactly_one_check_in_its_own_file() {
         for rule in Rule::ALL {
             let n = REGISTRY.iter().filter(|c| c.rule() == *rule).count();
-            let expected = usize::from(!NOT_YET.contains(rule));
-            assert_eq!(n, expected, "rule {rule} is registered {n} times");
-            if expected == 1 {
-                let file = format!(
-                    "{}/src/checks/{}.rs",
-                    env!("CARGO_MANIFEST_DIR"),
-                    rule.code().replace('-', "_")
-                );
-                assert!(std::path::Path::new(&file).exists(), "{file} is missing");
-            }
+            assert_eq!(n, 1, "rule {rule} is registered {n} times");
+            let file = format!("{}/src/checks/{}.rs", env!("CARGO_MANIFEST_DIR"), rule.code().replace('-', "_"));
+            assert!(std::path::Path::new(&file).exists(), "{file} is missing");
         }
     }
 }

@@ -20,12 +20,9 @@ impl super::Check for Check {
                 continue;
             }
             out.push(
-                Finding::new(
-                    Rule::UnparsableSource,
-                    format!("cannot parse {}: {}", file.path, u.message),
-                )
-                .at(&u.loc)
-                .help("its markers were read from the text, so its incidents still count as covered"),
+                Finding::new(Rule::UnparsableSource, format!("cannot parse {}: {}", file.path, u.message))
+                    .at(&u.loc)
+                    .help("its markers were read from the text, so its incidents still count as covered"),
             );
         }
         for u in &sources.unreadable {

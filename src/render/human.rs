@@ -10,11 +10,7 @@ use std::io::{self, Write};
 use super::Style;
 
 fn renderer(style: Style) -> Renderer {
-    if style.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    }
+    if style.color { Renderer::styled() } else { Renderer::plain() }
 }
 
 fn level(l: Level) -> ALevel {
@@ -46,12 +42,8 @@ fn diagnostic(f: &Finding, style: Style) -> String {
     if let (Some(path), Some(line), Some(src)) = (&f.path, f.line, &f.source_line) {
         origin = path.clone();
         let range = char_range(src, f.column.unwrap_or(1), f.len);
-        message = message.snippet(
-            Snippet::source(src)
-                .line_start(line)
-                .origin(&origin)
-                .annotation(level(f.level).span(range)),
-        );
+        message = message
+            .snippet(Snippet::source(src).line_start(line).origin(&origin).annotation(level(f.level).span(range)));
     } else if let Some(path) = &f.path {
         origin = match f.line {
             Some(line) => format!("{path}:{line}"),
@@ -69,10 +61,7 @@ fn diagnostic(f: &Finding, style: Style) -> String {
 pub fn snippet_text(loc: &Location, source_line: &str, message: &str) -> String {
     let range = char_range(source_line, loc.column, loc.len);
     let msg = ALevel::Error.title(message).snippet(
-        Snippet::source(source_line)
-            .line_start(loc.line)
-            .origin(&loc.path)
-            .annotation(ALevel::Error.span(range)),
+        Snippet::source(source_line).line_start(loc.line).origin(&loc.path).annotation(ALevel::Error.span(range)),
     );
     Renderer::plain().render(msg).to_string()
 }
@@ -101,11 +90,7 @@ pub fn list(incidents: &[IncidentView], out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<[String; 6]> = incidents
         .iter()
         .map(|i| {
-            let done = i
-                .action_items
-                .iter()
-                .filter(|a| matches!(a.status, "closed" | "wontfix"))
-                .count();
+            let done = i.action_items.iter().filter(|a| matches!(a.status, "closed" | "wontfix")).count();
             [
                 i.id.clone(),
                 i.status.to_owned(),
@@ -117,15 +102,8 @@ pub fn list(incidents: &[IncidentView], out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let header = ["ID", "STATUS", "SEVERITY", "TESTS", "ITEMS", "TITLE"];
-    let widths: Vec<usize> = (0..6)
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([header[c].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> =
+        (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0)).collect();
     let line = |cells: &[&str]| {
         let mut s = String::new();
         for (c, cell) in cells.iter().enumerate() {
@@ -176,15 +154,7 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: Style, out: &
     }
     for a in &incident.action_items {
         let due = a.due.map(|d| format!(", due {d}")).unwrap_or_default();
-        writeln!(
-            out,
-            "  {}#{}  [{}] {}  ({}{due})",
-            incident.id,
-            a.id,
-            a.status,
-            one_line(&a.title),
-            a.owner
-        )?;
+        writeln!(out, "  {}#{}  [{}] {}  ({}{due})", incident.id, a.id, a.status, one_line(&a.title), a.owner)?;
         for c in &a.commits {
             writeln!(out, "      commit {c}")?;
         }

@@ -33,10 +33,7 @@ impl MarkerWords {
             .ascii_case_insensitive(true)
             .build(&patterns)
             .expect("marker words are plain text");
-        MarkerWords {
-            words: words.iter().map(|w| w.to_lowercase()).collect(),
-            prefilter,
-        }
+        MarkerWords { words: words.iter().map(|w| w.to_lowercase()).collect(), prefilter }
     }
 
     /// Whether `bytes` may hold a marker; `false` means it certainly does not.
@@ -56,12 +53,7 @@ impl MarkerWords {
         })?;
         let rest_start = word.len() + 1;
         let rest = &trimmed[rest_start..];
-        let mut marker = Marker {
-            ids: Vec::new(),
-            bad: Vec::new(),
-            offset,
-            len: trimmed.trim_end().chars().count(),
-        };
+        let mut marker = Marker { ids: Vec::new(), bad: Vec::new(), offset, len: trimmed.trim_end().chars().count() };
         let mut token = String::new();
         let mut token_start = 0;
         let first = offset + word.chars().count() + 1;

@@ -142,10 +142,7 @@ pub fn identity(path: &str, scope: &[String], name: &str) -> String {
 /// stray. No marker is dropped: each one ends up as a link, a stray marker or both bad
 /// tokens and one of those.
 pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], words: &MarkerWords) -> FileScan {
-    let mut scan = FileScan {
-        path: path.to_owned(),
-        ..FileScan::default()
-    };
+    let mut scan = FileScan { path: path.to_owned(), ..FileScan::default() };
     let lines: Vec<&str> = text.lines().collect();
     scan.tests = items
         .iter()
@@ -190,43 +187,24 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
     for c in comments {
         let Some(marker) = words.parse(c.text) else { continue };
         scan.has_markers = true;
-        let at = |offset: usize, len: usize| Location {
-            path: path.to_owned(),
-            line: c.line,
-            column: c.col + offset,
-            len,
-        };
+        let at =
+            |offset: usize, len: usize| Location { path: path.to_owned(), line: c.line, column: c.col + offset, len };
         for (token, offset) in &marker.bad {
-            scan.bad_markers.push(BadMarker {
-                loc: at(*offset, token.chars().count().max(1)),
-                token: token.clone(),
-            });
+            scan.bad_markers.push(BadMarker { loc: at(*offset, token.chars().count().max(1)), token: token.clone() });
         }
         let links: Vec<Link> = marker
             .ids
             .iter()
-            .map(|(id, off)| Link {
-                incident: id.clone(),
-                loc: at(*off, id.chars().count()),
-            })
+            .map(|(id, off)| Link { incident: id.clone(), loc: at(*off, id.chars().count()) })
             .collect();
         let marker_loc = at(marker.offset, marker.len);
-        let stray = |target: String| StrayMarker {
-            loc: marker_loc.clone(),
-            ids: links.clone(),
-            target,
-        };
+        let stray = |target: String| StrayMarker { loc: marker_loc.clone(), ids: links.clone(), target };
 
         if c.kind != CommentKind::InnerDoc {
-            let owner = items
-                .iter()
-                .enumerate()
-                .find(|(_, it)| (window_top(it)..=it.decl_line).contains(&c.line));
+            let owner = items.iter().enumerate().find(|(_, it)| (window_top(it)..=it.decl_line).contains(&c.line));
             match owner {
                 Some((i, _)) if test_index[i].is_some() => {
-                    scan.tests[test_index[i].expect("checked")]
-                        .links
-                        .extend(links.iter().cloned());
+                    scan.tests[test_index[i].expect("checked")].links.extend(links.iter().cloned());
                 }
                 Some((_, it)) => scan.stray.push(stray(it.what.clone())),
                 None => scan.stray.push(stray(String::new())),
@@ -264,6 +242,12 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
     scan
 }
 
+/// Whether a repository-relative path is a source file the config asks to scan.
+pub fn wanted(config: &Config, rel: &str) -> bool {
+    let in_skipped_dir = rel.split('/').rev().skip(1).any(|dir| dir == "target" || dir == ".git");
+    !in_skipped_dir && config.include.is_match(rel) && !config.exclude.is_match(rel) && language_for(rel).is_some()
+}
+
 /// Walks the work tree under `root` and scans every source file that may hold a marker.
 pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords) -> Scanned {
     let mut scanned = Scanned::default();
@@ -281,7 +265,7 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords) -> Scanned {
         match entry {
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                 let rel = crate::paths::relative(root, e.path());
-                if config.include.is_match(&rel) && !config.exclude.is_match(&rel) && language_for(&rel).is_some() {
+                if wanted(config, &rel) {
                     paths.push((rel, e.into_path()));
                 }
             }
@@ -290,12 +274,7 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords) -> Scanned {
                 let path = crate::postmortem::walk_error_path(&err)
                     .map_or_else(|| ".".to_owned(), |p| crate::paths::relative(root, p));
                 scanned.unreadable.push(Unparsable {
-                    loc: Location {
-                        path,
-                        line: 1,
-                        column: 1,
-                        len: 1,
-                    },
+                    loc: Location { path, line: 1, column: 1, len: 1 },
                     message: format!("cannot read: {}", walk_error_message(&err)),
                 });
             }
@@ -308,12 +287,7 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords) -> Scanned {
             Ok(b) => b,
             Err(e) => {
                 scanned.unreadable.push(Unparsable {
-                    loc: Location {
-                        path: rel,
-                        line: 1,
-                        column: 1,
-                        len: 1,
-                    },
+                    loc: Location { path: rel, line: 1, column: 1, len: 1 },
                     message: format!("cannot read: {e}"),
                 });
                 continue;
@@ -345,12 +319,7 @@ pub fn scan_bytes(path: &str, bytes: &[u8], words: &MarkerWords) -> Option<(File
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let mut scan = lang.scan(path, &text, words);
             scan.unparsable = Some(Unparsable {
-                loc: Location {
-                    path: path.to_owned(),
-                    line,
-                    column: 1,
-                    len: 1,
-                },
+                loc: Location { path: path.to_owned(), line, column: 1, len: 1 },
                 message: format!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
             });
             Some((scan, text))

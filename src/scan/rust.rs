@@ -31,24 +31,14 @@ impl Language for Rust {
         let lexed = rust_lex::lex(text);
         let parsed = if lexed.max_depth > MAX_NESTING {
             Err(Unparsable {
-                loc: Location {
-                    path: path.to_owned(),
-                    line: 1,
-                    column: 1,
-                    len: 1,
-                },
+                loc: Location { path: path.to_owned(), line: 1, column: 1, len: 1 },
                 message: format!("brackets nest deeper than {MAX_NESTING} levels; not parsed"),
             })
         } else {
             syn::parse_file(text).map_err(|e| {
                 let start = e.span().start();
                 Unparsable {
-                    loc: Location {
-                        path: path.to_owned(),
-                        line: start.line.max(1),
-                        column: start.column + 1,
-                        len: 1,
-                    },
+                    loc: Location { path: path.to_owned(), line: start.line.max(1), column: start.column + 1, len: 1 },
                     message: e.to_string(),
                 }
             })
@@ -74,25 +64,15 @@ fn line(span: Span) -> usize {
 
 fn loc(path: &str, span: Span, len: usize) -> Location {
     let start = span.start();
-    Location {
-        path: path.to_owned(),
-        line: start.line,
-        column: start.column + 1,
-        len,
-    }
+    Location { path: path.to_owned(), line: start.line, column: start.column + 1, len }
 }
 
 fn is_test_attr(path: &syn::Path) -> bool {
-    path.segments
-        .last()
-        .is_some_and(|seg| seg.ident == "test" || TEST_ATTRS.iter().any(|a| seg.ident == a))
+    path.segments.last().is_some_and(|seg| seg.ident == "test" || TEST_ATTRS.iter().any(|a| seg.ident == a))
 }
 
 fn ignore_attr(path: &str, attrs: &[syn::Attribute]) -> Option<Location> {
-    attrs
-        .iter()
-        .find(|a| a.path().is_ident("ignore"))
-        .map(|a| loc(path, a.span(), 9))
+    attrs.iter().find(|a| a.path().is_ident("ignore")).map(|a| loc(path, a.span(), 9))
 }
 
 /// The first line of an item: its first outer attribute (doc comments included).
@@ -143,17 +123,10 @@ fn collect(path: &str, items: &[syn::Item], modules: &mut Vec<String>, out: &mut
             }
             syn::Item::Mod(m) => {
                 let name = m.ident.to_string();
-                let end = m
-                    .content
-                    .as_ref()
-                    .map_or(line(m.ident.span()), |(brace, _)| brace.span.close().end().line);
+                let end = m.content.as_ref().map_or(line(m.ident.span()), |(brace, _)| brace.span.close().end().line);
                 modules.push(name.clone());
                 out.push(Item {
-                    kind: if m.content.is_some() {
-                        ItemKind::Container
-                    } else {
-                        ItemKind::Other
-                    },
+                    kind: if m.content.is_some() { ItemKind::Container } else { ItemKind::Other },
                     start_line: start_line(&m.attrs, line(m.span())),
                     decl_line: line(m.ident.span()),
                     end_line: end,
@@ -297,32 +270,20 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
     let lines: Vec<&str> = text.lines().collect();
     let comment_lines: std::collections::HashSet<usize> =
         comments.iter().filter(|c| c.own_line).map(|c| c.line).collect();
-    let mut scan = FileScan {
-        path: path.to_owned(),
-        ..FileScan::default()
-    };
+    let mut scan = FileScan { path: path.to_owned(), ..FileScan::default() };
     for c in comments {
         let Some(marker) = words.parse(c.text) else { continue };
         scan.has_markers = true;
-        let at = |offset: usize, len: usize| Location {
-            path: path.to_owned(),
-            line: c.line,
-            column: c.col + offset,
-            len,
-        };
+        let at =
+            |offset: usize, len: usize| Location { path: path.to_owned(), line: c.line, column: c.col + offset, len };
         for (token, offset) in &marker.bad {
-            scan.bad_markers.push(super::BadMarker {
-                loc: at(*offset, token.chars().count().max(1)),
-                token: token.clone(),
-            });
+            scan.bad_markers
+                .push(super::BadMarker { loc: at(*offset, token.chars().count().max(1)), token: token.clone() });
         }
         let links: Vec<super::Link> = marker
             .ids
             .iter()
-            .map(|(id, off)| super::Link {
-                incident: id.clone(),
-                loc: at(*off, id.chars().count()),
-            })
+            .map(|(id, off)| super::Link { incident: id.clone(), loc: at(*off, id.chars().count()) })
             .collect();
         let mut found = None;
         let mut ignored = None;
@@ -330,12 +291,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             for (n, l) in lines.iter().enumerate().skip(c.line).take(40) {
                 let l = l.trim_start();
                 if l.starts_with("#[ignore") {
-                    ignored = Some(Location {
-                        path: path.to_owned(),
-                        line: n + 1,
-                        column: 1,
-                        len: 9,
-                    });
+                    ignored = Some(Location { path: path.to_owned(), line: n + 1, column: 1, len: 9 });
                 }
                 if let Some(name) = fn_name(l) {
                     found = Some((name, n + 1));
@@ -359,12 +315,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
         }
         scan.tests.push(TestCase {
             id,
-            loc: Location {
-                path: path.to_owned(),
-                line,
-                column: 1,
-                len: 1,
-            },
+            loc: Location { path: path.to_owned(), line, column: 1, len: 1 },
             name,
             ignored,
             links,
@@ -378,15 +329,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
 /// `fn name` at the start of a line (after visibility and qualifiers), if any.
 fn fn_name(line: &str) -> Option<String> {
     let mut rest = line;
-    for prefix in [
-        "pub(crate) ",
-        "pub(super) ",
-        "pub ",
-        "async ",
-        "const ",
-        "unsafe ",
-        "extern \"C\" ",
-    ] {
+    for prefix in ["pub(crate) ", "pub(super) ", "pub ", "async ", "const ", "unsafe ", "extern \"C\" "] {
         rest = rest.strip_prefix(prefix).unwrap_or(rest).trim_start();
     }
     let rest = rest.strip_prefix("fn ")?.trim_start();
@@ -409,10 +352,7 @@ mod tests {
             .map(|t| {
                 (
                     t.id.clone(),
-                    t.links
-                        .iter()
-                        .map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column))
-                        .collect(),
+                    t.links.iter().map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column)).collect(),
                 )
             })
             .collect()
@@ -427,10 +367,7 @@ mod tests {
             links(&s),
             [
                 ("src/lib.rs::doc".to_owned(), vec!["A-1@1:15".to_owned()]),
-                (
-                    "src/lib.rs::plain".to_owned(),
-                    vec!["B-1@5:14".to_owned(), "C-1@5:19".to_owned()]
-                ),
+                ("src/lib.rs::plain".to_owned(), vec!["B-1@5:14".to_owned(), "C-1@5:19".to_owned()]),
                 ("src/lib.rs::between".to_owned(), vec!["D-1@10:14".to_owned()]),
             ]
         );
@@ -446,10 +383,7 @@ mod tests {
             links(&s),
             [
                 ("src/lib.rs::top".to_owned(), vec!["F-1@1:15".to_owned()]),
-                (
-                    "src/lib.rs::a::b::deep".to_owned(),
-                    vec!["F-1@1:15".to_owned(), "M-1@5:19".to_owned()]
-                ),
+                ("src/lib.rs::a::b::deep".to_owned(), vec!["F-1@1:15".to_owned(), "M-1@5:19".to_owned()]),
             ]
         );
         assert_eq!(s.tests[1].ignored.as_ref().map(|l| l.line), Some(8));
@@ -479,10 +413,7 @@ mod tests {
         let s = scan("// incident: U-1\n#[test]\nfn broken() { let x = ; }\n");
         let u = s.unparsable.as_ref().unwrap();
         assert_eq!(u.loc.line, 3);
-        assert_eq!(
-            links(&s),
-            [("src/lib.rs::broken".to_owned(), vec!["U-1@1:14".to_owned()])]
-        );
+        assert_eq!(links(&s), [("src/lib.rs::broken".to_owned(), vec!["U-1@1:14".to_owned()])]);
         assert!(s.tests[0].approximate);
     }
 
@@ -494,11 +425,7 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_a_crash() {
-        let src = format!(
-            "// incident: D-1\n#[test]\nfn t() {{ {}1{} }}\n",
-            "(".repeat(5000),
-            ")".repeat(5000)
-        );
+        let src = format!("// incident: D-1\n#[test]\nfn t() {{ {}1{} }}\n", "(".repeat(5000), ")".repeat(5000));
         let s = scan(&src);
         assert!(s.unparsable.unwrap().message.contains("nest deeper"));
     }

@@ -123,31 +123,16 @@ fn push_lines<'a>(
         } else {
             // Continuation lines of a block comment: drop the decorative ` * `.
             let trimmed = piece.trim_start();
-            let trimmed = trimmed
-                .strip_prefix('*')
-                .filter(|t| !t.starts_with('/'))
-                .unwrap_or(trimmed);
+            let trimmed = trimmed.strip_prefix('*').filter(|t| !t.starts_with('/')).unwrap_or(trimmed);
             let skipped = piece.len() - trimmed.len();
             (trimmed, cur.src[piece_start..piece_start + skipped].chars().count() + 1)
         };
-        out.push(Comment {
-            line: line + i,
-            col,
-            text,
-            kind,
-            own_line: own_line || i > 0,
-        });
+        out.push(Comment { line: line + i, col, text, kind, own_line: own_line || i > 0 });
     }
 }
 
 pub fn lex(src: &str) -> Lexed<'_> {
-    let mut cur = Cursor {
-        src,
-        bytes: src.as_bytes(),
-        pos: 0,
-        line: 1,
-        line_start: 0,
-    };
+    let mut cur = Cursor { src, bytes: src.as_bytes(), pos: 0, line: 1, line_start: 0 };
     let mut out = Lexed::default();
     let mut depth = 0usize;
     // A shebang line is not a comment, but `#!` starting `#![attr]` is not a shebang.
@@ -261,11 +246,7 @@ mod tests {
     use super::*;
 
     fn comments(src: &str) -> Vec<(usize, usize, &str, CommentKind, bool)> {
-        lex(src)
-            .comments
-            .into_iter()
-            .map(|c| (c.line, c.col, c.text, c.kind, c.own_line))
-            .collect()
+        lex(src).comments.into_iter().map(|c| (c.line, c.col, c.text, c.kind, c.own_line)).collect()
     }
 
     #[test]
@@ -289,10 +270,7 @@ mod tests {
     fn ignores_comment_lookalikes_in_literals() {
         let src = "let a = \"// incident: X\";\nlet b = r#\"\n// incident: Y \"# ;\nlet c = '\"'; // real\nlet d: &'static str = b\"//x\";\nlet e = '\\'';\n/* outer /* nested */ still */ // after\n";
         let found: Vec<(usize, &str)> = lex(src).comments.iter().map(|c| (c.line, c.text)).collect();
-        assert_eq!(
-            found,
-            vec![(4, " real"), (7, " outer /* nested */ still "), (7, " after")]
-        );
+        assert_eq!(found, vec![(4, " real"), (7, " outer /* nested */ still "), (7, " after")]);
     }
 
     #[test]

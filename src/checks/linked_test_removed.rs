@@ -1,0 +1,50 @@
+//! SPEC §3.2: a link present at the base revision and gone at HEAD is a lost regression
+//! test, unless the postmortem retired it or the test was merely renamed or moved.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::history::RemovalKind;
+use crate::rules::Rule;
+
+pub struct Check;
+
+impl super::Check for Check {
+    fn rule(&self) -> Rule {
+        Rule::LinkedTestRemoved
+    }
+
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let Some(changes) = &cx.model.changes else { return };
+        let marker = cx.config.markers.first().map_or("incident", String::as_str);
+        for r in &changes.removed {
+            let (what, loc) = match r.kind {
+                RemovalKind::TestDeleted => {
+                    (format!("test `{}`, linked to {}, was deleted", r.test, r.incident), &r.base_loc)
+                }
+                RemovalKind::MarkerRemoved => (
+                    format!("test `{}` no longer carries the `{marker}: {}` marker", r.test, r.incident),
+                    r.head_loc.as_ref().unwrap_or(&r.base_loc),
+                ),
+                RemovalKind::FileDeleted => (
+                    format!(
+                        "file {} was deleted, and with it test `{}`, linked to {}",
+                        r.base_loc.path, r.test, r.incident
+                    ),
+                    &r.base_loc,
+                ),
+            };
+            let pm = cx.model.incident(&r.incident);
+            let mut f = Finding::new(Rule::LinkedTestRemoved, what).incident(&r.incident).test(&r.test);
+            // A deleted file or test has no line at HEAD: point at the postmortem instead.
+            f = match (r.kind, pm) {
+                (RemovalKind::MarkerRemoved, _) | (_, None) => f.at(loc),
+                (_, Some(pm)) => f.at(&pm.loc),
+            };
+            let title = pm.map(|p| format!(" ({})", p.title)).unwrap_or_default();
+            out.push(f.help(format!(
+                "this test guards against incident {}{title}: restore it, or, if it is deliberately gone, add `retired_tests = [{{ test = \"{}\", reason = \"…\" }}]` to the postmortem",
+                r.incident, r.test
+            )));
+        }
+    }
+}

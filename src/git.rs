@@ -1,0 +1,434 @@
+//! Everything the checks need from git, gathered once and handed to the model: which
+//! base revision to compare with and why, the linked tests at that base (read from the
+//! object database, never checked out), and the commits that mention action items (one
+//! walk of the history for all of them). Missing history is recorded as such, never
+//! mistaken for "nothing found".
+
+use crate::config::Config;
+use crate::finding::Location;
+use crate::postmortem::Postmortem;
+use crate::report::BaseInfo;
+use crate::scan::{self, FileScan, markers::MarkerWords};
+use aho_corasick::AhoCorasick;
+use git2::{ErrorCode, Oid, Repository};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The fix for a clone with too little history, in the words of each place it happens.
+pub const UNSHALLOW_FIX: &str =
+    "fetch the full history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow` locally";
+
+/// What the command line says about git.
+#[derive(Clone, Debug, Default)]
+pub struct GitOptions {
+    /// `--no-git`: skip the git checks, silently.
+    pub disabled: bool,
+    /// `--base REV`.
+    pub base: Option<String>,
+    /// The GitHub Actions event payload (`GITHUB_EVENT_PATH`), if any.
+    pub event_path: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub enum Git {
+    /// `--no-git`.
+    Disabled,
+    /// Not inside a git repository, or a bare one: the reason.
+    NotARepo(String),
+    /// There is a repository, but it cannot be read: the reason. Never a pass.
+    Unreadable(String),
+    Repo(Box<History>),
+}
+
+#[derive(Debug)]
+pub struct History {
+    pub shallow: bool,
+    pub base: BaseState,
+    /// Whether the history walk for action-item evidence saw everything.
+    pub log: LogState,
+    /// `INCIDENT#ITEM` → commits whose message mentions it, newest first.
+    pub evidence: HashMap<String, Vec<Evidence>>,
+    /// Every `commits = [...]` entry of every action item, resolved or not.
+    pub commit_entries: Vec<CommitEntry>,
+}
+
+#[derive(Debug)]
+pub enum BaseState {
+    Found {
+        info: BaseInfo,
+        /// Scans, at the base, of the files that differ between base and the work tree.
+        base_files: Vec<FileScan>,
+        /// Project-relative paths that differ between base and the work tree.
+        changed: BTreeSet<String>,
+    },
+    /// No base could be determined: why.
+    NotFound(String),
+    /// A base was named or found, but its history is not here: what and how to fix it.
+    Unavailable { message: String, fix: String },
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum LogState {
+    Complete,
+    /// The clone is shallow: commits beyond its boundary were not seen.
+    Shallow,
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    pub sha: String,
+    /// Commit time, seconds since the epoch.
+    pub time: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct CommitEntry {
+    pub incident: String,
+    pub item: String,
+    pub entry: String,
+    pub loc: Location,
+    /// The full SHA, or why the entry does not resolve.
+    pub resolved: Result<String, EntryError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntryError {
+    NotFound,
+    Ambiguous,
+    NotACommit,
+}
+
+/// The canonical reference to an action item.
+pub fn item_ref(incident: &str, item: &str) -> String {
+    format!("{incident}#{item}")
+}
+
+/// Gathers everything the history checks need.
+pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWords, postmortems: &[Postmortem]) -> Git {
+    if opts.disabled {
+        return Git::Disabled;
+    }
+    let repo = match Repository::discover(root) {
+        Ok(r) => r,
+        Err(e) if e.code() == ErrorCode::NotFound => return Git::NotARepo("not a git repository".into()),
+        Err(e) => return Git::Unreadable(format!("cannot open the git repository: {}", e.message())),
+    };
+    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
+        return Git::NotARepo("the git repository is bare (no work tree)".into());
+    };
+    let prefix = root.strip_prefix(&workdir).map(|p| crate::paths::relative(Path::new(""), p)).unwrap_or_default();
+    let prefix = if prefix == "." { String::new() } else { prefix };
+    let shallow = repo.is_shallow();
+    let base = find_base(&repo, opts, config, shallow).and_then(|(info, oid)| {
+        scan_base(&repo, &prefix, oid, config, words).map(|(base_files, changed)| (info, base_files, changed))
+    });
+    let base = match base {
+        Ok((info, base_files, changed)) => BaseState::Found { info, base_files, changed },
+        Err(BaseError::NotFound(why)) => BaseState::NotFound(why),
+        Err(BaseError::Unavailable { message, fix }) => BaseState::Unavailable { message, fix },
+    };
+    let (evidence, log) = walk_history(&repo, postmortems, shallow);
+    let commit_entries = resolve_entries(&repo, postmortems);
+    Git::Repo(Box::new(History { shallow, base, log, evidence, commit_entries }))
+}
+
+/// Why no base scan could be made (kept small; `BaseState` carries the scans).
+enum BaseError {
+    NotFound(String),
+    Unavailable { message: String, fix: String },
+}
+
+fn unavailable(message: String, fix: impl Into<String>) -> BaseError {
+    BaseError::Unavailable { message, fix: fix.into() }
+}
+
+fn short(oid: Oid) -> String {
+    oid.to_string()[..12].to_owned()
+}
+
+/// SPEC §3.2's order: `--base`, the pull request's base from the event payload, the
+/// merge base with the default branch.
+fn find_base(
+    repo: &Repository,
+    opts: &GitOptions,
+    config: &Config,
+    shallow: bool,
+) -> Result<(BaseInfo, Oid), BaseError> {
+    let head = match repo.head().and_then(|h| h.peel_to_commit()) {
+        Ok(c) => Some(c.id()),
+        Err(_) => None,
+    };
+    if let Some(rev) = &opts.base {
+        return match repo.revparse_single(rev).and_then(|o| o.peel_to_commit()) {
+            Ok(c) => Ok((
+                BaseInfo {
+                    rev: rev.clone(),
+                    source: "flag".into(),
+                    commit: Some(c.id().to_string()),
+                    reason: format!("--base {rev} ({})", short(c.id())),
+                },
+                c.id(),
+            )),
+            Err(e) => Err(unavailable(
+                format!("the base revision `{rev}` given by --base does not resolve to a commit: {}", e.message()),
+                if shallow {
+                    format!("{UNSHALLOW_FIX}; or fetch it: `git fetch --no-tags --depth=1 origin {rev}`")
+                } else {
+                    format!("check the revision, or fetch it: `git fetch --no-tags --depth=1 origin {rev}`")
+                },
+            )),
+        };
+    }
+    if let Some(event) = &opts.event_path
+        && let Some(sha) = event_base_sha(event)?
+    {
+        let found = Oid::from_str(&sha).ok().and_then(|oid| repo.find_commit(oid).ok());
+        return match found {
+            Some(c) => Ok((
+                BaseInfo {
+                    rev: sha.clone(),
+                    source: "github-event".into(),
+                    commit: Some(c.id().to_string()),
+                    reason: format!("the pull request's base commit {}", short(c.id())),
+                },
+                c.id(),
+            )),
+            None => Err(unavailable(
+                format!("the pull request's base commit {sha} is not in this clone"),
+                format!(
+                    "fetch it: `git fetch --no-tags --depth=1 origin {sha}` (or `fetch-depth: 0` in actions/checkout)"
+                ),
+            )),
+        };
+    }
+    let Some(head) = head else {
+        return Err(BaseError::NotFound("HEAD has no commit yet".into()));
+    };
+    let mut candidates = Vec::new();
+    if let Some(b) = &config.base_branch {
+        candidates.push(format!("origin/{b}"));
+        candidates.push(b.clone());
+    }
+    candidates.extend(["origin/HEAD", "origin/main", "origin/master", "main", "master"].map(String::from));
+    for name in &candidates {
+        let Ok(target) = repo.revparse_single(name).and_then(|o| o.peel_to_commit()) else {
+            continue;
+        };
+        return match repo.merge_base(head, target.id()) {
+            Ok(mb) => Ok((
+                BaseInfo {
+                    rev: name.clone(),
+                    source: "merge-base".into(),
+                    commit: Some(mb.to_string()),
+                    reason: format!("merge base of HEAD and {name} ({})", short(mb)),
+                },
+                mb,
+            )),
+            Err(e) if shallow || e.code() == ErrorCode::NotFound => Err(unavailable(
+                format!("HEAD and {name} have no merge base in this clone"),
+                if shallow {
+                    UNSHALLOW_FIX.to_owned()
+                } else {
+                    format!("pass the base explicitly with --base (the histories of HEAD and {name} are unrelated)")
+                },
+            )),
+            Err(e) => Err(unavailable(
+                format!("cannot compute the merge base of HEAD and {name}: {}", e.message()),
+                UNSHALLOW_FIX,
+            )),
+        };
+    }
+    Err(BaseError::NotFound(format!(
+        "no base revision: not a pull request, no --base, and none of {} exists",
+        candidates.join(", ")
+    )))
+}
+
+/// `pull_request.base.sha` from the event payload; `None` when the event is not a pull
+/// request.
+fn event_base_sha(path: &Path) -> Result<Option<String>, BaseError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        unavailable(
+            format!("cannot read the GitHub event payload {}: {e}", path.display()),
+            "pass the base with --base",
+        )
+    })?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        unavailable(
+            format!("the GitHub event payload {} is not JSON: {e}", path.display()),
+            "pass the base with --base",
+        )
+    })?;
+    let Some(pr) = doc.get("pull_request") else {
+        return Ok(None);
+    };
+    match pr.pointer("/base/sha").and_then(|s| s.as_str()) {
+        Some(sha) => Ok(Some(sha.to_owned())),
+        None => Err(unavailable(
+            format!("the GitHub event payload {} has a pull_request without base.sha", path.display()),
+            "pass the base with --base",
+        )),
+    }
+}
+
+/// Scans, at the base commit, the files that differ between it and the work tree. Files
+/// that do not differ have the same links at base as at HEAD, so only these are read.
+fn scan_base(
+    repo: &Repository,
+    prefix: &str,
+    base: Oid,
+    config: &Config,
+    words: &MarkerWords,
+) -> Result<(Vec<FileScan>, BTreeSet<String>), BaseError> {
+    let missing = |what: String| {
+        unavailable(
+            format!("{what} is missing from the object database (a shallow or partial clone?)"),
+            format!("{UNSHALLOW_FIX}; for a partial clone, fetch without `--filter`"),
+        )
+    };
+    let tree = repo
+        .find_commit(base)
+        .and_then(|c| c.tree())
+        .map_err(|_| missing(format!("the tree of base commit {}", short(base))))?;
+    let mut opts = git2::DiffOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true).ignore_submodules(true).skip_binary_check(true);
+    if !prefix.is_empty() {
+        opts.pathspec(format!("{prefix}/"));
+    }
+    let diff = repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts)).map_err(|e| {
+        unavailable(format!("cannot compare the base commit with the work tree: {}", e.message()), UNSHALLOW_FIX)
+    })?;
+    let mut changed = BTreeSet::new();
+    let mut files = Vec::new();
+    for delta in diff.deltas() {
+        let Some(old_path) = delta.old_file().path() else {
+            continue;
+        };
+        let git_path = old_path.to_string_lossy().replace('\\', "/");
+        let rel = match git_path.strip_prefix(&format!("{prefix}/")) {
+            Some(r) if !prefix.is_empty() => r.to_owned(),
+            _ if prefix.is_empty() => git_path.clone(),
+            _ => continue,
+        };
+        if let Some(new_path) = delta.new_file().path() {
+            let new = new_path.to_string_lossy().replace('\\', "/");
+            changed.insert(new.strip_prefix(&format!("{prefix}/")).unwrap_or(&new).to_owned());
+        }
+        changed.insert(rel.clone());
+        let old = delta.old_file();
+        if !old.exists() || !scan::wanted(config, &rel) {
+            continue;
+        }
+        let blob =
+            repo.find_blob(old.id()).map_err(|_| missing(format!("`{git_path}` at base ({})", short(old.id()))))?;
+        if let Some((scan, _)) = scan::scan_bytes(&rel, blob.content(), words) {
+            files.push(scan);
+        }
+    }
+    Ok((files, changed))
+}
+
+/// One walk over every commit reachable from HEAD, matching every action item's
+/// reference at once.
+fn walk_history(
+    repo: &Repository,
+    postmortems: &[Postmortem],
+    shallow: bool,
+) -> (HashMap<String, Vec<Evidence>>, LogState) {
+    let mut evidence: HashMap<String, Vec<Evidence>> = HashMap::new();
+    let mut refs: Vec<String> =
+        postmortems.iter().flat_map(|p| p.action_items.iter().map(|a| item_ref(&p.id, &a.id))).collect();
+    refs.sort();
+    refs.dedup();
+    let log = if shallow { LogState::Shallow } else { LogState::Complete };
+    if refs.is_empty() {
+        return (evidence, log);
+    }
+    let Ok(matcher) = AhoCorasick::new(&refs) else {
+        return (evidence, LogState::Failed("cannot build the reference matcher".into()));
+    };
+    let mut walk = match repo.revwalk() {
+        Ok(w) => w,
+        Err(e) => return (evidence, LogState::Failed(e.message().to_owned())),
+    };
+    if walk.push_head().is_err() {
+        return (evidence, log); // no commits yet: nothing to find, and nothing missing
+    }
+    for oid in walk {
+        let commit = match oid.and_then(|oid| repo.find_commit(oid)) {
+            Ok(c) => c,
+            Err(e) => {
+                return (evidence, LogState::Failed(format!("cannot read a commit: {}", e.message())));
+            }
+        };
+        let message = commit.message_bytes();
+        let mut seen: Vec<usize> = Vec::new();
+        for m in matcher.find_overlapping_iter(message) {
+            if seen.contains(&m.pattern().as_usize()) || !whole_token(message, m.start(), m.end()) {
+                continue;
+            }
+            seen.push(m.pattern().as_usize());
+            evidence
+                .entry(refs[m.pattern().as_usize()].clone())
+                .or_default()
+                .push(Evidence { sha: commit.id().to_string(), time: commit.time().seconds() });
+        }
+    }
+    (evidence, log)
+}
+
+/// SPEC §3.3: the character before may not be one an ID may contain, the one after may
+/// not be a letter, digit, `_` or `-`.
+pub fn whole_token(text: &[u8], start: usize, end: usize) -> bool {
+    let before_ok = start == 0 || !crate::postmortem::is_id_char(char::from(text[start - 1]));
+    let after_ok = end >= text.len() || !(text[end].is_ascii_alphanumeric() || matches!(text[end], b'_' | b'-'));
+    before_ok && after_ok
+}
+
+fn resolve_entries(repo: &Repository, postmortems: &[Postmortem]) -> Vec<CommitEntry> {
+    let mut out = Vec::new();
+    for pm in postmortems {
+        for item in &pm.action_items {
+            for (entry, loc) in &item.commits {
+                let resolved = match repo.revparse_single(entry) {
+                    Ok(obj) => match obj.peel_to_commit() {
+                        Ok(c) if c.id().to_string().starts_with(entry.as_str()) => Ok(c.id().to_string()),
+                        Ok(_) | Err(_) => Err(EntryError::NotACommit),
+                    },
+                    Err(e) if e.code() == ErrorCode::Ambiguous => Err(EntryError::Ambiguous),
+                    Err(_) => Err(EntryError::NotFound),
+                };
+                out.push(CommitEntry {
+                    incident: pm.id.clone(),
+                    item: item.id.clone(),
+                    entry: entry.clone(),
+                    loc: loc.clone(),
+                    resolved,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_token;
+
+    fn matches(text: &str, r: &str) -> bool {
+        text.match_indices(r).any(|(i, _)| whole_token(text.as_bytes(), i, i + r.len()))
+    }
+
+    #[test]
+    fn references_match_as_whole_tokens_only() {
+        assert!(matches("Fix retries (INC-1#A1).", "INC-1#A1"));
+        assert!(matches("Postmortem-Action: INC-1#A1", "INC-1#A1"));
+        assert!(matches("INC-1#A1", "INC-1#A1"));
+        assert!(!matches("see INC-1#A10", "INC-1#A1"));
+        assert!(!matches("XINC-1#A1", "INC-1#A1"));
+        assert!(!matches("OLD-INC-1#A1", "INC-1#A1"));
+        assert!(!matches("INC-1#A1_b", "INC-1#A1"));
+        assert!(matches("INC-1#A1/INC-1#A2", "INC-1#A1"));
+    }
+}

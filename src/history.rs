@@ -1,0 +1,184 @@
+//! Comparing the links at the base revision with the links at HEAD (SPEC §3.2): which
+//! were removed and how, which were moved or renamed, which removals a postmortem
+//! retired, and which retirements are stale. Pure computation over scans; git and the
+//! file system were read before this runs.
+
+use crate::finding::Location;
+use crate::postmortem::Postmortem;
+use crate::scan::{FileScan, TestCase};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// How similar (0..1) a test at HEAD must be to a removed one to count as the same test
+/// renamed or moved.
+pub const MOVE_SIMILARITY: f32 = 0.8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovalKind {
+    /// The test no longer exists in its file.
+    TestDeleted,
+    /// The test still exists but no longer carries the marker.
+    MarkerRemoved,
+    /// The whole file is gone.
+    FileDeleted,
+}
+
+#[derive(Clone, Debug)]
+pub struct Removed {
+    pub incident: String,
+    pub test: String,
+    pub kind: RemovalKind,
+    /// Where the test stood at base.
+    pub base_loc: Location,
+    /// Where it stands at HEAD, when it still exists.
+    pub head_loc: Option<Location>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Moved {
+    pub incident: String,
+    pub from: String,
+    pub to: String,
+    pub to_loc: Location,
+    pub similarity: f32,
+}
+
+#[derive(Clone, Debug)]
+pub struct StaleRetirement {
+    pub incident: String,
+    pub test: String,
+    pub loc: Location,
+    pub still_linked: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct LinkChanges {
+    pub removed: Vec<Removed>,
+    pub moved: Vec<Moved>,
+    pub stale: Vec<StaleRetirement>,
+    /// Tests at HEAD whose `#[ignore]` is new since base.
+    pub ignored_since_base: HashSet<String>,
+}
+
+/// Body similarity in 0..1 (character diff), used to recognise a renamed or moved test.
+pub fn similarity(a: &str, b: &str) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (short, long) = if a.len() < b.len() { (a.len(), b.len()) } else { (b.len(), a.len()) };
+    if (short as f32) < (long as f32) * (MOVE_SIMILARITY - 0.05) {
+        return 0.0; // cannot reach the threshold; skip the diff
+    }
+    similar::TextDiff::configure().timeout(std::time::Duration::from_millis(200)).diff_chars(a, b).ratio()
+}
+
+/// `head` are the work tree's scans (every file with a marker, plus the changed files
+/// without one); `base_files` the base scans of the files that changed; `changed` every
+/// path that differs between base and the work tree; `exists` says whether a path exists
+/// in the work tree.
+pub fn compare(
+    postmortems: &[Postmortem],
+    head: &[&FileScan],
+    base_files: &[FileScan],
+    changed: &BTreeSet<String>,
+    exists: &dyn Fn(&str) -> bool,
+) -> LinkChanges {
+    let mut out = LinkChanges::default();
+    let head_by_path: HashMap<&str, &FileScan> = head.iter().map(|f| (f.path.as_str(), *f)).collect();
+    let head_links: HashSet<(&str, &str)> = head
+        .iter()
+        .flat_map(|f| f.tests.iter())
+        .flat_map(|t| t.links.iter().map(move |l| (l.incident.as_str(), t.id.as_str())))
+        .collect();
+    let base_tests: Vec<&TestCase> = base_files.iter().flat_map(|f| f.tests.iter()).collect();
+    let base_links: HashSet<(&str, &str)> =
+        base_tests.iter().flat_map(|t| t.links.iter().map(move |l| (l.incident.as_str(), t.id.as_str()))).collect();
+    let retired = |incident: &str, test: &str| {
+        postmortems.iter().filter(|p| p.id == incident).any(|p| p.retired_tests.iter().any(|r| r.test == test))
+    };
+
+    let mut done: HashSet<(&str, &str)> = HashSet::new();
+    for bt in &base_tests {
+        for link in &bt.links {
+            let key = (link.incident.as_str(), bt.id.as_str());
+            if head_links.contains(&key) || !done.insert(key) || retired(key.0, key.1) {
+                continue;
+            }
+            let path = bt.loc.path.as_str();
+            let head_file = head_by_path.get(path);
+            if head_file.is_some_and(|f| f.unparsable.is_some()) || bt.approximate {
+                continue; // a file that does not parse never counts as a deleted test
+            }
+            // Renamed or moved: a test newly linked to the same incident, with a body like it.
+            let best = head
+                .iter()
+                .filter(|f| changed.contains(&f.path))
+                .flat_map(|f| f.tests.iter())
+                .filter(|t| t.id != bt.id && t.links.iter().any(|l| l.incident == link.incident))
+                .filter(|t| !base_links.contains(&(link.incident.as_str(), t.id.as_str())))
+                .map(|t| (similarity(&bt.body, &t.body), t))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((score, t)) = best
+                && score >= MOVE_SIMILARITY
+            {
+                out.moved.push(Moved {
+                    incident: link.incident.clone(),
+                    from: bt.id.clone(),
+                    to: t.id.clone(),
+                    to_loc: t.loc.clone(),
+                    similarity: score,
+                });
+                continue;
+            }
+            let still_there = head_file.and_then(|f| f.tests.iter().find(|t| t.id == bt.id));
+            let kind = match (exists(path), still_there) {
+                (false, _) => RemovalKind::FileDeleted,
+                (true, Some(_)) => RemovalKind::MarkerRemoved,
+                (true, None) => RemovalKind::TestDeleted,
+            };
+            out.removed.push(Removed {
+                incident: link.incident.clone(),
+                test: bt.id.clone(),
+                kind,
+                base_loc: bt.loc.clone(),
+                head_loc: still_there.map(|t| t.loc.clone()),
+            });
+        }
+    }
+
+    for pm in postmortems {
+        for r in &pm.retired_tests {
+            let still_linked = head_links.contains(&(pm.id.as_str(), r.test.as_str()));
+            if still_linked || !base_links.contains(&(pm.id.as_str(), r.test.as_str())) {
+                out.stale.push(StaleRetirement {
+                    incident: pm.id.clone(),
+                    test: r.test.clone(),
+                    loc: r.loc.clone(),
+                    still_linked,
+                });
+            }
+        }
+    }
+
+    for t in head.iter().filter(|f| changed.contains(&f.path)).flat_map(|f| f.tests.iter()) {
+        if t.ignored.is_some() && !t.links.is_empty() && base_tests.iter().any(|b| b.id == t.id && b.ignored.is_none())
+        {
+            out.ignored_since_base.insert(t.id.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::similarity;
+
+    #[test]
+    fn renamed_test_is_similar_rewritten_test_is_not() {
+        let a = "#[test]\nfn pool_reconnects() {\n    let pool = Pool::new(2);\n    pool.failover();\n    assert!(pool.get().is_ok());\n}";
+        let renamed = a.replace("pool_reconnects", "pool_reconnects_after_failover");
+        assert!(similarity(a, &renamed) >= 0.8);
+        let other = "#[test]\nfn cart_total() {\n    assert_eq!(Cart::default().total(), Money::zero());\n}";
+        assert!(similarity(a, other) < 0.8);
+        assert_eq!(similarity("", a), 0.0);
+    }
+}
