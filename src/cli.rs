@@ -111,7 +111,40 @@ fn style(choice: ColorChoice, to_terminal: bool) -> Style {
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    Style { color }
+    Style { color, link_base: github_link_base() }
+}
+
+/// `https://github.com/OWNER/REPO/blob/SHA` inside GitHub Actions, for file links in
+/// Markdown reports.
+fn github_link_base() -> Option<String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let server = var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".to_owned());
+    Some(format!("{server}/{}/blob/{}", var("GITHUB_REPOSITORY")?, var("GITHUB_SHA")?))
+}
+
+/// Appends the Markdown report to the job summary, when GitHub provides one.
+fn write_step_summary(report: &crate::report::Report, style: &Style) -> Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
+    let doc = render::markdown::document(report, style, render::markdown::SUMMARY_LIMIT);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the job summary {}", PathBuf::from(&path).display()))?;
+    file.write_all(doc.as_bytes())?;
+    Ok(())
+}
+
+/// `list` and `show` print a table or a document: only human and JSON make sense.
+fn table_format(format: Format) -> Result<Format> {
+    match format {
+        Format::Human | Format::Json => Ok(format),
+        other => bail!("`--format {}` is for `check`; `list` and `show` print human or json", format_name(other)),
+    }
+}
+
+fn format_name(format: Format) -> String {
+    format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
 }
 
 /// Runs the command line and returns the exit status.
@@ -127,24 +160,28 @@ pub fn run(cli: Cli) -> Result<u8> {
             match &args.output {
                 Some(file) => {
                     let mut buf = Vec::new();
-                    render::render(&report, format, style(cli.color, false), &mut buf)?;
+                    render::render(&report, format, &style(cli.color, false), &mut buf)?;
                     std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?;
                 }
                 None => {
                     let mut out = stdout.lock();
-                    render::render(&report, format, style(cli.color, stdout.is_terminal()), &mut out)?;
+                    render::render(&report, format, &style(cli.color, stdout.is_terminal()), &mut out)?;
                     out.flush()?;
                 }
+            }
+            if format == Format::Github {
+                write_step_summary(&report, &style(ColorChoice::Never, false))?;
             }
             Ok(if report.has_errors() { exit::FINDINGS } else { exit::OK })
         }
         Command::List(args) => {
+            let format = table_format(format)?;
             let analysis = crate::analyze(&args.options(&cli.config))?;
             let report = crate::check(&analysis);
             let mut out = stdout.lock();
             match format {
                 Format::Human => render::human::list(&report.incidents, &mut out)?,
-                Format::Json => render::json::write_value(
+                _ => render::json::write_value(
                     &serde_json::json!({ "version": report.version, "incidents": report.incidents }),
                     &mut out,
                 )?,
@@ -152,6 +189,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Show(args) => {
+            let format = table_format(format)?;
             let analysis = crate::analyze(&args.common.options(&cli.config))?;
             let report = crate::check(&analysis);
             let Some(incident) = report.incidents.iter().find(|i| i.id == args.id) else {
@@ -166,9 +204,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             let mut out = stdout.lock();
             match format {
                 Format::Human => {
-                    render::human::show(incident, &findings, style(cli.color, stdout.is_terminal()), &mut out)?
+                    render::human::show(incident, &findings, &style(cli.color, stdout.is_terminal()), &mut out)?
                 }
-                Format::Json => render::json::write_value(
+                _ => render::json::write_value(
                     &serde_json::json!({ "version": report.version, "incident": incident, "findings": findings }),
                     &mut out,
                 )?,

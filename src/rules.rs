@@ -32,7 +32,7 @@ impl fmt::Display for Level {
 }
 
 macro_rules! rules {
-    ($($variant:ident => ($code:literal, $level:ident, $summary:literal),)*) => {
+    ($($variant:ident => ($code:literal, $level:ident, $summary:literal, $explain:literal),)*) => {
         /// Every rule the tool knows, in the order reports list them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Rule {
@@ -61,26 +61,33 @@ macro_rules! rules {
                     $(Rule::$variant => $summary,)*
                 }
             }
+
+            /// What the rule checks, why it matters, and how to fix or waive a finding.
+            pub fn explain(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $explain,)*
+                }
+            }
         }
     };
 }
 
 rules! {
-    MissingRegressionTest => ("missing-regression-test", Error, "An incident held to the rule has no linked regression test."),
-    LinkedTestRemoved => ("linked-test-removed", Error, "A test linked to an incident at the base revision is gone at HEAD."),
-    LinkedTestIgnored => ("linked-test-ignored", Error, "A test linked to an incident is disabled (`#[ignore]` or the language's skip)."),
-    ActionItemWithoutCommit => ("action-item-without-commit", Error, "A closed action item has no commit that implements it."),
-    UnknownIncident => ("unknown-incident", Error, "A marker names an incident ID that no postmortem has."),
-    InvalidMarker => ("invalid-marker", Error, "A marker names no incident ID, or an ID with characters an ID may not contain."),
-    InvalidPostmortem => ("invalid-postmortem", Error, "A postmortem cannot be read or breaks the postmortem format."),
-    DuplicateIncidentId => ("duplicate-incident-id", Error, "Two postmortems share an incident ID."),
-    UnparsableSource => ("unparsable-source", Warning, "A source file with a marker cannot be read or parsed; its markers are read from the text."),
-    MarkerOnNonTest => ("marker-on-non-test", Warning, "A marker is attached to something that is not a test."),
-    LinkedTestMoved => ("linked-test-moved", Note, "A linked test was renamed or moved."),
-    StaleRetirement => ("stale-retirement", Warning, "A `retired_tests` entry names a test that still exists, or that never existed at the base revision."),
-    HistorySkipped => ("history-skipped", Note, "A check that needs git history did not run."),
-    OverdueActionItem => ("overdue-action-item", Warning, "An open or in-progress action item is past its due date."),
-    HistoryUnavailable => ("history-unavailable", Error, "Git history needed by a check is missing (shallow clone, missing base)."),
+    MissingRegressionTest => ("missing-regression-test", Error, "An incident held to the rule has no linked regression test.", "Every incident that is not a draft must leave a regression test behind: a test that would have caught the problem, linked with a marker comment (`// incident: ID`) directly above it. Without one, nothing stops the same change from causing the same incident again. Fix: write the test and add the marker. If no test is possible (a vendor outage, hardware failure), set `test_waiver` in the postmortem to a sentence saying why; drafts are exempt until published, and `require_tests_for` can limit the rule to some severities."),
+    LinkedTestRemoved => ("linked-test-removed", Error, "A test linked to an incident at the base revision is gone at HEAD.", "A test that was linked to an incident at the base revision is gone at HEAD: the test was deleted, its marker removed, or its file deleted. That is exactly how a lesson gets lost months later. Fix: restore the test or its marker. If removing it is deliberate (the code it guarded is gone), add `retired_tests = [{ test = \"PATH::NAME\", reason = \"...\" }]` to the incident's postmortem in the same change. A test renamed or moved with its marker is recognised (body at least 80 % similar) and only noted."),
+    LinkedTestIgnored => ("linked-test-ignored", Error, "A test linked to an incident is disabled (`#[ignore]` or the language's skip).", "A test linked to an incident is disabled (`#[ignore]` in Rust, or the language's skip). A disabled regression test guards nothing, and the build stays green while the lesson is lost. Fix: make the test pass and remove the skip. If it must go, delete it and retire it in the postmortem's `retired_tests` with a reason."),
+    ActionItemWithoutCommit => ("action-item-without-commit", Error, "A closed action item has no commit that implements it.", "An action item marked `closed` needs evidence: a commit reachable from HEAD whose message contains its reference `INCIDENT-ID#ITEM-ID` as a whole token (a trailer such as `Postmortem-Action: INC-2024-017#A1` works), or an entry of its `commits` list that resolves to a commit. Closed items without a change behind them are how follow-ups quietly evaporate. Fix: reference the item in the implementing commit, or list that commit's SHA in `commits`. An entry of `commits` that does not resolve is reported on its own."),
+    UnknownIncident => ("unknown-incident", Error, "A marker names an incident ID that no postmortem has.", "A marker names an incident ID that no postmortem has: usually a typo, a postmortem not merged yet, or one whose ID changed. The test links nothing until the ID is right. Fix: correct the ID (the message suggests the nearest one), or add the postmortem."),
+    InvalidMarker => ("invalid-marker", Error, "A marker names no incident ID, or an ID with characters an ID may not contain.", "A marker comment names no incident ID (`// incident:` alone), or a token that cannot be an ID (IDs use only letters, digits, `.`, `_` and `-`). The marker was meant to link a test and does not. Fix: write the IDs after the marker, separated by commas or spaces, and keep any prose on another line. This rule is an addition to the specification."),
+    InvalidPostmortem => ("invalid-postmortem", Error, "A postmortem cannot be read or breaks the postmortem format.", "A postmortem cannot be read or breaks the format: no `+++` front matter, invalid TOML, a missing or mistyped required key (`id`, `title`, `date`), an unknown key (the closest known key is suggested), a multi-line title, a `test_waiver` shorter than 20 characters, an action item without `id`, `title` or `owner`, a `wontfix` item without `reason`, duplicate action-item IDs, or an ID that does not match `id_pattern`. Fix the file at the line and column given."),
+    DuplicateIncidentId => ("duplicate-incident-id", Error, "Two postmortems share an incident ID.", "Two postmortems claim the same incident ID, so every marker naming it is ambiguous and one incident's tests may be credited to another. Fix: give the newer postmortem the next free ID and update its markers."),
+    UnparsableSource => ("unparsable-source", Warning, "A source file with a marker cannot be read or parsed; its markers are read from the text.", "A source file that holds a marker cannot be parsed (or cannot be read at all). Its markers are still read from the text, so the incidents they name stay covered and the file never counts as a deleted test, but test identities may be approximate. Fix the syntax error, or, for files that are deliberately not valid source (fixtures), add them to `exclude`."),
+    MarkerOnNonTest => ("marker-on-non-test", Warning, "A marker is attached to something that is not a test.", "A marker stands on something that is not a test (a helper function, a struct, a module's outer doc) or on nothing at all (inside a function body, separated from the test by a blank line). It links nothing. Fix: move it into the test's doc comment or onto the comment lines directly above the test or between its attributes; to link every test of a module or file, use an inner `//! incident: ID` comment inside it."),
+    LinkedTestMoved => ("linked-test-moved", Note, "A linked test was renamed or moved.", "A linked test was renamed or moved: a test newly linked to the same incident at HEAD has a body at least 80 % similar to the one that disappeared. The incident stays covered, so this is only a note recording the move for reviewers. Nothing to fix."),
+    StaleRetirement => ("stale-retirement", Warning, "A `retired_tests` entry names a test that still exists, or that never existed at the base revision.", "A `retired_tests` entry names a test that is still linked to the incident, or one that was not linked at the base revision. A retirement is only meaningful in the change that removes the test; left behind, it could silently excuse a later removal. Fix: remove the entry once that change has landed, or correct the test identity."),
+    HistorySkipped => ("history-skipped", Note, "A check that needs git history did not run.", "A check that needs git history did not run, for the reason given: not inside a git repository, or no base revision to compare with (not a pull request, no `--base`, no default branch). The check neither passed nor failed. Fix: run inside the repository, pass `--base REV`, or pass `--no-git` to skip the history checks deliberately and silently."),
+    OverdueActionItem => ("overdue-action-item", Warning, "An open or in-progress action item is past its due date.", "An action item that is `open` or `in-progress` is past its `due` date. Overdue follow-ups are how incidents repeat. Fix: finish it and close it (with a commit that references it), move the date with the team's agreement, or mark it `wontfix` with a `reason`. `--today` fixes the date for reproducible runs."),
+    HistoryUnavailable => ("history-unavailable", Error, "Git history needed by a check is missing (shallow clone, missing base).", "History that a check needs is not in this clone, so the check cannot be trusted and is not counted as passed: a shallow clone (the commit behind a closed action item may be beyond its boundary), a base commit missing from the clone, a partial clone without the base's files, a `--base` that does not resolve, or a repository that cannot be opened. Fix: `fetch-depth: 0` in actions/checkout, `git fetch --unshallow`, or `git fetch --no-tags --depth=1 origin <base-sha>`, as the message says."),
 }
 
 impl Rule {
@@ -114,6 +121,7 @@ mod tests {
             assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{code} is not kebab-case");
             assert_eq!(Rule::from_code(code), Some(*rule));
             assert!(rule.summary().ends_with('.'), "{code}: summary is a sentence");
+            assert!(rule.explain().len() > 150, "{code}: explain says what, why and how to fix");
         }
     }
 }

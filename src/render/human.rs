@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::Style;
 
-fn renderer(style: Style) -> Renderer {
+fn renderer(style: &Style) -> Renderer {
     if style.color { Renderer::styled() } else { Renderer::plain() }
 }
 
@@ -35,7 +35,7 @@ fn char_range(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
 }
 
 /// One finding as a rustc-style diagnostic.
-fn diagnostic(f: &Finding, style: Style) -> String {
+fn diagnostic(f: &Finding, style: &Style) -> String {
     let code = f.rule.code();
     let mut message = level(f.level).title(&f.message).id(code);
     let origin;
@@ -66,7 +66,7 @@ pub fn snippet_text(loc: &Location, source_line: &str, message: &str) -> String 
     Renderer::plain().render(msg).to_string()
 }
 
-pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     if let Some(base) = &report.base {
         writeln!(out, "base: {} ({})\n", base.rev, base.reason)?;
     }
@@ -127,7 +127,7 @@ fn one_line(s: &str) -> String {
 }
 
 /// `show`: one incident in full, with the findings about it.
-pub fn show(incident: &IncidentView, findings: &[&Finding], style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}: {}", incident.id, one_line(&incident.title))?;
     writeln!(out, "  file:     {}:{}", incident.path, incident.line)?;
     writeln!(out, "  status:   {}", incident.status)?;

@@ -1,0 +1,98 @@
+//! `--format github`: workflow commands that GitHub turns into annotations. Everything
+//! taken from the repository is escaped exactly as the runner requires, so no test name
+//! or title can end an annotation early or inject a workflow command of its own. GitHub
+//! shows at most 10 annotations of each level per step, so the most important come
+//! first and a final notice counts what was left out.
+
+use crate::finding::Finding;
+use crate::report::Report;
+use crate::rules::Level;
+use std::io::{self, Write};
+
+/// GitHub shows at most this many annotations of each level for a step.
+pub const MAX_PER_LEVEL: usize = 10;
+
+/// Escapes a command's message (data).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a property value (`file=`, `title=`): data escaping plus `:` and `,`.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "notice",
+    }
+}
+
+fn annotation(f: &Finding) -> String {
+    let mut props = Vec::new();
+    if let Some(path) = &f.path {
+        props.push(format!("file={}", escape_property(path)));
+        if let Some(line) = f.line {
+            props.push(format!("line={line}"));
+        }
+        if let Some(col) = f.column {
+            props.push(format!("col={col}"));
+        }
+    }
+    props.push(format!("title={}", escape_property(f.rule.code())));
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!("::{} {}::{}", command(f.level), props.join(","), escape_data(&message))
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let count = |l: Level| report.findings.iter().filter(|f| f.level == l).count();
+    let (errors, warnings, notes) = (count(Level::Error), count(Level::Warning), count(Level::Note));
+    let over = errors.saturating_sub(MAX_PER_LEVEL) + warnings.saturating_sub(MAX_PER_LEVEL);
+    // The closing notice is itself a notice: leave room for it when one is needed.
+    let notes_shown = if over > 0 || notes > MAX_PER_LEVEL { MAX_PER_LEVEL - 1 } else { MAX_PER_LEVEL };
+    let mut omitted = 0;
+    for level in [Level::Error, Level::Warning, Level::Note] {
+        let cap = if level == Level::Note { notes_shown } else { MAX_PER_LEVEL };
+        // Findings are already sorted most important first.
+        for (i, f) in report.findings.iter().filter(|f| f.level == level).enumerate() {
+            if i < cap {
+                writeln!(out, "{}", annotation(f))?;
+            } else {
+                omitted += 1;
+            }
+        }
+    }
+    if omitted > 0 {
+        writeln!(
+            out,
+            "::notice title=incident-guard::{}",
+            escape_data(&format!(
+                "{omitted} more finding(s) not shown as annotations (GitHub shows at most {MAX_PER_LEVEL} per level); the job summary lists all {}",
+                report.findings.len()
+            ))
+        )?;
+    }
+    let s = &report.summary;
+    writeln!(
+        out,
+        "incident-guard: {} error(s), {} warning(s), {} note(s); {} incident(s), {} linked test(s)",
+        s.errors, s.warnings, s.notes, s.incidents, s.linked_tests
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_runner() {
+        assert_eq!(escape_data("100%\r\n::x"), "100%25%0D%0A::x");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,83 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning (`upload-sarif`). Every rule is
+//! described in the driver, so a result's `ruleIndex` always points somewhere; a run
+//! always has a `results` array, empty or not.
+
+use crate::report::Report;
+use crate::rules::Rule;
+use serde_json::{Value, json};
+use std::io::{self, Write};
+
+pub fn document(report: &Report) -> Value {
+    let rules: Vec<Value> = Rule::ALL
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code(),
+                "name": r.code(),
+                "shortDescription": { "text": r.summary() },
+                "fullDescription": { "text": r.explain() },
+                "help": { "text": r.explain() },
+                "defaultConfiguration": { "level": r.default_level().as_str() },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut text = f.message.clone();
+            if let Some(help) = &f.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let mut result = json!({
+                "ruleId": f.rule.code(),
+                "ruleIndex": Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0),
+                "level": f.level.as_str(),
+                "message": { "text": text },
+            });
+            if let Some(path) = &f.path {
+                let mut region = serde_json::Map::new();
+                region.insert("startLine".into(), json!(f.line.unwrap_or(1).max(1)));
+                if let Some(col) = f.column {
+                    region.insert("startColumn".into(), json!(col.max(1)));
+                }
+                result["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": path, "uriBaseId": "%SRCROOT%" },
+                        "region": region,
+                    }
+                }]);
+            }
+            let mut props = serde_json::Map::new();
+            if let Some(i) = &f.incident {
+                props.insert("incident".into(), json!(i));
+            }
+            if let Some(t) = &f.test {
+                props.insert("test".into(), json!(t));
+            }
+            if !props.is_empty() {
+                result["properties"] = Value::Object(props);
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "incident-guard",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    writeln!(out)
+}
