@@ -109,6 +109,9 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
     if opts.disabled {
         return Git::Disabled;
     }
+    // Every object comes from the local repository, which git wrote and verified; hashing
+    // each one again on read costs a tenth of a check on a large history.
+    git2::opts::strict_hash_verification(false);
     let repo = match Repository::discover(root) {
         Ok(r) => r,
         Err(e) if e.code() == ErrorCode::NotFound => return Git::NotARepo("not a git repository".into()),
@@ -120,15 +123,26 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
     let prefix = root.strip_prefix(&workdir).map(|p| crate::paths::relative(Path::new(""), p)).unwrap_or_default();
     let prefix = if prefix == "." { String::new() } else { prefix };
     let shallow = repo.is_shallow();
-    let base = find_base(&repo, opts, config, shallow).and_then(|(info, oid)| {
-        scan_base(&repo, &prefix, oid, config, words).map(|(base_files, changed)| (info, base_files, changed))
+    let git_dir = repo.path().to_path_buf();
+    // The history walk and the base scan are independent: run them side by side, each
+    // with its own repository handle (a handle is not shareable across threads).
+    let (base, (evidence, log)) = std::thread::scope(|s| {
+        let walk = s.spawn(|| match Repository::open(&git_dir) {
+            Ok(repo) => walk_history(&repo, postmortems, shallow),
+            Err(e) => (HashMap::new(), LogState::Failed(e.message().to_owned())),
+        });
+        let base = find_base(&repo, opts, config, shallow).and_then(|(info, oid)| {
+            scan_base(&repo, &prefix, oid, config, words).map(|(base_files, changed)| (info, base_files, changed))
+        });
+        let walked =
+            walk.join().unwrap_or_else(|_| (HashMap::new(), LogState::Failed("the history walk panicked".into())));
+        (base, walked)
     });
     let base = match base {
         Ok((info, base_files, changed)) => BaseState::Found { info, base_files, changed },
         Err(BaseError::NotFound(why)) => BaseState::NotFound(why),
         Err(BaseError::Unavailable { message, fix }) => BaseState::Unavailable { message, fix },
     };
-    let (evidence, log) = walk_history(&repo, postmortems, shallow);
     let commit_entries = resolve_entries(&repo, postmortems);
     Git::Repo(Box::new(History { shallow, base, log, evidence, commit_entries }))
 }
@@ -216,15 +230,20 @@ fn find_base(
             continue;
         };
         return match repo.merge_base(head, target.id()) {
-            Ok(mb) => Ok((
-                BaseInfo {
-                    rev: name.clone(),
-                    source: "merge-base".into(),
-                    commit: Some(mb.to_string()),
-                    reason: format!("merge base of HEAD and {name} ({})", short(mb)),
-                },
-                mb,
-            )),
+            Ok(mb) => {
+                // On the default branch itself the merge base is HEAD: only uncommitted
+                // changes can remove a link. Say so rather than look like a full comparison.
+                let note = if mb == head { "; HEAD itself, so only uncommitted changes are compared" } else { "" };
+                Ok((
+                    BaseInfo {
+                        rev: name.clone(),
+                        source: "merge-base".into(),
+                        commit: Some(mb.to_string()),
+                        reason: format!("merge base of HEAD and {name} ({}{note})", short(mb)),
+                    },
+                    mb,
+                ))
+            }
             Err(e) if shallow || e.code() == ErrorCode::NotFound => Err(unavailable(
                 format!("HEAD and {name} have no merge base in this clone"),
                 if shallow {
@@ -300,11 +319,9 @@ fn scan_base(
         unavailable(format!("cannot compare the base commit with the work tree: {}", e.message()), UNSHALLOW_FIX)
     })?;
     let mut changed = BTreeSet::new();
-    let mut files = Vec::new();
+    let mut wanted = Vec::new();
     for delta in diff.deltas() {
-        let Some(old_path) = delta.old_file().path() else {
-            continue;
-        };
+        let Some(old_path) = delta.old_file().path() else { continue };
         let git_path = old_path.to_string_lossy().replace('\\', "/");
         let rel = match git_path.strip_prefix(&format!("{prefix}/")) {
             Some(r) if !prefix.is_empty() => r.to_owned(),
@@ -317,16 +334,72 @@ fn scan_base(
         }
         changed.insert(rel.clone());
         let old = delta.old_file();
-        if !old.exists() || !scan::wanted(config, &rel) {
-            continue;
+        if old.exists() && scan::wanted(config, &rel) {
+            wanted.push((rel, git_path, old.id()));
         }
-        let blob =
-            repo.find_blob(old.id()).map_err(|_| missing(format!("`{git_path}` at base ({})", short(old.id()))))?;
-        if let Some((scan, _)) = scan::scan_bytes(&rel, blob.content(), words) {
+    }
+    let files = read_base_blobs(repo.path(), &wanted, words)
+        .map_err(|(path, oid)| missing(format!("`{path}` at base ({})", short(oid))))?;
+    Ok((files, changed))
+}
+
+/// One base blob's scan (`None`: no marker can be in it), or the blob that is missing.
+type BlobScan = Result<Option<FileScan>, (String, Oid)>;
+
+/// Reads and scans the base versions of the changed files. Each blob may sit at the end
+/// of a long delta chain, so this is the costly part of a check: the blobs are shared
+/// out between two workers, each with its own repository handle. Returns the scans in
+/// the order given, or the first blob that is missing.
+fn read_base_blobs(
+    git_dir: &Path,
+    wanted: &[(String, String, Oid)],
+    words: &MarkerWords,
+) -> Result<Vec<FileScan>, (String, Oid)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const WORKERS: usize = 2;
+    let next = AtomicUsize::new(0);
+    let work = |repo: Repository| {
+        let mut out: Vec<(usize, BlobScan)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((rel, git_path, oid)) = wanted.get(i) else { break };
+            let scanned = match repo.find_blob(*oid) {
+                Ok(blob) => Ok(scan::scan_bytes(rel, blob.content(), words).map(|(scan, _)| scan)),
+                Err(_) => Err((git_path.clone(), *oid)),
+            };
+            out.push((i, scanned));
+        }
+        out
+    };
+    let mut results: Vec<(usize, BlobScan)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                s.spawn(|| match Repository::open(git_dir) {
+                    Ok(repo) => work(repo),
+                    Err(_) => Vec::new(),
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    if results.len() != wanted.len() {
+        // A worker could not open the repository: read what is left here.
+        let repo = Repository::open(git_dir).map_err(|_| (wanted[0].1.clone(), wanted[0].2))?;
+        let done: std::collections::HashSet<usize> = results.iter().map(|(i, _)| *i).collect();
+        for (i, (rel, git_path, oid)) in wanted.iter().enumerate().filter(|(i, _)| !done.contains(i)) {
+            let blob = repo.find_blob(*oid).map_err(|_| (git_path.clone(), *oid))?;
+            results.push((i, Ok(scan::scan_bytes(rel, blob.content(), words).map(|(scan, _)| scan))));
+        }
+        results.sort_by_key(|(i, _)| *i);
+    }
+    let mut files = Vec::new();
+    for (_, r) in results {
+        if let Some(scan) = r? {
             files.push(scan);
         }
     }
-    Ok((files, changed))
+    Ok(files)
 }
 
 /// One walk over every commit reachable from HEAD, matching every action item's
@@ -348,21 +421,44 @@ fn walk_history(
     let Ok(matcher) = AhoCorasick::new(&refs) else {
         return (evidence, LogState::Failed("cannot build the reference matcher".into()));
     };
-    let mut walk = match repo.revwalk() {
-        Ok(w) => w,
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()).map(|c| c.id()) else {
+        return (evidence, log); // no commits yet: nothing to find, and nothing missing
+    };
+    let odb = match repo.odb() {
+        Ok(o) => o,
         Err(e) => return (evidence, LogState::Failed(e.message().to_owned())),
     };
-    if walk.push_head().is_err() {
-        return (evidence, log); // no commits yet: nothing to find, and nothing missing
-    }
-    for oid in walk {
-        let commit = match oid.and_then(|oid| repo.find_commit(oid)) {
-            Ok(c) => c,
-            Err(e) => {
-                return (evidence, LogState::Failed(format!("cannot read a commit: {}", e.message())));
-            }
+    // Read each commit once, straight from the object database: parents and message come
+    // from the raw object, so there is no second parse as with a revwalk plus lookup.
+    let mut stack = vec![head];
+    let mut visited: std::collections::HashSet<Oid> = std::collections::HashSet::new();
+    while let Some(oid) = stack.pop() {
+        if !visited.insert(oid) {
+            continue;
+        }
+        let object = match odb.read(oid) {
+            Ok(o) => o,
+            // Beyond the boundary of a shallow clone (already reported as such).
+            Err(_) if shallow => continue,
+            Err(e) => return (evidence, LogState::Failed(format!("cannot read commit {oid}: {}", e.message()))),
         };
-        let message = commit.message_bytes();
+        let raw = object.data();
+        let split = raw.windows(2).position(|w| w == b"\n\n").map_or(raw.len(), |p| p + 2);
+        let (header, message) = raw.split_at(split);
+        let mut time = 0;
+        for line in header.split(|&b| b == b'\n') {
+            if let Some(hex) = line.strip_prefix(b"parent ") {
+                if let Some(parent) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()) {
+                    stack.push(parent);
+                }
+            } else if let Some(rest) = line.strip_prefix(b"committer ") {
+                time = std::str::from_utf8(rest)
+                    .ok()
+                    .and_then(|r| r.rsplit(' ').nth(1))
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0);
+            }
+        }
         let mut seen: Vec<usize> = Vec::new();
         for m in matcher.find_overlapping_iter(message) {
             if seen.contains(&m.pattern().as_usize()) || !whole_token(message, m.start(), m.end()) {
@@ -372,8 +468,12 @@ fn walk_history(
             evidence
                 .entry(refs[m.pattern().as_usize()].clone())
                 .or_default()
-                .push(Evidence { sha: commit.id().to_string(), time: commit.time().seconds() });
+                .push(Evidence { sha: oid.to_string(), time });
         }
+    }
+    // Newest first, whatever order the walk took.
+    for list in evidence.values_mut() {
+        list.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.sha.cmp(&b.sha)));
     }
     (evidence, log)
 }

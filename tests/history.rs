@@ -427,3 +427,20 @@ fn unreadable_repository_is_unavailable_not_skipped() {
     assert_eq!(out.status.code(), Some(1), "{doc:#}");
     assert_eq!(of_rule(&doc, "history-unavailable").len(), 2);
 }
+
+#[test]
+fn evidence_is_found_on_merged_branches_and_base_at_head_is_explained() {
+    let t = repo_with_items(&(item("A1", "") + &item("A2", "")));
+    t.commit("postmortem");
+    t.git(&["checkout", "-q", "-b", "side"]);
+    t.commit("Side work for INC-1#A1");
+    t.git(&["checkout", "-q", "main"]);
+    t.commit("Main work for INC-1#A2");
+    t.git(&["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, findings(&doc)), (0, vec![]), "{doc:#}");
+    let items = &doc["incidents"][0]["action_items"];
+    assert_eq!(items[0]["commits"][0].as_str().unwrap(), t.git(&["rev-parse", "side"]).trim());
+    assert_eq!(items[1]["commits"][0].as_str().unwrap(), t.git(&["rev-parse", "HEAD^1"]).trim());
+    assert!(doc["base"]["reason"].as_str().unwrap().contains("HEAD itself, so only uncommitted changes are compared"));
+}
