@@ -14,8 +14,17 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "incident-guard.toml";
 
-const KEYS: &[&str] =
-    &["postmortems", "include", "exclude", "markers", "id_pattern", "require_tests_for", "base_branch", "rules"];
+const KEYS: &[&str] = &[
+    "postmortems",
+    "include",
+    "exclude",
+    "markers",
+    "id_pattern",
+    "require_tests_for",
+    "base_branch",
+    "languages",
+    "rules",
+];
 
 /// What a rule is set to in `[rules]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +44,8 @@ pub struct Config {
     pub id_pattern: Option<Regex>,
     pub require_tests_for: Option<Vec<String>>,
     pub base_branch: Option<String>,
+    /// Language scanners to run (`None`: all).
+    pub languages: Option<Vec<String>>,
     pub rules: BTreeMap<Rule, RuleSetting>,
 }
 
@@ -49,6 +60,7 @@ impl Default for Config {
             id_pattern: None,
             require_tests_for: None,
             base_branch: None,
+            languages: None,
             rules: BTreeMap::new(),
         }
     }
@@ -155,6 +167,24 @@ impl Config {
                     Some(t.string_array("require_tests_for", &mut p).into_iter().map(|s| s.value).collect());
             }
             config.base_branch = t.string("base_branch", false, &mut p).map(|s| s.value);
+            if t.get("languages").is_some() {
+                let known: Vec<&str> = crate::scan::LANGUAGES.iter().map(|l| l.name()).collect();
+                let mut languages = Vec::new();
+                for lang in t.string_array("languages", &mut p) {
+                    if known.contains(&lang.value.as_str()) {
+                        languages.push(lang.value);
+                    } else {
+                        let help = crate::suggest::did_you_mean(&lang.value, known.iter().copied());
+                        let list = known.join(", ");
+                        p.list.push(Problem {
+                            span: lang.span,
+                            message: format!("unknown language `{}` in `languages` (known: {list})", lang.value),
+                            help: (!help.is_empty()).then_some(help),
+                        });
+                    }
+                }
+                config.languages = Some(languages);
+            }
             if let Some((rules, _)) = t.table("rules", &mut p) {
                 let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
                 for (key, value) in rules.iter() {
@@ -261,6 +291,14 @@ marker-on-non-test = "off"
         assert_eq!(c.base_branch.as_deref(), Some("trunk"));
         assert_eq!(c.rules[&Rule::OverdueActionItem], RuleSetting::Level(Level::Error));
         assert_eq!(c.rules[&Rule::MarkerOnNonTest], RuleSetting::Off);
+    }
+
+    #[test]
+    fn languages_are_checked_against_the_registry() {
+        assert_eq!(Config::parse("languages = [\"rust\"]").unwrap().languages.unwrap(), ["rust"]);
+        let problems = Config::parse("languages = [\"rusty\"]").unwrap_err();
+        assert!(problems[0].message.contains("unknown language `rusty`"), "{problems:?}");
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `rust`?"));
     }
 
     #[test]

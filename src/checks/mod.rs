@@ -11,6 +11,7 @@ mod invalid_postmortem;
 mod linked_test_ignored;
 mod linked_test_moved;
 mod linked_test_removed;
+mod linked_test_skipped_conditionally;
 mod marker_on_non_test;
 mod missing_regression_test;
 mod overdue_action_item;
@@ -44,6 +45,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &duplicate_incident_id::Check,
     &unparsable_source::Check,
     &marker_on_non_test::Check,
+    &linked_test_skipped_conditionally::Check,
     &linked_test_moved::Check,
     &stale_retirement::Check,
     &history_skipped::Check,

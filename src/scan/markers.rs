@@ -28,7 +28,8 @@ pub struct Marker {
 
 impl MarkerWords {
     pub fn new(words: &[String]) -> MarkerWords {
-        let patterns: Vec<String> = words.iter().map(|w| format!("{w}:")).collect();
+        // `word:` for comments; `mark.word` for pytest's `@pytest.mark.incident("ID")`.
+        let patterns: Vec<String> = words.iter().flat_map(|w| [format!("{w}:"), format!("mark.{w}")]).collect();
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .build(&patterns)

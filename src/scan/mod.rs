@@ -40,6 +40,8 @@ pub struct TestCase {
     pub loc: Location,
     /// Where its `#[ignore]` (or the language's skip) stands, if it is disabled.
     pub ignored: Option<Location>,
+    /// Where a conditional skip stands (`@pytest.mark.skipif(…)`): it may not run everywhere.
+    pub conditional_skip: Option<Location>,
     pub links: Vec<Link>,
     /// The test's source text, for telling a renamed test from a new one.
     pub body: String,
@@ -122,6 +124,10 @@ pub enum ItemKind {
         name: String,
         loc: Location,
         ignored: Option<Location>,
+        conditional_skip: Option<Location>,
+        /// Links the language states in its own syntax (`@pytest.mark.incident("ID")`,
+        /// JUnit's `@Tag("incident:ID")`), beside the marker comments.
+        direct_links: Vec<Link>,
     },
     /// A module (or class) whose inner marker links every test inside it.
     Container,
@@ -143,16 +149,19 @@ pub fn identity(path: &str, scope: &[String], name: &str) -> String {
 /// tokens and one of those.
 pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], words: &MarkerWords) -> FileScan {
     let mut scan = FileScan { path: path.to_owned(), ..FileScan::default() };
+    scan.has_markers =
+        items.iter().any(|i| matches!(&i.kind, ItemKind::Test { direct_links, .. } if !direct_links.is_empty()));
     let lines: Vec<&str> = text.lines().collect();
     scan.tests = items
         .iter()
         .filter_map(|item| match &item.kind {
-            ItemKind::Test { name, loc, ignored } => Some(TestCase {
+            ItemKind::Test { name, loc, ignored, conditional_skip, direct_links } => Some(TestCase {
                 id: identity(path, &item.scope, name),
                 name: name.clone(),
                 loc: loc.clone(),
                 ignored: ignored.clone(),
-                links: Vec::new(),
+                conditional_skip: conditional_skip.clone(),
+                links: direct_links.clone(),
                 body: lines
                     .get(item.start_line.saturating_sub(1)..item.end_line.min(lines.len()))
                     .unwrap_or(&[])
@@ -245,7 +254,11 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
 /// Whether a repository-relative path is a source file the config asks to scan.
 pub fn wanted(config: &Config, rel: &str) -> bool {
     let in_skipped_dir = rel.split('/').rev().skip(1).any(|dir| dir == "target" || dir == ".git");
-    !in_skipped_dir && config.include.is_match(rel) && !config.exclude.is_match(rel) && language_for(rel).is_some()
+    !in_skipped_dir
+        && config.include.is_match(rel)
+        && !config.exclude.is_match(rel)
+        && language_for(rel)
+            .is_some_and(|l| config.languages.as_ref().is_none_or(|ls| ls.iter().any(|n| n == l.name())))
 }
 
 /// Walks the work tree under `root` and scans every source file that may hold a marker.

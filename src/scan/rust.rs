@@ -107,6 +107,8 @@ fn collect(path: &str, items: &[syn::Item], modules: &mut Vec<String>, out: &mut
                     ItemKind::Test {
                         loc: loc(path, f.sig.ident.span(), name.chars().count()),
                         ignored: ignore_attr(path, &f.attrs),
+                        conditional_skip: None,
+                        direct_links: Vec::new(),
                         name: name.clone(),
                     }
                 } else {
@@ -240,6 +242,8 @@ fn proptest_fns(path: &str, tokens: TokenStream, modules: &[String], out: &mut V
                         ItemKind::Test {
                             loc: loc(path, name.span(), name_str.chars().count()),
                             ignored: attrs.iter().find(|(a, _)| a == "ignore").map(|(_, s)| loc(path, *s, 9)),
+                            conditional_skip: None,
+                            direct_links: Vec::new(),
                             name: name_str.clone(),
                         }
                     } else {
@@ -318,6 +322,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             loc: Location { path: path.to_owned(), line, column: 1, len: 1 },
             name,
             ignored,
+            conditional_skip: None,
             links,
             body: String::new(),
             approximate: true,
