@@ -51,6 +51,44 @@ pub enum Command {
     List(PathArgs),
     /// Show one incident: its tests, action items and findings
     Show(ShowArgs),
+    /// Explain a rule: what it checks, why it matters, how to fix or waive it
+    Explain(ExplainArgs),
+    /// Start a new postmortem from the template, with the next free incident ID
+    New(NewArgs),
+    /// Set a repository up: config, postmortems/ with a template and README, a workflow
+    Init(InitArgs),
+    /// Is the team learning? Coverage, action items, time to detect and recover
+    Stats(PathArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code, e.g. missing-regression-test (omit to list every rule)
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The incident's title (one line)
+    #[arg(long)]
+    pub title: String,
+    /// Its severity, e.g. SEV2
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// When it began (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// A directory inside the repository [default: the current directory]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository to set up [default: the current directory]
+    pub path: Option<PathBuf>,
+    /// Overwrite files that already exist
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +173,103 @@ fn write_step_summary(report: &crate::report::Report, style: &Style) -> Result<(
     Ok(())
 }
 
+fn explain(args: &ExplainArgs) -> Result<u8> {
+    use crate::rules::Rule;
+    let mut out = std::io::stdout().lock();
+    let Some(code) = &args.rule else {
+        for r in Rule::ALL {
+            writeln!(out, "{:<36} {:<8} {}", r.code(), r.default_level().as_str(), r.summary())?;
+        }
+        return Ok(exit::OK);
+    };
+    let Some(rule) = Rule::from_code(code) else {
+        let near = crate::suggest::did_you_mean(code, Rule::ALL.iter().map(|r| r.code()));
+        bail!(
+            "no rule is called `{code}`{}; `incident-guard explain` lists them",
+            if near.is_empty() { String::new() } else { format!("; {near}") }
+        );
+    };
+    writeln!(out, "{} (default level: {})\n", rule.code(), rule.default_level())?;
+    writeln!(out, "{}\n", rule.summary())?;
+    writeln!(out, "{}", rule.explain())?;
+    Ok(exit::OK)
+}
+
+fn new_postmortem(args: &NewArgs, config_path: &Option<PathBuf>) -> Result<u8> {
+    use crate::authoring;
+    authoring::check_title(&args.title)?;
+    let root = crate::find_root(args.path.as_deref().unwrap_or(std::path::Path::new(".")))?;
+    let config = crate::load_config(&root, config_path)?;
+    let dir = root.join(&config.postmortems);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let loaded = crate::postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref())?;
+    let ids: Vec<&str> = loaded.postmortems.iter().map(|p| p.id.as_str()).collect();
+    let date = args.date.unwrap_or_else(Date::today_utc);
+    let prefix = config
+        .id_prefix
+        .clone()
+        .or_else(|| authoring::infer_prefix(ids.iter().copied()))
+        .unwrap_or_else(|| authoring::default_prefix().to_owned());
+    let id = authoring::next_id(ids.iter().copied(), &prefix, date.year);
+    if let Some(re) = &config.id_pattern
+        && !re.is_match(&id)
+    {
+        bail!(
+            "the next ID `{id}` does not match id_pattern `{}`; set `id_prefix` in the config to a prefix that does",
+            re.as_str()
+        );
+    }
+    let team_template = dir.join(authoring::TEMPLATE_FILE);
+    let template = if team_template.is_file() {
+        std::fs::read_to_string(&team_template).with_context(|| format!("cannot read {}", team_template.display()))?
+    } else {
+        authoring::TEMPLATE.to_owned()
+    };
+    let text = authoring::fill(
+        &template,
+        &authoring::NewPostmortem { id: &id, title: &args.title, severity: args.severity.as_deref(), date },
+    );
+    let rel = format!("{}/{:04}/{id}-{}.md", config.postmortems, date.year, authoring::slug(&args.title));
+    let path = root.join(&rel);
+    if path.exists() {
+        bail!("{rel} already exists");
+    }
+    std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+    std::fs::write(&path, text).with_context(|| format!("cannot write {rel}"))?;
+    let marker = config.markers.first().map_or("incident", String::as_str);
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "created {rel} ({id}, a draft)")?;
+    writeln!(out, "link the regression test with this line directly above it:\n\n    // {marker}: {id}\n")?;
+    writeln!(out, "and reference action items in commits as {id}#A1")?;
+    Ok(exit::OK)
+}
+
+fn init(args: &InitArgs) -> Result<u8> {
+    let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = crate::find_root(&path)?;
+    let postmortems = match root.join(crate::config::FILE_NAME) {
+        f if f.is_file() => crate::config::Config::load(&f, crate::config::FILE_NAME)?.postmortems,
+        _ => "postmortems".to_owned(),
+    };
+    let (written, kept) =
+        crate::authoring::write_files(&root, &crate::authoring::init_files(&postmortems), args.force)?;
+    let mut out = std::io::stdout().lock();
+    for w in &written {
+        writeln!(out, "wrote       {w}")?;
+    }
+    for k in &kept {
+        writeln!(out, "left alone  {k} (exists; --force overwrites)")?;
+    }
+    if written.iter().any(|w| w.ends_with("incident-guard.yml")) {
+        writeln!(
+            out,
+            "\nedit the `uses:` line of .github/workflows/incident-guard.yml to pin the incident-guard release you use"
+        )?;
+    }
+    writeln!(out, "next: incident-guard new --title \"…\" to write the first postmortem")?;
+    Ok(exit::OK)
+}
+
 /// `list` and `show` print a table or a document: only human and JSON make sense.
 fn table_format(format: Format) -> Result<Format> {
     match format {
@@ -152,6 +287,23 @@ pub fn run(cli: Cli) -> Result<u8> {
     let stdout = std::io::stdout();
     let format = cli.format.unwrap_or(Format::Human);
     match &cli.command {
+        Command::Explain(args) => explain(args),
+        Command::New(args) => new_postmortem(args, &cli.config),
+        Command::Init(args) => init(args),
+        Command::Stats(args) => {
+            let analysis = crate::analyze(&args.options(&cli.config))?;
+            let stats = crate::stats::compute(&analysis.model, &analysis.config);
+            let mut out = stdout.lock();
+            match format {
+                Format::Human => render::stats::human(&stats, &mut out)?,
+                Format::Json => render::stats::json(&stats, &mut out)?,
+                Format::Markdown => render::stats::markdown(&stats, &mut out)?,
+                other => {
+                    bail!("`--format {}` is for `check`; `stats` prints human, json or markdown", format_name(other))
+                }
+            }
+            Ok(exit::OK)
+        }
         Command::Check(args) => {
             let mut options = args.common.options(&cli.config);
             options.git.base = args.base.clone();

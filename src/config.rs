@@ -23,8 +23,14 @@ const KEYS: &[&str] = &[
     "require_tests_for",
     "base_branch",
     "languages",
+    "id_prefix",
+    "required_sections",
+    "sla_days",
     "rules",
 ];
+
+/// The sections a postmortem's narrative needs by default.
+pub const DEFAULT_SECTIONS: &[&str] = &["Summary", "Impact", "Timeline", "Contributing factors", "Action items"];
 
 /// What a rule is set to in `[rules]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +52,13 @@ pub struct Config {
     pub base_branch: Option<String>,
     /// Language scanners to run (`None`: all).
     pub languages: Option<Vec<String>>,
+    /// The prefix `incident-guard new` gives IDs (`INC` → `INC-2026-004`); `None`: the
+    /// prefix the existing postmortems use, else `INC`.
+    pub id_prefix: Option<String>,
+    /// Headings every published postmortem's narrative must have (`missing-section`).
+    pub required_sections: Vec<String>,
+    /// Severity → days an action item may stay open (`action-item-past-sla`).
+    pub sla_days: BTreeMap<String, i64>,
     pub rules: BTreeMap<Rule, RuleSetting>,
 }
 
@@ -61,6 +74,9 @@ impl Default for Config {
             require_tests_for: None,
             base_branch: None,
             languages: None,
+            id_prefix: None,
+            required_sections: DEFAULT_SECTIONS.iter().map(|s| (*s).to_owned()).collect(),
+            sla_days: [("SEV1".to_owned(), 15), ("SEV2".to_owned(), 30)].into_iter().collect(),
             rules: BTreeMap::new(),
         }
     }
@@ -184,6 +200,37 @@ impl Config {
                     }
                 }
                 config.languages = Some(languages);
+            }
+            if let Some(prefix) = t.string("id_prefix", false, &mut p) {
+                let ok =
+                    !prefix.value.is_empty() && prefix.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if ok {
+                    config.id_prefix = Some(prefix.value);
+                } else {
+                    p.list.push(Problem {
+                        span: prefix.span,
+                        message: "`id_prefix` must be letters, digits or `_` (IDs are PREFIX-YYYY-NNN)".into(),
+                        help: None,
+                    });
+                }
+            }
+            if t.get("required_sections").is_some() {
+                config.required_sections =
+                    t.string_array("required_sections", &mut p).into_iter().map(|s| s.value).collect();
+            }
+            if let Some((sla, _)) = t.table("sla_days", &mut p) {
+                config.sla_days.clear();
+                for (key, value) in sla.iter() {
+                    match value.get_ref().as_integer().and_then(|i| i.as_str().parse::<i64>().ok()).filter(|d| *d > 0) {
+                        Some(days) => {
+                            config.sla_days.insert(key.get_ref().to_string(), days);
+                        }
+                        None => p.push(
+                            &value.span(),
+                            format!("`sla_days.{}` must be a positive number of days", key.get_ref()),
+                        ),
+                    }
+                }
             }
             if let Some((rules, _)) = t.table("rules", &mut p) {
                 let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();

@@ -58,6 +58,21 @@ impl Date {
     }
 }
 
+/// Seconds since the epoch of a TOML datetime; one without an offset is taken as UTC.
+pub fn datetime_seconds(dt: &toml::value::Datetime) -> Option<i64> {
+    let d = dt.date?;
+    let date = Date::new(i32::from(d.year), u32::from(d.month), u32::from(d.day))?;
+    let t = dt.time.unwrap_or(toml::value::Time { hour: 0, minute: 0, second: 0, nanosecond: 0 });
+    let offset_minutes = match dt.offset {
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+        _ => 0,
+    };
+    Some(
+        date.days() * 86_400 + i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second)
+            - offset_minutes * 60,
+    )
+}
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -91,6 +106,14 @@ mod tests {
         assert!(Date::parse("2024-13-01").is_none());
         assert!(Date::parse("2024-1-01").is_none());
         assert!(Date::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn datetimes_to_seconds() {
+        let dt: toml::value::Datetime = "1970-01-02T01:00:00+01:00".parse().unwrap();
+        assert_eq!(datetime_seconds(&dt), Some(86_400));
+        let z: toml::value::Datetime = "1970-01-01T00:01:30Z".parse().unwrap();
+        assert_eq!(datetime_seconds(&z), Some(90));
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub enum BaseState {
     },
     /// No base could be determined: why.
     NotFound(String),
+    /// The repository has no commit yet: there is nothing a link could have been removed from.
+    NoCommits,
     /// A base was named or found, but its history is not here: what and how to fix it.
     Unavailable { message: String, fix: String },
 }
@@ -141,6 +143,7 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
     let base = match base {
         Ok((info, base_files, changed)) => BaseState::Found { info, base_files, changed },
         Err(BaseError::NotFound(why)) => BaseState::NotFound(why),
+        Err(BaseError::NoCommits) => BaseState::NoCommits,
         Err(BaseError::Unavailable { message, fix }) => BaseState::Unavailable { message, fix },
     };
     let commit_entries = resolve_entries(&repo, postmortems);
@@ -150,6 +153,7 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
 /// Why no base scan could be made (kept small; `BaseState` carries the scans).
 enum BaseError {
     NotFound(String),
+    NoCommits,
     Unavailable { message: String, fix: String },
 }
 
@@ -217,7 +221,7 @@ fn find_base(
         };
     }
     let Some(head) = head else {
-        return Err(BaseError::NotFound("HEAD has no commit yet".into()));
+        return Err(BaseError::NoCommits);
     };
     let mut candidates = Vec::new();
     if let Some(b) = &config.base_branch {

@@ -4,6 +4,7 @@
 //! The pipeline flows one way: config → postmortems → sources → model → checks →
 //! findings → report → renderers. `main.rs` only parses arguments and prints.
 
+pub mod authoring;
 pub mod checks;
 pub mod cli;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod stats;
 pub mod suggest;
 pub mod toml_doc;
 
@@ -76,16 +78,22 @@ pub fn find_root(path: &Path) -> Result<PathBuf> {
     Ok(git_root.unwrap_or(start))
 }
 
-/// Reads the config, the postmortems and the sources.
-pub fn analyze(opts: &Options) -> Result<Analysis> {
-    let root = find_root(&opts.path)?;
-    let config = match &opts.config {
+/// The config for `root`: `--config FILE`, else `incident-guard.toml` at the root, else
+/// the defaults.
+pub fn load_config(root: &Path, explicit: &Option<PathBuf>) -> Result<Config> {
+    Ok(match explicit {
         Some(file) => Config::load(file, &file.display().to_string())?,
         None => {
             let file = root.join(config::FILE_NAME);
             if file.is_file() { Config::load(&file, config::FILE_NAME)? } else { Config::default() }
         }
-    };
+    })
+}
+
+/// Reads the config, the postmortems and the sources.
+pub fn analyze(opts: &Options) -> Result<Analysis> {
+    let root = find_root(&opts.path)?;
+    let config = load_config(&root, &opts.config)?;
     let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref())?;
     let words = scan::markers::MarkerWords::new(&config.markers);
     // The work tree and git history are read side by side: on two cores that halves a

@@ -83,6 +83,8 @@ pub struct Postmortem {
     pub loc: Location,
     pub title: String,
     pub date: Option<Date>,
+    /// When `date` also gives the time the incident began (`2026-03-14T08:55:00Z`).
+    pub started_at: Option<Datetime>,
     pub status: Status,
     pub severity: Option<String>,
     pub services: Vec<String>,
@@ -325,7 +327,9 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         p.list.push(toml_doc::Problem { span: title.span.clone(), message: msg.into(), help: None });
         false
     });
-    let date = t.date("date", true, &mut p);
+    let date_and_time = t.date_or_datetime("date", true, true, &mut p);
+    let started_at = date_and_time.as_ref().and_then(|(_, dt)| *dt);
+    let date = date_and_time.map(|(d, _)| d);
     let status = t.one_of("status", STATUSES, &mut p).map_or(Status::Published, |s| match s.value.as_str() {
         "draft" => Status::Draft,
         "review" => Status::Review,
@@ -454,6 +458,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         id: id.value,
         title: title.map(|t| t.value).unwrap_or_default(),
         date: date.map(|d| d.value),
+        started_at,
         status,
         severity,
         services,
@@ -489,6 +494,15 @@ mod tests {
         assert_eq!(pm.action_items[0].commits[0].0, "abc1234");
         assert_eq!(pm.body, "# Summary\n");
         assert_eq!(pm.body_line, 20);
+    }
+
+    #[test]
+    fn date_may_carry_the_start_time() {
+        let (pm, problems) = parse("p.toml", "id = \"X-1\"\ntitle = \"t\"\ndate = 2024-01-01T09:30:00Z\n", None);
+        assert!(problems.is_empty(), "{problems:?}");
+        let pm = pm.unwrap();
+        assert_eq!(pm.date, Date::new(2024, 1, 1));
+        assert_eq!(pm.started_at.map(|d| d.to_string()).as_deref(), Some("2024-01-01T09:30:00Z"));
     }
 
     #[test]

@@ -124,6 +124,26 @@ impl<'t, 'i> Table<'t, 'i> {
         }
     }
 
+    /// A bare TOML date (`2024-03-05`), or a datetime whose date part is taken when
+    /// `allow_time` (then the full datetime is returned beside it).
+    pub fn date_or_datetime(
+        &self,
+        key: &str,
+        required: bool,
+        allow_time: bool,
+        p: &mut Problems,
+    ) -> Option<(Sp<crate::date::Date>, Option<Datetime>)> {
+        if allow_time
+            && let Some(v) = self.get(key)
+            && let DeValue::Datetime(dt @ Datetime { date: Some(d), time: Some(_), .. }) = v.get_ref()
+        {
+            let span = p.span(&v.span());
+            return crate::date::Date::new(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                .map(|value| (Sp { value, span }, Some(*dt)));
+        }
+        self.date(key, required, p).map(|d| (d, None))
+    }
+
     /// A bare TOML date (`2024-03-05`).
     pub fn date(&self, key: &str, required: bool, p: &mut Problems) -> Option<Sp<crate::date::Date>> {
         let v = match self.get(key) {

@@ -46,7 +46,7 @@ impl Runner {
         let tree = Tree::new();
         tree.init_git();
         tree.file("postmortems/inc-1.md", postmortem("INC-1", ""));
-        tree.file("custom.toml", "[rules]\nmissing-regression-test = \"warning\"\n");
+        tree.file("custom.toml", format!("{LINTS_OFF}missing-regression-test = \"warning\"\n"));
         tree.commit("initial");
         let temp = tempfile::tempdir().unwrap();
         // A cached build: the build step must find it and skip `cargo install`.

@@ -105,7 +105,7 @@ fn missing_regression_test_respects_draft_waiver_and_severity() {
     assert_eq!(of_rule(&doc, "missing-regression-test")[0]["incident"], "INC-A");
     assert_eq!(of_rule(&doc, "missing-regression-test")[0]["column"], 6);
 
-    t.file("incident-guard.toml", "require_tests_for = [\"SEV1\", \"SEV2\"]\n");
+    t.file("incident-guard.toml", format!("require_tests_for = [\"SEV1\", \"SEV2\"]\n{LINTS_OFF}"));
     let (_, doc) = t.check(&[]);
     assert_eq!(findings(&doc), [finding("missing-regression-test", "postmortems/2024/a.md", 2)]);
 }
@@ -272,11 +272,11 @@ fn overdue_action_items_use_today_flag() {
 fn rule_levels_come_from_the_config() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
-    t.file("incident-guard.toml", "[rules]\nmissing-regression-test = \"warning\"\n");
+    t.file("incident-guard.toml", format!("{LINTS_OFF}missing-regression-test = \"warning\"\n"));
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 0);
     assert_eq!(of_rule(&doc, "missing-regression-test")[0]["level"], "warning");
-    t.file("incident-guard.toml", "[rules]\nmissing-regression-test = \"off\"\n");
+    t.file("incident-guard.toml", format!("{LINTS_OFF}missing-regression-test = \"off\"\n"));
     let (_, doc) = t.check(&[]);
     assert_eq!(findings(&doc), []);
 }
@@ -303,7 +303,7 @@ fn config_selects_postmortems_dir_markers_pattern_and_globs() {
     let t = Tree::new();
     t.file(
         "incident-guard.toml",
-        "postmortems = \"docs/incidents\"\nmarkers = [\"incident\", \"postmortem\"]\nid_pattern = \"^INC-[0-9]{4}$\"\nexclude = [\"tests/fixtures/**\"]\ninclude = [\"src/**\", \"tests/**\"]\n",
+        format!("postmortems = \"docs/incidents\"\nmarkers = [\"incident\", \"postmortem\"]\nid_pattern = \"^INC-[0-9]{{4}}$\"\nexclude = [\"tests/fixtures/**\"]\ninclude = [\"src/**\", \"tests/**\"]\n{LINTS_OFF}"),
     )
     .file("docs/incidents/a.md", postmortem("INC-0001", ""))
     .file("docs/incidents/b.md", postmortem("INC-2", "test_waiver = \"Only reproducible on the vendor's hardware.\"\n"))

@@ -2,7 +2,11 @@
 //! check reads the model and pushes findings; it never prints and never touches git or
 //! the file system. Levels from the config are applied afterwards, in one place.
 
+mod action_item_missing_due;
+mod action_item_missing_owner;
+mod action_item_past_sla;
 mod action_item_without_commit;
+mod blame_language;
 mod duplicate_incident_id;
 mod history_skipped;
 mod history_unavailable;
@@ -13,11 +17,14 @@ mod linked_test_moved;
 mod linked_test_removed;
 mod linked_test_skipped_conditionally;
 mod marker_on_non_test;
-mod missing_regression_test;
+pub mod missing_regression_test;
+mod missing_section;
+mod no_prevent_action;
 mod overdue_action_item;
 mod stale_retirement;
 mod unknown_incident;
 mod unparsable_source;
+mod vague_action_item;
 
 use crate::config::Config;
 use crate::finding::Finding;
@@ -51,7 +58,19 @@ pub static REGISTRY: &[&dyn Check] = &[
     &history_skipped::Check,
     &overdue_action_item::Check,
     &history_unavailable::Check,
+    &action_item_missing_owner::Check,
+    &action_item_missing_due::Check,
+    &vague_action_item::Check,
+    &blame_language::Check,
+    &missing_section::Check,
+    &no_prevent_action::Check,
+    &action_item_past_sla::Check,
 ];
+
+/// Quality lints hold published work to the practice; drafts are still being written.
+pub fn is_held_to_lints(pm: &crate::postmortem::Postmortem) -> bool {
+    pm.status != crate::postmortem::Status::Draft
+}
 
 /// Runs every check whose rule is not off, and gives each finding its configured level.
 pub fn run_all(cx: &Context) -> Vec<Finding> {

@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod stats;
 
 use crate::report::Report;
 use std::io::{self, Write};

@@ -8,6 +8,10 @@ use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_incident-guard");
 
+/// The quality lints, off: most tests use minimal postmortems and are about other rules.
+/// Tests of the lints write their own config.
+pub const LINTS_OFF: &str = "[rules]\naction-item-missing-owner = \"off\"\naction-item-missing-due = \"off\"\nvague-action-item = \"off\"\nblame-language = \"off\"\nmissing-section = \"off\"\nno-prevent-action = \"off\"\naction-item-past-sla = \"off\"\n";
+
 pub struct Tree {
     pub dir: tempfile::TempDir,
 }
@@ -21,6 +25,7 @@ impl Tree {
     pub fn new() -> Tree {
         let tree = Tree { dir: tempfile::tempdir().expect("tempdir") };
         std::fs::create_dir_all(tree.path().join("postmortems")).unwrap();
+        tree.file("incident-guard.toml", LINTS_OFF);
         tree
     }
 
@@ -84,6 +89,22 @@ impl Tree {
         self.git(&["config", "user.email", "test@example.com"]);
         self.git(&["config", "commit.gpgsign", "false"]);
         self
+    }
+
+    /// Commits with a given committer date (RFC 3339).
+    pub fn commit_at(&self, message: &str, date: &str) -> String {
+        self.git(&["add", "-A"]);
+        let out = Command::new("git")
+            .args(["commit", "-q", "--allow-empty", "-m", message])
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.path())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
 
     pub fn commit(&self, message: &str) -> String {
