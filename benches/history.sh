@@ -24,6 +24,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export BENCH_DIR="$ROOT/benches"
 BIN="$ROOT/target/release/incident-guard"
 RUNS=3
 N_COMMITS=20000
@@ -58,57 +59,20 @@ git -C "$REPO" config user.email bench@example.com
 git -C "$REPO" config gc.auto 0
 
 python3 - "$N_COMMITS" "$WORK/manifest.json" <<'PY' | git -C "$REPO" fast-import --quiet
-import json, random, sys
+import json, os, random, sys
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from rustgen import NOUNS, VERBS, rust_file
 
 n_commits, manifest_path = int(sys.argv[1]), sys.argv[2]
 rng = random.Random(20240305)
 N_FILES, N_INC = 2000, 50
 out = sys.stdout.buffer
 
-NOUNS = ["order", "cart", "payment", "invoice", "session", "token", "retry", "pool",
-         "queue", "shard", "ledger", "refund", "coupon", "price", "stock", "shipment"]
-VERBS = ["compute", "validate", "normalize", "merge", "split", "apply", "resolve",
-         "encode", "decode", "schedule", "reconcile", "clamp"]
 AUTHORS = [("Ana Souza", "ana"), ("Bo Chen", "bo"), ("Chidi Okafor", "chidi"),
            ("Dana Levi", "dana"), ("Erik Lund", "erik"), ("Fatima Noor", "fatima"),
            ("Gus Pereira", "gus"), ("Hana Sato", "hana")]
 DEPS = ["serde", "tokio", "hyper", "sqlx", "tracing", "reqwest", "rustls", "clap"]
 
-def function(name):
-    n = rng.randint(6, 14)
-    body = [f"pub fn {name}(input: &[u64], limit: u64) -> u64 {{",
-            "    let mut acc: u64 = 0;"]
-    for k in range(n - 4):
-        op = rng.choice(["wrapping_add", "wrapping_mul", "saturating_sub", "max", "min"])
-        body.append(f"    acc = acc.{op}(input.get({k}).copied().unwrap_or({rng.randint(1, 99)}));")
-    body += ["    if acc > limit { limit } else { acc }", "}", ""]
-    return body
-
-def rust_file(idx, incident):
-    lines = [f"//! Module {idx}: helpers for the {rng.choice(NOUNS)} service.", "",
-             "use std::collections::HashMap;", ""]
-    names = []
-    target = rng.randint(100, 200)
-    while len(lines) < target - 30:
-        name = f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}_{len(names)}"
-        names.append(name)
-        lines += [f"/// {name.replace('_', ' ').capitalize()}."] + function(name)
-    lines += ["pub fn table() -> HashMap<&'static str, u64> {",
-              "    let mut m = HashMap::new();"]
-    for n in names[:3]:
-        lines.append(f'    m.insert("{n}", {n}(&[1, 2, 3], 1000));')
-    lines += ["    m", "}", "", "#[cfg(test)]", "mod tests {", "    use super::*;", ""]
-    n_tests = rng.randint(3, 5)
-    marked = rng.randrange(n_tests) if incident else -1
-    for t in range(n_tests):
-        fn = names[t % len(names)]
-        if t == marked:
-            lines.append(f"    // incident: {incident}")
-        lines += ["    #[test]", f"    fn {fn}_stays_within_limit_{t}() {{",
-                  f"        let v = {fn}(&[{rng.randint(1, 9)}, {rng.randint(1, 9)}], 500);",
-                  "        assert!(v <= 500);", "    }", ""]
-    lines += ["}"]
-    return "\n".join(lines) + "\n"
 
 def postmortem(i):
     iid = f"INC-2024-{i:03d}"
@@ -171,7 +135,7 @@ marked = dict(zip(rng.sample(range(N_FILES), N_INC), range(1, N_INC + 1)))
 paths = [f"src/m{idx // 100:02d}/file_{idx:04d}.rs" for idx in range(N_FILES)]
 contents = {}
 for idx, p in enumerate(paths):
-    contents[p] = rust_file(idx, f"INC-2024-{marked[idx]:03d}" if idx in marked else None).encode()
+    contents[p] = rust_file(rng, idx, f"INC-2024-{marked[idx]:03d}" if idx in marked else None).encode()
 plain = [p for idx, p in enumerate(paths) if idx not in marked]
 
 t = 1735689600  # 2025-01-01, after every postmortem

@@ -14,6 +14,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export BENCH_DIR="$ROOT/benches"
 BIN="$ROOT/target/release/incident-guard"
 RUNS=3
 
@@ -40,51 +41,14 @@ echo "== generating tree in $TREE"
 gen_start=$(date +%s%N)
 python3 - "$TREE" <<'PY'
 import os, random, sys
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from rustgen import NOUNS, VERBS, rust_file
 
 root = sys.argv[1]
 rng = random.Random(20240305)
 N_FILES, N_INC = 2000, 50
 
-NOUNS = ["order", "cart", "payment", "invoice", "session", "token", "retry", "pool",
-         "queue", "shard", "ledger", "refund", "coupon", "price", "stock", "shipment"]
-VERBS = ["compute", "validate", "normalize", "merge", "split", "apply", "resolve",
-         "encode", "decode", "schedule", "reconcile", "clamp"]
 
-def function(name):
-    n = rng.randint(6, 14)
-    body = [f"pub fn {name}(input: &[u64], limit: u64) -> u64 {{",
-            "    let mut acc: u64 = 0;"]
-    for k in range(n - 4):
-        op = rng.choice(["wrapping_add", "wrapping_mul", "saturating_sub", "max", "min"])
-        body.append(f"    acc = acc.{op}(input.get({k}).copied().unwrap_or({rng.randint(1, 99)}));")
-    body += ["    if acc > limit { limit } else { acc }", "}", ""]
-    return body
-
-def rust_file(idx, incident):
-    lines = [f"//! Module {idx}: helpers for the {rng.choice(NOUNS)} service.", "",
-             "use std::collections::HashMap;", ""]
-    names = []
-    target = rng.randint(100, 200)
-    while len(lines) < target - 30:
-        name = f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}_{len(names)}"
-        names.append(name)
-        lines += [f"/// {name.replace('_', ' ').capitalize()}."] + function(name)
-    lines += ["pub fn table() -> HashMap<&'static str, u64> {",
-              "    let mut m = HashMap::new();"]
-    for n in names[:3]:
-        lines.append(f'    m.insert("{n}", {n}(&[1, 2, 3], 1000));')
-    lines += ["    m", "}", "", "#[cfg(test)]", "mod tests {", "    use super::*;", ""]
-    n_tests = rng.randint(3, 5)
-    marked = rng.randrange(n_tests) if incident else -1
-    for t in range(n_tests):
-        fn = names[t % len(names)]
-        if t == marked:
-            lines.append(f"    // incident: {incident}")
-        lines += ["    #[test]", f"    fn {fn}_stays_within_limit_{t}() {{",
-                  f"        let v = {fn}(&[{rng.randint(1, 9)}, {rng.randint(1, 9)}], 500);",
-                  "        assert!(v <= 500);", "    }", ""]
-    lines += ["}"]
-    return "\n".join(lines) + "\n"
 
 pm_dir = os.path.join(root, "postmortems")
 os.makedirs(pm_dir)
@@ -102,7 +66,7 @@ for idx in range(N_FILES):
     os.makedirs(d, exist_ok=True)
     inc = f"INC-2024-{marked[idx]:03d}" if idx in marked else None
     with open(os.path.join(d, f"file_{idx:04d}.rs"), "w") as f:
-        f.write(rust_file(idx, inc))
+        f.write(rust_file(rng, idx, inc))
 PY
 gen_end=$(date +%s%N)
 n_files=$(find "$TREE/src" -name '*.rs' | wc -l)
