@@ -128,6 +128,19 @@ impl Model {
         shas
     }
 
+    /// Closed action items for which no commit was found (no resolvable `commits` entry,
+    /// no commit message naming them).
+    pub fn closed_items_without_evidence(&self) -> impl Iterator<Item = (&Postmortem, &crate::postmortem::ActionItem)> {
+        self.incidents().flat_map(move |pm| {
+            pm.action_items
+                .iter()
+                .filter(move |a| {
+                    a.status == crate::postmortem::ItemStatus::Closed && self.evidence(&pm.id, &a.id).is_empty()
+                })
+                .map(move |a| (pm, a))
+        })
+    }
+
     /// IDs any postmortem claims, for suggestions.
     pub fn incident_ids(&self) -> impl Iterator<Item = &str> {
         self.postmortems.iter().map(|p| p.id.as_str())

@@ -5,7 +5,6 @@
 use super::Context;
 use crate::finding::Finding;
 use crate::git::{EntryError, LogState, item_ref};
-use crate::postmortem::ItemStatus;
 use crate::rules::Rule;
 
 pub struct Check;
@@ -42,21 +41,16 @@ impl super::Check for Check {
         if history.log != LogState::Complete {
             return; // the evidence may exist beyond what was seen: history-unavailable reports it
         }
-        for pm in cx.model.incidents() {
-            for item in pm.action_items.iter().filter(|a| a.status == ItemStatus::Closed) {
-                if !cx.model.evidence(&pm.id, &item.id).is_empty() {
-                    continue;
-                }
-                let r = item_ref(&pm.id, &item.id);
-                out.push(
-                    Finding::new(Rule::ActionItemWithoutCommit, format!("action item {r} ({}) is closed, but no commit implements it", item.title))
-                        .at(&item.loc)
-                        .incident(&pm.id)
-                        .help(format!(
-                            "mention `{r}` in the message of the commit that implements it (e.g. a trailer `Postmortem-Action: {r}`), or list the commit in its `commits`"
-                        )),
-                );
-            }
+        for (pm, item) in cx.model.closed_items_without_evidence() {
+            let r = item_ref(&pm.id, &item.id);
+            out.push(
+                Finding::new(Rule::ActionItemWithoutCommit, format!("action item {r} ({}) is closed, but no commit implements it", item.title))
+                    .at(&item.loc)
+                    .incident(&pm.id)
+                    .help(format!(
+                        "mention `{r}` in the message of the commit that implements it (e.g. a trailer `Postmortem-Action: {r}`), or list the commit in its `commits`"
+                    )),
+            );
         }
     }
 }

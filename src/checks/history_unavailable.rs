@@ -5,7 +5,6 @@
 use super::Context;
 use crate::finding::Finding;
 use crate::git::{BaseState, EntryError, LogState, UNSHALLOW_FIX, item_ref};
-use crate::postmortem::ItemStatus;
 use crate::rules::Rule;
 
 pub struct Check;
@@ -40,24 +39,19 @@ impl super::Check for Check {
                 (format!("the history could not be read ({e})"), "check the repository with `git fsck`".to_owned())
             }
         };
-        for pm in cx.model.incidents() {
-            for item in pm.action_items.iter().filter(|a| a.status == ItemStatus::Closed) {
-                if !cx.model.evidence(&pm.id, &item.id).is_empty() {
-                    continue;
-                }
-                out.push(
-                    Finding::new(
-                        Rule::HistoryUnavailable,
-                        format!(
-                            "cannot tell whether closed action item {} has a commit: {why}",
-                            item_ref(&pm.id, &item.id)
-                        ),
-                    )
-                    .at(&item.loc)
-                    .incident(&pm.id)
-                    .help(fix.clone()),
-                );
-            }
+        for (pm, item) in cx.model.closed_items_without_evidence() {
+            out.push(
+                Finding::new(
+                    Rule::HistoryUnavailable,
+                    format!(
+                        "cannot tell whether closed action item {} has a commit: {why}",
+                        item_ref(&pm.id, &item.id)
+                    ),
+                )
+                .at(&item.loc)
+                .incident(&pm.id)
+                .help(fix.clone()),
+            );
         }
         for e in h.commit_entries.iter().filter(|e| h.shallow && e.resolved == Err(EntryError::NotFound)) {
             out.push(
