@@ -78,11 +78,13 @@ def postmortem(i):
     iid = f"INC-2024-{i:03d}"
     items = "".join(
         f'\n[[action_items]]\nid = "{a}"\ntitle = "{t} the {rng.choice(NOUNS)} path"\n'
-        f'owner = "@{rng.choice(AUTHORS)[1]}"\ndue = 2024-{(i % 12) + 1:02d}-28\nstatus = "closed"\n'
-        for a, t in (("A1", "Add backoff to"), ("A2", "Alert on errors in")))
+        f'owner = "@{rng.choice(AUTHORS)[1]}"\ndue = 2024-{(i % 12) + 1:02d}-28\nstatus = "closed"\nkind = "{k}"\n'
+        for a, t, k in (("A1", "Add backoff to", "prevent"), ("A2", "Alert on errors in", "detect")))
     return (f'+++\nid = "{iid}"\ntitle = "{rng.choice(NOUNS).capitalize()} {rng.choice(VERBS)} failed under load"\n'
             f'date = 2024-{(i % 12) + 1:02d}-{(i % 27) + 1:02d}\nseverity = "SEV2"\n{items}+++\n\n'
-            f'## Summary\n\nSomething went wrong.\n')
+            '## Summary\n\nSomething went wrong.\n\n## Impact\n\nSome checkouts failed.\n\n'
+            '## Timeline\n\n| Time | Event |\n|---|---|\n| 09:00 | Deploy |\n\n'
+            '## Contributing factors\n\nA retry storm.\n\n## Action items\n\nSee the front matter.\n')
 
 def one_liner():
     n, v = rng.choice(NOUNS), rng.choice(VERBS)
