@@ -4,6 +4,8 @@
 //! the scanner of its language. Every language scanner reduces a file to the same two
 //! lists, comments and items; attaching markers to tests is done here, once, for all.
 
+pub mod clike;
+pub mod go;
 pub mod markers;
 pub mod rust;
 pub mod rust_lex;
@@ -21,10 +23,18 @@ pub trait Language: Sync {
     fn handles(&self, path: &str) -> bool;
     /// Scans one file. `text` is the whole file.
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan;
+    /// How a test is disabled in this language, for messages.
+    fn skip_form(&self) -> &'static str {
+        "`#[ignore]`"
+    }
+    /// Where a marker must stand to link a test, for the help of `marker-on-non-test`.
+    fn marker_help(&self) -> &'static str {
+        "put the marker in the doc comment or on the `//` lines directly above a test (no blank line between), or use `//!` inside a module to link all its tests"
+    }
 }
 
 /// Every language scanner, in one place so that none can be forgotten.
-pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust];
+pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &go::Go];
 
 pub fn language_for(path: &str) -> Option<&'static dyn Language> {
     LANGUAGES.iter().copied().find(|l| l.handles(path))
@@ -131,6 +141,10 @@ pub enum ItemKind {
     },
     /// A module (or class) whose inner marker links every test inside it.
     Container,
+    /// A test class or `describe` block: a marker directly above it links every test
+    /// inside it (between its `decl_line` and `end_line`), as a class-level mark or tag
+    /// does in its framework.
+    Group,
     Other,
 }
 
@@ -214,6 +228,20 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             match owner {
                 Some((i, _)) if test_index[i].is_some() => {
                     scan.tests[test_index[i].expect("checked")].links.extend(links.iter().cloned());
+                }
+                Some((i, group)) if matches!(group.kind, ItemKind::Group) => {
+                    let inside: Vec<usize> = items
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, t)| *j != i && t.start_line >= group.decl_line && t.end_line <= group.end_line)
+                        .filter_map(|(j, _)| test_index[j])
+                        .collect();
+                    if inside.is_empty() {
+                        scan.stray.push(stray(format!("{}, which has no tests", group.what)));
+                    }
+                    for t in inside {
+                        scan.tests[t].links.extend(links.iter().cloned());
+                    }
                 }
                 Some((_, it)) => scan.stray.push(stray(it.what.clone())),
                 None => scan.stray.push(stray(String::new())),
