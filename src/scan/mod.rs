@@ -7,6 +7,7 @@
 pub mod clike;
 pub mod go;
 pub mod markers;
+pub mod python;
 pub mod rust;
 pub mod rust_lex;
 
@@ -34,7 +35,7 @@ pub trait Language: Sync {
 }
 
 /// Every language scanner, in one place so that none can be forgotten.
-pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &go::Go];
+pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &python::Python, &go::Go];
 
 pub fn language_for(path: &str) -> Option<&'static dyn Language> {
     LANGUAGES.iter().copied().find(|l| l.handles(path))
