@@ -6,6 +6,7 @@
 
 pub mod clike;
 pub mod go;
+pub mod javascript;
 pub mod markers;
 pub mod python;
 pub mod rust;
@@ -35,7 +36,7 @@ pub trait Language: Sync {
 }
 
 /// Every language scanner, in one place so that none can be forgotten.
-pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &python::Python, &go::Go];
+pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &python::Python, &go::Go, &javascript::JavaScript];
 
 pub fn language_for(path: &str) -> Option<&'static dyn Language> {
     LANGUAGES.iter().copied().find(|l| l.handles(path))
