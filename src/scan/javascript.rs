@@ -54,6 +54,9 @@ const MODIFIERS: &[&str] = &[
     "parallel",
     "describe",
 ];
+/// `describe` blocks nested deeper than this do not add to identities (each test joins
+/// the titles around it).
+const MAX_NESTING: usize = 100;
 const HOOKS: &[&str] = &["beforeEach", "afterEach", "beforeAll", "afterAll", "before", "after", "setup", "teardown"];
 
 pub struct JavaScript;
@@ -284,7 +287,7 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
             scope: Vec::new(),
             what,
         });
-        if is_describe {
+        if is_describe && blocks.len() < MAX_NESTING {
             blocks.push(Block { close, title, skip, conditional });
         }
         i = open + 1;

@@ -6,6 +6,7 @@
 
 pub mod clike;
 pub mod go;
+pub mod java;
 pub mod javascript;
 pub mod markers;
 pub mod python;
@@ -36,7 +37,7 @@ pub trait Language: Sync {
 }
 
 /// Every language scanner, in one place so that none can be forgotten.
-pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &python::Python, &go::Go, &javascript::JavaScript];
+pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &python::Python, &go::Go, &javascript::JavaScript, &java::Java];
 
 pub fn language_for(path: &str) -> Option<&'static dyn Language> {
     LANGUAGES.iter().copied().find(|l| l.handles(path))
@@ -377,5 +378,35 @@ fn walk_error_message(err: &ignore::Error) -> String {
         | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
         ignore::Error::Loop { ancestor, .. } => format!("symbolic link loop back to {}", ancestor.display()),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_lists_every_language_once() {
+        let names: Vec<&str> = LANGUAGES.iter().map(|l| l.name()).collect();
+        assert_eq!(names, ["rust", "python", "go", "javascript", "java"]);
+        let by_path = |p: &str| language_for(p).map(|l| l.name());
+        let cases = [
+            ("src/lib.rs", Some("rust")),
+            ("tests/test_x.py", Some("python")),
+            ("x_test.go", Some("go")),
+            ("a.test.js", Some("javascript")),
+            ("a.spec.tsx", Some("javascript")),
+            ("b.mjs", Some("javascript")),
+            ("c.cts", Some("javascript")),
+            ("A.java", Some("java")),
+            ("A.kt", Some("java")),
+            ("README.md", None),
+            ("x.pyc", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(by_path(path), want, "{path}");
+            // No path belongs to two languages.
+            assert!(LANGUAGES.iter().filter(|l| l.handles(path)).count() <= 1, "{path}");
+        }
     }
 }
