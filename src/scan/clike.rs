@@ -106,8 +106,8 @@ impl<'a> Lexed<'a> {
         self.src.get(line_start..byte).map_or(1, |s| s.chars().count() + 1)
     }
 
-    /// The static value of a string literal token: `None` for templates with `${…}`,
-    /// regular expressions, JSX and literals with escapes other than `\\`, `\"`, `\'`.
+    /// The static value of a string literal token (escapes decoded): `None` for
+    /// templates with `${…}`, regular expressions and JSX.
     pub fn string_value(&self, i: usize) -> Option<String> {
         let t = self.tokens.get(i)?;
         if t.kind != TokKind::Lit || t.interpolated {
@@ -123,15 +123,33 @@ impl<'a> Lexed<'a> {
         };
         let inner = &text[open..text.len() - close];
         let mut out = String::new();
-        let mut chars = inner.chars();
+        let mut chars = inner.chars().peekable();
         while let Some(c) = chars.next() {
-            if c == '\\' {
-                match chars.next() {
-                    Some(e @ ('\\' | '"' | '\'' | '`')) => out.push(e),
-                    _ => return None,
-                }
-            } else {
+            if c != '\\' {
                 out.push(c);
+                continue;
+            }
+            let e = chars.next()?;
+            let hex = |chars: &mut std::iter::Peekable<std::str::Chars>, n: usize| -> Option<char> {
+                let digits: String = (0..n).map_while(|_| chars.next_if(char::is_ascii_hexdigit)).collect();
+                u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32)
+            };
+            match e {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                '0' => out.push('\0'),
+                'b' => out.push('\u{8}'),
+                'f' => out.push('\u{c}'),
+                'v' => out.push('\u{b}'),
+                '\n' => {} // a line continuation
+                'x' => out.push(hex(&mut chars, 2)?),
+                'u' if chars.next_if_eq(&'{').is_some() => {
+                    out.push(hex(&mut chars, 6)?);
+                    chars.next_if_eq(&'}')?;
+                }
+                'u' => out.push(hex(&mut chars, 4)?),
+                other => out.push(other),
             }
         }
         Some(out)
@@ -768,7 +786,9 @@ mod tests {
     fn string_values_and_brackets() {
         let l = lex("f('a\\'b', \"c\", `d`, `e${1}`, \"\\n\") { g[0] }", &JS);
         let values: Vec<Option<String>> = [2, 4, 6, 8, 10].iter().map(|&i| l.string_value(i)).collect();
-        assert_eq!(values, [Some("a'b".into()), Some("c".into()), Some("d".into()), None, None]);
+        assert_eq!(values, [Some("a'b".into()), Some("c".into()), Some("d".into()), None, Some("\n".into())]);
+        let escapes = lex(r#"f("\/\x41\u0042\u{43}\q")"#, &JS);
+        assert_eq!(escapes.string_value(2).as_deref(), Some("/ABCq"));
         assert_eq!(l.close_of(1), 11);
         assert_eq!(l.close_of(12), l.tokens.len() - 1);
         assert_eq!(l.col(l.tokens[4].start), 11);

@@ -522,7 +522,7 @@ fn str_value(text: &str) -> Option<(String, usize)> {
 
 #[derive(Clone, Debug)]
 enum BlockKind {
-    Class { test: bool, name: String },
+    Class { test: bool, name: String, unittest: bool },
     Def,
 }
 
@@ -556,6 +556,7 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
     // For each item that is a class: its marks (decorators and `pytestmark` in its body).
     let mut class_marks: Vec<Option<Marks>> = Vec::new();
     let mut stray: Vec<StrayMarker> = Vec::new();
+    let mut uncollected: Vec<usize> = Vec::new(); // test classes with `__init__`
 
     for ll in &lx.lines {
         let first = &toks[ll.from];
@@ -625,6 +626,13 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
         }
         let name_i = k + 1;
         let name = toks[name_i].text;
+        // pytest does not collect a `Test…` class with an `__init__` (unittest classes aside).
+        if keyword == "def"
+            && name == "__init__"
+            && let Some(Block { kind: BlockKind::Class { test: true, unittest: false, .. }, item, .. }) = stack.last()
+        {
+            uncollected.push(*item);
+        }
         let start_line = decorators.first().map_or(first.line, |(l, _)| *l);
         let mut marks = Marks::default();
         for (_, m) in decorators.drain(..) {
@@ -647,7 +655,8 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                 toks[name_i + 1..ll.to].iter().any(|t| t.kind == Kind::Name && t.text.ends_with("TestCase"));
             let test = collectable && test_file && (name.starts_with("Test") || bases_test);
             let kind = if test { ItemKind::Group } else { ItemKind::Other };
-            (kind, format!("class {name}"), BlockKind::Class { test, name: name.to_owned() })
+            let block = BlockKind::Class { test, name: name.to_owned(), unittest: bases_test };
+            (kind, format!("class {name}"), block)
         } else {
             let test = collectable && test_file && name.starts_with("test");
             let kind = if test {
@@ -682,6 +691,13 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
     }
 
     // Apply marks: a test's own, its classes', the module's.
+    for (idx, item) in items.iter_mut().enumerate() {
+        let in_uncollected = uncollected.contains(&idx) || extra[idx].classes.iter().any(|c| uncollected.contains(c));
+        if in_uncollected && !matches!(item.kind, ItemKind::Other) {
+            item.kind = ItemKind::Other;
+            item.what.push_str(" (in a test class with `__init__`, which pytest does not collect)");
+        }
+    }
     let test_count = items.iter().filter(|i| matches!(i.kind, ItemKind::Test { .. })).count();
     let mut has_tests = vec![false; items.len()];
     for (idx, item) in items.iter().enumerate() {
@@ -896,6 +912,11 @@ mod tests {
             ["tests/test_pool.py::test_cond", "tests/test_pool.py::test_after", "tests/test_pool.py::TestT::test_tab"]
         );
         assert_eq!(s.tests[1].body.lines().count(), 5);
+        let init = scan(
+            "class TestI:\n    def __init__(self):\n        pass\n\n    # incident: I-1\n    def test_i(self):\n        pass\n",
+        );
+        assert!(init.tests.is_empty());
+        assert_eq!(init.stray[0].target, "def test_i (in a test class with `__init__`, which pytest does not collect)");
     }
 
     #[test]
