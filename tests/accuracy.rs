@@ -169,3 +169,28 @@ fn javascript_scanner_matches_node_test_runner() {
         &["test/cart.test.js::skipped block > inside a skipped block"],
     );
 }
+
+#[test]
+fn go_scanner_matches_go_test_list() {
+    let Ok(go) = std::env::var("ACCURACY_GO") else {
+        eprintln!("skipped: set ACCURACY_GO to a go executable to run this comparison");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/accuracy/go"), dir.path());
+    let out = Command::new(go)
+        .args(["test", "-list", "."])
+        .current_dir(dir.path())
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOCACHE", dir.path().join(".gocache"))
+        .env("GOPATH", dir.path().join(".gopath"))
+        .output()
+        .expect("run go test -list");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "go test -list failed: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    // `-list` names tests, benchmarks, fuzz targets and examples of the one package.
+    let found: BTreeSet<String> = stdout.lines().filter(|l| l.starts_with("Test")).map(str::to_owned).collect();
+    let names: BTreeSet<String> =
+        scanned(dir.path()).iter().filter_map(|id| id.rsplit_once("::").map(|(_, name)| name.to_owned())).collect();
+    compare("go test -list", &found, &names, &[]);
+}

@@ -20,8 +20,10 @@
 //! release binary (0.4 MB → 8.5 MB for a program that only loads them), six crates on
 //! their own release cadence (the Java grammar is on 0.23, Kotlin exists only as a
 //! fork), and finding tests needs only comments, literals, brackets and a few keywords,
-//! which this lexer gets exactly. Accuracy against the real runners is measured in
-//! `scripts/accuracy/` (see the README).
+//! which this lexer gets exactly. Accuracy against the real runners is measured by
+//! `tests/accuracy.rs` on the projects in `scripts/accuracy/` (figures in each
+//! language's module). Per grammar, in a `-j1` debug build: Python 0.4 s, Go 0.3 s,
+//! JavaScript 0.4 s, TypeScript+TSX 1.5 s, Java 0.3 s, Kotlin 2.4 s; tree-sitter 1.4 s.
 
 use super::rust_lex::{Comment, CommentKind};
 
