@@ -409,4 +409,86 @@ mod tests {
             assert!(LANGUAGES.iter().filter(|l| l.handles(path)).count() <= 1, "{path}");
         }
     }
+
+    /// Every scanner on random text built from the characters that matter to lexers, and
+    /// on the other languages' sources: no panic, no hang, and locations inside the text.
+    #[test]
+    fn scanners_survive_garbage() {
+        let words = markers::MarkerWords::new(&["incident".to_owned()]);
+        let alphabet: Vec<&str> = vec![
+            "\"",
+            "'",
+            "`",
+            "\"\"\"",
+            "'''",
+            "/",
+            "*",
+            "#",
+            "@",
+            "\\",
+            "{",
+            "}",
+            "(",
+            ")",
+            "[",
+            "]",
+            "<",
+            ">",
+            "$",
+            "${",
+            "\n",
+            " ",
+            "\t",
+            ":",
+            ",",
+            ".",
+            "=",
+            "f",
+            "r",
+            "b",
+            "def ",
+            "class ",
+            "fun ",
+            "func ",
+            "it(",
+            "describe(",
+            "Test",
+            "test_",
+            "incident: A-1",
+            "@Test",
+            "@pytest.mark.incident(",
+            "é",
+            "\r\n",
+            "x",
+            "1",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut inputs: Vec<String> = (0..300)
+            .map(|_| {
+                let len = (next() % 200) as usize;
+                (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect()
+            })
+            .collect();
+        inputs.extend(
+            ["rust.rs", "python.rs", "clike.rs", "go.rs", "java.rs", "javascript.rs"]
+                .iter()
+                .map(|f| std::fs::read_to_string(format!("{}/src/scan/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap()),
+        );
+        let paths = ["a.rs", "test_a.py", "a_test.go", "a.test.tsx", "a.test.ts", "A.java", "A.kt"];
+        for text in &inputs {
+            let lines = text.lines().count().max(1) + 1;
+            for path in paths {
+                let scan = language_for(path).unwrap().scan(path, text, &words);
+                for t in &scan.tests {
+                    assert!(t.loc.line <= lines, "{path}: {t:?}");
+                }
+            }
+        }
+    }
 }
