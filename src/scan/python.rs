@@ -25,8 +25,11 @@
 //! functions, strings and comments), `pytest --collect-only -q` (pytest 9.2) lists 26
 //! items, 21 tests once parametrized cases are merged; the scanner finds all 21, and one
 //! more that pytest cannot see: a test defined in the `else` branch of a Python-version
-//! check (`tests/accuracy.rs`, run by `scripts/accuracy/run.sh`). Known gap: tests a
-//! `Test…` class inherits from another class are not listed under the subclass.
+//! check (`tests/accuracy.rs`, run by `scripts/accuracy/run.sh`). On 14 of CPython
+//! 3.11's own test files pytest lists 4,408 tests: the scanner finds 1,530 and nothing
+//! that is not a test; the rest are its two known gaps, methods a class inherits from a
+//! mixin or another test class (1,474, which pytest lists again under each subclass)
+//! and methods `test_argparse` generates at run time (1,404).
 
 use super::markers::MarkerWords;
 use super::rust_lex::{Comment, CommentKind};
