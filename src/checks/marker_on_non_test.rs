@@ -19,9 +19,11 @@ impl super::Check for Check {
                 } else {
                     format!("marker is on {}, which is not a test", stray.target)
                 };
-                let mut f = Finding::new(Rule::MarkerOnNonTest, message).at(&stray.loc).help(
-                    "put the marker in the doc comment or on the `//` lines directly above a test (no blank line between), or use `//!` inside a module to link all its tests",
-                );
+                let help = crate::scan::language_for(&stray.loc.path)
+                    .map_or("put the marker on the comment lines directly above a test (no blank line between)", |l| {
+                        l.marker_help()
+                    });
+                let mut f = Finding::new(Rule::MarkerOnNonTest, message).at(&stray.loc).help(help);
                 if let [only] = stray.ids.as_slice() {
                     f = f.incident(&only.incident);
                 }

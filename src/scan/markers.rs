@@ -37,6 +37,11 @@ impl MarkerWords {
         MarkerWords { words: words.iter().map(|w| w.to_lowercase()).collect(), prefilter }
     }
 
+    /// The marker words, lower-cased.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
     /// Whether `bytes` may hold a marker; `false` means it certainly does not.
     pub fn may_contain(&self, bytes: &[u8]) -> bool {
         self.prefilter.is_match(bytes)

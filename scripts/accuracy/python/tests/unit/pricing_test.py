@@ -1,0 +1,6 @@
+def test_suffix_style_file():
+    pass
+
+
+def testNoUnderscore():
+    pass

@@ -1,0 +1,463 @@
+//! JavaScript and TypeScript tests (`.js .jsx .mjs .cjs .ts .tsx .mts .cts`), as Jest,
+//! Vitest, Mocha, Jasmine, Playwright and `node:test` write them: `it(…)`, `test(…)`,
+//! `specify(…)` calls with a title and a function, inside `describe(…)` / `context(…)` /
+//! `suite(…)` / `test.describe(…)` blocks, with modifiers (`.only`, `.each(…)`,
+//! `.concurrent`, …). Identity: `path::describe title > test title` (the titles as
+//! written; a `.each` title keeps its `%s`, so its cases are one test; a title that is
+//! not a string literal is written as its source text).
+//!
+//! Only test files count, by the runners' default conventions: `*.test.*`, `*.spec.*`,
+//! `*-test.*`, `*_test.*`, `test-*.*`, `test.*`, and files under `__tests__/`, `test/`
+//! or `tests/`. Elsewhere a marker above such a call is a stray marker that says why.
+//!
+//! Markers: `// incident: ID` (or a `/* */` or `/** */` comment) on the lines directly
+//! above a test, or directly above a `describe` block to link every test in it. Skipped:
+//! `it.skip`, `test.skip`, `describe.skip`, `xit`, `xtest`, `xdescribe`, `it.todo`,
+//! Playwright's `test.fixme` (inherited from a skipped block); `.skipIf(…)` and
+//! `.runIf(…)` (Vitest) are conditional.
+//!
+//! Read with the shared C-like lexer (`clike`), which knows template literals,
+//! regular-expression literals and JSX (`<p>Don't</p>` holds no string). Tests are found
+//! among the top-level tokens by their call shape and bracket pairs. tree-sitter's
+//! JavaScript and TypeScript/TSX grammars would add ~1.9 s to a `-j1` build plus
+//! tree-sitter itself, and about 3 MB of parse tables to the binary (see `clike`).
+//! Accuracy against a real runner: on the project in `scripts/accuracy/javascript/`
+//! (nested `describe`s, `it`/`test`, skip and todo, options objects, template titles,
+//! titles with escapes, regular expressions and tests inside strings, templates and
+//! comments), Node 20's runner (`node --test`, TAP) reports 12 tests and the scanner
+//! finds the same 12, and one more Node does not report: a test inside a skipped
+//! `describe` (`tests/accuracy.rs`, run by `scripts/accuracy/run.sh`).
+
+use super::clike::{self, Backtick, Dialect, Lexed, TokKind};
+use super::markers::MarkerWords;
+use super::{FileScan, Item, ItemKind, Language};
+use crate::finding::Location;
+
+const EXTENSIONS: &[&str] = &[".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"];
+const DESCRIBE: &[&str] = &["describe", "context", "suite", "xdescribe", "xcontext", "fdescribe"];
+const TEST: &[&str] = &["it", "test", "specify", "xit", "xtest", "xspecify", "fit", "ftest"];
+/// Modifiers a test or block call may carry; any other (`test.step`, `test.use`, …) is
+/// not a test.
+const MODIFIERS: &[&str] = &[
+    "skip",
+    "only",
+    "todo",
+    "each",
+    "for",
+    "concurrent",
+    "sequential",
+    "failing",
+    "fails",
+    "fixme",
+    "fail",
+    "skipIf",
+    "runIf",
+    "shuffle",
+    "serial",
+    "parallel",
+    "describe",
+];
+/// `describe` blocks nested deeper than this do not add to identities (each test joins
+/// the titles around it).
+const MAX_NESTING: usize = 100;
+const HOOKS: &[&str] = &["beforeEach", "afterEach", "beforeAll", "afterAll", "before", "after", "setup", "teardown"];
+
+pub struct JavaScript;
+
+impl Language for JavaScript {
+    fn name(&self) -> &'static str {
+        "javascript"
+    }
+
+    fn handles(&self, path: &str) -> bool {
+        EXTENSIONS.iter().any(|e| path.ends_with(e))
+    }
+
+    fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
+        let ts = [".ts", ".mts", ".cts"].iter().any(|e| path.ends_with(e));
+        let dialect = Dialect {
+            backtick: Backtick::Template,
+            single_quote_strings: true,
+            regex: true,
+            jsx: !ts,
+            ..Dialect::default()
+        };
+        let lexed = clike::lex(text, &dialect);
+        let items = items(path, &lexed);
+        super::attach(path, text, &lexed.comments, &items, words)
+    }
+
+    fn skip_form(&self) -> &'static str {
+        "skip (`it.skip`, `test.skip`, `xit`, `describe.skip`)"
+    }
+
+    fn marker_help(&self) -> &'static str {
+        "put `// incident: ID` on the lines directly above an `it(…)` or `test(…)` call (or above a `describe(…)` block for all its tests) in a test file (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`)"
+    }
+}
+
+/// Whether a file is a test file by the runners' default conventions.
+pub fn is_test_file(path: &str) -> bool {
+    let mut parts = path.split('/').rev();
+    let base = parts.next().unwrap_or(path);
+    if parts.any(|dir| matches!(dir, "__tests__" | "test" | "tests")) {
+        return true;
+    }
+    let stem = base.split('.').next().unwrap_or(base);
+    base.contains(".test.")
+        || base.contains(".spec.")
+        || stem.ends_with("-test")
+        || stem.ends_with("_test")
+        || stem.starts_with("test-")
+        || stem == "test"
+}
+
+struct Block {
+    close: usize,
+    title: String,
+    skip: Option<Location>,
+    conditional: Option<Location>,
+}
+
+fn loc(path: &str, lexed: &Lexed, i: usize) -> Location {
+    let t = &lexed.tokens[i];
+    Location { path: path.to_owned(), line: t.line, column: lexed.col(t.start), len: t.text.chars().count().max(1) }
+}
+
+/// Splits the arguments of the call whose `(` is at `open` into token ranges.
+fn args(lexed: &Lexed, open: usize) -> Vec<(usize, usize)> {
+    let close = lexed.close_of(open);
+    let mut out = Vec::new();
+    let mut start = open + 1;
+    let mut k = open + 1;
+    while k < close {
+        let t = &lexed.tokens[k];
+        if t.kind == TokKind::Punct && matches!(t.text, "(" | "[" | "{") {
+            k = lexed.close_of(k).max(k) + 1;
+            continue;
+        }
+        if t.is_punct(',') {
+            out.push((start, k));
+            start = k + 1;
+        }
+        k += 1;
+    }
+    if close > start {
+        out.push((start, close));
+    }
+    out
+}
+
+/// Whether the argument `from..to` is a function: `() => …`, `async (…) => …`,
+/// `function …`, `x => …`, or a name (a function defined elsewhere).
+fn is_function(lexed: &Lexed, (from, to): (usize, usize)) -> bool {
+    let toks = &lexed.tokens;
+    let Some(first) = toks.get(from) else { return false };
+    if first.is("function") || first.is("async") {
+        return true;
+    }
+    if first.is_punct('(') {
+        let after = lexed.close_of(from) + 1;
+        // `(…) => …`, or `(…): T => …` in TypeScript.
+        return toks
+            .get(after..to)
+            .is_some_and(|rest| rest.windows(2).any(|w| w[0].is_punct('=') && w[1].is_punct('>')));
+    }
+    first.kind == TokKind::Ident
+        && (to - from == 1 || toks.get(from + 1..from + 3).is_some_and(|w| w[0].is_punct('=') && w[1].is_punct('>')))
+}
+
+fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
+    let toks = &lexed.tokens;
+    let test_file = is_test_file(path);
+    let mut out = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        while blocks.last().is_some_and(|b| i > b.close) {
+            blocks.pop();
+        }
+        let t = &toks[i];
+        let prev_dot = i > 0 && (toks[i - 1].is_punct('.') || toks[i - 1].is("function"));
+        if t.kind != TokKind::Ident || prev_dot {
+            i += 1;
+            continue;
+        }
+        if t.is("function") || t.is("class") {
+            if let Some(name) = toks.get(i + 1).filter(|n| n.kind == TokKind::Ident) {
+                let body = (i + 2..toks.len()).take(64).find(|&k| toks[k].is_punct('{'));
+                let end = body.map_or(i + 1, |b| lexed.close_of(b));
+                out.push(Item {
+                    kind: ItemKind::Other,
+                    start_line: t.line,
+                    decl_line: name.line,
+                    end_line: toks[end].end_line,
+                    scope: Vec::new(),
+                    what: format!("{} {}", t.text, name.text),
+                });
+            }
+            i += 1;
+            continue;
+        }
+        if HOOKS.contains(&t.text) && toks.get(i + 1).is_some_and(|p| p.is_punct('(')) {
+            out.push(Item {
+                kind: ItemKind::Other,
+                start_line: t.line,
+                decl_line: t.line,
+                end_line: toks[lexed.close_of(i + 1)].end_line,
+                scope: Vec::new(),
+                what: format!("the `{}` hook", t.text),
+            });
+            i += 2;
+            continue;
+        }
+        let describe_root = DESCRIBE.contains(&t.text);
+        if !describe_root && !TEST.contains(&t.text) {
+            i += 1;
+            continue;
+        }
+        // The callee: `root(.modifier)*`, where `.each(…)`, `.for(…)`, `.skipIf(…)` and
+        // `.runIf(…)` take arguments (or a tagged template table) of their own.
+        let mut j = i + 1;
+        let mut mods: Vec<(usize, &str)> = Vec::new();
+        let mut known = true;
+        while toks.get(j).is_some_and(|d| d.is_punct('.')) && toks.get(j + 1).is_some_and(|m| m.kind == TokKind::Ident)
+        {
+            let m = toks[j + 1].text;
+            known &= MODIFIERS.contains(&m);
+            mods.push((j + 1, m));
+            j += 2;
+            if matches!(m, "each" | "for" | "skipIf" | "runIf") {
+                match toks.get(j) {
+                    Some(p) if p.is_punct('(') => j = lexed.close_of(j) + 1,
+                    Some(l) if l.kind == TokKind::Lit => j += 1,
+                    _ => {}
+                }
+            }
+        }
+        let Some(open) = toks.get(j).filter(|p| p.is_punct('(')).map(|_| j) else {
+            i += 1;
+            continue;
+        };
+        let close = lexed.close_of(open);
+        let is_describe = describe_root || mods.first().is_some_and(|(_, m)| *m == "describe");
+        let todo = mods.iter().any(|(_, m)| *m == "todo");
+        let a = args(lexed, open);
+        let has_fn = a.iter().skip(1).any(|&r| is_function(lexed, r));
+        if !known || a.is_empty() || !(has_fn || todo) {
+            i += 1;
+            continue;
+        }
+        let (from, to) = a[0];
+        let title = if to - from == 1 { lexed.string_value(from) } else { None }.unwrap_or_else(|| {
+            let end = toks[to - 1].start + toks[to - 1].text.len();
+            lexed.src[toks[from].start..end].to_owned()
+        });
+        let skip = if t.text.starts_with('x') {
+            Some(loc(path, lexed, i))
+        } else {
+            mods.iter().find(|(_, m)| matches!(*m, "skip" | "todo" | "fixme")).map(|(k, _)| loc(path, lexed, *k))
+        };
+        let conditional =
+            mods.iter().find(|(_, m)| matches!(*m, "skipIf" | "runIf")).map(|(k, _)| loc(path, lexed, *k));
+        let skip = skip.or_else(|| blocks.iter().rev().find_map(|b| b.skip.clone()));
+        let conditional = conditional.or_else(|| blocks.iter().rev().find_map(|b| b.conditional.clone()));
+        let mut full: Vec<&str> = blocks.iter().map(|b| b.title.as_str()).collect();
+        full.push(&title);
+        let full = full.join(" > ");
+        let callee = &lexed.src[t.start..toks[j - 1].start + toks[j - 1].text.len()];
+        let kind = match (test_file, is_describe) {
+            (false, _) => ItemKind::Other,
+            (true, true) => ItemKind::Group,
+            (true, false) => ItemKind::Test {
+                name: full,
+                loc: loc(path, lexed, from),
+                ignored: skip.clone(),
+                conditional_skip: conditional.clone(),
+                direct_links: Vec::new(),
+            },
+        };
+        let what = if test_file {
+            format!("`{callee}({title:?}, …)`")
+        } else {
+            format!("`{callee}(…)` outside a test file (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`)")
+        };
+        out.push(Item {
+            kind,
+            start_line: t.line,
+            decl_line: t.line,
+            end_line: toks[close].end_line,
+            scope: Vec::new(),
+            what,
+        });
+        if is_describe && blocks.len() < MAX_NESTING {
+            blocks.push(Block { close, title, skip, conditional });
+        }
+        i = open + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_at(path: &str, src: &str) -> FileScan {
+        JavaScript.scan(path, src, &MarkerWords::new(&["incident".to_owned()]))
+    }
+
+    fn scan(src: &str) -> FileScan {
+        scan_at("src/cart.test.ts", src)
+    }
+
+    fn linked(s: &FileScan) -> Vec<(String, usize, Vec<String>)> {
+        s.tests
+            .iter()
+            .map(|t| {
+                let links = t.links.iter().map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column)).collect();
+                (t.id.clone(), t.loc.line, links)
+            })
+            .collect()
+    }
+
+    fn ids(s: &FileScan) -> Vec<String> {
+        s.tests.iter().map(|t| t.id.clone()).collect()
+    }
+
+    #[test]
+    fn tests_in_describe_blocks_with_markers() {
+        let src = "import { describe, it, expect } from 'vitest';\n\n// incident: INC-1\ntest('top level', () => {});\n\ndescribe('cart', () => {\n  /* incident: INC-2 */\n  it(\"adds items\", async () => {\n    expect(1).toBe(1);\n  });\n\n  describe(`totals`, function () {\n    /**\n     * Rounds half up.\n     * incident: INC-3, INC-4\n     */\n    it('rounds', (done) => done());\n  });\n});\n";
+        let s = scan(src);
+        assert_eq!(
+            linked(&s),
+            [
+                ("src/cart.test.ts::top level".to_owned(), 4, vec!["INC-1@3:14".to_owned()]),
+                ("src/cart.test.ts::cart > adds items".to_owned(), 8, vec!["INC-2@7:16".to_owned()]),
+                (
+                    "src/cart.test.ts::cart > totals > rounds".to_owned(),
+                    17,
+                    vec!["INC-3@15:18".to_owned(), "INC-4@15:25".to_owned()]
+                ),
+            ]
+        );
+        assert_eq!((s.tests[1].loc.column, s.tests[1].loc.len), (6, 12));
+        assert!(s.stray.is_empty());
+    }
+
+    #[test]
+    fn marker_above_describe_links_every_test_in_it() {
+        let src = "// incident: D-1\ndescribe('checkout', () => {\n  it('a', () => {});\n  test.each([[1], [2]])('b %i', (x) => {});\n  describe.each`\n    a\n    ${1}\n  `('c $a', ({ a }) => { it('d', () => {}) });\n});\n// incident: D-2\ndescribe('empty', () => {});\n";
+        let s = scan(src);
+        assert_eq!(
+            linked(&s),
+            [
+                ("src/cart.test.ts::checkout > a".to_owned(), 3, vec!["D-1@1:14".to_owned()]),
+                ("src/cart.test.ts::checkout > b %i".to_owned(), 4, vec!["D-1@1:14".to_owned()]),
+                ("src/cart.test.ts::checkout > c $a > d".to_owned(), 8, vec!["D-1@1:14".to_owned()]),
+            ]
+        );
+        assert_eq!(
+            s.stray.iter().map(|m| m.target.as_str()).collect::<Vec<_>>(),
+            ["`describe(\"empty\", …)`, which has no tests"]
+        );
+    }
+
+    #[test]
+    fn skips_and_conditional_skips() {
+        let src = "it.skip('a', () => {});\nxit('b', () => {});\ntest.todo('c');\ndescribe.skip('d', () => {\n  it('e', () => {});\n});\ntest.skipIf(isWindows)('f', () => {});\nit.only('g', () => {});\ntest.fixme('h', async ({ page }) => {});\n";
+        let s = scan(src);
+        type Skips<'a> = (&'a str, Option<(usize, usize)>, Option<usize>);
+        let got: Vec<Skips> = s
+            .tests
+            .iter()
+            .map(|t| {
+                (
+                    t.name.as_str(),
+                    t.ignored.as_ref().map(|l| (l.line, l.column)),
+                    t.conditional_skip.as_ref().map(|l| l.line),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Some((1, 4)), None),
+                ("b", Some((2, 1)), None),
+                ("c", Some((3, 6)), None),
+                ("d > e", Some((4, 10)), None),
+                ("f", None, Some(7)),
+                ("g", None, None),
+                ("h", Some((9, 6)), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn playwright_and_node_forms() {
+        let src = "test.describe('login', () => {\n  test.beforeEach(async ({ page }) => {});\n  test('works', { tag: '@fast' }, async ({ page }) => {\n    await test.step('step one', async () => {});\n    test.skip(browserName === 'webkit', 'no');\n  });\n});\nimport { test as nodeTest } from 'node:test';\nsuite('s', () => { test('t', (t) => {}) });\n";
+        assert_eq!(ids(&scan(src)), ["src/cart.test.ts::login > works", "src/cart.test.ts::s > t"]);
+    }
+
+    #[test]
+    fn computed_titles_keep_their_source_text() {
+        let src = "describe(Cart.name, () => {\n  it(`adds ${n} items`, () => {});\n  it('a' + 'b', () => {});\n});\n";
+        assert_eq!(
+            ids(&scan(src)),
+            ["src/cart.test.ts::Cart.name > `adds ${n} items`", "src/cart.test.ts::Cart.name > 'a' + 'b'"]
+        );
+    }
+
+    #[test]
+    fn commented_out_tests_strings_regex_and_jsx_hide_nothing_and_fake_nothing() {
+        let src = "// // incident: X-1\n// it('old', () => {});\n/*\nit('older', () => {});\n*/\nconst s = \"// incident: X-2\";\nconst r = /\\/\\/ incident: X-3/;\nconst t = `\n// incident: X-4\nit('in template', () => {})\n`;\nit('renders', () => {\n  render(<p>Don't // incident: X-5</p>);\n});\n";
+        let s = scan_at("src/cart.test.jsx", src);
+        assert_eq!(ids(&s), ["src/cart.test.jsx::renders"]);
+        assert!(!s.has_markers && s.stray.is_empty());
+    }
+
+    #[test]
+    fn non_tests_and_non_test_files_are_stray() {
+        let src = "// incident: S-1\nfunction helper() {}\n// incident: S-2\nbeforeEach(() => {});\n// incident: S-3\nconst x = 1;\nit('t', () => {\n  // incident: S-4\n});\n";
+        let s = scan(src);
+        let stray: Vec<(usize, &str)> = s.stray.iter().map(|m| (m.loc.line, m.target.as_str())).collect();
+        assert_eq!(stray, [(1, "function helper"), (3, "the `beforeEach` hook"), (5, ""), (8, "")]);
+        let outside = scan_at("src/cart.ts", "// incident: S-1\nit('t', () => {});\n");
+        assert!(outside.tests.is_empty());
+        assert!(outside.stray[0].target.starts_with("`it(…)` outside a test file"));
+    }
+
+    #[test]
+    fn test_file_conventions() {
+        for yes in [
+            "a.test.js",
+            "a.spec.tsx",
+            "x/__tests__/a.js",
+            "test/a.mjs",
+            "tests/a.cjs",
+            "a-test.js",
+            "a_test.ts",
+            "test-a.js",
+            "test.js",
+        ] {
+            assert!(is_test_file(yes), "{yes}");
+        }
+        for no in ["a.js", "src/testing.ts", "contest.js", "latest.js"] {
+            assert!(!is_test_file(no), "{no}");
+        }
+        assert!(JavaScript.handles("a.mts") && !JavaScript.handles("a.json"));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let src = "describe.each`a\n${1}`('x', () => {\n  it.skip(`y${z}`, async () => <div a=\"'\">{`${'}'}`}</div>);\n  test.each([[1]])('z', () => {});\n});\n";
+        for cut in 0..=src.len() {
+            let _ = scan_at("a.test.tsx", &src[..cut]);
+            let _ = scan_at("a.test.ts", &src[..cut]);
+        }
+        for junk in
+            ["it", "it(", "it.", "it.each(", "describe('a', () => {", "xit('", "test.each``(", "function", ")(){"]
+        {
+            let _ = scan(junk);
+        }
+    }
+}

@@ -1,0 +1,957 @@
+//! Python tests, as pytest collects them: in a test file (`test*.py` or `*_test.py`:
+//! pytest's `test_*.py`/`*_test.py` and unittest's `test*.py`), a `def test…` (also
+//! `async def`) at module level or in a test class; a test class is a `class Test…` at
+//! module level or nested in a test class, or a subclass of `…TestCase`. Identity:
+//! pytest's node id, `path/test_x.py::TestClass::test_name` (parametrized cases are one
+//! test).
+//!
+//! Markers: `# incident: ID` on the lines directly above (above or between decorators),
+//! and `@pytest.mark.incident("ID", …)` (any configured marker word after `mark.`). As in
+//! pytest, a mark on a test class, or in a `pytestmark = …` assignment of the module or
+//! class, applies to every test inside; so does a `# incident:` comment directly above a
+//! test class. Skipped: `@pytest.mark.skip`, `@unittest.skip`, and `pytest.skip(…)`,
+//! `self.skipTest(…)` or `raise unittest.SkipTest(…)` as the first statement;
+//! `@pytest.mark.skipif`, `@unittest.skipIf` and `@unittest.skipUnless` are conditional.
+//!
+//! Read with a hand-written lexer: strings with every prefix, triple quotes, f-strings
+//! whose `{…}` hold strings of the same quote (Python 3.12) and format specs, comments,
+//! bracket depth, backslash continuations and indentation, on an explicit stack (no
+//! recursion, so no input overflows it). Logical lines and their indentation are all
+//! the structure needed. tree-sitter-python would add 0.4 s to a `-j1` debug build
+//! (measured) plus tree-sitter itself (1.4 s) and its parse tables (see `clike`); it was
+//! not needed for accuracy. On the project in `scripts/accuracy/python/` (classes,
+//! nested classes three deep, async tests, parametrize on functions and methods,
+//! unittest classes, a class with `__init__`, conftest, `*_test.py`, tests inside
+//! functions, strings and comments), `pytest --collect-only -q` (pytest 9.2) lists 26
+//! items, 21 tests once parametrized cases are merged; the scanner finds all 21, and one
+//! more that pytest cannot see: a test defined in the `else` branch of a Python-version
+//! check (`tests/accuracy.rs`, run by `scripts/accuracy/run.sh`). On 14 of CPython
+//! 3.11's own test files pytest lists 4,408 tests: the scanner finds 1,530 and nothing
+//! that is not a test; the rest are its two known gaps, methods a class inherits from a
+//! mixin or another test class (1,474, which pytest lists again under each subclass)
+//! and methods `test_argparse` generates at run time (1,404).
+
+use super::markers::MarkerWords;
+use super::rust_lex::{Comment, CommentKind};
+use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, StrayMarker};
+use crate::finding::Location;
+
+pub struct Python;
+
+impl Language for Python {
+    fn name(&self) -> &'static str {
+        "python"
+    }
+
+    fn handles(&self, path: &str) -> bool {
+        path.ends_with(".py")
+    }
+
+    fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
+        scan(path, text, words)
+    }
+
+    fn skip_form(&self) -> &'static str {
+        "skip (`@pytest.mark.skip`, `@unittest.skip`, `pytest.skip()`)"
+    }
+
+    fn marker_help(&self) -> &'static str {
+        "put `# incident: ID` on the lines directly above a `def test…` (or above its decorators, or above a test class), or use `@pytest.mark.incident(\"ID\")`; tests live in `test*.py` or `*_test.py` files"
+    }
+}
+
+/// Whether pytest or unittest collects tests from this file by default.
+fn is_test_file(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base.starts_with("test") || base.ends_with("_test.py")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Name,
+    Str,
+    Num,
+    Op,
+}
+
+#[derive(Clone, Debug)]
+struct Tok<'a> {
+    kind: Kind,
+    text: &'a str,
+    start: usize,
+    line: usize,
+}
+
+impl Tok<'_> {
+    fn is(&self, s: &str) -> bool {
+        self.kind != Kind::Str && self.text == s
+    }
+}
+
+/// A logical line: its tokens (a range into `Lexed::toks`) and indentation.
+#[derive(Clone, Debug)]
+struct LogicalLine {
+    from: usize,
+    to: usize,
+    indent: usize,
+    last_line: usize,
+}
+
+#[derive(Debug, Default)]
+struct Lexed<'a> {
+    toks: Vec<Tok<'a>>,
+    lines: Vec<LogicalLine>,
+    comments: Vec<Comment<'a>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Frame {
+    Str {
+        quote: u8,
+        triple: bool,
+        raw: bool,
+        fmt: bool,
+    },
+    /// Code inside an f-string's `{…}`, with its bracket depth.
+    Expr(u32),
+    /// A format spec after `:` in an f-string's `{…}`.
+    Spec,
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The length of a string prefix (`r`, `b`, `f`, `rb`, `Rf`, `t`, `u`, …) at `pos` that
+/// is directly followed by a quote, else `None`.
+fn string_prefix(b: &[u8], pos: usize) -> Option<usize> {
+    let n = b[pos..].iter().take_while(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f' | b't')).count();
+    (n <= 2 && matches!(b.get(pos + n), Some(b'"' | b'\''))).then_some(n)
+}
+
+/// Skips a string literal whose prefix starts at `pos` (`prefix` bytes, then the quote).
+/// Returns the end offset and the number of newlines inside.
+fn skip_string(b: &[u8], pos: usize, prefix: usize) -> usize {
+    let flags = |p: &[u8]| {
+        let lower: Vec<u8> = p.iter().map(u8::to_ascii_lowercase).collect();
+        (lower.contains(&b'r'), lower.contains(&b'f') || lower.contains(&b't'))
+    };
+    let open = |at: usize, prefix: usize| -> (Frame, usize) {
+        let (raw, fmt) = flags(&b[at..at + prefix]);
+        let q = at + prefix;
+        let quote = b[q];
+        let triple = b.get(q + 1) == Some(&quote) && b.get(q + 2) == Some(&quote);
+        (Frame::Str { quote, triple, raw, fmt }, q + if triple { 3 } else { 1 })
+    };
+    let (first, mut i) = open(pos, prefix);
+    let mut stack = vec![first];
+    while let Some(&top) = stack.last() {
+        let Some(&c) = b.get(i) else { return b.len() };
+        match top {
+            Frame::Str { quote, triple, raw, fmt } => match c {
+                b'\\' if !(raw && fmt && b.get(i + 1) == Some(&b'{')) => i += 2,
+                b'\n' if !triple => return i, // unterminated: the string ends with its line
+                b'{' if fmt && b.get(i + 1) == Some(&b'{') => i += 2,
+                b'{' if fmt => {
+                    stack.push(Frame::Expr(0));
+                    i += 1;
+                }
+                q if q == quote => {
+                    if !triple {
+                        stack.pop();
+                        i += 1;
+                    } else if b.get(i + 1) == Some(&quote) && b.get(i + 2) == Some(&quote) {
+                        stack.pop();
+                        i += 3;
+                    } else {
+                        i += 1;
+                    }
+                }
+                _ => i += 1,
+            },
+            Frame::Expr(depth) => match c {
+                b'(' | b'[' | b'{' => {
+                    stack.pop();
+                    stack.push(Frame::Expr(depth + 1));
+                    i += 1;
+                }
+                b')' | b']' | b'}' if depth > 0 => {
+                    stack.pop();
+                    stack.push(Frame::Expr(depth - 1));
+                    i += 1;
+                }
+                b'}' => {
+                    stack.pop();
+                    i += 1;
+                }
+                b':' if depth == 0 => {
+                    stack.pop();
+                    stack.push(Frame::Spec);
+                    i += 1;
+                }
+                b'\n' if !stack.iter().any(|f| matches!(f, Frame::Str { triple: true, .. })) => return i,
+                b'"' | b'\'' => {
+                    let (frame, next) = open(i, 0);
+                    stack.push(frame);
+                    i = next;
+                }
+                c if c.is_ascii_alphabetic() && (i == 0 || !is_name_byte(b[i - 1])) => match string_prefix(b, i) {
+                    Some(p) => {
+                        let (frame, next) = open(i, p);
+                        stack.push(frame);
+                        i = next;
+                    }
+                    None => i += 1,
+                },
+                _ => i += 1,
+            },
+            Frame::Spec => match c {
+                b'{' => {
+                    stack.push(Frame::Expr(0));
+                    i += 1;
+                }
+                b'}' => {
+                    stack.pop();
+                    i += 1;
+                }
+                b'\n' if !stack.iter().any(|f| matches!(f, Frame::Str { triple: true, .. })) => return i,
+                _ => i += 1,
+            },
+        }
+    }
+    i.min(b.len())
+}
+
+fn lex(src: &str) -> Lexed<'_> {
+    let b = src.as_bytes();
+    let mut out = Lexed::default();
+    let (mut pos, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    let mut depth = 0usize;
+    let mut line_from = 0usize; // first token of the logical line being read
+    let mut indent = 0usize;
+    let mut at_line_start = true;
+    let finish = |out: &mut Lexed, from: &mut usize, indent: usize, last_line: usize| {
+        if out.toks.len() > *from {
+            out.lines.push(LogicalLine { from: *from, to: out.toks.len(), indent, last_line });
+        }
+        *from = out.toks.len();
+    };
+    while pos < b.len() {
+        if at_line_start && depth == 0 && out.toks.len() == line_from {
+            // Indentation of a new logical line (tabs to the next multiple of 8).
+            let mut width = 0;
+            while let Some(&c) = b.get(pos) {
+                match c {
+                    b' ' => width += 1,
+                    b'\t' => width = (width / 8 + 1) * 8,
+                    b'\x0c' => width = 0,
+                    _ => break,
+                }
+                pos += 1;
+            }
+            indent = width;
+            at_line_start = false;
+            continue;
+        }
+        at_line_start = false;
+        let c = b[pos];
+        match c {
+            b'\n' => {
+                if depth == 0 {
+                    finish(&mut out, &mut line_from, indent, line);
+                }
+                pos += 1;
+                line += 1;
+                line_start = pos;
+                at_line_start = true;
+            }
+            b'\\' if matches!(b.get(pos + 1), Some(b'\n')) || b[pos + 1..].starts_with(b"\r\n") => {
+                pos += if b.get(pos + 1) == Some(&b'\n') { 2 } else { 3 };
+                line += 1;
+                line_start = pos;
+            }
+            b'#' => {
+                let own_line = b[line_start..pos].iter().all(|c| c.is_ascii_whitespace());
+                let start = pos;
+                while pos < b.len() && b[pos] != b'\n' {
+                    pos += 1;
+                }
+                let text = &src[start + 1..pos];
+                let text = text.strip_suffix('\r').unwrap_or(text);
+                let col = src[line_start..start].chars().count() + 2;
+                out.comments.push(Comment { line, col, text, kind: CommentKind::Plain, own_line });
+            }
+            c if c.is_ascii_whitespace() => pos += 1,
+            b'"' | b'\'' => {
+                let end = skip_string(b, pos, 0);
+                push(&mut out, src, Kind::Str, pos, end, line);
+                count_lines(b, pos, end, &mut line, &mut line_start);
+                pos = end;
+            }
+            c if is_name_byte(c) && !c.is_ascii_digit() => {
+                if let Some(p) = string_prefix(b, pos) {
+                    let end = skip_string(b, pos, p);
+                    push(&mut out, src, Kind::Str, pos, end, line);
+                    count_lines(b, pos, end, &mut line, &mut line_start);
+                    pos = end;
+                } else {
+                    let start = pos;
+                    while pos < b.len() && is_name_byte(b[pos]) {
+                        pos += 1;
+                    }
+                    push(&mut out, src, Kind::Name, start, pos, line);
+                }
+            }
+            c if c.is_ascii_digit() => {
+                let start = pos;
+                while pos < b.len() && (is_name_byte(b[pos]) || b[pos] == b'.') {
+                    pos += 1;
+                }
+                push(&mut out, src, Kind::Num, start, pos, line);
+            }
+            _ => {
+                match c {
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                push(&mut out, src, Kind::Op, pos, pos + 1, line);
+                pos += 1;
+            }
+        }
+    }
+    finish(&mut out, &mut line_from, indent, line);
+    out
+}
+
+fn push<'a>(out: &mut Lexed<'a>, src: &'a str, kind: Kind, start: usize, end: usize, line: usize) {
+    let end = end.min(src.len());
+    // Every boundary is at an ASCII byte or the end, so `text` is always a valid slice.
+    let text = src.get(start..end).unwrap_or("");
+    out.toks.push(Tok { kind, text, start, line });
+}
+
+fn count_lines(b: &[u8], from: usize, to: usize, line: &mut usize, line_start: &mut usize) {
+    for (i, &c) in b[from..to.min(b.len())].iter().enumerate() {
+        if c == b'\n' {
+            *line += 1;
+            *line_start = from + i + 1;
+        }
+    }
+}
+
+/// What the marks of a decorator list or a `pytestmark` assignment say.
+#[derive(Clone, Debug, Default)]
+struct Marks {
+    links: Vec<Link>,
+    /// Where an incident mark stands, for a stray marker when it links nothing.
+    at: Option<Location>,
+    skip: Option<Location>,
+    skip_if: Option<Location>,
+    has_mark: bool,
+}
+
+impl Marks {
+    fn extend(&mut self, other: &Marks) {
+        self.links.extend(other.links.iter().cloned());
+        self.at = self.at.clone().or_else(|| other.at.clone());
+        self.skip = self.skip.clone().or_else(|| other.skip.clone());
+        self.skip_if = self.skip_if.clone().or_else(|| other.skip_if.clone());
+        self.has_mark |= other.has_mark;
+    }
+}
+
+struct Ctx<'a, 'b> {
+    path: &'b str,
+    src: &'a str,
+    lx: &'b Lexed<'a>,
+    words: &'b MarkerWords,
+    bad: Vec<BadMarker>,
+}
+
+impl Ctx<'_, '_> {
+    fn loc(&self, byte: usize, len: usize, line: usize) -> Location {
+        let line_start = self.src[..byte.min(self.src.len())].rfind('\n').map_or(0, |n| n + 1);
+        let column = self.src.get(line_start..byte).map_or(0, |s| s.chars().count()) + 1;
+        Location { path: self.path.to_owned(), line, column, len }
+    }
+
+    fn tok_loc(&self, i: usize, len: usize) -> Location {
+        let t = &self.lx.toks[i];
+        self.loc(t.start, len, t.line)
+    }
+
+    /// Reads the marks in tokens `from..to`: every dotted name that names a mark, with
+    /// its call arguments.
+    fn marks(&mut self, from: usize, to: usize, decorator: bool) -> Marks {
+        let toks = &self.lx.toks;
+        let mut m = Marks::default();
+        let mut i = from;
+        while i < to {
+            if toks[i].kind != Kind::Name || (i > from && toks[i - 1].is(".")) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut parts = vec![toks[i].text];
+            while i + 2 < to && toks[i + 1].is(".") && toks[i + 2].kind == Kind::Name {
+                parts.push(toks[i + 2].text);
+                i += 2;
+            }
+            let last = i;
+            i += 1;
+            let path_len = toks[last].start + toks[last].text.len() - toks[start].start;
+            let at = self.tok_loc(start, self.src[toks[start].start..toks[start].start + path_len].chars().count());
+            let n = parts.len();
+            let mark_word = n >= 2
+                && parts[n - 2] == "mark"
+                && self.words.words().iter().any(|w| w.eq_ignore_ascii_case(parts[n - 1]));
+            match (parts.as_slice(), mark_word) {
+                (_, true) => {
+                    m.has_mark = true;
+                    m.at.get_or_insert(at.clone());
+                    let args = (i < to && toks[i].is("(")).then(|| self.call_args(i, to));
+                    self.incident_args(args, &at, &mut m);
+                }
+                ([.., "mark", "skip"] | ["unittest", "skip"], _) => {
+                    m.skip.get_or_insert(at);
+                }
+                (["skip"], _) if decorator && start == from => {
+                    m.skip.get_or_insert(at);
+                }
+                ([.., "mark", "skipif"] | ["unittest", "skipIf" | "skipUnless"], _) => {
+                    m.skip_if.get_or_insert(at);
+                }
+                (["skipIf" | "skipUnless"], _) if decorator && start == from => {
+                    m.skip_if.get_or_insert(at);
+                }
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// The arguments of a call whose `(` is at `open`: token ranges split at top-level commas.
+    fn call_args(&self, open: usize, to: usize) -> Vec<(usize, usize)> {
+        let toks = &self.lx.toks;
+        let mut args = Vec::new();
+        let mut depth = 0;
+        let mut start = open + 1;
+        for (k, t) in toks.iter().enumerate().take(to).skip(open) {
+            match t.text {
+                "(" | "[" | "{" if t.kind == Kind::Op => depth += 1,
+                ")" | "]" | "}" if t.kind == Kind::Op => {
+                    depth -= 1;
+                    if depth == 0 {
+                        if k > start {
+                            args.push((start, k));
+                        }
+                        return args;
+                    }
+                }
+                "," if t.kind == Kind::Op && depth == 1 => {
+                    args.push((start, k));
+                    start = k + 1;
+                }
+                _ => {}
+            }
+        }
+        if to > start {
+            args.push((start, to));
+        }
+        args
+    }
+
+    /// `mark.incident("ID", "ID2, ID3", reason=…)`: each string names IDs.
+    fn incident_args(&mut self, args: Option<Vec<(usize, usize)>>, at: &Location, m: &mut Marks) {
+        let toks = &self.lx.toks;
+        let mut named = false;
+        for (from, to) in args.unwrap_or_default() {
+            if to - from >= 2 && toks[from].kind == Kind::Name && toks[from + 1].is("=") {
+                continue; // a keyword argument
+            }
+            let value = (to - from == 1 && toks[from].kind == Kind::Str).then(|| str_value(toks[from].text)).flatten();
+            let Some((value, offset)) = value else {
+                let text = &self.src[toks[from].start..toks[to - 1].start + toks[to - 1].text.len()];
+                self.bad.push(BadMarker { loc: self.tok_loc(from, text.chars().count()), token: text.to_owned() });
+                named = true;
+                continue;
+            };
+            let base = self.tok_loc(from, 1);
+            let mut token = String::new();
+            let mut token_start = 0;
+            for (pos, c) in value.chars().chain(std::iter::once(' ')).enumerate() {
+                if c == ',' || c.is_whitespace() {
+                    if !token.is_empty() {
+                        let t = std::mem::take(&mut token);
+                        let loc = Location {
+                            column: base.column + offset + token_start,
+                            len: t.chars().count(),
+                            ..base.clone()
+                        };
+                        named = true;
+                        if crate::postmortem::is_valid_id(&t) {
+                            m.links.push(Link { incident: t, loc });
+                        } else {
+                            self.bad.push(BadMarker { loc, token: t });
+                        }
+                    }
+                } else {
+                    if token.is_empty() {
+                        token_start = pos;
+                    }
+                    token.push(c);
+                }
+            }
+        }
+        if !named {
+            self.bad.push(BadMarker { loc: at.clone(), token: String::new() });
+        }
+    }
+}
+
+/// The value of a plain string literal and the offset (in characters) of its content:
+/// `None` for f-strings, byte strings and strings with escapes.
+fn str_value(text: &str) -> Option<(String, usize)> {
+    let prefix = text.find(['"', '\'']).filter(|&p| p <= 2)?;
+    if text[..prefix].chars().any(|c| !matches!(c, 'r' | 'R' | 'u' | 'U')) {
+        return None;
+    }
+    let body = &text[prefix..];
+    let q = if body.starts_with("\"\"\"") || body.starts_with("'''") { 3 } else { 1 };
+    if body.len() < 2 * q || !body.ends_with(&body[..q]) {
+        return None;
+    }
+    let inner = &body[q..body.len() - q];
+    (!inner.contains('\\')).then(|| (inner.to_owned(), prefix + q))
+}
+
+#[derive(Clone, Debug)]
+enum BlockKind {
+    Class { test: bool, name: String, unittest: bool },
+    Def,
+}
+
+#[derive(Clone, Debug)]
+struct Block {
+    indent: usize,
+    item: usize,
+    kind: BlockKind,
+    /// A def waiting for its first statement (to see `pytest.skip()`).
+    first_stmt: bool,
+}
+
+/// Per-item information that `Item` does not carry.
+#[derive(Clone, Debug, Default)]
+struct Extra {
+    marks: Marks,
+    /// The test classes around a test (item indexes), for their class-level marks.
+    classes: Vec<usize>,
+}
+
+fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
+    let lx = lex(src);
+    let mut cx = Ctx { path, src, lx: &lx, words, bad: Vec::new() };
+    let test_file = is_test_file(path);
+    let toks = &lx.toks;
+    let mut items: Vec<Item> = Vec::new();
+    let mut extra: Vec<Extra> = Vec::new();
+    let mut stack: Vec<Block> = Vec::new();
+    let mut decorators: Vec<(usize, Marks)> = Vec::new(); // (first line, marks)
+    let mut module_marks = Marks::default();
+    // For each item that is a class: its marks (decorators and `pytestmark` in its body).
+    let mut class_marks: Vec<Option<Marks>> = Vec::new();
+    let mut stray: Vec<StrayMarker> = Vec::new();
+    let mut uncollected: Vec<usize> = Vec::new(); // test classes with `__init__`
+
+    for ll in &lx.lines {
+        let first = &toks[ll.from];
+        while stack.last().is_some_and(|b| b.indent >= ll.indent) {
+            stack.pop();
+        }
+        for b in &stack {
+            items[b.item].end_line = ll.last_line;
+        }
+        // The first statement of a def: `pytest.skip(…)` and friends disable the test.
+        if let Some(top) = stack.last_mut()
+            && top.first_stmt
+        {
+            let texts: Vec<&str> = toks[ll.from..ll.to].iter().take(4).map(|t| t.text).collect();
+            let docstring = first.kind == Kind::Str && ll.to - ll.from == 1;
+            if !docstring {
+                top.first_stmt = false;
+                let skip = matches!(texts.as_slice(), ["pytest", ".", "skip", "("] | ["self", ".", "skipTest", "("])
+                    || matches!(texts.as_slice(), ["raise", "unittest", ".", "SkipTest"] | ["raise", "SkipTest", ..]);
+                if skip && let ItemKind::Test { ignored, .. } = &mut items[top.item].kind {
+                    let len = toks[ll.to - 1].start + toks[ll.to - 1].text.len() - first.start;
+                    ignored.get_or_insert(cx.loc(
+                        first.start,
+                        src[first.start..first.start + len].chars().count(),
+                        first.line,
+                    ));
+                }
+            }
+        }
+        if first.is("@") {
+            let m = cx.marks(ll.from + 1, ll.to, true);
+            decorators.push((first.line, m));
+            continue;
+        }
+        let mut k = ll.from;
+        if toks[k].is("async") && ll.to > k + 1 {
+            k += 1;
+        }
+        let keyword = toks[k].text;
+        let header = (toks[k].is("def") || toks[k].is("class"))
+            && toks.get(k + 1).is_some_and(|t| t.kind == Kind::Name)
+            && k + 1 < ll.to;
+        if !header {
+            // `pytestmark = …` at module level or in a class body.
+            if first.is("pytestmark") && toks.get(ll.from + 1).is_some_and(|t| t.is("=")) {
+                let m = cx.marks(ll.from + 2, ll.to, false);
+                match stack.last() {
+                    None => module_marks.extend(&m),
+                    Some(Block { kind: BlockKind::Class { .. }, item, .. }) => {
+                        if let Some(Some(cm)) = class_marks.get_mut(*item) {
+                            cm.extend(&m);
+                        }
+                    }
+                    Some(_) => {
+                        if let Some(at) = &m.at {
+                            stray.push(StrayMarker { loc: at.clone(), ids: m.links.clone(), target: String::new() });
+                        }
+                    }
+                }
+            }
+            for (_, m) in decorators.drain(..) {
+                if let Some(at) = m.at {
+                    stray.push(StrayMarker { loc: at, ids: m.links, target: String::new() });
+                }
+            }
+            continue;
+        }
+        let name_i = k + 1;
+        let name = toks[name_i].text;
+        // pytest does not collect a `Test…` class with an `__init__` (unittest classes aside).
+        if keyword == "def"
+            && name == "__init__"
+            && let Some(Block { kind: BlockKind::Class { test: true, unittest: false, .. }, item, .. }) = stack.last()
+        {
+            uncollected.push(*item);
+        }
+        let start_line = decorators.first().map_or(first.line, |(l, _)| *l);
+        let mut marks = Marks::default();
+        for (_, m) in decorators.drain(..) {
+            marks.extend(&m);
+        }
+        // Tests live at module level or in test classes, never inside a def.
+        let in_def = stack.iter().any(|b| matches!(b.kind, BlockKind::Def));
+        let classes: Vec<&Block> = stack.iter().filter(|b| matches!(b.kind, BlockKind::Class { .. })).collect();
+        let collectable = !in_def && classes.iter().all(|b| matches!(b.kind, BlockKind::Class { test: true, .. }));
+        let scope: Vec<String> = classes
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BlockKind::Class { name, .. } => Some(name.clone()),
+                BlockKind::Def => None,
+            })
+            .collect();
+        let class_items: Vec<usize> = classes.iter().map(|b| b.item).collect();
+        let (kind, what, block) = if keyword == "class" {
+            let bases_test =
+                toks[name_i + 1..ll.to].iter().any(|t| t.kind == Kind::Name && t.text.ends_with("TestCase"));
+            let test = collectable && test_file && (name.starts_with("Test") || bases_test);
+            let kind = if test { ItemKind::Group } else { ItemKind::Other };
+            let block = BlockKind::Class { test, name: name.to_owned(), unittest: bases_test };
+            (kind, format!("class {name}"), block)
+        } else {
+            let test = collectable && test_file && name.starts_with("test");
+            let kind = if test {
+                ItemKind::Test {
+                    name: name.to_owned(),
+                    loc: cx.tok_loc(name_i, name.chars().count()),
+                    ignored: None,
+                    conditional_skip: None,
+                    direct_links: Vec::new(),
+                }
+            } else {
+                ItemKind::Other
+            };
+            let what = if !test && collectable && !test_file && name.starts_with("test") {
+                format!("def {name} (not in a test file: `test*.py` or `*_test.py`)")
+            } else {
+                format!("def {name}")
+            };
+            (kind, what, BlockKind::Def)
+        };
+        items.push(Item {
+            kind,
+            start_line,
+            decl_line: toks[name_i].line,
+            end_line: ll.last_line,
+            scope: scope.clone(),
+            what,
+        });
+        class_marks.push((keyword == "class").then(|| marks.clone()));
+        extra.push(Extra { marks, classes: class_items });
+        stack.push(Block { indent: ll.indent, item: items.len() - 1, kind: block, first_stmt: keyword == "def" });
+    }
+
+    // Apply marks: a test's own, its classes', the module's.
+    for (idx, item) in items.iter_mut().enumerate() {
+        let in_uncollected = uncollected.contains(&idx) || extra[idx].classes.iter().any(|c| uncollected.contains(c));
+        if in_uncollected && !matches!(item.kind, ItemKind::Other) {
+            item.kind = ItemKind::Other;
+            item.what.push_str(" (in a test class with `__init__`, which pytest does not collect)");
+        }
+    }
+    let test_count = items.iter().filter(|i| matches!(i.kind, ItemKind::Test { .. })).count();
+    let mut has_tests = vec![false; items.len()];
+    for (idx, item) in items.iter().enumerate() {
+        if matches!(item.kind, ItemKind::Test { .. }) {
+            for &c in &extra[idx].classes {
+                has_tests[c] = true;
+            }
+        }
+    }
+    for (idx, item) in items.iter_mut().enumerate() {
+        let own = extra[idx].marks.clone();
+        match &mut item.kind {
+            ItemKind::Test { ignored, conditional_skip, direct_links, .. } => {
+                let mut all = own;
+                for &c in &extra[idx].classes {
+                    if let Some(Some(m)) = class_marks.get(c) {
+                        all.extend(m);
+                    }
+                }
+                all.extend(&module_marks);
+                direct_links.extend(all.links);
+                *ignored = ignored.take().or(all.skip);
+                *conditional_skip = all.skip_if;
+            }
+            ItemKind::Group => {
+                let m = class_marks[idx].clone().unwrap_or_default();
+                if let (Some(at), false) = (&m.at, has_tests[idx]) {
+                    stray.push(StrayMarker {
+                        loc: at.clone(),
+                        ids: m.links,
+                        target: format!("{}, which has no tests", item.what),
+                    });
+                }
+            }
+            _ => {
+                let m = if matches!(item.kind, ItemKind::Other) && item.what.starts_with("class ") {
+                    class_marks[idx].clone().unwrap_or(own)
+                } else {
+                    own
+                };
+                if let Some(at) = m.at {
+                    stray.push(StrayMarker { loc: at, ids: m.links, target: item.what.clone() });
+                }
+            }
+        }
+    }
+    if test_count == 0
+        && let Some(at) = &module_marks.at
+    {
+        stray.push(StrayMarker {
+            loc: at.clone(),
+            ids: module_marks.links.clone(),
+            target: "this module, which has no tests".to_owned(),
+        });
+    }
+
+    let mut scan = super::attach(path, src, &lx.comments, &items, words);
+    scan.has_markers |= !cx.bad.is_empty() || !stray.is_empty();
+    scan.bad_markers.append(&mut cx.bad);
+    scan.stray.append(&mut stray);
+    scan.stray.sort_by_key(|s| (s.loc.line, s.loc.column));
+    scan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_at(path: &str, src: &str) -> FileScan {
+        Python.scan(path, src, &MarkerWords::new(&["incident".to_owned()]))
+    }
+
+    fn scan(src: &str) -> FileScan {
+        scan_at("tests/test_pool.py", src)
+    }
+
+    /// `(identity, line, ["ID@line:col", …])` of every test.
+    fn linked(s: &FileScan) -> Vec<(String, usize, Vec<String>)> {
+        s.tests
+            .iter()
+            .map(|t| {
+                let links = t.links.iter().map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column)).collect();
+                (t.id.clone(), t.loc.line, links)
+            })
+            .collect()
+    }
+
+    fn ids(s: &FileScan) -> Vec<String> {
+        s.tests.iter().map(|t| t.id.clone()).collect()
+    }
+
+    #[test]
+    fn functions_methods_async_and_nested_classes() {
+        let src = "import pytest\n\n# incident: INC-1\ndef test_top():\n    pass\n\n\nclass TestPool:\n    # incident: INC-2\n    async def test_method(self):\n        def test_inner():\n            pass\n\n    class TestNested:\n        def test_deep(self):\n            pass\n\n    def helper(self):\n        pass\n\n\nclass Helper:\n    def test_not_collected(self):\n        pass\n\n\nclass PoolTests(unittest.TestCase):\n    def testLegacy(self):\n        pass\n";
+        let s = scan(src);
+        assert_eq!(
+            linked(&s),
+            [
+                ("tests/test_pool.py::test_top".to_owned(), 4, vec!["INC-1@3:13".to_owned()]),
+                ("tests/test_pool.py::TestPool::test_method".to_owned(), 10, vec!["INC-2@9:17".to_owned()]),
+                ("tests/test_pool.py::TestPool::TestNested::test_deep".to_owned(), 15, vec![]),
+                ("tests/test_pool.py::PoolTests::testLegacy".to_owned(), 28, vec![]),
+            ]
+        );
+        assert_eq!(s.tests[1].loc.column, 15);
+        assert!(s.stray.is_empty() && s.bad_markers.is_empty());
+    }
+
+    #[test]
+    fn markers_above_decorators_between_them_and_above_classes() {
+        let src = "# incident: A-1\n@pytest.mark.parametrize(\n    \"x\", [1, 2]\n)\n# incident: A-2\n@pytest.mark.slow\ndef test_a(x):\n    pass\n\n# incident: C-1\nclass TestAll:\n    def test_b(self):\n        pass\n\n    def test_c(self):\n        pass\n";
+        let s = scan(src);
+        assert_eq!(
+            linked(&s),
+            [
+                ("tests/test_pool.py::test_a".to_owned(), 7, vec!["A-1@1:13".to_owned(), "A-2@5:13".to_owned()]),
+                ("tests/test_pool.py::TestAll::test_b".to_owned(), 12, vec!["C-1@10:13".to_owned()]),
+                ("tests/test_pool.py::TestAll::test_c".to_owned(), 15, vec!["C-1@10:13".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn pytest_incident_marks_on_tests_classes_and_modules() {
+        let src = "pytestmark = [pytest.mark.incident(\"M-1\"), pytest.mark.db]\n\n@pytest.mark.incident(\"A-1\", 'B-1, C-1', reason=\"x\")\ndef test_a():\n    pass\n\n@mark.incident(\"K-1\")\nclass TestK:\n    pytestmark = pytest.mark.incident(\"P-1\")\n\n    def test_k(self):\n        pass\n";
+        let s = scan(src);
+        assert_eq!(
+            linked(&s),
+            [
+                (
+                    "tests/test_pool.py::test_a".to_owned(),
+                    4,
+                    vec!["A-1@3:24".to_owned(), "B-1@3:31".to_owned(), "C-1@3:36".to_owned(), "M-1@1:37".to_owned()]
+                ),
+                (
+                    "tests/test_pool.py::TestK::test_k".to_owned(),
+                    11,
+                    vec!["K-1@7:17".to_owned(), "P-1@9:40".to_owned(), "M-1@1:37".to_owned()]
+                ),
+            ]
+        );
+        assert!(s.has_markers && s.stray.is_empty() && s.bad_markers.is_empty());
+    }
+
+    #[test]
+    fn bad_ids_in_marks_and_marks_on_non_tests() {
+        let src = "@pytest.mark.incident(\"INC#1\", ID)\ndef test_a():\n    pass\n\n@pytest.mark.incident()\ndef test_b():\n    pass\n\n@pytest.mark.incident(\"H-1\")\ndef helper():\n    pass\n\n@pytest.mark.incident(\"E-1\")\nclass TestEmpty:\n    pass\n";
+        let s = scan(src);
+        let bad: Vec<(usize, usize, &str)> =
+            s.bad_markers.iter().map(|b| (b.loc.line, b.loc.column, b.token.as_str())).collect();
+        assert_eq!(bad, [(1, 24, "INC#1"), (1, 32, "ID"), (5, 2, "")]);
+        let stray: Vec<(usize, &str, Vec<&str>)> = s
+            .stray
+            .iter()
+            .map(|m| (m.loc.line, m.target.as_str(), m.ids.iter().map(|l| l.incident.as_str()).collect()))
+            .collect();
+        assert_eq!(stray, [(9, "def helper", vec!["H-1"]), (13, "class TestEmpty, which has no tests", vec!["E-1"])]);
+    }
+
+    #[test]
+    fn skips_and_conditional_skips() {
+        let src = "@pytest.mark.skip(reason=\"flaky\")\ndef test_a():\n    pass\n\n@unittest.skipIf(sys.platform == \"win32\", \"posix\")\ndef test_b():\n    pass\n\ndef test_c():\n    \"\"\"Doc.\"\"\"\n    pytest.skip(\"later\")\n\n@pytest.mark.skipif(True, reason=\"x\")\nclass TestD:\n    def test_d(self):\n        self.skipTest(\"no\")\n\ndef test_e():\n    x = 1\n    pytest.skip(\"not first\")\n";
+        let s = scan(src);
+        type Skips = (Option<(usize, usize, usize)>, Option<usize>);
+        let got: Vec<Skips> = s
+            .tests
+            .iter()
+            .map(|t| {
+                (t.ignored.as_ref().map(|l| (l.line, l.column, l.len)), t.conditional_skip.as_ref().map(|l| l.line))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some((1, 2, 16)), None),
+                (None, Some(5)),
+                (Some((11, 5, 20)), None),
+                (Some((16, 9, 19)), Some(13)),
+                (None, None)
+            ]
+        );
+        let module = scan("pytestmark = pytest.mark.skip\n\ndef test_x():\n    pass\n");
+        assert_eq!(module.tests[0].ignored.as_ref().map(|l| l.line), Some(1));
+    }
+
+    #[test]
+    fn commented_out_tests_and_markers_in_strings_are_nothing() {
+        let src = "# # incident: X-1\n# def test_old():\n#     pass\n\ns = \"# incident: X-2\"\nt = '''\n# incident: X-3\n'''\nu = f\"{d[\"#\"]} # incident: X-4\"\n\ndef test_new():\n    v = f'{x:#x} # incident: X-5'\n";
+        let s = scan(src);
+        assert_eq!(linked(&s), [("tests/test_pool.py::test_new".to_owned(), 11, vec![])]);
+        assert!(!s.has_markers && s.stray.is_empty());
+    }
+
+    #[test]
+    fn strays_blank_lines_and_non_test_files() {
+        let src = "# incident: S-1\n\ndef test_a():\n    # incident: S-2\n    pass\n\n# incident: S-3\ndef helper():\n    pass\n";
+        let s = scan(src);
+        let stray: Vec<(usize, &str)> = s.stray.iter().map(|m| (m.loc.line, m.target.as_str())).collect();
+        assert_eq!(stray, [(1, ""), (4, ""), (7, "def helper")]);
+        let outside = scan_at("src/pool.py", "# incident: S-1\ndef test_a():\n    pass\n");
+        assert!(outside.tests.is_empty());
+        assert_eq!(outside.stray[0].target, "def test_a (not in a test file: `test*.py` or `*_test.py`)");
+        assert_eq!(ids(&scan_at("pkg/pool_test.py", "def test_a(): pass\n")), ["pkg/pool_test.py::test_a"]);
+    }
+
+    #[test]
+    fn indentation_continuations_and_conditional_definitions() {
+        let src = "if sys.version_info >= (3, 8):\n    def test_cond():\n        pass\nx = [\n    1,\n  2]\ndef test_after(a,\n               b):\n    return \\\n        1\n\tdef not_nested_in_test_after(): pass\nclass TestT:\n\tdef test_tab(self): pass\n";
+        let s = scan(src);
+        assert_eq!(
+            ids(&s),
+            ["tests/test_pool.py::test_cond", "tests/test_pool.py::test_after", "tests/test_pool.py::TestT::test_tab"]
+        );
+        assert_eq!(s.tests[1].body.lines().count(), 5);
+        let init = scan(
+            "class TestI:\n    def __init__(self):\n        pass\n\n    # incident: I-1\n    def test_i(self):\n        pass\n",
+        );
+        assert!(init.tests.is_empty());
+        assert_eq!(init.stray[0].target, "def test_i (in a test class with `__init__`, which pytest does not collect)");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let src = "@pytest.mark.incident(\"A-1\")\nclass TestA:\n    pytestmark = [pytest.mark.skip]\n    async def test_a(self):\n        s = f\"{x!r:>{w}} {'a' if b else \"c\"}\" rb'\\x' '''\n'''\n";
+        for cut in 0..=src.len() {
+            let _ = scan(&src[..cut]);
+        }
+        for junk in [
+            "@",
+            "@pytest.mark.incident(",
+            "def",
+            "class",
+            "async",
+            "f\"{",
+            "f'{x:",
+            "'''",
+            "\\",
+            "\\\r",
+            "pytestmark =",
+            "\tdef test_(",
+            "é'",
+            ")]}",
+            "rb",
+            "f\"{'{'}\"",
+        ] {
+            let _ = scan(junk);
+        }
+        let deep = "f\"{f'{".repeat(10_000);
+        let _ = scan(&deep);
+    }
+}
