@@ -65,3 +65,21 @@ fn show_unknown_id_suggests_and_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("did you mean `INC-2026-004`?"), "{}", stderr(&out));
 }
+
+#[test]
+fn example_check_markdown_and_sarif() {
+    let (code, md) = run_example(&["check", "--format", "markdown"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("check_markdown", md);
+    let (_, sarif) = run_example(&["check", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 1);
+    insta::assert_snapshot!("check_sarif", sarif);
+}
+
+#[test]
+fn example_stats_markdown() {
+    let (code, md) = run_example(&["stats", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("stats_markdown", md);
+}
