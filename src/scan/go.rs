@@ -215,19 +215,10 @@ fn skips(path: &str, lexed: &Lexed, open: usize, param: &str) -> (Option<Locatio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::linked;
 
     fn scan(path: &str, src: &str) -> FileScan {
         Go.scan(path, src, &MarkerWords::new(&["incident".to_owned()]))
-    }
-
-    fn linked(s: &FileScan) -> Vec<(String, usize, Vec<String>)> {
-        s.tests
-            .iter()
-            .map(|t| {
-                let links = t.links.iter().map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column)).collect();
-                (t.id.clone(), t.loc.line, links)
-            })
-            .collect()
     }
 
     #[test]

@@ -301,6 +301,7 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{ids, linked};
 
     fn scan_at(path: &str, src: &str) -> FileScan {
         JavaScript.scan(path, src, &MarkerWords::new(&["incident".to_owned()]))
@@ -308,20 +309,6 @@ mod tests {
 
     fn scan(src: &str) -> FileScan {
         scan_at("src/cart.test.ts", src)
-    }
-
-    fn linked(s: &FileScan) -> Vec<(String, usize, Vec<String>)> {
-        s.tests
-            .iter()
-            .map(|t| {
-                let links = t.links.iter().map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column)).collect();
-                (t.id.clone(), t.loc.line, links)
-            })
-            .collect()
-    }
-
-    fn ids(s: &FileScan) -> Vec<String> {
-        s.tests.iter().map(|t| t.id.clone()).collect()
     }
 
     #[test]

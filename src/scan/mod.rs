@@ -492,3 +492,24 @@ mod tests {
         }
     }
 }
+
+/// Helpers shared by the language scanners' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::FileScan;
+
+    /// `(identity, line, ["ID@line:col", …])` of every test.
+    pub fn linked(s: &FileScan) -> Vec<(String, usize, Vec<String>)> {
+        s.tests
+            .iter()
+            .map(|t| {
+                let links = t.links.iter().map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column)).collect();
+                (t.id.clone(), t.loc.line, links)
+            })
+            .collect()
+    }
+
+    pub fn ids(s: &FileScan) -> Vec<String> {
+        s.tests.iter().map(|t| t.id.clone()).collect()
+    }
+}

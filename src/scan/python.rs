@@ -771,6 +771,7 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::test_support::{ids, linked};
 
     fn scan_at(path: &str, src: &str) -> FileScan {
         Python.scan(path, src, &MarkerWords::new(&["incident".to_owned()]))
@@ -778,21 +779,6 @@ mod tests {
 
     fn scan(src: &str) -> FileScan {
         scan_at("tests/test_pool.py", src)
-    }
-
-    /// `(identity, line, ["ID@line:col", …])` of every test.
-    fn linked(s: &FileScan) -> Vec<(String, usize, Vec<String>)> {
-        s.tests
-            .iter()
-            .map(|t| {
-                let links = t.links.iter().map(|l| format!("{}@{}:{}", l.incident, l.loc.line, l.loc.column)).collect();
-                (t.id.clone(), t.loc.line, links)
-            })
-            .collect()
-    }
-
-    fn ids(s: &FileScan) -> Vec<String> {
-        s.tests.iter().map(|t| t.id.clone()).collect()
     }
 
     #[test]
