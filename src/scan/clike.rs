@@ -78,6 +78,32 @@ pub struct Dialect {
     pub jsx: bool,
 }
 
+/// Each scanner's dialect, defined once here for the scanners and this module's tests.
+impl Dialect {
+    const PLAIN: Dialect = Dialect {
+        backtick: Backtick::None,
+        single_quote_strings: false,
+        triple_quotes: false,
+        dollar_templates: false,
+        nested_comments: false,
+        regex: false,
+        jsx: false,
+    };
+    pub const GO: Dialect = Dialect { backtick: Backtick::Raw, ..Self::PLAIN };
+    pub const JAVASCRIPT: Dialect =
+        Dialect { backtick: Backtick::Template, single_quote_strings: true, regex: true, jsx: true, ..Self::PLAIN };
+    /// TypeScript has no JSX outside `.tsx`, and `<T>` would be misread as a tag.
+    pub const TYPESCRIPT: Dialect = Dialect { jsx: false, ..Self::JAVASCRIPT };
+    pub const JAVA: Dialect = Dialect { triple_quotes: true, ..Self::PLAIN };
+    pub const KOTLIN: Dialect = Dialect {
+        backtick: Backtick::Ident,
+        triple_quotes: true,
+        dollar_templates: true,
+        nested_comments: true,
+        ..Self::PLAIN
+    };
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Backtick {
     #[default]
@@ -694,34 +720,6 @@ pub fn lex<'a>(src: &'a str, dialect: &Dialect) -> Lexed<'a> {
 mod tests {
     use super::*;
 
-    const JS: Dialect = Dialect {
-        backtick: Backtick::Template,
-        single_quote_strings: true,
-        triple_quotes: false,
-        dollar_templates: false,
-        nested_comments: false,
-        regex: true,
-        jsx: true,
-    };
-    const KOTLIN: Dialect = Dialect {
-        backtick: Backtick::Ident,
-        single_quote_strings: false,
-        triple_quotes: true,
-        dollar_templates: true,
-        nested_comments: true,
-        regex: false,
-        jsx: false,
-    };
-    const GO: Dialect = Dialect {
-        backtick: Backtick::Raw,
-        single_quote_strings: false,
-        triple_quotes: false,
-        dollar_templates: false,
-        nested_comments: false,
-        regex: false,
-        jsx: false,
-    };
-
     fn comments(src: &str, d: &Dialect) -> Vec<(usize, usize, String, bool)> {
         lex(src, d).comments.iter().map(|c| (c.line, c.col, c.text.to_owned(), c.own_line)).collect()
     }
@@ -734,7 +732,7 @@ mod tests {
     fn comments_with_lines_columns_and_own_line() {
         let src = "// a\nx(1) // b\n  /* c\n   * d */ y\n/** e */\n";
         assert_eq!(
-            comments(src, &JS),
+            comments(src, &Dialect::JAVASCRIPT),
             [
                 (1, 3, " a".into(), true),
                 (2, 8, " b".into(), false),
@@ -748,19 +746,19 @@ mod tests {
     #[test]
     fn literals_hide_comment_lookalikes() {
         let src = "a = \"// incident: A\"; b = '/* x'; c = `// ${d(\"}\") + `/*${e}*/`} //`;\n// real\n";
-        let l = lex(src, &JS);
+        let l = lex(src, &Dialect::JAVASCRIPT);
         assert_eq!(l.comments.len(), 1);
         assert_eq!(l.comments[0].text, " real");
         assert!(l.tokens.iter().any(|t| t.kind == TokKind::Lit && t.interpolated));
-        let go = lex("s := `\n// incident: X\n`\nr := '\"' // c\n", &GO);
+        let go = lex("s := `\n// incident: X\n`\nr := '\"' // c\n", &Dialect::GO);
         assert_eq!(go.comments.iter().map(|c| (c.line, c.text)).collect::<Vec<_>>(), [(4, " c")]);
     }
 
     #[test]
     fn kotlin_templates_raw_strings_nested_comments_and_backtick_names() {
         let src = "val s = \"${m[\"//\"]}\" /* a /* b */ c */\nval r = \"\"\"\n// no\n\"\"\"\"\nfun `adds two`() {}\n";
-        let l = lex(src, &KOTLIN);
-        assert_eq!(comments(src, &KOTLIN), [(1, 24, " a /* b */ c ".into(), false)]);
+        let l = lex(src, &Dialect::KOTLIN);
+        assert_eq!(comments(src, &Dialect::KOTLIN), [(1, 24, " a /* b */ c ".into(), false)]);
         assert!(texts(&l).contains(&"adds two"));
         assert_eq!(l.string_value(3), None);
         assert_eq!(l.tokens.iter().filter(|t| t.kind == TokKind::Lit).count(), 2);
@@ -769,8 +767,8 @@ mod tests {
     #[test]
     fn regex_and_division() {
         let src = "x = a / b; r = /\\/\\/[/]\"/g; y = (c) / 2 // d\nif (/'/.test(s)) {}\n";
-        let l = lex(src, &JS);
-        assert_eq!(comments(src, &JS), [(1, 43, " d".into(), false)]);
+        let l = lex(src, &Dialect::JAVASCRIPT);
+        assert_eq!(comments(src, &Dialect::JAVASCRIPT), [(1, 43, " d".into(), false)]);
         assert!(texts(&l).contains(&"/\\/\\/[/]\"/g"));
         assert!(texts(&l).contains(&"/'/"));
     }
@@ -778,7 +776,7 @@ mod tests {
     #[test]
     fn jsx_text_is_not_code() {
         let src = "render(<p className=\"a\">Don't {x && <b>it's</b>} {/* c */}</p>);\n// after\nconst f = <T,>(x: T) => x; // generic\n";
-        let l = lex(src, &JS);
+        let l = lex(src, &Dialect::JAVASCRIPT);
         let found: Vec<(usize, String)> = l.comments.iter().map(|c| (c.line, c.text.to_owned())).collect();
         assert_eq!(found, [(1, " c ".to_owned()), (2, " after".to_owned()), (3, " generic".to_owned())]);
         assert_eq!(l.tokens[2].text, "<p className=\"a\">Don't {x && <b>it's</b>} {/* c */}</p>");
@@ -786,10 +784,10 @@ mod tests {
 
     #[test]
     fn string_values_and_brackets() {
-        let l = lex("f('a\\'b', \"c\", `d`, `e${1}`, \"\\n\") { g[0] }", &JS);
+        let l = lex("f('a\\'b', \"c\", `d`, `e${1}`, \"\\n\") { g[0] }", &Dialect::JAVASCRIPT);
         let values: Vec<Option<String>> = [2, 4, 6, 8, 10].iter().map(|&i| l.string_value(i)).collect();
         assert_eq!(values, [Some("a'b".into()), Some("c".into()), Some("d".into()), None, Some("\n".into())]);
-        let escapes = lex(r#"f("\/\x41\u0042\u{43}\q")"#, &JS);
+        let escapes = lex(r#"f("\/\x41\u0042\u{43}\q")"#, &Dialect::JAVASCRIPT);
         assert_eq!(escapes.string_value(2).as_deref(), Some("/ABCq"));
         assert_eq!(l.close_of(1), 11);
         assert_eq!(l.close_of(12), l.tokens.len() - 1);
@@ -824,7 +822,7 @@ mod tests {
             "\"\\",
             "'\\",
         ];
-        for d in [JS, KOTLIN, GO] {
+        for d in [Dialect::JAVASCRIPT, Dialect::TYPESCRIPT, Dialect::JAVA, Dialect::KOTLIN, Dialect::GO] {
             for s in samples {
                 let _ = lex(s, &d);
                 for cut in 0..s.len() {

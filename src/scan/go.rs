@@ -18,20 +18,10 @@
 //! and the scanner finds all of them, plus 33 in files whose build constraints exclude
 //! them on Linux (`tests/accuracy.rs`, run by `scripts/accuracy/run.sh`).
 
-use super::clike::{self, Backtick, Dialect, Lexed, TokKind};
+use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
 use super::{FileScan, Item, ItemKind, Language};
 use crate::finding::Location;
-
-const DIALECT: Dialect = Dialect {
-    backtick: Backtick::Raw,
-    single_quote_strings: false,
-    triple_quotes: false,
-    dollar_templates: false,
-    nested_comments: false,
-    regex: false,
-    jsx: false,
-};
 
 pub struct Go;
 
@@ -45,7 +35,7 @@ impl Language for Go {
     }
 
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
-        let lexed = clike::lex(text, &DIALECT);
+        let lexed = clike::lex(text, &Dialect::GO);
         let items = items(path, &lexed);
         super::attach(path, text, &lexed.comments, &items, words)
     }

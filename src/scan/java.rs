@@ -21,7 +21,7 @@
 //! scripts (none is installed on the build machine); the fixtures in the unit tests and
 //! `tests/languages.rs` cover every form above.
 
-use super::clike::{self, Backtick, Dialect, Lexed, TokKind};
+use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
 use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, StrayMarker};
 use crate::finding::Location;
@@ -81,17 +81,7 @@ impl Language for Java {
 
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let kotlin = path.ends_with(".kt");
-        let dialect = if kotlin {
-            Dialect {
-                backtick: Backtick::Ident,
-                triple_quotes: true,
-                dollar_templates: true,
-                nested_comments: true,
-                ..Dialect::default()
-            }
-        } else {
-            Dialect { triple_quotes: true, ..Dialect::default() }
-        };
+        let dialect = if kotlin { Dialect::KOTLIN } else { Dialect::JAVA };
         let lexed = clike::lex(text, &dialect);
         let mut p = Parser {
             path,

@@ -28,7 +28,7 @@
 //! finds the same 12, and one more Node does not report: a test inside a skipped
 //! `describe` (`tests/accuracy.rs`, run by `scripts/accuracy/run.sh`).
 
-use super::clike::{self, Backtick, Dialect, Lexed, TokKind};
+use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
 use super::{FileScan, Item, ItemKind, Language};
 use crate::finding::Location;
@@ -75,13 +75,7 @@ impl Language for JavaScript {
 
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let ts = [".ts", ".mts", ".cts"].iter().any(|e| path.ends_with(e));
-        let dialect = Dialect {
-            backtick: Backtick::Template,
-            single_quote_strings: true,
-            regex: true,
-            jsx: !ts,
-            ..Dialect::default()
-        };
+        let dialect = if ts { Dialect::TYPESCRIPT } else { Dialect::JAVASCRIPT };
         let lexed = clike::lex(text, &dialect);
         let items = items(path, &lexed);
         super::attach(path, text, &lexed.comments, &items, words)
