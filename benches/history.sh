@@ -178,40 +178,20 @@ printf '  %s commits, %s files at HEAD, %s changed since %s, .git %s\n' \
     "$(git -C "$REPO" rev-list --count HEAD)" "$(git -C "$REPO" ls-files | wc -l)" \
     "$(git -C "$REPO" diff --name-only "$BASE_REV" | wc -l)" "$BASE_REV" "$(du -sh "$REPO/.git" | cut -f1)"
 
-# time_cmd LABEL CMD...: runs CMD $RUNS times in $REPO under /usr/bin/time, stdout to
-# $WORK/out.LABEL. Appends "LABEL median_s min_s median_ms peak_rss_kib exit" to
-# $WORK/results: median_s/min_s are /usr/bin/time's %e (10 ms resolution), median_ms the
-# same runs on the nanosecond clock, peak_rss_kib the largest %M of the runs.
-time_cmd() {
-    local label=$1; shift
-    local walls=() clocks=() rss=0 rc wall mem i t0 t1
-    for ((i = 1; i <= RUNS; i++)); do
-        rc=0
-        t0=$(date +%s%N)
-        (cd "$REPO" && /usr/bin/time -f '%e %M' -o "$WORK/time.$label" "$@") \
-            >"$WORK/out.$label" 2>"$WORK/err.$label" || rc=$?
-        t1=$(date +%s%N)
-        read -r wall mem < <(tail -n 1 "$WORK/time.$label")
-        walls+=("$wall")
-        clocks+=("$(((t1 - t0) / 1000000))")
-        if ((mem > rss)); then rss=$mem; fi
-        echo "  $label run $i: ${wall}s ($(((t1 - t0) / 1000000)) ms) ${mem}KiB exit $rc"
-    done
-    local mid=$(((RUNS + 1) / 2)) sorted clocks_sorted
-    sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
-    clocks_sorted=$(printf '%s\n' "${clocks[@]}" | sort -g)
-    echo "$label $(sed -n "${mid}p" <<<"$sorted") $(head -n 1 <<<"$sorted") $(sed -n "${mid}p" <<<"$clocks_sorted") $rss $rc" \
-        >>"$WORK/results"
-}
+# shellcheck source=benches/lib.sh
+source "$BENCH_DIR/lib.sh"
 
 : >"$WORK/results"
 echo "== timing ($RUNS runs each)"
-time_cmd check "$BIN" check --format json --base "$BASE_REV" --today 2026-01-01
-time_cmd gitlog bash -c 'git log --format=%B | grep -c "#A"'
-time_cmd diffstat git diff --stat "$BASE_REV"
-# Not one of the comparisons: the same check without git (scan only), to show what the
-# history checks add.
-time_cmd nogit "$BIN" check --format json --no-git --today 2026-01-01
+(
+    cd "$REPO"
+    time_cmd check "$BIN" check --format json --base "$BASE_REV" --today 2026-01-01
+    time_cmd gitlog bash -c 'git log --format=%B | grep -c "#A"'
+    time_cmd diffstat git diff --stat "$BASE_REV"
+    # Not one of the comparisons: the same check without git (scan only), to show what
+    # the history checks add.
+    time_cmd nogit "$BIN" check --format json --no-git --today 2026-01-01
+)
 
 echo "== findings"
 check_rc=$(awk '$1 == "check" {print $6}' "$WORK/results")
