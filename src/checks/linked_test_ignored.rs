@@ -1,4 +1,5 @@
-//! A linked test that is disabled guards nothing: `#[ignore]` on it is an error.
+//! A linked test that never runs guards nothing: `#[ignore]`, the language's skip, or a
+//! condition that can never hold (`#[cfg(any())]`, `skipif(True)`) on it is an error.
 
 use super::Context;
 use crate::finding::Finding;
@@ -13,17 +14,22 @@ impl super::Check for Check {
 
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         for test in cx.model.linked_tests() {
-            let Some(at) = &test.ignored else { continue };
+            let Some(skip) = &test.ignored else { continue };
             let new = cx.model.changes.as_ref().is_some_and(|c| c.ignored_since_base.contains(&test.id));
-            let skip = crate::scan::language_for(&test.loc.path).map_or("`#[ignore]`", |l| l.skip_form());
-            let since = if new { format!(" (the {skip} was added in this change)") } else { String::new() };
+            let since = if new { " (added in this change)" } else { "" };
             for link in &test.links {
                 out.push(
-                    Finding::new(Rule::LinkedTestIgnored, format!("test `{}`, linked to {}, is ignored{since}", test.name, link.incident))
-                        .at(at)
-                        .incident(&link.incident)
-                        .test(&test.id)
-                        .help(format!("a disabled regression test no longer guards against the incident: fix it and remove {skip}, or retire it in the postmortem's `retired_tests` with a reason")),
+                    Finding::new(
+                        Rule::LinkedTestIgnored,
+                        format!("test `{}`, linked to {}, never runs: {}{since}", test.id, link.incident, skip.what),
+                    )
+                    .at(&skip.loc)
+                    .incident(&link.incident)
+                    .test(&test.id)
+                    .help(format!(
+                        "a disabled regression test no longer guards against the incident: make it run again, or retire it with `retired_tests = [{{ test = \"{}\", reason = \"…\" }}]` in the postmortem",
+                        test.id
+                    )),
                 );
             }
         }

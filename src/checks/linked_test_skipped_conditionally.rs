@@ -1,5 +1,7 @@
-//! A linked test behind a conditional skip still guards where it runs: note it, so a
-//! reviewer can check it runs in the job that matters.
+//! A linked test behind a condition the source cannot decide (`#[cfg(windows)]`,
+//! `@pytest.mark.skipif(sys.platform == "win32")`, a Go build constraint) guards only
+//! where the condition lets it run. Say which condition, so a reviewer can check that
+//! the CI job that matters runs it.
 
 use super::Context;
 use crate::finding::Finding;
@@ -14,16 +16,20 @@ impl super::Check for Check {
 
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         for test in cx.model.linked_tests() {
-            let Some(at) = &test.conditional_skip else { continue };
+            let Some(skip) = &test.conditional_skip else { continue };
             for link in &test.links {
                 out.push(
                     Finding::new(
                         Rule::LinkedTestSkippedConditionally,
-                        format!("test `{}`, linked to {}, is skipped under a condition", test.name, link.incident),
+                        format!(
+                            "test `{}`, linked to {}, runs only under a condition: {}",
+                            test.id, link.incident, skip.what
+                        ),
                     )
-                    .at(at)
+                    .at(&skip.loc)
                     .incident(&link.incident)
-                    .test(&test.id),
+                    .test(&test.id)
+                    .help("make sure the CI job that guards this incident meets the condition; if the test must run everywhere, remove the condition"),
                 );
             }
         }

@@ -20,7 +20,7 @@
 
 use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
-use super::{FileScan, Item, ItemKind, Language};
+use super::{FileScan, Item, ItemKind, Language, Skip};
 use crate::finding::Location;
 
 pub struct Go;
@@ -138,8 +138,8 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
                 ItemKind::Test {
                     name: name.to_owned(),
                     loc: loc(path, lexed, j, name.chars().count()),
-                    ignored,
-                    conditional_skip,
+                    ignored: ignored.map(|l| Skip::quoted(lexed.src, l)),
+                    conditional_skip: conditional_skip.map(|l| Skip::quoted(lexed.src, l)),
                     direct_links: Vec::new(),
                 }
             }
@@ -257,7 +257,10 @@ mod tests {
             .tests
             .iter()
             .map(|t| {
-                (t.ignored.as_ref().map(|l| (l.line, l.column, l.len)), t.conditional_skip.as_ref().map(|l| l.line))
+                (
+                    t.ignored.as_ref().map(|s| &s.loc).map(|l| (l.line, l.column, l.len)),
+                    t.conditional_skip.as_ref().map(|s| &s.loc).map(|l| l.line),
+                )
             })
             .collect();
         assert_eq!(got, [(Some((3, 2, 6)), None), (None, Some(7)), (None, None)]);

@@ -23,7 +23,7 @@
 
 use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
-use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, StrayMarker};
+use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, Skip, StrayMarker};
 use crate::finding::Location;
 
 /// Classes nested deeper than this are not read: no real code nests so deep, and each
@@ -482,8 +482,8 @@ impl Parser<'_, '_> {
                 ItemKind::Test {
                     name: name.to_owned(),
                     loc: self.loc(name_i, name.chars().count()),
-                    ignored: marks.disabled.clone(),
-                    conditional_skip: marks.conditional.clone(),
+                    ignored: marks.disabled.clone().map(|l| Skip::quoted(self.lexed.src, l)),
+                    conditional_skip: marks.conditional.clone().map(|l| Skip::quoted(self.lexed.src, l)),
                     direct_links: marks.links.clone(),
                 }
             } else {
@@ -583,7 +583,7 @@ class CartTest {
                 (format!("{p}::Empty::repeated"), 32, vec!["INC-9@5:16".to_owned()]),
             ]
         );
-        assert_eq!(s.tests[3].ignored.as_ref().map(|l| (l.line, l.column, l.len)), Some((30, 9, 9)));
+        assert_eq!(s.tests[3].ignored.as_ref().map(|s| &s.loc).map(|l| (l.line, l.column, l.len)), Some((30, 9, 9)));
         assert!(s.stray.is_empty() && s.bad_markers.is_empty(), "{:?}", s.stray);
         assert!(s.has_markers);
     }
@@ -639,8 +639,8 @@ class CartTest {
             ]
         );
         assert_eq!(s.tests[0].body.lines().count(), 4);
-        assert_eq!(s.tests[1].conditional_skip.as_ref().map(|l| l.line), Some(14));
-        assert_eq!(s.tests[2].ignored.as_ref().map(|l| l.line), Some(18));
+        assert_eq!(s.tests[1].conditional_skip.as_ref().map(|s| &s.loc).map(|l| l.line), Some(14));
+        assert_eq!(s.tests[2].ignored.as_ref().map(|s| &s.loc).map(|l| l.line), Some(18));
         let stray: Vec<(usize, &str)> = s.stray.iter().map(|m| (m.loc.line, m.target.as_str())).collect();
         assert_eq!(stray, [(21, "method helper"), (25, "method data")]);
     }

@@ -30,7 +30,7 @@
 
 use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
-use super::{FileScan, Item, ItemKind, Language};
+use super::{FileScan, Item, ItemKind, Language, Skip};
 use crate::finding::Location;
 
 const EXTENSIONS: &[&str] = &[".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"];
@@ -109,8 +109,8 @@ pub fn is_test_file(path: &str) -> bool {
 struct Block {
     close: usize,
     title: String,
-    skip: Option<Location>,
-    conditional: Option<Location>,
+    skip: Option<Skip>,
+    conditional: Option<Skip>,
 }
 
 fn loc(path: &str, lexed: &Lexed, i: usize) -> Location {
@@ -247,19 +247,22 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
             let end = toks[to - 1].start + toks[to - 1].text.len();
             lexed.src[toks[from].start..end].to_owned()
         });
+        let callee = &lexed.src[t.start..toks[j - 1].start + toks[j - 1].text.len()];
         let skip = if t.text.starts_with('x') {
             Some(loc(path, lexed, i))
         } else {
             mods.iter().find(|(_, m)| matches!(*m, "skip" | "todo" | "fixme")).map(|(k, _)| loc(path, lexed, *k))
-        };
-        let conditional =
-            mods.iter().find(|(_, m)| matches!(*m, "skipIf" | "runIf")).map(|(k, _)| loc(path, lexed, *k));
+        }
+        .map(|l| Skip::new(l, format!("`{callee}`")));
+        let conditional = mods
+            .iter()
+            .find(|(_, m)| matches!(*m, "skipIf" | "runIf"))
+            .map(|(k, _)| Skip::new(loc(path, lexed, *k), format!("`{callee}`")));
         let skip = skip.or_else(|| blocks.iter().rev().find_map(|b| b.skip.clone()));
         let conditional = conditional.or_else(|| blocks.iter().rev().find_map(|b| b.conditional.clone()));
         let mut full: Vec<&str> = blocks.iter().map(|b| b.title.as_str()).collect();
         full.push(&title);
         let full = full.join(" > ");
-        let callee = &lexed.src[t.start..toks[j - 1].start + toks[j - 1].text.len()];
         let kind = match (test_file, is_describe) {
             (false, _) => ItemKind::Other,
             (true, true) => ItemKind::Group,
@@ -354,8 +357,8 @@ mod tests {
             .map(|t| {
                 (
                     t.name.as_str(),
-                    t.ignored.as_ref().map(|l| (l.line, l.column)),
-                    t.conditional_skip.as_ref().map(|l| l.line),
+                    t.ignored.as_ref().map(|s| &s.loc).map(|l| (l.line, l.column)),
+                    t.conditional_skip.as_ref().map(|s| &s.loc).map(|l| l.line),
                 )
             })
             .collect();

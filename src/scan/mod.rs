@@ -51,15 +51,46 @@ pub struct TestCase {
     pub name: String,
     /// Where the test's name stands.
     pub loc: Location,
-    /// Where its `#[ignore]` (or the language's skip) stands, if it is disabled.
-    pub ignored: Option<Location>,
-    /// Where a conditional skip stands (`@pytest.mark.skipif(…)`): it may not run everywhere.
-    pub conditional_skip: Option<Location>,
+    /// Its `#[ignore]` (or the language's skip, or a condition that never holds), if it
+    /// never runs.
+    pub ignored: Option<Skip>,
+    /// A skip or build condition that cannot be decided from the source
+    /// (`@pytest.mark.skipif(…)`, `#[cfg(windows)]`): it may not run everywhere.
+    pub conditional_skip: Option<Skip>,
     pub links: Vec<Link>,
     /// The test's source text, for telling a renamed test from a new one.
     pub body: String,
     /// Found in the text of a file that does not parse: identity and lines are a best guess.
     pub approximate: bool,
+}
+
+/// Why a test does not run, always or under a condition: where that is said, and what
+/// says it, in words for a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    pub loc: Location,
+    /// The construct, quoted as code, with what it means when that is not obvious:
+    /// "`#[ignore]`", "`#[cfg(any())]`, which never holds", "`#[cfg(windows)]`".
+    pub what: String,
+}
+
+impl Skip {
+    pub fn new(loc: Location, what: impl Into<String>) -> Skip {
+        Skip { loc, what: what.into() }
+    }
+
+    /// A skip described by its own source text: the `loc.len` characters at `loc` in `text`.
+    pub fn quoted(text: &str, loc: Location) -> Skip {
+        let quoted: String = text
+            .lines()
+            .nth(loc.line.saturating_sub(1))
+            .unwrap_or("")
+            .chars()
+            .skip(loc.column.saturating_sub(1))
+            .take(loc.len.clamp(1, 80))
+            .collect();
+        Skip { what: format!("`{}`", quoted.trim()), loc }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,12 +163,13 @@ pub struct Item {
 }
 
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // items are few per file; boxing would only add noise
 pub enum ItemKind {
     Test {
         name: String,
         loc: Location,
-        ignored: Option<Location>,
-        conditional_skip: Option<Location>,
+        ignored: Option<Skip>,
+        conditional_skip: Option<Skip>,
         /// Links the language states in its own syntax (`@pytest.mark.incident("ID")`,
         /// JUnit's `@Tag("incident:ID")`), beside the marker comments.
         direct_links: Vec<Link>,

@@ -33,7 +33,7 @@
 
 use super::markers::MarkerWords;
 use super::rust_lex::{Comment, CommentKind};
-use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, StrayMarker};
+use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, Skip, StrayMarker};
 use crate::finding::Location;
 
 pub struct Python;
@@ -584,11 +584,8 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                     || matches!(texts.as_slice(), ["raise", "unittest", ".", "SkipTest"] | ["raise", "SkipTest", ..]);
                 if skip && let ItemKind::Test { ignored, .. } = &mut items[top.item].kind {
                     let len = toks[ll.to - 1].start + toks[ll.to - 1].text.len() - first.start;
-                    ignored.get_or_insert(cx.loc(
-                        first.start,
-                        src[first.start..first.start + len].chars().count(),
-                        first.line,
-                    ));
+                    let at = cx.loc(first.start, src[first.start..first.start + len].chars().count(), first.line);
+                    ignored.get_or_insert(Skip::quoted(src, at));
                 }
             }
         }
@@ -725,8 +722,8 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                 }
                 all.extend(&module_marks);
                 direct_links.extend(all.links);
-                *ignored = ignored.take().or(all.skip);
-                *conditional_skip = all.skip_if;
+                *ignored = ignored.take().or(all.skip.map(|l| Skip::quoted(src, l)));
+                *conditional_skip = all.skip_if.map(|l| Skip::quoted(src, l));
             }
             ItemKind::Group => {
                 let m = class_marks[idx].clone().unwrap_or_default();
@@ -858,7 +855,10 @@ mod tests {
             .tests
             .iter()
             .map(|t| {
-                (t.ignored.as_ref().map(|l| (l.line, l.column, l.len)), t.conditional_skip.as_ref().map(|l| l.line))
+                (
+                    t.ignored.as_ref().map(|s| &s.loc).map(|l| (l.line, l.column, l.len)),
+                    t.conditional_skip.as_ref().map(|s| &s.loc).map(|l| l.line),
+                )
             })
             .collect();
         assert_eq!(
@@ -872,7 +872,7 @@ mod tests {
             ]
         );
         let module = scan("pytestmark = pytest.mark.skip\n\ndef test_x():\n    pass\n");
-        assert_eq!(module.tests[0].ignored.as_ref().map(|l| l.line), Some(1));
+        assert_eq!(module.tests[0].ignored.as_ref().map(|s| &s.loc).map(|l| l.line), Some(1));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use super::markers::MarkerWords;
 use super::rust_lex::{self, CommentKind};
-use super::{FileScan, Item, ItemKind, Language, TestCase, Unparsable};
+use super::{FileScan, Item, ItemKind, Language, Skip, TestCase, Unparsable};
 use crate::finding::Location;
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
@@ -71,8 +71,8 @@ fn is_test_attr(path: &syn::Path) -> bool {
     path.segments.last().is_some_and(|seg| seg.ident == "test" || TEST_ATTRS.iter().any(|a| seg.ident == a))
 }
 
-fn ignore_attr(path: &str, attrs: &[syn::Attribute]) -> Option<Location> {
-    attrs.iter().find(|a| a.path().is_ident("ignore")).map(|a| loc(path, a.span(), 9))
+fn ignore_attr(path: &str, attrs: &[syn::Attribute]) -> Option<Skip> {
+    attrs.iter().find(|a| a.path().is_ident("ignore")).map(|a| Skip::new(loc(path, a.span(), 9), "`#[ignore]`"))
 }
 
 /// The first line of an item: its first outer attribute (doc comments included).
@@ -241,7 +241,10 @@ fn proptest_fns(path: &str, tokens: TokenStream, modules: &[String], out: &mut V
                     kind: if is_test {
                         ItemKind::Test {
                             loc: loc(path, name.span(), name_str.chars().count()),
-                            ignored: attrs.iter().find(|(a, _)| a == "ignore").map(|(_, s)| loc(path, *s, 9)),
+                            ignored: attrs
+                                .iter()
+                                .find(|(a, _)| a == "ignore")
+                                .map(|(_, s)| Skip::new(loc(path, *s, 9), "`#[ignore]`")),
                             conditional_skip: None,
                             direct_links: Vec::new(),
                             name: name_str.clone(),
@@ -295,7 +298,10 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             for (n, l) in lines.iter().enumerate().skip(c.line).take(40) {
                 let l = l.trim_start();
                 if l.starts_with("#[ignore") {
-                    ignored = Some(Location { path: path.to_owned(), line: n + 1, column: 1, len: 9 });
+                    ignored = Some(Skip::new(
+                        Location { path: path.to_owned(), line: n + 1, column: 1, len: 9 },
+                        "`#[ignore]`",
+                    ));
                 }
                 if let Some(name) = fn_name(l) {
                     found = Some((name, n + 1));
@@ -391,7 +397,7 @@ mod tests {
                 ("src/lib.rs::a::b::deep".to_owned(), vec!["F-1@1:15".to_owned(), "M-1@5:19".to_owned()]),
             ]
         );
-        assert_eq!(s.tests[1].ignored.as_ref().map(|l| l.line), Some(8));
+        assert_eq!(s.tests[1].ignored.as_ref().map(|s| &s.loc).map(|l| l.line), Some(8));
     }
 
     #[test]
