@@ -15,6 +15,7 @@ pub mod history;
 pub mod model;
 pub mod paths;
 pub mod postmortem;
+pub mod reach;
 pub mod render;
 pub mod report;
 pub mod rules;
@@ -103,10 +104,12 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         let git = git::gather(&root, &opts.git, &config, &words, &loaded.postmortems);
         (sources.join(), git)
     });
-    let sources = sources.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
+    let mut sources = sources.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
+    let verdicts = reach::judge(&root, &sources);
+    let not_run = reach::apply(&mut sources, verdicts);
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
     let rescans = rescan_changed(&root, &config, &git, &sources);
-    let model = Model::new(root, loaded, sources, today, git, rescans);
+    let model = Model::new(root, loaded, sources, today, git, rescans, not_run);
     Ok(Analysis { config, model })
 }
 

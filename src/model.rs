@@ -25,6 +25,8 @@ pub struct Model {
     /// HEAD scans of changed files that hold no marker (to tell "marker removed" from
     /// "test deleted").
     pub rescans: Vec<FileScan>,
+    /// Linked tests that their test runner never builds or collects.
+    pub not_run: Vec<crate::reach::TestVerdict>,
     /// Base-versus-HEAD link changes, when a base revision was found.
     pub changes: Option<LinkChanges>,
     /// Incident ID → tests at HEAD linked to it.
@@ -39,6 +41,7 @@ impl Model {
         today: Date,
         git: Git,
         rescans: Vec<FileScan>,
+        not_run: Vec<crate::reach::TestVerdict>,
     ) -> Model {
         let mut texts: HashMap<String, String> = loaded.texts.into_iter().collect();
         texts.extend(sources.texts.iter().cloned());
@@ -73,6 +76,7 @@ impl Model {
             texts,
             git,
             rescans,
+            not_run,
             changes,
             links,
         }

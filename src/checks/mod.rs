@@ -14,6 +14,7 @@ mod invalid_marker;
 mod invalid_postmortem;
 mod linked_test_ignored;
 mod linked_test_moved;
+mod linked_test_not_compiled;
 mod linked_test_removed;
 mod linked_test_skipped_conditionally;
 mod marker_on_non_test;
@@ -45,6 +46,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &missing_regression_test::Check,
     &linked_test_removed::Check,
     &linked_test_ignored::Check,
+    &linked_test_not_compiled::Check,
     &action_item_without_commit::Check,
     &unknown_incident::Check,
     &invalid_marker::Check,

@@ -1,0 +1,35 @@
+//! A linked test in a file its test runner never builds or collects guards nothing: cargo
+//! compiles `tests/*.rs` and the modules they declare, not `tests/off/a.rs`; pytest
+//! collects what its configuration says; the go tool skips `testdata/`.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::reach::Verdict;
+use crate::rules::Rule;
+
+pub struct Check;
+
+impl super::Check for Check {
+    fn rule(&self) -> Rule {
+        Rule::LinkedTestNotCompiled
+    }
+
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for v in &cx.model.not_run {
+            let Verdict::NotRun { why, loc } = &v.verdict else { continue };
+            let Some(test) = cx.model.linked_tests().find(|t| t.id == v.test) else { continue };
+            for link in &test.links {
+                out.push(
+                    Finding::new(
+                        Rule::LinkedTestNotCompiled,
+                        format!("test `{}`, linked to {}, is never run: {why}", test.id, link.incident),
+                    )
+                    .at(loc)
+                    .incident(&link.incident)
+                    .test(&test.id)
+                    .help("move the test where its test runner finds it (or declare its file, e.g. with `mod`), or retire it in the postmortem's `retired_tests` with a reason"),
+                );
+            }
+        }
+    }
+}

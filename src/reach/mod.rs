@@ -1,0 +1,78 @@
+//! Whether a test that stands in the source is ever built and run by its language's test
+//! runner. A test in a file that no cargo target compiles (`tests/off/a.rs`), that pytest's
+//! configuration does not collect, or that the go tool never builds (`testdata/`) guards
+//! nothing, however well it is linked. Each language answers from the files its own
+//! tools read (Cargo.toml and `mod` declarations, pytest's ini files, directory rules);
+//! this module only gathers the answers.
+//!
+//! The answers are about the work tree: a test's file either is reached or is not, and a
+//! condition on the way (`#[cfg(windows)] mod imp;`) is the test's own condition.
+
+pub mod go;
+pub mod python;
+pub mod rust;
+
+use crate::finding::Location;
+use crate::scan::{Scanned, Skip, TestCase};
+use std::path::Path;
+
+/// What a language's runner does with one test, when that is not simply "runs it".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Never built or collected: why, in words for a message, and where to point (the
+    /// test, or the configuration line that leaves it out).
+    NotRun { why: String, loc: Location },
+    /// Reached only through a condition that never holds (`#[cfg(any())] mod m;`).
+    Never(Skip),
+    /// Reached only through a condition the source cannot decide (`#[cfg(unix)] mod m;`).
+    Conditional(Skip),
+}
+
+/// One test's verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestVerdict {
+    /// The test's identity.
+    pub test: String,
+    pub verdict: Verdict,
+}
+
+/// The verdicts for every linked test at HEAD. `root` is the checked directory (paths in
+/// the scans are relative to it).
+pub fn judge(root: &Path, sources: &Scanned) -> Vec<TestVerdict> {
+    let linked: Vec<&TestCase> =
+        sources.files.iter().flat_map(|f| f.tests.iter()).filter(|t| !t.links.is_empty()).collect();
+    let of = |lang: &str| -> Vec<&TestCase> {
+        linked
+            .iter()
+            .copied()
+            .filter(|t| crate::scan::language_for(&t.loc.path).is_some_and(|l| l.name() == lang))
+            .collect()
+    };
+    let mut out = Vec::new();
+    out.extend(rust::judge(root, &of("rust")));
+    out.extend(python::judge(root, &of("python")));
+    out.extend(go::judge(root, &of("go")));
+    out
+}
+
+/// Folds the `Never` and `Conditional` verdicts into the tests themselves (a condition on
+/// the way to a test is the test's condition) and returns the `NotRun` ones.
+pub fn apply(sources: &mut Scanned, verdicts: Vec<TestVerdict>) -> Vec<TestVerdict> {
+    let mut not_run = Vec::new();
+    for v in verdicts {
+        let test = sources.files.iter_mut().flat_map(|f| f.tests.iter_mut()).find(|t| t.id == v.test);
+        match (v.verdict, test) {
+            (Verdict::Never(skip), Some(t)) => {
+                t.ignored.get_or_insert(skip);
+            }
+            (Verdict::Conditional(skip), Some(t)) => {
+                if t.ignored.is_none() {
+                    t.conditional_skip.get_or_insert(skip);
+                }
+            }
+            (verdict @ Verdict::NotRun { .. }, _) => not_run.push(TestVerdict { test: v.test, verdict }),
+            (_, None) => {}
+        }
+    }
+    not_run
+}
