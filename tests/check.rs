@@ -342,10 +342,15 @@ fn hostile_and_odd_inputs_never_panic() {
     assert!(big.len() > 5_000_000);
     t.file("src/big.rs", &big);
     t.file("src/big_marked.rs", format!("{big}// incident: INC-1\n#[test]\nfn at_the_end() {{}}\n"));
-    // Pathological nesting: refused, not a stack overflow.
+    // Deep nesting that rustc accepts parses (on a thread with a stack sized for it);
+    // nesting past that budget is refused, not a stack overflow, and read as text.
     t.file(
         "src/deep.rs",
         format!("// incident: INC-1\n#[test]\nfn deep() {{ {}0{} }}\n", "[".repeat(50_000), "]".repeat(50_000)),
+    );
+    t.file(
+        "src/deeper.rs",
+        format!("// incident: INC-1\n#[test]\nfn deeper() {{ {}0{} }}\n", "[".repeat(200_000), "]".repeat(200_000)),
     );
     // A symlink loop and a dangling link: reported, not followed forever.
     #[cfg(unix)]
@@ -358,12 +363,15 @@ fn hostile_and_odd_inputs_never_panic() {
     let mut got = findings(&doc);
     got.sort();
     let mut expected =
-        vec![finding("unparsable-source", "src/deep.rs", 1), finding("unparsable-source", "src/latin1.rs", 3)];
+        vec![finding("unparsable-source", "src/deeper.rs", 1), finding("unparsable-source", "src/latin1.rs", 3)];
     #[cfg(unix)]
     expected.extend([finding("unparsable-source", "src/dangling.rs", 0), finding("unparsable-source", "src/loop", 0)]);
     expected.sort();
     assert_eq!(got, expected);
-    assert_eq!(tests_of(&doc, "INC-1"), ["src/big_marked.rs::at_the_end", "src/deep.rs::deep", "src/latin1.rs::caf"]);
+    assert_eq!(
+        tests_of(&doc, "INC-1"),
+        ["src/big_marked.rs::at_the_end", "src/deep.rs::deep", "src/deeper.rs::deeper", "src/latin1.rs::caf"]
+    );
 }
 
 #[test]

@@ -25,6 +25,17 @@ impl super::Check for Check {
                     format!("test `{}` no longer carries the `{marker}: {}` marker", r.test, r.incident),
                     r.head_loc.as_ref().unwrap_or(&r.base_loc),
                 ),
+                RemovalKind::NotFoundInUnparsable => (
+                    format!(
+                        "test `{}`, linked to {}, cannot be found: {} does not parse, and read as text it holds no test `{}` under a marker naming {}",
+                        r.test,
+                        r.incident,
+                        r.base_loc.path,
+                        short_name(&r.test),
+                        r.incident
+                    ),
+                    &r.base_loc,
+                ),
                 RemovalKind::FileDeleted => (
                     format!(
                         "file {} was deleted, and with it test `{}`, linked to {}",
@@ -37,7 +48,7 @@ impl super::Check for Check {
             let mut f = Finding::new(Rule::LinkedTestRemoved, what).incident(&r.incident).test(&r.test);
             // A deleted file or test has no line at HEAD: point at the postmortem instead.
             f = match (r.kind, pm) {
-                (RemovalKind::MarkerRemoved, _) | (_, None) => f.at(loc),
+                (RemovalKind::MarkerRemoved | RemovalKind::NotFoundInUnparsable, _) | (_, None) => f.at(loc),
                 (_, Some(pm)) => f.at(&pm.loc),
             };
             let title = pm.map(|p| format!(" ({})", p.title)).unwrap_or_default();
@@ -47,4 +58,9 @@ impl super::Check for Check {
             )));
         }
     }
+}
+
+/// The test's name: the last part of its identity.
+fn short_name(id: &str) -> &str {
+    id.rsplit("::").next().unwrap_or(id)
 }

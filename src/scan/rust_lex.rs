@@ -2,8 +2,8 @@
 //! C, raw with any number of `#`), char literals versus lifetimes, and nested block
 //! comments. `syn` drops plain `//` comments, and a regular expression over the text
 //! would take `"// incident: X"` inside a string for a marker; this does neither.
-//! It also measures bracket nesting, so that pathological input can be refused before
-//! a recursive-descent parser overflows its stack on it.
+//! It also counts tokens and estimates how deep a recursive-descent parser will recurse,
+//! so that the parser can be given a stack deep enough for the file (see `rust.rs`).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CommentKind {
@@ -31,7 +31,78 @@ pub struct Comment<'a> {
 #[derive(Debug, Default)]
 pub struct Lexed<'a> {
     pub comments: Vec<Comment<'a>>,
-    pub max_depth: usize,
+    /// An upper bound on the number of tokens (identifiers, literals and punctuation
+    /// bytes; comments and whitespace are not tokens). Every level of a parser's
+    /// recursion consumes at least one token, so this bounds its depth.
+    pub tokens: usize,
+    /// A closer estimate of the parser's recursion depth: the tokens that can still be
+    /// on its stack at any point. Brackets, `<` and `|` open a level, `,` and `;` end
+    /// what the innermost level was parsing (lists and statements are parsed in loops).
+    pub nesting: usize,
+}
+
+/// The running nesting estimate of `Lexed::nesting`.
+#[derive(Default)]
+struct Nesting {
+    /// Open levels: the byte that opened each, and the tokens counted in it so far.
+    levels: Vec<(u8, usize)>,
+    outer: usize,
+    sum: usize,
+    max: usize,
+    count: usize,
+}
+
+impl Nesting {
+    fn token(&mut self) {
+        match self.levels.last_mut() {
+            Some((_, n)) => *n += 1,
+            None => self.outer += 1,
+        }
+        self.sum += 1;
+        self.count += 1;
+        self.max = self.max.max(self.sum + self.levels.len());
+    }
+
+    fn open(&mut self, by: u8) {
+        self.token();
+        self.levels.push((by, 0));
+    }
+
+    fn pop(&mut self) {
+        if let Some((_, n)) = self.levels.pop() {
+            self.sum -= n;
+        }
+    }
+
+    /// `)`, `]` or `}`: closes the levels opened since the matching bracket. A block
+    /// among items or statements (a `fn` body, a `mod`, an `impl`) ends what its level
+    /// was parsing, as `;` does.
+    fn close(&mut self, by: u8) {
+        while matches!(self.levels.last(), Some((b'<' | b'|', _))) {
+            self.pop();
+        }
+        self.pop();
+        if by == b'}' && matches!(self.levels.last(), None | Some((b'{', _))) {
+            self.separator();
+        }
+    }
+
+    fn angle_close(&mut self) {
+        self.token();
+        if matches!(self.levels.last(), Some((b'<', _))) {
+            self.pop();
+        }
+    }
+
+    /// `,` or `;`: what the innermost level was parsing is done.
+    fn separator(&mut self) {
+        let n = match self.levels.last_mut() {
+            Some((_, n)) => n,
+            None => &mut self.outer,
+        };
+        self.sum -= *n;
+        *n = 0;
+    }
 }
 
 struct Cursor<'a> {
@@ -134,7 +205,7 @@ fn push_lines<'a>(
 pub fn lex(src: &str) -> Lexed<'_> {
     let mut cur = Cursor { src, bytes: src.as_bytes(), pos: 0, line: 1, line_start: 0 };
     let mut out = Lexed::default();
-    let mut depth = 0usize;
+    let mut nest = Nesting::default();
     // A shebang line is not a comment, but `#!` starting `#![attr]` is not a shebang.
     if src.starts_with("#!") && !src[2..].trim_start().starts_with('[') {
         while cur.pos < cur.bytes.len() && cur.peek(0) != b'\n' {
@@ -197,8 +268,12 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 let text_start = (start + sigil).min(end);
                 push_lines(&mut out.comments, &cur, text_start, end, line, kind, own_line);
             }
-            b'"' => cur.skip_quoted(b'"'),
+            b'"' => {
+                nest.token();
+                cur.skip_quoted(b'"')
+            }
             b'\'' => {
+                nest.token();
                 // 'a' and '\n' are chars; 'a (no closing quote) is a lifetime or label.
                 if cur.peek(1) == b'\\' {
                     cur.skip_quoted(b'\'');
@@ -213,16 +288,31 @@ pub fn lex(src: &str) -> Lexed<'_> {
                     }
                 }
             }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                out.max_depth = out.max_depth.max(depth);
+            b'(' | b'[' | b'{' | b'<' | b'|' => {
+                nest.open(b);
                 cur.bump();
             }
             b')' | b']' | b'}' => {
-                depth = depth.saturating_sub(1);
+                nest.close(b);
                 cur.bump();
             }
+            b'>' => {
+                nest.angle_close();
+                cur.bump();
+            }
+            b',' | b';' => {
+                nest.separator();
+                cur.bump();
+            }
+            b if b.is_ascii_whitespace() => cur.bump(),
+            b if b.is_ascii_digit() => {
+                nest.token();
+                while cur.peek(0).is_ascii_alphanumeric() || cur.peek(0) == b'_' {
+                    cur.bump();
+                }
+            }
             b if b.is_ascii_alphabetic() || b == b'_' => {
+                nest.token();
                 let start = cur.pos;
                 while cur.peek(0).is_ascii_alphanumeric() || cur.peek(0) == b'_' {
                     cur.bump();
@@ -235,9 +325,14 @@ pub fn lex(src: &str) -> Lexed<'_> {
                     _ => {}
                 }
             }
-            _ => cur.bump(),
+            _ => {
+                nest.token();
+                cur.bump();
+            }
         }
     }
+    out.tokens = nest.count;
+    out.nesting = nest.max;
     out
 }
 
@@ -275,9 +370,22 @@ mod tests {
 
     #[test]
     fn measures_nesting_and_survives_garbage() {
-        assert_eq!(lex("fn f() { g([1]) }").max_depth, 3);
+        let l = lex("fn f() { g([1]) }");
+        // Closers end levels and are not counted: `fn f ( { g ( [ 1`.
+        assert_eq!(l.tokens, 8);
+        // At `1`: those 8 tokens, plus the 3 levels still open (`{`, `(`, `[`).
+        assert_eq!(l.nesting, 11);
         let deep = "(".repeat(100_000);
-        assert_eq!(lex(&deep).max_depth, 100_000);
+        assert_eq!(lex(&deep).tokens, 100_000);
+        assert!(lex(&deep).nesting >= 100_000);
+        // Items, statements and list items are parsed in loops: they do not add up.
+        let flat = "fn f() {".to_owned() + &"let x = [1, 2, 3];".repeat(10_000) + "}";
+        assert!(lex(&flat).nesting < 20, "{}", lex(&flat).nesting);
+        let items = "pub fn f() -> u32 { 1 }\n".repeat(10_000) + "mod m { fn g() { if a { b } else { c } } }";
+        assert!(lex(&items).nesting < 20, "{}", lex(&items).nesting);
+        // Chains that recurse without brackets do add up.
+        assert!(lex(&"!".repeat(5_000)).nesting >= 5_000);
+        assert!(lex(&("type T = ".to_owned() + &"Vec<".repeat(5_000))).nesting >= 5_000);
         for junk in ["\"unterminated", "r###\"open", "/* open", "'", "b'", "é'x", "r#"] {
             let _ = lex(junk);
         }
