@@ -77,3 +77,49 @@ fn deep_nesting_rustc_accepts_does_not_hide_a_deleted_test() {
     assert!(of_rule(&doc, "unparsable-source").is_empty(), "{doc:#}");
     assert_eq!(tests_of(&doc, "INC-1"), ["tests/b.rs::b"]);
 }
+
+/// Rewrites `tests/a.rs` with `attrs` on its test, commits, and checks.
+fn with_attrs_on_a(attrs: &str) -> (i32, serde_json::Value) {
+    let t = base();
+    t.file("tests/a.rs", A.replace("#[test]\n", &format!("{attrs}#[test]\n")));
+    t.commit("x");
+    t.check(&[])
+}
+
+// incident: IG-2026-002
+#[test]
+fn cfg_that_never_holds_compiles_a_linked_test_out() {
+    for attrs in ["#[cfg(any())]\n", "#[cfg(not(test))]\n", "#[cfg_attr(all(), ignore)]\n"] {
+        let (code, doc) = with_attrs_on_a(attrs);
+        assert_eq!(code, 1, "{attrs}: {doc:#}");
+        assert_eq!(errors(&doc), [err("linked-test-ignored", "tests/a.rs::a")], "{attrs}: {doc:#}");
+        let f = of_rule(&doc, "linked-test-ignored")[0];
+        assert_eq!((f["path"].as_str(), f["line"].as_u64()), (Some("tests/a.rs"), Some(2)), "{f}");
+        assert!(f["message"].as_str().unwrap().contains(attrs.trim()), "{f}");
+    }
+}
+
+// incident: IG-2026-002
+#[test]
+fn cfg_on_the_module_or_file_compiles_a_linked_test_out() {
+    let t = base();
+    t.file("tests/a.rs", format!("#[cfg(any())]\nmod off {{\n{A}}}\n"));
+    t.file("tests/b.rs", format!("#![cfg(any())]\n{B}"));
+    t.commit("x");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let mut got = errors(&doc);
+    got.sort();
+    assert_eq!(got, [err("linked-test-ignored", "tests/a.rs::off::a"), err("linked-test-ignored", "tests/b.rs::b")]);
+}
+
+// incident: IG-2026-002
+#[test]
+fn cfg_the_source_cannot_decide_is_a_warning_naming_the_condition() {
+    let (code, doc) = with_attrs_on_a("#[cfg(windows)]\n");
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    let f = of_rule(&doc, "linked-test-skipped-conditionally");
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert_eq!(f[0]["level"], "warning");
+    assert!(f[0]["message"].as_str().unwrap().ends_with("runs only under a condition: `#[cfg(windows)]`"), "{}", f[0]);
+}

@@ -11,6 +11,7 @@ pub mod javascript;
 pub mod markers;
 pub mod python;
 pub mod rust;
+pub mod rust_cfg;
 pub mod rust_lex;
 
 use crate::config::Config;

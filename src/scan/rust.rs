@@ -4,6 +4,7 @@
 //! Comments come from `rust_lex`, because `syn` keeps doc comments but drops `//` ones.
 
 use super::markers::MarkerWords;
+use super::rust_cfg;
 use super::rust_lex::{self, CommentKind};
 use super::{FileScan, Item, ItemKind, Language, Skip, TestCase, Unparsable};
 use crate::finding::Location;
@@ -75,7 +76,8 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
     match syn::parse_file(text) {
         Ok(file) => {
             let mut items = Vec::new();
-            collect(path, &file.items, &mut Vec::new(), &mut items);
+            let mut conds = rust_cfg::conditions(path, text, &file.attrs, "this file");
+            collect(&Source { path, text }, &file.items, &mut Vec::new(), &mut conds, &mut items);
             super::attach(path, text, comments, &items, words)
         }
         Err(e) => {
@@ -99,7 +101,7 @@ fn loc(path: &str, span: Span, len: usize) -> Location {
     Location { path: path.to_owned(), line: start.line, column: start.column + 1, len }
 }
 
-fn is_test_attr(path: &syn::Path) -> bool {
+pub(super) fn is_test_attr(path: &syn::Path) -> bool {
     path.segments.last().is_some_and(|seg| seg.ident == "test" || TEST_ATTRS.iter().any(|a| seg.ident == a))
 }
 
@@ -129,17 +131,44 @@ fn decl_line(attrs: &[syn::Attribute], span: Span) -> usize {
         .max(line(span))
 }
 
-fn collect(path: &str, items: &[syn::Item], modules: &mut Vec<String>, out: &mut Vec<Item>) {
+/// The file being collected.
+struct Source<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+/// Whether `#[cfg_attr(…, test)]` (or `#[cfg_attr(…, tokio::test)]`) is among `attrs`.
+fn cfg_attr_test(attrs: &[syn::Attribute]) -> bool {
+    use syn::punctuated::Punctuated;
+    attrs.iter().filter(|a| a.path().is_ident("cfg_attr")).any(|a| {
+        a.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+            .is_ok_and(|args| args.iter().skip(1).any(|m| is_test_attr(m.path())))
+    })
+}
+
+/// `conds` are the conditions of the file and the modules around `items`.
+fn collect(
+    src: &Source,
+    items: &[syn::Item],
+    modules: &mut Vec<String>,
+    conds: &mut Vec<rust_cfg::Cond>,
+    out: &mut Vec<Item>,
+) {
+    let path = src.path;
     for item in items {
         match item {
             syn::Item::Fn(f) => {
                 let name_line = line(f.sig.ident.span());
                 let name = f.sig.ident.to_string();
-                let kind = if f.attrs.iter().any(|a| is_test_attr(a.path())) {
+                let kind = if f.attrs.iter().any(|a| is_test_attr(a.path())) || cfg_attr_test(&f.attrs) {
+                    let mut all = conds.clone();
+                    all.extend(rust_cfg::conditions(path, src.text, &f.attrs, ""));
+                    let (never, depends) = rust_cfg::resolve(&all);
+                    let ignored = ignore_attr(path, &f.attrs).or(never);
                     ItemKind::Test {
                         loc: loc(path, f.sig.ident.span(), name.chars().count()),
-                        ignored: ignore_attr(path, &f.attrs),
-                        conditional_skip: None,
+                        conditional_skip: if ignored.is_some() { None } else { depends },
+                        ignored,
                         direct_links: Vec::new(),
                         name: name.clone(),
                     }
@@ -168,7 +197,10 @@ fn collect(path: &str, items: &[syn::Item], modules: &mut Vec<String>, out: &mut
                     what: format!("mod {name}"),
                 });
                 if let Some((_, inner)) = &m.content {
-                    collect(path, inner, modules, out);
+                    let outer = conds.len();
+                    conds.extend(rust_cfg::conditions(path, src.text, &m.attrs, &format!("mod {name}")));
+                    collect(src, inner, modules, conds, out);
+                    conds.truncate(outer);
                 }
                 modules.pop();
             }
@@ -537,5 +569,55 @@ mod tests {
         let inner = scan("//! incident: U-3\n#[test]\nfn a() { let = ; }\n#[test]\nfn b() {}\nfn c() {}\n");
         let ids: Vec<String> = links(&inner).into_iter().map(|(id, _)| id).collect();
         assert_eq!(ids, ["src/lib.rs::a", "src/lib.rs::b"]);
+    }
+
+    #[test]
+    fn cfg_decides_whether_a_test_is_compiled() {
+        let src = "// incident: C-1\n#[cfg(any())]\n#[test]\nfn never() {}\n\
+// incident: C-1\n#[cfg(windows)]\n#[test]\nfn windows_only() {}\n\
+// incident: C-1\n#[cfg_attr(all(), ignore)]\n#[test]\nfn always_ignored() {}\n\
+// incident: C-1\n#[cfg_attr(miri, ignore)]\n#[test]\nfn not_under_miri() {}\n\
+// incident: C-1\n#[cfg(test)]\n#[test]\nfn plain() {}\n\
+// incident: C-1\n#[cfg_attr(any(), test)]\nfn never_a_test() {}\n\
+#[cfg(any())]\nmod off {\n    // incident: C-1\n    #[test]\n    fn inside() {}\n}\n\
+mod inner {\n    #![cfg(unix)]\n    // incident: C-1\n    #[test]\n    fn unix_only() {}\n}\n\
+// incident: C-1\n#[rustversion::attr(not(nightly), ignore)]\n#[test]\nfn nightly_only() {}\n";
+        let s = scan(src);
+        let got: Vec<(String, Option<String>, Option<String>)> = s
+            .tests
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    t.ignored.as_ref().map(|k| k.what.clone()),
+                    t.conditional_skip.as_ref().map(|k| k.what.clone()),
+                )
+            })
+            .collect();
+        let n = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            got,
+            [
+                ("never".into(), n("`#[cfg(any())]`, which never holds, so it is compiled out"), None),
+                ("windows_only".into(), None, n("`#[cfg(windows)]`")),
+                (
+                    "always_ignored".into(),
+                    n("`#[cfg_attr(all(), ignore)]`, whose condition always holds, so it is always ignored"),
+                    None
+                ),
+                ("not_under_miri".into(), None, n("`#[cfg_attr(miri, ignore)]`")),
+                ("plain".into(), None, None),
+                (
+                    "never_a_test".into(),
+                    n("`#[cfg_attr(any(), test)]`, whose condition never holds, so it is never a test"),
+                    None
+                ),
+                ("inside".into(), n("`#[cfg(any())]` on `mod off`, which never holds, so it is compiled out"), None),
+                ("unix_only".into(), None, n("`#![cfg(unix)]` on `mod inner`")),
+                ("nightly_only".into(), None, n("`#[rustversion::attr(not(nightly), ignore)]`")),
+            ]
+        );
+        let file = scan("#![cfg(any())]\n// incident: C-1\n#[test]\nfn t() {}\n");
+        assert!(file.tests[0].ignored.as_ref().unwrap().what.contains("on `this file`"));
     }
 }
