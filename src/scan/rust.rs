@@ -40,33 +40,37 @@ impl Language for Rust {
 
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let lexed = rust_lex::lex(text);
-        // Each level of recursion consumes a token, so the token count is a sound bound
-        // on the depth; past the budget, the lexer's nesting estimate decides.
-        let levels = if lexed.tokens.saturating_mul(STACK_PER_LEVEL) <= STACK { lexed.tokens } else { lexed.nesting };
-        let refuse = |message: String| {
-            let mut scan = text_fallback(path, text, &lexed.comments, words);
-            scan.unparsable =
-                Some(Unparsable { loc: Location { path: path.to_owned(), line: 1, column: 1, len: 1 }, message });
-            scan
-        };
-        if levels.saturating_mul(STACK_PER_LEVEL) > STACK {
-            return refuse(format!(
-                "nests too deeply to parse safely (about {levels} levels of syntax; the limit is {})",
-                STACK / STACK_PER_LEVEL
-            ));
+        match on_parser_stack(&lexed, || parse(path, text, &lexed.comments, words)) {
+            Ok(scan) => scan,
+            Err(message) => {
+                let mut scan = text_fallback(path, text, &lexed.comments, words);
+                scan.unparsable =
+                    Some(Unparsable { loc: Location { path: path.to_owned(), line: 1, column: 1, len: 1 }, message });
+                scan
+            }
         }
-        let parsed = std::thread::scope(|s| {
-            std::thread::Builder::new()
-                .name("parse-rust".into())
-                .stack_size(STACK)
-                .spawn_scoped(s, || parse(path, text, &lexed.comments, words))
-                .map(|h| h.join())
-        });
-        match parsed {
-            Ok(Ok(scan)) => scan,
-            Ok(Err(_)) => refuse("the parser panicked on this file".into()),
-            Err(e) => refuse(format!("cannot start a parser thread: {e}")),
-        }
+    }
+}
+
+/// Runs `f` (which parses the file `lexed` came from) on a thread with the stack a parse
+/// of that file may need, or says why it cannot.
+pub fn on_parser_stack<T: Send>(lexed: &rust_lex::Lexed, f: impl FnOnce() -> T + Send) -> Result<T, String> {
+    // Each level of recursion consumes a token, so the token count is a sound bound
+    // on the depth; past the budget, the lexer's nesting estimate decides.
+    let levels = if lexed.tokens.saturating_mul(STACK_PER_LEVEL) <= STACK { lexed.tokens } else { lexed.nesting };
+    if levels.saturating_mul(STACK_PER_LEVEL) > STACK {
+        return Err(format!(
+            "nests too deeply to parse safely (about {levels} levels of syntax; the limit is {})",
+            STACK / STACK_PER_LEVEL
+        ));
+    }
+    let ran = std::thread::scope(|s| {
+        std::thread::Builder::new().name("parse-rust".into()).stack_size(STACK).spawn_scoped(s, f).map(|h| h.join())
+    });
+    match ran {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err("the parser panicked on this file".into()),
+        Err(e) => Err(format!("cannot start a parser thread: {e}")),
     }
 }
 
