@@ -1,7 +1,7 @@
 //! A linked test that is disabled guards nothing: `#[ignore]` on it is an error.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -19,7 +19,7 @@ impl super::Check for Check {
             let since = if new { format!(" (the {skip} was added in this change)") } else { String::new() };
             for link in &test.links {
                 out.push(
-                    Finding::new(Rule::LinkedTestIgnored, format!("test `{}`, linked to {}, is ignored{since}", test.name, link.incident))
+                    Finding::new(Rule::LinkedTestIgnored, format!("test {}, linked to {}, is ignored{since}", code(&test.name), link.incident))
                         .at(at)
                         .incident(&link.incident)
                         .test(&test.id)

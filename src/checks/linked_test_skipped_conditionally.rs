@@ -2,7 +2,7 @@
 //! reviewer can check it runs in the job that matters.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -19,7 +19,7 @@ impl super::Check for Check {
                 out.push(
                     Finding::new(
                         Rule::LinkedTestSkippedConditionally,
-                        format!("test `{}`, linked to {}, is skipped under a condition", test.name, link.incident),
+                        format!("test {}, linked to {}, is skipped under a condition", code(&test.name), link.incident),
                     )
                     .at(at)
                     .incident(&link.incident)

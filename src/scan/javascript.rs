@@ -272,7 +272,7 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
             },
         };
         let what = if test_file {
-            format!("`{callee}({title:?}, …)`")
+            crate::finding::code(&format!("{callee}({title:?}, …)"))
         } else {
             format!("`{callee}(…)` outside a test file (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`)")
         };
