@@ -21,7 +21,9 @@ fn main() -> ExitCode {
             ExitCode::from(exit::OK)
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Errors quote config values and paths from the repository: print them as the
+            // human renderer prints any repository text.
+            eprintln!("error: {}", incident_guard::render::human::terminal_text(&format!("{err:#}")));
             ExitCode::from(exit::ERROR)
         }
     }
