@@ -40,6 +40,32 @@ pub struct Location {
     pub len: usize,
 }
 
+/// `text` as a code span in a message or help: `` `text` ``, or, when `text` holds
+/// backticks (a JavaScript test title may), a fence one backtick longer than its longest
+/// run, padded with spaces when it starts or ends with one. That is CommonMark's rule, so
+/// the Markdown renderer reads the span exactly as written here and repository text
+/// cannot end it early; plain-text formats show it as is.
+pub fn code(text: &str) -> String {
+    if text.is_empty() {
+        return "` `".to_owned(); // "``" would be a run of two backticks, not a span
+    }
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && text.chars().any(|c| c != ' '));
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Repository text set in the prose of a message or help that also holds code spans:
+/// as is, unless it holds a backtick, which could pair with a backtick of the sentence's
+/// own spans and turn code into prose and prose into code; then it is shown as a code
+/// span itself (see `code`).
+pub fn prose(text: &str) -> String {
+    if text.contains('`') { code(text) } else { text.to_owned() }
+}
+
 impl Finding {
     pub fn new(rule: Rule, message: impl Into<String>) -> Finding {
         Finding {
@@ -83,5 +109,25 @@ impl Finding {
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{code, prose};
+
+    #[test]
+    fn code_spans_cannot_be_closed_by_their_content() {
+        assert_eq!(code("t"), "`t`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x``"), "``` `x`` ```");
+        assert_eq!(code(" x "), "`  x  `");
+        assert_eq!(code(""), "` `");
+    }
+
+    #[test]
+    fn prose_with_a_backtick_becomes_code() {
+        assert_eq!(prose("Checkout down"), "Checkout down");
+        assert_eq!(prose("a ` b"), "``a ` b``");
     }
 }

@@ -343,7 +343,7 @@ fn scan_base(
         }
     }
     let files = read_base_blobs(repo.path(), &wanted, words)
-        .map_err(|(path, oid)| missing(format!("`{path}` at base ({})", short(oid))))?;
+        .map_err(|(path, oid)| missing(format!("{} at base ({})", crate::finding::code(&path), short(oid))))?;
     Ok((files, changed))
 }
 

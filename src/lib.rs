@@ -151,5 +151,20 @@ pub fn check(analysis: &Analysis) -> Report {
         git::BaseState::Found { info, .. } => Some(info.clone()),
         _ => None,
     });
-    Report { version: report::JSON_VERSION, base, findings, incidents, summary }
+    let fallback_path = fallback_path(&model.root, &analysis.config);
+    Report { version: report::JSON_VERSION, base, findings, incidents, summary, fallback_path }
+}
+
+/// `Report::fallback_path`: the config file when it lies inside the repository, else the
+/// postmortems directory's README when there is one, else the root itself.
+fn fallback_path(root: &Path, config: &Config) -> String {
+    let inside = |p: &Path| p.canonicalize().ok().filter(|p| p.starts_with(root) && p.is_file());
+    if let Some(file) = config.file.as_deref().and_then(inside) {
+        return paths::relative(root, &file);
+    }
+    let readme = root.join(&config.postmortems).join("README.md");
+    match inside(&readme) {
+        Some(readme) => paths::relative(root, &readme),
+        None => ".".to_owned(),
+    }
 }

@@ -47,8 +47,11 @@ fn in_github_actions() -> bool {
 fn report_failure(message: &str, github: bool) {
     // Config errors are rustc-style diagnostics that already open with `error: `.
     let message = message.strip_prefix("error: ").unwrap_or(message).trim_end();
+    // Repository text may also hold terminal escapes: shown as the human renderer shows
+    // any repository text.
+    let message = incident_guard::render::human::terminal_text(message);
     if github {
-        eprintln!("::error title=incident-guard::{}", github::escape_data(message));
+        eprintln!("::error title=incident-guard::{}", github::escape_data(&message));
     } else {
         eprintln!("error: {message}");
     }

@@ -5,7 +5,7 @@
 //! an incident so that its tests are not reported against an unknown ID.
 
 use crate::date::Date;
-use crate::finding::Location;
+use crate::finding::{Location, code};
 use crate::toml_doc::{self, Datetime, LineIndex, Problems, Table};
 use anyhow::{Result, bail};
 use serde::Serialize;
@@ -300,7 +300,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         if !is_valid_id(&id.value) {
             p.list.push(toml_doc::Problem {
                 span: id.span.clone(),
-                message: format!("incident ID `{}` may only contain letters, digits, `.`, `_` and `-`", id.value),
+                message: format!("incident ID {} may only contain letters, digits, `.`, `_` and `-`", code(&id.value)),
                 help: None,
             });
             return false;
@@ -393,7 +393,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
             } else {
                 p.list.push(toml_doc::Problem {
                     span: c.span,
-                    message: format!("`{}` in `commits` of action item {name} is not a commit SHA or a prefix of one (4 to 64 hex digits)", c.value),
+                    message: format!("{} in `commits` of action item {name} is not a commit SHA or a prefix of one (4 to 64 hex digits)", code(&c.value)),
                     help: None,
                 });
             }
@@ -407,8 +407,8 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
             p.list.push(toml_doc::Problem {
                 span: item_id.span.clone(),
                 message: format!(
-                    "action item ID `{}` may only contain letters, digits, `.`, `_` and `-`",
-                    item_id.value
+                    "action item ID {} may only contain letters, digits, `.`, `_` and `-`",
+                    code(&item_id.value)
                 ),
                 help: None,
             });

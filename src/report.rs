@@ -18,6 +18,12 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub incidents: Vec<IncidentView>,
     pub summary: Summary,
+    /// Where a finding about the repository as a whole (no path: history not read, say)
+    /// points in formats that require a file for every result, as SARIF for GitHub code
+    /// scanning does: the config file, else the postmortems directory's README, else
+    /// `.`. Repository-relative; not part of the JSON report.
+    #[serde(skip)]
+    pub fallback_path: String,
 }
 
 /// Which base revision the history checks compared against, and why that one.
@@ -68,7 +74,7 @@ pub struct ActionItemView {
     pub due: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    /// Full SHAs of the commits found as evidence (SPEC §3.3).
+    /// Full SHAs of the commits found as evidence.
     pub commits: Vec<String>,
 }
 

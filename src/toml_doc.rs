@@ -86,7 +86,7 @@ impl<'t, 'i> Table<'t, 'i> {
             let name = key.get_ref().as_ref();
             if !known.contains(&name) {
                 let help = suggest::did_you_mean(name, known.iter().copied());
-                p.push_help(&key.span(), format!("unknown key `{name}` in {}", self.what), help);
+                p.push_help(&key.span(), format!("unknown key {} in {}", crate::finding::code(name), self.what), help);
             }
         }
     }
@@ -246,7 +246,11 @@ impl<'t, 'i> Table<'t, 'i> {
         let help = suggest::did_you_mean(&s.value, allowed.iter().copied());
         p.list.push(Problem {
             span: s.span.clone(),
-            message: format!("`{key}` in {} must be one of {list}, found `{}`", self.what, s.value),
+            message: format!(
+                "`{key}` in {} must be one of {list}, found {}",
+                self.what,
+                crate::finding::code(&s.value)
+            ),
             help: (!help.is_empty()).then_some(help),
         });
         None

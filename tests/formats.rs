@@ -1,8 +1,10 @@
-//! The machine and GitHub formats: annotations, the PR comment / job summary, SARIF.
+//! Every output format against hostile repository text: the terminal (human `check`,
+//! `list`, `show` and errors), annotations, the PR comment / job summary, SARIF.
 //! Hostile repository text must never escape its place, and GitHub's limits hold.
 
 mod common;
 use common::*;
+use incident_guard::render::markdown::MARKER;
 
 fn hostile_tree() -> Tree {
     let t = Tree::new();
@@ -170,7 +172,7 @@ fn assert_valid_sarif(doc: &serde_json::Value) {
 fn sarif_is_valid_and_complete() {
     let t = hostile_tree();
     t.file("src/bad.rs", "// incident:\n#[test]\nfn x() {}\n");
-    let out = t.run(&["check", "--format", "sarif"]); // not a repo: history-skipped notes have no location
+    let out = t.run(&["check", "--format", "sarif"]); // not a repo: history-skipped notes have no path
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_valid_sarif(&doc);
     assert_eq!(doc["version"], "2.1.0");
@@ -185,11 +187,12 @@ fn sarif_is_valid_and_complete() {
     let ignored = results.iter().find(|r| r["ruleId"] == "linked-test-ignored").unwrap();
     assert_eq!(ignored["level"], "error");
     let loc = &ignored["locations"][0]["physicalLocation"];
-    assert_eq!(loc["artifactLocation"]["uri"], "src/we|ird\nname.rs");
+    assert_eq!(loc["artifactLocation"]["uri"], "src/we%7Cird%0Aname.rs");
     assert_eq!(loc["region"]["startLine"], 3);
     let idx = ignored["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[idx]["id"], "linked-test-ignored");
-    assert!(results.iter().any(|r| r["ruleId"] == "history-skipped" && r.get("locations").is_none()));
+    let skipped = results.iter().find(|r| r["ruleId"] == "history-skipped").unwrap();
+    assert_eq!(skipped["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "incident-guard.toml");
 }
 
 #[test]
@@ -215,4 +218,313 @@ fn list_and_show_refuse_check_only_formats() {
     let out = t.run(&["list", "--format", "sarif"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("`--format sarif` is for `check`"));
+}
+
+/// Every trick a line of text can play on a terminal: an OSC 8 hyperlink whose text hides
+/// its target, clear-screen, a cursor move, a bell, a backspace, DEL, a C1 CSI, and the
+/// bidirectional controls. (A carriage return too, where the field may hold one: titles
+/// must be one line, so the parser rejects it there.)
+const TERMINAL_TRICKS: &str = "\u{1b}]8;;http://evil\u{7}click\u{1b}]8;;\u{7} \u{1b}[2J\u{1b}[1;1H\u{7}\u{8}\u{7f}\u{9b}31m \u{202e}\u{2066}\u{200e}\u{200f}\u{61c}end";
+
+/// `s` as the inside of a TOML basic string: controls and non-ASCII as `\uXXXX`.
+fn toml_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' | '\\' => format!("\\{c}"),
+            c if c.is_ascii() && !c.is_ascii_control() => c.to_string(),
+            c => format!("\\u{:04X}", u32::from(c)),
+        })
+        .collect()
+}
+
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// No control character but our own line breaks, no bidi control, no line separator.
+fn assert_terminal_safe(out: &str) {
+    let bad: Vec<(usize, char)> = out
+        .char_indices()
+        .filter(|&(_, c)| (c.is_control() && c != '\n') || is_bidi(c) || matches!(c, '\u{2028}' | '\u{2029}'))
+        .collect();
+    assert!(bad.is_empty(), "raw control characters {bad:?} in:\n{out}");
+}
+
+/// The escape sequences in coloured output: every one must be a colour (SGR), ours.
+fn assert_only_colours(out: &str) {
+    assert!(out.contains("\u{1b}["), "no colour at all:\n{out}");
+    for (i, _) in out.match_indices('\u{1b}') {
+        let rest = &out[i + 1..];
+        let sgr = rest.strip_prefix('[').and_then(|r| r.find('m').map(|m| &r[..m]));
+        assert!(
+            sgr.is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';')),
+            "not a colour: {:?}",
+            &out[i..]
+        );
+    }
+    assert_terminal_safe(&out.replace('\u{1b}', ""));
+}
+
+// incident: IG-2026-009
+#[test]
+fn human_output_strips_terminal_escapes_from_titles() {
+    let t = Tree::new();
+    let title = toml_escape(&format!("Boom {TERMINAL_TRICKS}"));
+    t.file("postmortems/a.md", format!("+++\nid = \"INC-1\"\ntitle = \"{title}\"\ndate = 2024-01-01\n+++\n"));
+    t.file("postmortems/b.md", postmortem("INC-2", ""));
+    // The line shown under the finding carries them too, before and after the caret.
+    t.file(
+        "src/lib.rs",
+        "// incident: INC-2\n#[test]\n/* \u{1b}[2J\u{7}\u{202e} */ #[ignore = \"\u{1b}]8;;http://evil\u{7}x\"]\nfn guarded() {}\n",
+    );
+
+    let out = stdout(&t.run(&["check", "--no-git", "--color", "never"]));
+    assert_terminal_safe(&out);
+    let title_line = out.lines().find(|l| l.starts_with("error[missing-regression-test]")).unwrap();
+    assert!(
+        title_line.contains(r"Boom \u{1b}]8;;http://evil\u{7}click\u{1b}]8;;\u{7} \u{1b}[2J\u{1b}[1;1H\u{7}\u{8}\u{7f}\u{9b}31m \u{202e}\u{2066}\u{200e}\u{200f}\u{61c}end"),
+        "the escapes are shown, not obeyed and not hidden:\n{title_line}"
+    );
+    // The caret still stands under `#[ignore`, however much longer the text before it got.
+    let lines: Vec<&str> = out.lines().collect();
+    let source = lines.iter().position(|l| l.starts_with("3 | /* ")).expect(&out);
+    let (shown, carets) = (lines[source], lines[source + 1]);
+    assert_eq!(shown, r#"3 | /* \u{1b}[2J\u{7}\u{202e} */ #[ignore = "\u{1b}]8;;http://evil\u{7}x"]"#);
+    let column = |line: &str, needle: &str| line[..line.find(needle).unwrap()].chars().count();
+    assert_eq!(column(carets, "^"), column(shown, "#[ignore"), "\n{shown}\n{carets}");
+    assert!(carets.trim_end().ends_with(" ^^^^^^^^^"), "\n{shown}\n{carets}");
+
+    // Our own colours still work, and are the only escape sequences.
+    let coloured = stdout(&t.run(&["check", "--no-git", "--color", "always"]));
+    assert_only_colours(&coloured);
+    assert!(coloured.contains(r"\u{1b}]8;;http://evil"), "{coloured}");
+}
+
+// incident: IG-2026-009
+#[test]
+fn human_list_and_show_strip_terminal_escapes_from_repository_text() {
+    let t = Tree::new();
+    let x = toml_escape(TERMINAL_TRICKS);
+    t.file(
+        "postmortems/a.md",
+        format!(
+            "+++\nid = \"INC-1\"\ntitle = \"T {x}\"\ndate = 2024-01-01\nseverity = \"S {x}\"\ntest_waiver = \"W {x} long enough to count as a reason for no test\"\n\n[[action_items]]\nid = \"A1\"\ntitle = \"A {x}\\rforged\"\nowner = \"@o {x}\"\ndue = 2025-01-01\nstatus = \"open\"\n+++\n"
+        ),
+    );
+    // A file name may hold escapes too (Linux allows any byte but `/` and NUL).
+    t.file("src/e\u{1b}[2J\u{7}.rs", "// incident: INC-1\n#[test]\nfn linked() {}\n");
+
+    for args in [&["list", "--no-git"][..], &["show", "INC-1", "--no-git"]] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let out = stdout(&out);
+        assert_terminal_safe(&out);
+        assert!(out.contains(r"T \u{1b}]8;;http://evil\u{7}click"), "{args:?}:\n{out}");
+    }
+    let show = stdout(&t.run(&["show", "INC-1", "--no-git"]));
+    for shown in [
+        r"severity: S \u{1b}]8",
+        r"waiver:   W \u{1b}]8",
+        r"A \u{1b}]8;;http://evil",
+        r"\u{61c}end forged",
+        r"(@o \u{1b}]8;;http://evil",
+        r"(src/e\u{1b}[2J\u{7}.rs:3)",
+    ] {
+        assert!(show.contains(shown), "{shown} in:\n{show}");
+    }
+    assert_only_colours(&stdout(&t.run(&["show", "INC-1", "--no-git", "--color", "always"])));
+}
+
+// incident: IG-2026-009
+#[test]
+fn human_errors_strip_terminal_escapes_from_config_values() {
+    let t = Tree::new();
+    t.file("incident-guard.toml", format!("postmortems = \"p{}\"\n", toml_escape(TERMINAL_TRICKS)));
+    let out = t.run(&["check", "--no-git"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_terminal_safe(&err);
+    assert!(err.contains(r"`p\u{1b}]8;;http://evil\u{7}click"), "{err}");
+
+    // A raw escape in the file: TOML rejects it, and the snippet shows it, inert.
+    t.file("incident-guard.toml", "postmortems = \"p\u{1b}[2J\u{7}\"\n");
+    let err = stderr(&t.run(&["check", "--no-git"]));
+    assert_terminal_safe(&err);
+    assert!(err.contains(r#"1 | postmortems = "p\u{1b}[2J\u{7}""#), "{err}");
+}
+
+/// The HTML with every `<code>…</code>` element taken out: what GitHub scans for mentions.
+fn outside_code(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<code>") {
+        out.push_str(&rest[..open]);
+        rest = rest[open..].split_once("</code>").map_or("", |(_, after)| after);
+    }
+    out + rest
+}
+
+/// The text of every `<code>` element.
+fn code_elements(html: &str) -> Vec<&str> {
+    html.split("<code>").skip(1).map(|s| s.split_once("</code>").unwrap().0).collect()
+}
+
+// incident: IG-2026-009
+#[test]
+fn markdown_neutralises_mentions_bidi_and_line_separators() {
+    let t = Tree::new();
+    t.file(
+        "postmortems/a.md",
+        "+++\nid = \"INC-1\"\ntitle = \"Paging @alice and @org/team-leads: \\u202Egnp.exe\\u202C, \\u2066x\\u2069 \\u200E\\u200F\\u061C line\\u2028sep\\u2029para\"\ndate = 2024-01-01\n+++\n",
+    );
+    let (_, md) = run_format(&t, "markdown", &[]);
+    for c in md.chars() {
+        assert!(!is_bidi(c) && !matches!(c, '\u{2028}' | '\u{2029}'), "{:?} in:\n{md}", c);
+    }
+    assert!(md.contains("\u{fffd}gnp.exe\u{fffd}"), "a bidi control is replaced visibly:\n{md}");
+    assert!(md.contains("line sep para"), "{md}");
+    let html = gfm_html(&md);
+    let text = outside_code(&html);
+    assert!(text.contains("@\u{200b}alice") && text.contains("@\u{200b}org/team-leads"), "{html}");
+    for (i, _) in text.match_indices('@') {
+        assert!(text[i + 1..].starts_with('\u{200b}'), "a mention GitHub would notify: {:?}", &text[i..]);
+    }
+    assert_eq!(html.matches("<tr>").count(), 2, "{html}");
+    assert_eq!(html.matches("<td").count(), 5, "{html}");
+}
+
+// incident: IG-2026-009
+#[test]
+fn markdown_keeps_code_spans_in_help_as_code_instead_of_escaped_backticks() {
+    let t = Tree::new();
+    t.init_git();
+    t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t.file("postmortems/inc-7.md", postmortem("INC-7", ""));
+    t.file("src/lib.rs", "// incident: INC-1\n#[test]\nfn guards() {}\n\n// incident: INC-1\n#[test]\nfn stays() {}\n");
+    t.commit("initial");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("src/lib.rs", "// incident: INC-1\n#[test]\nfn stays() {}\n");
+    t.commit("drop a test");
+    let out = t.run(&["check", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let md = stdout(&out);
+    assert!(md.contains("put `// incident: INC-7` above it"), "{md}");
+    for noise in [r"INC\-", r"\(", r"\.", r"\`", r"\:", r"\_waiver"] {
+        assert!(!md.contains(noise), "needless escape {noise} in:\n{md}");
+    }
+    let html = gfm_html(&md);
+    let code = code_elements(&html);
+    assert!(code.contains(&"// incident: INC-7"), "{code:?}\n{html}");
+    assert!(
+        code.contains(&"retired_tests = [{ test = &quot;src/lib.rs::guards&quot;, reason = &quot;…&quot; }]"),
+        "{code:?}"
+    );
+    assert!(code.contains(&"test_waiver"), "{code:?}");
+    assert!(!html.contains("`"), "no literal backticks left:\n{html}");
+}
+
+// incident: IG-2026-009
+#[test]
+fn markdown_hostile_titles_and_test_names_cannot_break_the_table_forge_the_marker_or_inject_html() {
+    const TITLE: &str = "x | y <!-- incident-guard --> --> <script>alert(1)</script> ` @alice \u{202e}z";
+    const NAME: &str = "a`b`` | <!-- incident-guard --> </code><script>x</script> @bob";
+    let t = Tree::new();
+    t.init_git();
+    t.file(
+        "postmortems/inc-1.md",
+        format!("+++\nid = \"INC-1\"\ntitle = \"{}\"\ndate = 2024-01-01\n+++\n", toml_escape(TITLE)),
+    );
+    let js = |name: &str| format!("// incident: INC-1\nit.skip({name:?}, () => {{}});\n");
+    t.file("test/a.test.js", js(NAME));
+    t.file("test/b.test.js", js(&format!("{NAME} gone")));
+    t.commit("initial");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.remove("test/b.test.js");
+    t.commit("drop a test");
+    let out = t.run(&["check", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let md = stdout(&out);
+    assert_eq!(md.matches(MARKER).count(), 1, "only our marker, raw:\n{md}");
+    assert!(md.starts_with(MARKER), "{md}");
+    assert!(!md.contains('\u{202e}'), "{md}");
+
+    let html = gfm_html(&md);
+    assert_eq!(html.matches("<table>").count(), 1, "{html}");
+    assert_eq!(html.matches("<tr>").count(), 2, "header plus one incident:\n{html}");
+    assert_eq!(html.matches("<td").count(), 5, "five cells:\n{html}");
+    assert_eq!(html.matches("<!--").count(), 1, "only our marker:\n{html}");
+    assert!(!html.contains("<script") && !html.contains("</code><script"), "{html}");
+    assert!(
+        html.contains("x | y &lt;!-- incident-guard --&gt; --&gt; &lt;script&gt;alert(1)&lt;/script&gt; ` @\u{200b}alice \u{fffd}z"),
+        "the title is shown as text:\n{html}"
+    );
+    for (i, _) in outside_code(&html).match_indices('@') {
+        assert!(outside_code(&html)[i + 1..].starts_with('\u{200b}'), "{html}");
+    }
+    // The test names stay whole inside their code spans, backticks and all.
+    let shown = "a`b`` | &lt;\u{200b}!-- incident-guard --&gt; &lt;/code&gt;&lt;script&gt;x&lt;/script&gt; @bob";
+    let code = code_elements(&html);
+    let ignored = format!("test/a.test.js::{shown}");
+    assert!(code.contains(&ignored.as_str()), "ignored test's identity in one span: {code:?}\n{html}");
+    let retire =
+        format!("retired_tests = [{{ test = &quot;test/b.test.js::{shown} gone&quot;, reason = &quot;…&quot; }}]");
+    assert!(code.contains(&retire.as_str()), "removed test's name in one span: {code:?}\n{html}");
+}
+
+/// The `uri` of every result's first location; every result must have one.
+fn sarif_uris(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str();
+            let uri = uri.unwrap_or_else(|| panic!("a result without a location, which upload-sarif rejects: {r:#}"));
+            (r["ruleId"].as_str().unwrap().to_owned(), uri.to_owned())
+        })
+        .collect()
+}
+
+// incident: IG-2026-009
+#[test]
+fn sarif_uris_are_percent_encoded() {
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file("src/a b%20#frag?q=1 caf\u{e9}.rs", "// incident: INC-1\n#[test]\n#[ignore]\nfn t() {}\n");
+    let out = t.run(&["check", "--no-git", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&doc);
+    assert_eq!(
+        sarif_uris(&doc),
+        [("linked-test-ignored".to_owned(), "src/a%20b%2520%23frag%3Fq%3D1%20caf%C3%A9.rs".to_owned())]
+    );
+}
+
+// incident: IG-2026-009
+#[test]
+fn sarif_results_about_the_whole_repository_have_a_location() {
+    // Not a git repository: the history checks report that they were skipped, a finding
+    // with no file of its own.
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    let sarif = |t: &Tree| {
+        let out = t.run(&["check", "--format", "sarif"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_valid_sarif(&doc);
+        let uris = sarif_uris(&doc);
+        assert!(uris.iter().any(|(rule, _)| rule == "history-skipped"), "{uris:?}");
+        uris
+    };
+    let skipped = |uris: Vec<(String, String)>| -> Vec<String> {
+        uris.into_iter().filter(|(rule, _)| rule == "history-skipped").map(|(_, uri)| uri).collect()
+    };
+    // The config file, when there is one;
+    assert!(skipped(sarif(&t)).iter().all(|uri| uri == "incident-guard.toml"));
+    // else the postmortems directory's README;
+    t.remove("incident-guard.toml");
+    t.file("postmortems/README.md", "# Postmortems\n");
+    assert!(skipped(sarif(&t)).iter().all(|uri| uri == "postmortems/README.md"));
+    // else the repository itself.
+    t.remove("postmortems/README.md");
+    assert!(skipped(sarif(&t)).iter().all(|uri| uri == "."));
 }

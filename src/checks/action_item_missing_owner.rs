@@ -1,7 +1,7 @@
 //! An action item owned by a placeholder belongs to nobody.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -27,7 +27,7 @@ impl super::Check for Check {
                 out.push(
                     Finding::new(
                         Rule::ActionItemMissingOwner,
-                        format!("action item {}#{} has no real owner (`{}`)", pm.id, item.id, item.owner),
+                        format!("action item {}#{} has no real owner ({})", pm.id, item.id, code(&item.owner)),
                     )
                     .at(&item.loc)
                     .incident(&pm.id)

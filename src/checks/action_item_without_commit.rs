@@ -3,7 +3,7 @@
 //! is its own finding.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::git::{EntryError, LogState, item_ref};
 use crate::rules::Rule;
 
@@ -29,8 +29,8 @@ impl super::Check for Check {
                 Finding::new(
                     Rule::ActionItemWithoutCommit,
                     format!(
-                        "commit `{}` listed for {} does not resolve: {why}",
-                        e.entry,
+                        "commit {} listed for {} does not resolve: {why}",
+                        code(&e.entry),
                         item_ref(&e.incident, &e.item)
                     ),
                 )

@@ -3,7 +3,7 @@
 //! errors that say exactly how to fetch what is missing.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::git::{BaseState, EntryError, LogState, UNSHALLOW_FIX, item_ref};
 use crate::rules::Rule;
 
@@ -58,8 +58,8 @@ impl super::Check for Check {
                 Finding::new(
                     Rule::HistoryUnavailable,
                     format!(
-                        "commit `{}` listed for {} is not in this shallow clone",
-                        e.entry,
+                        "commit {} listed for {} is not in this shallow clone",
+                        code(&e.entry),
                         item_ref(&e.incident, &e.item)
                     ),
                 )

@@ -2,7 +2,7 @@
 //! link a test and does not: saying nothing would leave the incident unguarded.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -19,7 +19,7 @@ impl super::Check for Check {
                     Finding::new(Rule::InvalidMarker, "marker names no incident ID")
                         .help("write the ID after the marker, e.g. `// incident: INC-2024-017`")
                 } else {
-                    Finding::new(Rule::InvalidMarker, format!("`{}` is not an incident ID", bad.token)).help(
+                    Finding::new(Rule::InvalidMarker, format!("{} is not an incident ID", code(&bad.token))).help(
                         "IDs contain only letters, digits, `.`, `_` and `-`; separate several with commas or spaces, and keep prose on another line",
                     )
                 };

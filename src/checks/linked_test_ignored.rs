@@ -2,7 +2,7 @@
 //! condition that can never hold (`#[cfg(any())]`, `skipif(True)`) on it is an error.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -21,14 +21,14 @@ impl super::Check for Check {
                 out.push(
                     Finding::new(
                         Rule::LinkedTestIgnored,
-                        format!("test `{}`, linked to {}, never runs: {}{since}", test.id, link.incident, skip.what),
+                        format!("test {}, linked to {}, never runs: {}{since}", code(&test.id), link.incident, skip.what),
                     )
                     .at(&skip.loc)
                     .incident(&link.incident)
                     .test(&test.id)
                     .help(format!(
-                        "a disabled regression test no longer guards against the incident: make it run again, or retire it with `retired_tests = [{{ test = \"{}\", reason = \"…\" }}]` in the postmortem",
-                        test.id
+                        "a disabled regression test no longer guards against the incident: make it run again, or retire it with {} in the postmortem",
+                        code(&format!("retired_tests = [{{ test = \"{}\", reason = \"…\" }}]", test.id))
                     )),
                 );
             }

@@ -1,7 +1,7 @@
 //! A linked test renamed or moved keeps guarding its incident: say so, quietly.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -21,10 +21,10 @@ impl super::Check for Check {
                 Finding::new(
                     Rule::LinkedTestMoved,
                     format!(
-                        "test `{}`, linked to {}, was {how} to `{}` ({:.0}% similar)",
-                        m.from,
+                        "test {}, linked to {}, was {how} to {} ({:.0}% similar)",
+                        code(&m.from),
                         m.incident,
-                        m.to,
+                        code(&m.to),
                         m.similarity * 100.0
                     ),
                 )

@@ -2,7 +2,7 @@
 //! test, unless the postmortem retired it or the test was merely renamed or moved.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code, prose};
 use crate::history::RemovalKind;
 use crate::rules::Rule;
 
@@ -19,10 +19,14 @@ impl super::Check for Check {
         for r in &changes.removed {
             let (what, loc) = match r.kind {
                 RemovalKind::TestDeleted => {
-                    (format!("test `{}`, linked to {}, was deleted", r.test, r.incident), &r.base_loc)
+                    (format!("test {}, linked to {}, was deleted", code(&r.test), r.incident), &r.base_loc)
                 }
                 RemovalKind::MarkerRemoved => (
-                    format!("test `{}` no longer carries the `{marker}: {}` marker", r.test, r.incident),
+                    format!(
+                        "test {} no longer carries the {} marker",
+                        code(&r.test),
+                        code(&format!("{marker}: {}", r.incident))
+                    ),
                     r.head_loc.as_ref().unwrap_or(&r.base_loc),
                 ),
                 RemovalKind::NotFoundInUnparsable => (
@@ -38,8 +42,10 @@ impl super::Check for Check {
                 ),
                 RemovalKind::FileDeleted => (
                     format!(
-                        "file {} was deleted, and with it test `{}`, linked to {}",
-                        r.base_loc.path, r.test, r.incident
+                        "file {} was deleted, and with it test {}, linked to {}",
+                        prose(&r.base_loc.path),
+                        code(&r.test),
+                        r.incident
                     ),
                     &r.base_loc,
                 ),
@@ -51,10 +57,11 @@ impl super::Check for Check {
                 (RemovalKind::MarkerRemoved | RemovalKind::NotFoundInUnparsable, _) | (_, None) => f.at(loc),
                 (_, Some(pm)) => f.at(&pm.loc),
             };
-            let title = pm.map(|p| format!(" ({})", p.title)).unwrap_or_default();
+            let title = pm.map(|p| format!(" ({})", prose(&p.title))).unwrap_or_default();
             out.push(f.help(format!(
-                "this test guards against incident {}{title}: restore it, or, if it is deliberately gone, add `retired_tests = [{{ test = \"{}\", reason = \"…\" }}]` to the postmortem",
-                r.incident, r.test
+                "this test guards against incident {}{title}: restore it, or, if it is deliberately gone, add {} to the postmortem",
+                r.incident,
+                code(&format!("retired_tests = [{{ test = \"{}\", reason = \"…\" }}]", r.test))
             )));
         }
     }

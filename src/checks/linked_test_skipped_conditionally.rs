@@ -4,7 +4,7 @@
 //! the CI job that matters runs it.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -22,8 +22,10 @@ impl super::Check for Check {
                     Finding::new(
                         Rule::LinkedTestSkippedConditionally,
                         format!(
-                            "test `{}`, linked to {}, runs only under a condition: {}",
-                            test.id, link.incident, skip.what
+                            "test {}, linked to {}, runs only under a condition: {}",
+                            code(&test.id),
+                            link.incident,
+                            skip.what
                         ),
                     )
                     .at(&skip.loc)

@@ -1,7 +1,7 @@
 //! SPEC §3.1: every incident held to the rule keeps at least one linked test.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::postmortem::{Postmortem, Status};
 use crate::rules::Rule;
 
@@ -31,8 +31,8 @@ impl super::Check for Check {
                     .at(&pm.loc)
                     .incident(&pm.id)
                     .help(format!(
-                        "write a test that would have caught it and put `// {marker}: {}` above it, or set `test_waiver` saying why no test is possible",
-                        pm.id
+                        "write a test that would have caught it and put {} above it, or set `test_waiver` saying why no test is possible",
+                        code(&format!("// {marker}: {}", pm.id))
                     )),
             );
         }

@@ -2,7 +2,7 @@
 //! there. Required headings are configurable (`required_sections`).
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -54,7 +54,7 @@ impl super::Check for Check {
                 Finding::new(Rule::MissingSection, format!("postmortem {} has no {list} section", pm.id))
                     .at(&pm.loc)
                     .incident(&pm.id)
-                    .help(format!("add a heading for each, e.g. `## {}`", missing[0])),
+                    .help(format!("add a heading for each, e.g. {}", code(&format!("## {}", missing[0])))),
             );
         }
     }

@@ -2,7 +2,7 @@
 //! gone: otherwise it hides nothing, or would hide a future removal by accident.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -16,9 +16,9 @@ impl super::Check for Check {
         let Some(changes) = &cx.model.changes else { return };
         for s in &changes.stale {
             let message = if s.still_linked {
-                format!("retired test `{}` still exists and is still linked to {}", s.test, s.incident)
+                format!("retired test {} still exists and is still linked to {}", code(&s.test), s.incident)
             } else {
-                format!("retired test `{}` was not linked to {} at the base revision", s.test, s.incident)
+                format!("retired test {} was not linked to {} at the base revision", code(&s.test), s.incident)
             };
             out.push(
                 Finding::new(Rule::StaleRetirement, message).at(&s.loc).incident(&s.incident).test(&s.test).help(

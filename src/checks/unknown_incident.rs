@@ -2,7 +2,7 @@
 //! postmortem that was never merged.
 
 use super::Context;
-use crate::finding::Finding;
+use crate::finding::{Finding, code};
 use crate::rules::Rule;
 use crate::scan::Link;
 
@@ -21,15 +21,16 @@ impl super::Check for Check {
             }
             let mut f = Finding::new(
                 Rule::UnknownIncident,
-                format!("marker names `{}`, which no postmortem has", link.incident),
+                format!("marker names {}, which no postmortem has", code(&link.incident)),
             )
             .at(&link.loc)
             .incident(&link.incident);
             f = match crate::suggest::closest(&link.incident, model.incident_ids()) {
-                Some(near) => f.help(format!("did you mean `{near}`?")),
+                Some(near) => f.help(format!("did you mean {}?", code(near))),
                 None => f.help(format!(
-                    "add a postmortem with `id = \"{}\"` under `{}/`",
-                    link.incident, cx.config.postmortems
+                    "add a postmortem with {} under {}",
+                    code(&format!("id = \"{}\"", link.incident)),
+                    code(&format!("{}/", cx.config.postmortems))
                 )),
             };
             if let Some(t) = test {

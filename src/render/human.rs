@@ -1,13 +1,63 @@
 //! `--format human`: rustc-style diagnostics with the source line and a caret, errors
-//! first, then one summary line.
+//! first, then one summary line; and the `list` and `show` views.
+//!
+//! Every piece of repository text goes through `terminal_line` before it is printed: a
+//! title or test name is data, and a terminal would otherwise obey the escape sequences
+//! in it (rewrite the screen, hide text, plant a hyperlink that says one thing and opens
+//! another). Our own colours are added afterwards by the styled renderer, so they work.
 
 use crate::finding::{Finding, Location};
 use crate::report::{IncidentView, Report};
 use crate::rules::Level;
 use annotate_snippets::{Level as ALevel, Renderer, Snippet};
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::ops::Range;
 
-use super::Style;
+use super::{Style, is_bidi_control};
+
+/// Repository text as one line that is safe to print on a terminal: line breaks become
+/// spaces (the layout is ours), a tab four spaces (as the snippet renderer lays tabs
+/// out), and every other control character (C0, DEL, C1) or bidirectional formatting
+/// character is shown as `\u{1b}`. Shown rather than dropped: a reader should see that
+/// the title holds an escape sequence, not a silently different title.
+pub fn terminal_line(text: &str) -> Cow<'_, str> {
+    clean(text, false)
+}
+
+/// `terminal_line` for text whose line breaks are our own layout (an error message that
+/// holds a rendered snippet): `\n` stays, everything else is treated the same.
+pub fn terminal_text(text: &str) -> Cow<'_, str> {
+    clean(text, true)
+}
+
+fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || is_bidi_control(c) || is_line_separator(c);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' if keep_newlines => out.push('\n'),
+            '\n' | '\r' if !keep_newlines => out.push(' '),
+            c if is_line_separator(c) => out.push(' '),
+            '\t' => out.push_str("    "),
+            c if unsafe_char(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// U+2028 and U+2029 end a line in some viewers and not in others.
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
 
 fn renderer(style: &Style) -> Renderer {
     if style.color { Renderer::styled() } else { Renderer::plain() }
@@ -34,24 +84,40 @@ fn char_range(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
     start..end.max(start)
 }
 
+/// A source line made safe to print, with the byte range of the `len` characters from
+/// 1-based `column` in it. Cleaning can lengthen what comes before the caret (a tab, an
+/// escape shown as `\u{1b}`), so the line is cleaned in three pieces and the range
+/// measured on the result.
+fn snippet_line(line: &str, column: usize, len: usize) -> (String, Range<usize>) {
+    let r = char_range(line, column, len);
+    let (before, span, after) =
+        (terminal_line(&line[..r.start]), terminal_line(&line[r.clone()]), terminal_line(&line[r.end..]));
+    let range = before.len()..before.len() + span.len();
+    (format!("{before}{span}{after}"), range)
+}
+
 /// One finding as a rustc-style diagnostic.
 fn diagnostic(f: &Finding, style: &Style) -> String {
     let code = f.rule.code();
-    let mut message = level(f.level).title(&f.message).id(code);
-    let origin;
+    let title = terminal_line(&f.message);
+    let mut message = level(f.level).title(&title).id(code);
+    let origin: String;
+    let source: String;
     if let (Some(path), Some(line), Some(src)) = (&f.path, f.line, &f.source_line) {
-        origin = path.clone();
-        let range = char_range(src, f.column.unwrap_or(1), f.len);
+        origin = terminal_line(path).into_owned();
+        let range;
+        (source, range) = snippet_line(src, f.column.unwrap_or(1), f.len);
         message = message
-            .snippet(Snippet::source(src).line_start(line).origin(&origin).annotation(level(f.level).span(range)));
+            .snippet(Snippet::source(&source).line_start(line).origin(&origin).annotation(level(f.level).span(range)));
     } else if let Some(path) = &f.path {
         origin = match f.line {
-            Some(line) => format!("{path}:{line}"),
-            None => path.clone(),
+            Some(line) => format!("{}:{line}", terminal_line(path)),
+            None => terminal_line(path).into_owned(),
         };
         message = message.footer(ALevel::Note.title(&origin));
     }
-    if let Some(help) = &f.help {
+    let help = f.help.as_deref().map(terminal_line);
+    if let Some(help) = &help {
         message = message.footer(ALevel::Help.title(help));
     }
     renderer(style).render(message).to_string()
@@ -59,16 +125,17 @@ fn diagnostic(f: &Finding, style: &Style) -> String {
 
 /// A located message for errors outside findings (config problems).
 pub fn snippet_text(loc: &Location, source_line: &str, message: &str) -> String {
-    let range = char_range(source_line, loc.column, loc.len);
-    let msg = ALevel::Error.title(message).snippet(
-        Snippet::source(source_line).line_start(loc.line).origin(&loc.path).annotation(ALevel::Error.span(range)),
-    );
+    let (source, range) = snippet_line(source_line, loc.column, loc.len);
+    let (message, origin) = (terminal_line(message), terminal_line(&loc.path));
+    let msg = ALevel::Error
+        .title(&message)
+        .snippet(Snippet::source(&source).line_start(loc.line).origin(&origin).annotation(ALevel::Error.span(range)));
     Renderer::plain().render(msg).to_string()
 }
 
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     if let Some(base) = &report.base {
-        writeln!(out, "base: {} ({})\n", base.rev, base.reason)?;
+        writeln!(out, "base: {} ({})\n", terminal_line(&base.rev), terminal_line(&base.reason))?;
     }
     for f in &report.findings {
         writeln!(out, "{}\n", diagnostic(f, style))?;
@@ -92,12 +159,12 @@ pub fn list(incidents: &[IncidentView], out: &mut dyn Write) -> io::Result<()> {
         .map(|i| {
             let done = i.action_items.iter().filter(|a| matches!(a.status, "closed" | "wontfix")).count();
             [
-                i.id.clone(),
+                terminal_line(&i.id).into_owned(),
                 i.status.to_owned(),
-                i.severity.clone().unwrap_or_else(|| "-".into()),
+                i.severity.as_deref().map_or_else(|| "-".into(), |s| terminal_line(s).into_owned()),
                 i.tests.len().to_string(),
                 format!("{done}/{}", i.action_items.len()),
-                one_line(&i.title),
+                terminal_line(&i.title).into_owned(),
             ]
         })
         .collect();
@@ -122,31 +189,28 @@ pub fn list(incidents: &[IncidentView], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
-}
-
 /// `show`: one incident in full, with the findings about it.
 pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}: {}", incident.id, one_line(&incident.title))?;
-    writeln!(out, "  file:     {}:{}", incident.path, incident.line)?;
+    let t = terminal_line;
+    writeln!(out, "{}: {}", t(&incident.id), t(&incident.title))?;
+    writeln!(out, "  file:     {}:{}", t(&incident.path), incident.line)?;
     writeln!(out, "  status:   {}", incident.status)?;
     if let Some(sev) = &incident.severity {
-        writeln!(out, "  severity: {sev}")?;
+        writeln!(out, "  severity: {}", t(sev))?;
     }
     if let Some(date) = &incident.date {
         writeln!(out, "  date:     {date}")?;
     }
     if let Some(w) = &incident.test_waiver {
-        writeln!(out, "  waiver:   {}", one_line(w))?;
+        writeln!(out, "  waiver:   {}", t(w))?;
     }
     writeln!(out, "\ntests ({}):", incident.linked_tests.len())?;
     if incident.linked_tests.is_empty() {
         writeln!(out, "  none")?;
     }
-    for t in &incident.linked_tests {
-        let ignored = if t.ignored { "  [ignored]" } else { "" };
-        writeln!(out, "  {}  ({}:{}){ignored}", t.test, t.path, t.line)?;
+    for lt in &incident.linked_tests {
+        let ignored = if lt.ignored { "  [ignored]" } else { "" };
+        writeln!(out, "  {}  ({}:{}){ignored}", t(&lt.test), t(&lt.path), lt.line)?;
     }
     writeln!(out, "\naction items ({}):", incident.action_items.len())?;
     if incident.action_items.is_empty() {
@@ -154,9 +218,9 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
     }
     for a in &incident.action_items {
         let due = a.due.map(|d| format!(", due {d}")).unwrap_or_default();
-        writeln!(out, "  {}#{}  [{}] {}  ({}{due})", incident.id, a.id, a.status, one_line(&a.title), a.owner)?;
+        writeln!(out, "  {}#{}  [{}] {}  ({}{due})", t(&incident.id), t(&a.id), a.status, t(&a.title), t(&a.owner))?;
         for c in &a.commits {
-            writeln!(out, "      commit {c}")?;
+            writeln!(out, "      commit {}", t(c))?;
         }
     }
     writeln!(out, "\nfindings ({}):", findings.len())?;
@@ -167,4 +231,28 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
         writeln!(out, "{}\n", diagnostic(f, style))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_line_shows_controls_and_bidi_and_keeps_the_rest() {
+        assert_eq!(terminal_line("plain – ünïcode ✓"), "plain – ünïcode ✓");
+        assert_eq!(
+            terminal_line("\u{1b}]8;;http://evil\u{7}x\u{1b}]8;;\u{7}\u{1b}[2J\u{8}\u{7f}\u{9b}"),
+            "\\u{1b}]8;;http://evil\\u{7}x\\u{1b}]8;;\\u{7}\\u{1b}[2J\\u{8}\\u{7f}\\u{9b}"
+        );
+        assert_eq!(terminal_line("a\u{202e}b\u{2066}c\u{200f}d\u{61c}e"), "a\\u{202e}b\\u{2066}c\\u{200f}d\\u{61c}e");
+        assert_eq!(terminal_line("one\ntwo\r\u{2028}\tx"), "one two      x");
+        assert_eq!(terminal_text("ours\nre\rpo"), "ours\nre\\u{d}po");
+    }
+
+    #[test]
+    fn the_caret_stays_under_its_text_when_cleaning_lengthens_the_line() {
+        let (line, range) = snippet_line("\t\u{1b}[2J// incident: X", 9, 8);
+        assert_eq!(&line[range], "incident");
+        assert!(!line.contains('\u{1b}') && !line.contains('\t'), "{line:?}");
+    }
 }

@@ -1,4 +1,4 @@
-//! `--format json`: the report as one JSON document (SPEC §5).
+//! `--format json`: the report as one JSON document, for machines.
 
 use crate::report::Report;
 use std::io::{self, Write};

@@ -1,9 +1,10 @@
 //! `--format markdown`: the pull-request comment (and the job summary). A verdict line,
 //! a table of incidents, the findings grouped by rule, and the hidden marker by which
-//! the Action finds its own comment. Every piece of repository text is escaped so it
-//! cannot break the table, open HTML, close the comment or forge the marker.
+//! the Action finds its own comment. Every piece of repository text is made inert, so it
+//! cannot break the table, open HTML, close or forge the marker, ping anyone or reorder
+//! what the reader sees; our own code spans (`` `…` `` in messages and help) stay code.
 
-use super::Style;
+use super::{Style, is_bidi_control, uri_path};
 use crate::finding::Finding;
 use crate::report::Report;
 use crate::rules::{Level, Rule};
@@ -16,36 +17,147 @@ pub const COMMENT_LIMIT: usize = 65_000;
 /// GitHub truncates a job summary at 1 MiB.
 pub const SUMMARY_LIMIT: usize = 1_000_000;
 
-/// Escapes text from the repository for Markdown: every character that could start
-/// formatting, a link, HTML or an entity is backslash-escaped, and line breaks become
-/// spaces (a table cell is one line).
+/// Where a piece of inline Markdown goes. GFM splits a table row at every unescaped `|`
+/// before it parses anything else, code spans included; elsewhere a `|` is just text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Cell,
+    Line,
+}
+
+/// Repository text as inline Markdown for a table cell (or anywhere on one line), with
+/// no code spans: see `push_text`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\r' | '\n' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '(' | ')' | '#' | '+' | '!' | '|' | '~'
-            | '&' | '"' | '-' | '=' | ':' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
+    push_text(&mut out, text, Place::Cell);
     out
 }
 
-/// Percent-encodes a repository path for use inside a link target.
-fn url_path(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// What no character from the repository may stay in any place: a line break would end
+/// the table row or list item (and a new line may start a block: an HTML comment, a
+/// heading), other controls and U+2028/U+2029 mean nothing in a comment, so all become a
+/// space. Bidirectional controls exist only to make text display differently from what
+/// it is; they become U+FFFD, visibly, so the reader sees that something was there.
+fn neutral(c: char) -> Option<char> {
+    if is_bidi_control(c) {
+        Some('\u{FFFD}')
+    } else if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+        Some(' ')
+    } else {
+        None
+    }
+}
+
+/// Text outside code spans. Only what can change structure in the middle of a line is
+/// escaped (the text never starts a line, so `#`, `-`, `+`, `>` and digits are inert):
+/// backslash, backtick, `*`, `~` (strikethrough), `[`/`]` (links and images), `$` (GitHub
+/// renders `$…$` as math), `_` unless between two letters or digits (where CommonMark
+/// cannot open or close emphasis with it), `|` in table cells. `<` and `>` become
+/// entities rather than `\<`: then the raw text can never hold `<!--` or `-->`, so it can
+/// neither open an HTML comment nor contain a copy of the marker that the Action searches
+/// the raw comment for. `&` becomes `&amp;` where it could start an entity.
+///
+/// `@` is followed by a zero-width space. GitHub turns `@alice` and `@org/team` into
+/// mentions that notify them, and a title in a pull request must not ping anyone. A
+/// backslash does not stop it (GitHub finds mentions in the rendered text, after escapes
+/// are resolved) and a code span would change how the title reads; after U+200B the text
+/// looks the same and is no mention.
+fn push_text(out: &mut String, text: &str, place: Place) {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let word = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric());
+        match c {
+            c if neutral(c).is_some() => out.extend(neutral(c)),
+            '_' if word(i.checked_sub(1)) && word(Some(i + 1)) => out.push('_'),
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '|' if place == Place::Cell => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' if chars.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') => out.push_str("&amp;"),
+            '@' => out.push_str("@\u{200B}"),
+            c => out.push(c),
         }
     }
+}
+
+/// `code` as a code span, shown literally. The fence is one backtick longer than the
+/// longest run inside, so nothing inside can close it; a space pads each side when the
+/// content starts or ends with a backtick, or starts and ends with a space (CommonMark
+/// strips one such pair). Inside code no escape works, so: `<!` gets a zero-width space
+/// between (no raw copy of the marker), and in a table cell `|` becomes `\|` (GFM's row
+/// splitter honours that even in code, and drops the backslash), with a zero-width space
+/// after a backslash of the content that comes right before it, so the two are not read
+/// together and shown wrong. Mentions are never linked inside code.
+fn push_code(out: &mut String, code: &str, place: Place) {
+    let mut body = String::with_capacity(code.len() + 2);
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            c if neutral(c).is_some() => body.extend(neutral(c)),
+            '<' if chars.peek() == Some(&'!') => body.push_str("<\u{200B}"),
+            '\\' if place == Place::Cell && chars.peek() == Some(&'|') => body.push_str("\\\u{200B}"),
+            '|' if place == Place::Cell => body.push_str("\\|"),
+            c => body.push(c),
+        }
+    }
+    if body.is_empty() {
+        return;
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = body.starts_with('`')
+        || body.ends_with('`')
+        || (body.starts_with(' ') && body.ends_with(' ') && body.chars().any(|c| c != ' '));
+    let pad = if pad { " " } else { "" };
+    out.push_str(&format!("{fence}{pad}{body}{pad}{fence}"));
+}
+
+/// The length of the run of backticks at the start of `s`.
+fn backtick_run(s: &str) -> usize {
+    s.len() - s.trim_start_matches('`').len()
+}
+
+/// Our message or help text as inline Markdown: `` `…` `` are code spans, the rest is
+/// text. Spans are found by CommonMark's rule, a run of n backticks closes at the next
+/// run of exactly n, and the checks write repository text inside code with
+/// `finding::code`, whose fence is longer than any run in it; so a test name holding a
+/// backtick cannot end its span early. A run that closes nothing is text.
+fn inline(text: &str, place: Place) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let n = backtick_run(&rest[open..]);
+        let after = &rest[open + n..];
+        let mut close = None;
+        let mut i = 0;
+        while let Some(j) = after[i..].find('`') {
+            let run = backtick_run(&after[i + j..]);
+            if run == n {
+                close = Some(i + j);
+                break;
+            }
+            i += j + run;
+        }
+        match close {
+            Some(close) => {
+                push_text(&mut out, &rest[..open], place);
+                let mut code = &after[..close];
+                if code.len() >= 2 && code.starts_with(' ') && code.ends_with(' ') && code.bytes().any(|b| b != b' ') {
+                    code = &code[1..code.len() - 1];
+                }
+                push_code(&mut out, code, place);
+                rest = &after[close + n..];
+            }
+            None => {
+                push_text(&mut out, &rest[..open + n], place);
+                rest = after;
+            }
+        }
+    }
+    push_text(&mut out, rest, place);
     out
 }
 
@@ -58,7 +170,7 @@ fn location(f: &Finding, style: &Style) -> Option<String> {
     Some(match &style.link_base {
         Some(base) => {
             let anchor = f.line.map(|l| format!("#L{l}")).unwrap_or_default();
-            format!("[{label}]({base}/{}{anchor})", url_path(path))
+            format!("[{label}]({base}/{}{anchor})", uri_path(path))
         }
         None => label,
     })
@@ -138,9 +250,9 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
             findings.push(String::new());
             for f in of_rule {
                 let loc = location(f, style).map(|l| format!("{l} — ")).unwrap_or_default();
-                let mut line = format!("- {} {loc}{}", icon(f.level), escape(&f.message));
-                if let Some(help) = &f.help {
-                    line.push_str(&format!("<br>*{}*", escape(help)));
+                let mut line = format!("- {} {loc}{}", icon(f.level), inline(&f.message, Place::Line));
+                if let Some(help) = f.help.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+                    line.push_str(&format!("<br>*{}*", inline(help, Place::Line)));
                 }
                 findings.push(line);
             }
@@ -148,7 +260,7 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
         }
     }
 
-    let footer = "<sub>incident\\-guard: every incident leaves a regression test behind\\.</sub>".to_owned();
+    let footer = "<sub>incident-guard: every incident leaves a regression test behind.</sub>".to_owned();
     assemble(head, table, findings, footer, limit)
 }
 
@@ -203,4 +315,49 @@ fn assemble(head: Vec<String>, table: Vec<String>, findings: Vec<String>, footer
 
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(document(report, style, COMMENT_LIMIT).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gfm(markdown: &str) -> String {
+        let mut options = comrak::Options::default();
+        options.extension.table = true;
+        options.extension.strikethrough = true;
+        options.render.r#unsafe = true;
+        comrak::markdown_to_html(markdown, &options)
+    }
+
+    #[test]
+    fn text_escapes_only_what_changes_structure() {
+        assert_eq!(escape("INC-7 (checkout.rs): 3 + 4 = 7 # ok!"), "INC-7 (checkout.rs): 3 + 4 = 7 # ok!");
+        assert_eq!(
+            escape("snake_case _x_ *y* ~z~ [l](u) $m$ a|b \\ `c`"),
+            r"snake_case \_x\_ \*y\* \~z\~ \[l\](u) \$m\$ a\|b \\ \`c\`"
+        );
+        assert_eq!(escape("<!-- x --> R&D &amp; A & B"), "&lt;!-- x --&gt; R&amp;D &amp;amp; A & B");
+        assert_eq!(escape("@alice"), "@\u{200b}alice");
+        assert_eq!(escape("a\nb\u{2028}c\u{202e}d\u{1b}e"), "a b c\u{fffd}d e");
+    }
+
+    #[test]
+    fn message_code_spans_stay_code_and_nothing_inside_closes_them() {
+        assert_eq!(inline("put `// incident: INC-1` above", Place::Line), "put `// incident: INC-1` above");
+        assert_eq!(inline("test ``a`b``, ok", Place::Line), "test ``a`b``, ok");
+        assert_eq!(inline("test ``` `x`` ```", Place::Line), "test ``` `x`` ```");
+        assert_eq!(inline("a lone ` tick", Place::Line), r"a lone \` tick");
+        assert_eq!(inline("`<!-- incident-guard -->`", Place::Line), "`<\u{200b}!-- incident-guard -->`");
+        let html = gfm(&format!("- {}", inline("x `a <b> @c` y", Place::Line)));
+        assert!(html.contains("<code>a &lt;b&gt; @c</code>"), "{html}");
+    }
+
+    #[test]
+    fn code_in_a_table_cell_cannot_split_the_row() {
+        let mut cell = String::new();
+        push_code(&mut cell, r"a|b\|c`d", Place::Cell);
+        let html = gfm(&format!("| x | y |\n|---|---|\n| {cell} | z |\n"));
+        assert_eq!(html.matches("<td>").count(), 2, "{html}");
+        assert!(html.contains("<td><code>a|b\\\u{200b}|c`d</code></td>\n<td>z</td>"), "{html}");
+    }
 }

@@ -1,5 +1,9 @@
 //! Renderers: each output format is one file that turns a `Report` into text. A renderer
 //! decides nothing; it only presents what the checks found.
+//!
+//! Everything a report shows that came from the repository (titles, test names, paths,
+//! marker text, config values) is untrusted: each format makes it inert in its own way,
+//! with the two helpers below shared so the formats agree on what "dangerous" means.
 
 pub mod github;
 pub mod human;
@@ -15,7 +19,7 @@ use std::io::{self, Write};
 pub enum Format {
     /// rustc-style diagnostics for people (coloured on a terminal)
     Human,
-    /// one JSON document (SPEC §5), for machines
+    /// one JSON document, for machines
     Json,
     /// GitHub workflow commands (annotations); appends the Markdown report to $GITHUB_STEP_SUMMARY
     Github,
@@ -41,5 +45,42 @@ pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Writ
         Format::Github => github::render(report, out),
         Format::Markdown => markdown::render(report, style, out),
         Format::Sarif => sarif::render(report, out),
+    }
+}
+
+/// The bidirectional formatting characters: embeddings, overrides and isolates, the
+/// implicit marks, and the Arabic letter mark. They are invisible yet reorder how the
+/// text around them is displayed ("Trojan Source", CVE-2021-42574), so a title could
+/// read differently from what it says. Controls (`char::is_control`: C0, DEL, C1) are the
+/// other half of what repository text must never carry into output raw.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Percent-encodes a repository path as the path of a relative URI (RFC 3986): the
+/// unreserved characters and `/` stay, every other byte of the UTF-8 becomes `%XX`. A raw
+/// `#` or `?` would end the path, a space or `%` make it invalid.
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_path_keeps_unreserved_and_slash_and_encodes_the_rest() {
+        assert_eq!(uri_path("src/a-b_c.d~e/F9.rs"), "src/a-b_c.d~e/F9.rs");
+        assert_eq!(uri_path("a b%c#d?e"), "a%20b%25c%23d%3Fe");
+        assert_eq!(uri_path("tests/caf\u{e9}.rs"), "tests/caf%C3%A9.rs");
+        assert_eq!(uri_path("we|ird\nname"), "we%7Cird%0Aname");
     }
 }

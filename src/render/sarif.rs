@@ -1,7 +1,10 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning (`upload-sarif`). Every rule is
 //! described in the driver, so a result's `ruleIndex` always points somewhere; a run
-//! always has a `results` array, empty or not.
+//! always has a `results` array, empty or not; every result has a physical location,
+//! because `upload-sarif` rejects one without (a finding about the whole repository
+//! points at `Report::fallback_path`); and every `uri` is percent-encoded.
 
+use super::uri_path;
 use crate::report::Report;
 use crate::rules::Rule;
 use serde_json::{Value, json};
@@ -36,19 +39,18 @@ pub fn document(report: &Report) -> Value {
                 "level": f.level.as_str(),
                 "message": { "text": text },
             });
-            if let Some(path) = &f.path {
-                let mut region = serde_json::Map::new();
-                region.insert("startLine".into(), json!(f.line.unwrap_or(1).max(1)));
-                if let Some(col) = f.column {
-                    region.insert("startColumn".into(), json!(col.max(1)));
-                }
-                result["locations"] = json!([{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": path, "uriBaseId": "%SRCROOT%" },
-                        "region": region,
-                    }
-                }]);
+            let path = f.path.as_deref().unwrap_or(&report.fallback_path);
+            let mut region = serde_json::Map::new();
+            region.insert("startLine".into(), json!(f.line.unwrap_or(1).max(1)));
+            if let Some(col) = f.column {
+                region.insert("startColumn".into(), json!(col.max(1)));
             }
+            result["locations"] = json!([{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri_path(path), "uriBaseId": "%SRCROOT%" },
+                    "region": region,
+                }
+            }]);
             let mut props = serde_json::Map::new();
             if let Some(i) = &f.incident {
                 props.insert("incident".into(), json!(i));

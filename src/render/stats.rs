@@ -30,8 +30,10 @@ fn times(map: &BTreeMap<String, Durations>) -> Vec<String> {
 }
 
 pub fn human(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "incidents:        {} ({})", s.incidents, counts(&s.by_severity))?;
-    writeln!(out, "by status:        {}", counts(&s.by_status))?;
+    // Severities, statuses, tags and IDs are repository text.
+    use super::human::terminal_line as t;
+    writeln!(out, "incidents:        {} ({})", s.incidents, t(&counts(&s.by_severity)))?;
+    writeln!(out, "by status:        {}", t(&counts(&s.by_status)))?;
     writeln!(
         out,
         "test coverage:    {} of {} incidents held to the rule have a linked test ({})",
@@ -40,7 +42,7 @@ pub fn human(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
         percent(s.coverage.ratio)
     )?;
     let a = &s.action_items;
-    writeln!(out, "action items:     {} ({}), {} overdue", a.total, counts(&a.by_status), a.overdue)?;
+    writeln!(out, "action items:     {} ({}), {} overdue", a.total, t(&counts(&a.by_status)), a.overdue)?;
     let close =
         a.median_days_to_close.map_or_else(|| "n/a (no closing commits found)".to_owned(), |d| format!("{d:.1} days"));
     writeln!(out, "days to close:    median {close} over {} item(s) with a closing commit", a.closed_with_commit)?;
@@ -50,7 +52,7 @@ pub fn human(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "{label} n/a (no detected_at/resolved_at)")?;
         }
         for (i, l) in lines.iter().enumerate() {
-            writeln!(out, "{} {l}", if i == 0 { label } else { "                 " })?;
+            writeln!(out, "{} {}", if i == 0 { label } else { "                 " }, t(l))?;
         }
     }
     if s.repeated_classes.is_empty() {
@@ -58,7 +60,7 @@ pub fn human(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
     }
     for (i, c) in s.repeated_classes.iter().enumerate() {
         let label = if i == 0 { "repeated classes:" } else { "                 " };
-        writeln!(out, "{label} {} ({})", c.tag, c.incidents.join(", "))?;
+        writeln!(out, "{label} {} ({})", t(&c.tag), t(&c.incidents.join(", ")))?;
     }
     Ok(())
 }

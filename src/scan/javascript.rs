@@ -253,11 +253,11 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
         } else {
             mods.iter().find(|(_, m)| matches!(*m, "skip" | "todo" | "fixme")).map(|(k, _)| loc(path, lexed, *k))
         }
-        .map(|l| Skip::new(l, format!("`{callee}`")));
+        .map(|l| Skip::new(l, crate::finding::code(callee)));
         let conditional = mods
             .iter()
             .find(|(_, m)| matches!(*m, "skipIf" | "runIf"))
-            .map(|(k, _)| Skip::new(loc(path, lexed, *k), format!("`{callee}`")));
+            .map(|(k, _)| Skip::new(loc(path, lexed, *k), crate::finding::code(callee)));
         let skip = skip.or_else(|| blocks.iter().rev().find_map(|b| b.skip.clone()));
         let conditional = conditional.or_else(|| blocks.iter().rev().find_map(|b| b.conditional.clone()));
         let mut full: Vec<&str> = blocks.iter().map(|b| b.title.as_str()).collect();
@@ -275,7 +275,7 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
             },
         };
         let what = if test_file {
-            format!("`{callee}({title:?}, …)`")
+            crate::finding::code(&format!("{callee}({title:?}, …)"))
         } else {
             format!("`{callee}(…)` outside a test file (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`)")
         };

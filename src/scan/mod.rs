@@ -90,7 +90,7 @@ impl Skip {
             .skip(loc.column.saturating_sub(1))
             .take(loc.len.clamp(1, 80))
             .collect();
-        Skip { what: format!("`{}`", quoted.trim()), loc }
+        Skip { what: crate::finding::code(quoted.trim()), loc }
     }
 }
 

@@ -73,7 +73,8 @@ pub fn conditions(path: &str, text: &str, attrs: &[syn::Attribute], on: &str) ->
         let quoted = {
             let s = source(text, attr.span());
             let s = if s.is_empty() { format!("#[{name}(…)]") } else { s };
-            if on.is_empty() { format!("`{s}`") } else { format!("`{s}` on `{on}`") }
+            let s = crate::finding::code(&s);
+            if on.is_empty() { s } else { format!("{s} on {}", crate::finding::code(on)) }
         };
         let start = attr.span().start();
         let loc = Location {
