@@ -9,3 +9,48 @@ pub fn relative(root: &Path, path: &Path) -> String {
     let s = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     if s.is_empty() { ".".to_owned() } else { s }
 }
+
+/// `path` with `.` and `..` resolved lexically (without touching the file system).
+pub fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The directory a run may read: the git work tree around `root` (found by its `.git`
+/// entry, a directory or a file), else `root` itself.
+pub fn boundary(root: &Path) -> std::path::PathBuf {
+    root.ancestors().find(|d| d.join(".git").exists()).unwrap_or(root).to_path_buf()
+}
+
+/// Reads a regular file that lies inside `boundary`, also after following symbolic
+/// links. Anything else (outside, a device, a FIFO, a directory, missing) is `None`:
+/// a run never reads outside the repository, and never blocks on a special file.
+pub fn read_inside(boundary: &Path, path: &Path) -> Option<Vec<u8>> {
+    let path = normalize(path);
+    if !path.starts_with(boundary) {
+        return None;
+    }
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    if meta.file_type().is_symlink() {
+        let target = path.canonicalize().ok()?;
+        let inside = boundary.canonicalize().ok().is_some_and(|b| target.starts_with(b));
+        if !inside || !std::fs::metadata(&target).ok()?.is_file() {
+            return None;
+        }
+    } else if !meta.is_file() {
+        return None;
+    }
+    std::fs::read(&path).ok()
+}

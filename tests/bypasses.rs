@@ -123,3 +123,77 @@ fn cfg_the_source_cannot_decide_is_a_warning_naming_the_condition() {
     assert_eq!(f[0]["level"], "warning");
     assert!(f[0]["message"].as_str().unwrap().ends_with("runs only under a condition: `#[cfg(windows)]`"), "{}", f[0]);
 }
+
+// incident: IG-2026-003
+#[test]
+fn test_moved_out_of_the_build_is_not_a_harmless_move() {
+    let t = base();
+    std::fs::create_dir(t.path().join("tests/off")).unwrap();
+    t.git(&["mv", "tests/a.rs", "tests/off/a.rs"]);
+    t.commit("move");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(errors(&doc), [err("linked-test-not-compiled", "tests/off/a.rs::a")], "{doc:#}");
+    let f = of_rule(&doc, "linked-test-not-compiled")[0];
+    assert_eq!((f["path"].as_str(), f["line"].as_u64()), (Some("tests/off/a.rs"), Some(3)));
+    assert!(f["message"].as_str().unwrap().contains("no cargo target compiles tests/off/a.rs"), "{f}");
+    // Moving it back into the build (declared as a module of a test target) is fine.
+    t.file("tests/main.rs", "#[path = \"off/a.rs\"]\nmod a;\n");
+    t.commit("declare it");
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+}
+
+/// A package whose manifest is `manifest`, with INC-1's test at `file` (declared by
+/// `lib`, the crate root's text, when given).
+fn package(manifest: &str, lib: Option<&str>, file: &str) -> (i32, serde_json::Value) {
+    let t = Tree::new();
+    t.file("postmortems/i.md", postmortem("INC-1", ""));
+    t.file("Cargo.toml", format!("[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{manifest}"));
+    if let Some(lib) = lib {
+        t.file("src/lib.rs", lib);
+    }
+    t.file(file, A);
+    t.check(&[])
+}
+
+// incident: IG-2026-003
+#[test]
+fn cargo_targets_decide_what_is_compiled_and_run() {
+    // Declared through an inline module, a `#[path]`, a `mod.rs`, and inside `cfg_if!`.
+    for (lib, file) in [
+        ("mod db { pub mod pool; }\n", "src/db/pool.rs"),
+        ("#[path = \"../extra/t.rs\"]\nmod t;\n", "extra/t.rs"),
+        ("mod db;\n", "src/db/mod.rs"),
+        ("cfg_if::cfg_if! { if #[cfg(test)] { mod pool; } }\n", "src/pool.rs"),
+        ("#[cfg(test)]\nmod pool;\n", "src/pool.rs"),
+    ] {
+        let (code, doc) = package("", Some(lib), file);
+        assert_eq!((code, errors(&doc)), (0, vec![]), "{lib}: {doc:#}");
+    }
+    // A `[[test]]` target with its own path.
+    let (code, doc) = package("[[test]]\nname = \"x\"\npath = \"checks/x.rs\"\n", None, "checks/x.rs");
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    // Not declared, or in targets whose tests `cargo test` does not run.
+    for (manifest, lib, file, says) in [
+        ("", Some("mod other;\n"), "src/pool.rs", "no cargo target compiles src/pool.rs"),
+        ("[lib]\ntest = false\n", Some("mod pool;\n"), "src/pool.rs", "sets `test = false`"),
+        ("", None, "examples/demo.rs", "does not run the tests of examples"),
+        ("[[test]]\nname = \"a\"\nharness = false\n", None, "tests/a.rs", "`harness = false`"),
+        ("[package.metadata]\n[lib]\n", Some("mod pool;\n"), "src/elsewhere.rs", "package Cargo.toml"),
+    ] {
+        let (code, doc) = package(manifest, lib, file);
+        assert_eq!(code, 1, "{manifest}: {doc:#}");
+        let test = format!("{file}::a");
+        assert_eq!(errors(&doc), [err("linked-test-not-compiled", &test)], "{manifest}: {doc:#}");
+        let message = of_rule(&doc, "linked-test-not-compiled")[0]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(says), "{manifest}: {message}");
+    }
+    // A condition on the way is the test's own condition.
+    let (code, doc) = package("", Some("#[cfg(any())]\nmod pool;\n"), "src/pool.rs");
+    assert_eq!((code, errors(&doc)), (1, vec![err("linked-test-ignored", "src/pool.rs::a")]), "{doc:#}");
+    let (code, doc) = package("[[test]]\nname = \"a\"\nrequired-features = [\"slow\"]\n", None, "tests/a.rs");
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    let f = of_rule(&doc, "linked-test-skipped-conditionally");
+    assert!(f[0]["message"].as_str().unwrap().contains("only with the features `slow`"), "{doc:#}");
+}

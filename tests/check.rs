@@ -10,6 +10,8 @@ fn every_rust_marker_form_links_the_right_test_identity() {
     for id in ["INC-1", "INC-2", "INC-3", "INC-4", "INC-5", "INC-6", "INC-7"] {
         t.file(&format!("postmortems/{id}.md"), postmortem(id, ""));
     }
+    // The crate root declares the module, or cargo would never compile it.
+    t.file("src/lib.rs", "mod db;\n").file("src/db/mod.rs", "mod pool;\n");
     t.file(
         "src/db/pool.rs",
         r#"pub fn helper() {}
@@ -220,6 +222,7 @@ fn duplicate_incident_ids_point_at_the_second_file() {
 fn unparsable_source_keeps_its_incident_covered() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file("src/lib.rs", "mod broken;\n");
     t.file("src/broken.rs", "// incident: INC-1\n#[test]\nfn still_linked() {\n    let x = ;\n}\n");
     let (code, doc) = t.check(&[]);
     assert_eq!(findings(&doc), [finding("unparsable-source", "src/broken.rs", 4)], "{doc:#}");
@@ -307,6 +310,7 @@ fn config_selects_postmortems_dir_markers_pattern_and_globs() {
     )
     .file("docs/incidents/a.md", postmortem("INC-0001", ""))
     .file("docs/incidents/b.md", postmortem("INC-2", "test_waiver = \"Only reproducible on the vendor's hardware.\"\n"))
+    .file("src/lib.rs", "mod a;\n")
     .file("src/a.rs", "// Postmortem: INC-0001\n#[test]\nfn linked_by_other_word() {}\n")
     .file("tests/fixtures/x.rs", "// incident: NOPE\n#[test]\nfn excluded() {}\n")
     .file("other/y.rs", "// incident: NOPE\n#[test]\nfn not_included() {}\n");
@@ -336,6 +340,7 @@ fn hostile_and_odd_inputs_never_panic() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
     // Not UTF-8, with a marker: reported, and its marker still links the test.
+    t.file("src/lib.rs", "mod latin1;\nmod big;\nmod big_marked;\nmod deep;\nmod deeper;\n");
     t.file("src/latin1.rs", b"// incident: INC-1\n#[test]\nfn caf\xe9() {}\n".as_slice());
     // 5 MB without a marker is skipped by the byte search; 5 MB with one is parsed.
     let big: String = (0..170_000).map(|i| format!("pub fn f{i}() -> u32 {{ {i} }}\n")).collect();

@@ -16,6 +16,7 @@ fn hostile_tree() -> Tree {
         "postmortems/b.md",
         "+++\nid = \"INC-2\"\ntitle = \"<!-- incident-guard --> | </table><script>alert(1)</script> [x](javascript:alert(1))\"\ndate = 2024-01-01\nseverity = \"SEV|1\"\n+++\n",
     );
+    t.file("src/lib.rs", "#[path = \"we|ird\\nname.rs\"]\nmod weird;\n");
     t.file("src/we|ird\nname.rs", "// incident: INC-2\n#[test]\n#[ignore]\nfn pipe_test() {}\n");
     t
 }
@@ -490,6 +491,7 @@ fn sarif_uris(doc: &serde_json::Value) -> Vec<(String, String)> {
 fn sarif_uris_are_percent_encoded() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file("src/lib.rs", "#[path = \"a b%20#frag?q=1 caf\u{e9}.rs\"]\nmod odd;\n");
     t.file("src/a b%20#frag?q=1 caf\u{e9}.rs", "// incident: INC-1\n#[test]\n#[ignore]\nfn t() {}\n");
     let out = t.run(&["check", "--no-git", "--format", "sarif"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -14,6 +14,7 @@ fn repo_with_linked_test() -> Tree {
     t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
     t.file("src/pool.rs", format!("pub struct Pool;\n\n#[cfg(test)]\nmod tests {{\n{}}}\n", indent(TEST_A)));
     t.file("src/other.rs", "#[test]\nfn unrelated() {}\n");
+    t.file("src/lib.rs", "mod other;\nmod pool;\n");
     t.commit("initial");
     t.git(&["checkout", "-q", "-b", "feature"]);
     t

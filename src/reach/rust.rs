@@ -1,10 +1,411 @@
-//! Which files cargo compiles.
+//! Which files cargo compiles, and into which targets. A linked test counts only where
+//! `cargo test` builds and runs it: in a target whose tests run (`src/lib.rs`,
+//! `src/main.rs`, `src/bin/*`, `tests/*.rs`, the `[[test]]`/`[[bin]]`/… paths of
+//! Cargo.toml), or in a file that such a target reaches through `mod` declarations
+//! (following `#[path]`, inline modules, `include!`, and `mod NAME;` visible inside item
+//! macros such as `cfg_if!`). `git mv tests/a.rs tests/off/a.rs` moves a test out of the
+//! build: nothing declares `tests/off/a.rs`, so cargo never compiles it.
+//!
+//! Where no Cargo.toml stands above a file, cargo's default layout at the checked
+//! directory is assumed, so that a repository without a manifest is held to the same
+//! rules as one with it; the message says so.
 
-use super::TestVerdict;
-use crate::scan::TestCase;
-use std::path::Path;
+use super::{TestVerdict, Verdict};
+use crate::scan::rust::{ModFile, module_decls};
+use crate::scan::rust_cfg::{self, Cond};
+use crate::scan::{Skip, TestCase};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Lib,
+    Bin,
+    Test,
+    Example,
+    Bench,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Lib => "lib",
+            Kind::Bin => "bin",
+            Kind::Test => "test",
+            Kind::Example => "example",
+            Kind::Bench => "bench",
+        }
+    }
+}
+
+/// A compilation target of a package.
+#[derive(Clone, Debug)]
+struct Target {
+    kind: Kind,
+    name: String,
+    root: PathBuf,
+    /// Whether `cargo test` runs its tests (`test = …`, with cargo's defaults).
+    test: bool,
+    harness: bool,
+    required_features: Vec<String>,
+}
+
+/// A package: its manifest's directory and targets, or why the manifest cannot be read.
+struct Package {
+    manifest: PathBuf,
+    implicit: bool,
+    targets: Result<Vec<Target>, String>,
+}
+
+/// How a file is reached from one target.
+#[derive(Clone, Debug)]
+struct Route {
+    target: usize,
+    /// Where `mod NAME;` in this file looks for NAME.
+    module_dir: PathBuf,
+    conds: Vec<Cond>,
+}
+
+impl Route {
+    /// Lower is better: reached for certain, then under a condition, then never.
+    fn rank(&self) -> u8 {
+        match rust_cfg::resolve(&self.conds) {
+            (None, None) => 0,
+            (None, Some(_)) => 1,
+            _ => 2,
+        }
+    }
+}
 
 /// Verdicts for the linked Rust tests.
-pub fn judge(_root: &Path, _tests: &[&TestCase]) -> Vec<TestVerdict> {
-    Vec::new()
+pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
+    let mut reach =
+        Reach { root, boundary: crate::paths::boundary(root), packages: BTreeMap::new(), files: HashMap::new() };
+    let mut out = Vec::new();
+    for test in tests {
+        let file = crate::paths::normalize(&root.join(&test.loc.path));
+        if let Some(verdict) = reach.verdict(&file) {
+            out.push(TestVerdict { test: test.id.clone(), verdict: verdict.with_loc(&test.loc) });
+        }
+    }
+    out
+}
+
+/// A verdict before it knows where to point.
+enum Found {
+    NotRun(String),
+    Never(Skip),
+    Conditional(Skip),
+}
+
+impl Found {
+    fn with_loc(self, loc: &crate::finding::Location) -> Verdict {
+        match self {
+            Found::NotRun(why) => Verdict::NotRun { why, loc: loc.clone() },
+            Found::Never(s) => Verdict::Never(s),
+            Found::Conditional(s) => Verdict::Conditional(s),
+        }
+    }
+}
+
+struct Reach<'a> {
+    root: &'a Path,
+    boundary: PathBuf,
+    /// Packages by manifest directory, each with the files its targets reach.
+    packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
+    /// Parsed module files.
+    files: HashMap<PathBuf, Result<ModFile, String>>,
+}
+
+impl Reach<'_> {
+    fn rel(&self, path: &Path) -> String {
+        crate::paths::relative(self.root, path)
+    }
+
+    /// The manifests that may compile `file`: every Cargo.toml with a `[package]` in the
+    /// directories above it, inside the repository; else an implicit one at the root.
+    fn packages_for(&mut self, file: &Path) -> Vec<PathBuf> {
+        let mut dirs = Vec::new();
+        for dir in file.ancestors().skip(1) {
+            if !dir.starts_with(&self.boundary) {
+                break;
+            }
+            let manifest = dir.join("Cargo.toml");
+            if let Some(bytes) = crate::paths::read_inside(&self.boundary, &manifest) {
+                let text = String::from_utf8_lossy(&bytes);
+                let is_package = text.parse::<toml::Table>().map_or(true, |t| t.contains_key("package"));
+                if is_package {
+                    dirs.push(dir.to_path_buf());
+                }
+            }
+        }
+        let implicit = dirs.is_empty();
+        if implicit {
+            dirs.push(self.root.to_path_buf());
+        }
+        for dir in &dirs {
+            if !self.packages.contains_key(dir) {
+                let package = load_package(&self.boundary, dir, implicit);
+                let routes = self.walk(&package);
+                self.packages.insert(dir.clone(), (package, routes));
+            }
+        }
+        dirs
+    }
+
+    fn module_file(&mut self, file: &Path) -> &Result<ModFile, String> {
+        if !self.files.contains_key(file) {
+            let parsed = match crate::paths::read_inside(&self.boundary, file) {
+                Some(bytes) => module_decls(&self.rel(file), &String::from_utf8_lossy(&bytes)),
+                None => Err("cannot be read".to_owned()),
+            };
+            self.files.insert(file.to_path_buf(), parsed);
+        }
+        &self.files[file]
+    }
+
+    /// Every file the package's targets reach, with the best route to each.
+    fn walk(&mut self, package: &Package) -> HashMap<PathBuf, Route> {
+        let mut best: HashMap<PathBuf, Route> = HashMap::new();
+        let Ok(targets) = &package.targets else { return best };
+        let mut work: Vec<(PathBuf, Route)> = targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.root.is_file())
+            .map(|(i, t)| {
+                let dir = t.root.parent().unwrap_or(Path::new("")).to_path_buf();
+                (t.root.clone(), Route { target: i, module_dir: dir, conds: Vec::new() })
+            })
+            .collect();
+        // Targets whose tests run first, so that they own the routes they share.
+        work.sort_by_key(|(_, r)| std::cmp::Reverse(targets[r.target].test));
+        while let Some((file, route)) = work.pop() {
+            if let Some(old) = best.get(&file)
+                && (targets[old.target].test, std::cmp::Reverse(old.rank()))
+                    >= (targets[route.target].test, std::cmp::Reverse(route.rank()))
+            {
+                continue;
+            }
+            best.insert(file.clone(), route.clone());
+            let Ok(decls) = self.module_file(&file).clone() else { continue };
+            let mut conds = route.conds.clone();
+            conds.extend(decls.conds.iter().cloned());
+            let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+            for include in &decls.includes {
+                let path = crate::paths::normalize(&dir.join(include));
+                work.push((path, Route { conds: conds.clone(), ..route.clone() }));
+            }
+            for decl in &decls.decls {
+                let mut inline_dir = route.module_dir.clone();
+                for (name, path) in &decl.inline {
+                    inline_dir.push(path.as_deref().unwrap_or(name));
+                }
+                let candidates: Vec<(PathBuf, PathBuf)> = match &decl.path_attr {
+                    // `#[path]` outside inline modules is relative to the file's own
+                    // directory; a module loaded by path owns its directory like `mod.rs`.
+                    Some(p) => {
+                        let base = if decl.inline.is_empty() { &dir } else { &inline_dir };
+                        let child = crate::paths::normalize(&base.join(p));
+                        let child_dir = child.parent().unwrap_or(Path::new("")).to_path_buf();
+                        vec![(child, child_dir)]
+                    }
+                    None => vec![
+                        (inline_dir.join(format!("{}.rs", decl.name)), inline_dir.join(&decl.name)),
+                        (inline_dir.join(&decl.name).join("mod.rs"), inline_dir.join(&decl.name)),
+                    ],
+                };
+                let Some((child, module_dir)) = candidates.into_iter().find(|(c, _)| c.is_file()) else {
+                    continue;
+                };
+                let mut child_conds = conds.clone();
+                child_conds.extend(decl.conds.iter().cloned());
+                work.push((child, Route { target: route.target, module_dir, conds: child_conds }));
+            }
+        }
+        best
+    }
+
+    fn verdict(&mut self, file: &Path) -> Option<Found> {
+        let dirs = self.packages_for(file);
+        // The best answer any package gives.
+        let mut answers: Vec<(u8, Found)> = Vec::new();
+        for dir in dirs {
+            let (package, routes) = &self.packages[&dir];
+            let manifest = self.rel(&package.manifest);
+            let targets = match &package.targets {
+                Ok(t) => t,
+                Err(e) => {
+                    answers.push((3, Found::NotRun(format!("its package's manifest {manifest} cannot be read: {e}"))));
+                    continue;
+                }
+            };
+            let Some(route) = routes.get(file) else {
+                let assumed = if package.implicit {
+                    " (no Cargo.toml stands above it: cargo's default layout at the checked directory was assumed)"
+                        .to_owned()
+                } else {
+                    format!(" (package {manifest})")
+                };
+                answers.push((
+                    4,
+                    Found::NotRun(format!(
+                        "no cargo target compiles {}: no `mod` declaration reaches it from a crate root (`src/lib.rs`, `src/main.rs`, `src/bin/*`, `tests/*.rs`, or a target path in Cargo.toml){assumed}",
+                        self.rel(file)
+                    )),
+                ));
+                continue;
+            };
+            let target = &targets[route.target];
+            let what = format!("{} target `{}`", target.kind.name(), target.name);
+            if !target.test {
+                let why = match target.kind {
+                    Kind::Example | Kind::Bench => format!(
+                        "it is compiled only into the {what}, and `cargo test` does not run the tests of {}s unless they set `test = true` in Cargo.toml",
+                        target.kind.name()
+                    ),
+                    _ => format!("it is compiled only into the {what}, which sets `test = false` in {manifest}"),
+                };
+                answers.push((3, Found::NotRun(why)));
+                continue;
+            }
+            if !target.harness {
+                answers.push((
+                    3,
+                    Found::NotRun(format!(
+                        "it is compiled into the {what}, which sets `harness = false` in {manifest}: its own `main` runs instead of the test harness, so `#[test]` fns are not run"
+                    )),
+                ));
+                continue;
+            }
+            let mut conds = route.conds.clone();
+            if !target.required_features.is_empty() {
+                let loc = crate::finding::Location { path: manifest.clone(), line: 1, column: 1, len: 1 };
+                let features = target.required_features.join(", ");
+                conds.push(Cond {
+                    runs: rust_cfg::Truth::Depends,
+                    skip: Skip::new(
+                        loc,
+                        format!(
+                            "the {what} builds only with the features `{features}` (`required-features` in {manifest})"
+                        ),
+                    ),
+                });
+            }
+            match rust_cfg::resolve(&conds) {
+                (Some(never), _) => answers.push((2, Found::Never(never))),
+                (None, Some(depends)) => answers.push((1, Found::Conditional(depends))),
+                (None, None) => return None,
+            }
+        }
+        answers.into_iter().min_by_key(|(rank, _)| *rank).map(|(_, f)| f)
+    }
+}
+
+/// Reads a package's targets from its manifest, with cargo's auto-discovery.
+fn load_package(boundary: &Path, dir: &Path, implicit: bool) -> Package {
+    let manifest = dir.join("Cargo.toml");
+    let table = if implicit {
+        Ok(toml::Table::new())
+    } else {
+        match crate::paths::read_inside(boundary, &manifest) {
+            Some(bytes) => String::from_utf8_lossy(&bytes).parse::<toml::Table>().map_err(|e| e.message().to_owned()),
+            None => Err("it cannot be read".to_owned()),
+        }
+    };
+    let targets = table.map(|t| targets(dir, &t));
+    Package { manifest, implicit, targets }
+}
+
+fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
+    let package = manifest.get("package").and_then(|p| p.as_table());
+    let package_name = package.and_then(|p| p.get("name")).and_then(|n| n.as_str()).unwrap_or("package");
+    let auto = |key: &str| package.and_then(|p| p.get(key)).and_then(|v| v.as_bool()).unwrap_or(true);
+    let mut out: Vec<Target> = Vec::new();
+    let explicit = |t: &toml::Table, kind: Kind, default_path: Option<PathBuf>| -> Option<Target> {
+        let name = t.get("name").and_then(|n| n.as_str()).unwrap_or(package_name).to_owned();
+        let root = match t.get("path").and_then(|p| p.as_str()) {
+            Some(p) => crate::paths::normalize(&dir.join(p)),
+            None => default_path.or_else(|| {
+                let sub = match kind {
+                    Kind::Bin => "src/bin",
+                    Kind::Test => "tests",
+                    Kind::Example => "examples",
+                    Kind::Bench => "benches",
+                    Kind::Lib => "src",
+                };
+                let single = dir.join(sub).join(format!("{name}.rs"));
+                let multi = dir.join(sub).join(&name).join("main.rs");
+                Some(if !single.is_file() && multi.is_file() { multi } else { single })
+            })?,
+        };
+        let default_test = matches!(kind, Kind::Lib | Kind::Bin | Kind::Test);
+        Some(Target {
+            kind,
+            name,
+            root,
+            test: t.get("test").and_then(|v| v.as_bool()).unwrap_or(default_test),
+            harness: t.get("harness").and_then(|v| v.as_bool()).unwrap_or(true),
+            required_features: t
+                .get("required-features")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+        })
+    };
+    // The library.
+    let lib_table = manifest.get("lib").and_then(|l| l.as_table()).cloned().unwrap_or_default();
+    let lib_default = dir.join("src/lib.rs");
+    if manifest.contains_key("lib") || lib_default.is_file() {
+        out.extend(explicit(&lib_table, Kind::Lib, Some(lib_default)));
+    }
+    // Explicit targets.
+    for (key, kind) in [("bin", Kind::Bin), ("test", Kind::Test), ("example", Kind::Example), ("bench", Kind::Bench)] {
+        for t in manifest.get(key).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_table()) {
+            let default = (kind == Kind::Bin && t.get("name").and_then(|n| n.as_str()) == Some(package_name))
+                .then(|| dir.join("src/main.rs"))
+                .filter(|p| p.is_file());
+            out.extend(explicit(t, kind, default));
+        }
+    }
+    // Auto-discovered targets, unless turned off or already declared.
+    for (flag, kind, sub) in [
+        ("autobins", Kind::Bin, "src/bin"),
+        ("autotests", Kind::Test, "tests"),
+        ("autoexamples", Kind::Example, "examples"),
+        ("autobenches", Kind::Bench, "benches"),
+    ] {
+        if !auto(flag) {
+            continue;
+        }
+        let mut found: Vec<(String, PathBuf)> = Vec::new();
+        if kind == Kind::Bin && dir.join("src/main.rs").is_file() {
+            found.push((package_name.to_owned(), dir.join("src/main.rs")));
+        }
+        if let Ok(entries) = std::fs::read_dir(dir.join(sub)) {
+            let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for p in entries {
+                let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                if p.extension().is_some_and(|e| e == "rs") && p.is_file() {
+                    found.push((name, p));
+                } else if p.join("main.rs").is_file() {
+                    found.push((name, p.join("main.rs")));
+                }
+            }
+        }
+        for (name, root) in found {
+            if out.iter().any(|t| t.root == root || (t.kind == kind && t.name == name)) {
+                continue;
+            }
+            out.push(Target {
+                kind,
+                name,
+                root,
+                test: matches!(kind, Kind::Bin | Kind::Test),
+                harness: true,
+                required_features: Vec::new(),
+            });
+        }
+    }
+    out
 }

@@ -74,6 +74,152 @@ pub fn on_parser_stack<T: Send>(lexed: &rust_lex::Lexed, f: impl FnOnce() -> T +
     }
 }
 
+/// A `mod NAME;` declaration, for working out which files cargo compiles.
+#[derive(Clone, Debug)]
+pub struct ModDecl {
+    pub name: String,
+    /// Its `#[path = "…"]`, if any.
+    pub path_attr: Option<String>,
+    /// The inline modules around it, outermost first, each with its own `#[path]`.
+    pub inline: Vec<(String, Option<String>)>,
+    /// The conditions on the way: `#[cfg]` on it and on the inline modules around it.
+    pub conds: Vec<rust_cfg::Cond>,
+}
+
+/// What a file contributes to the module tree.
+#[derive(Clone, Debug, Default)]
+pub struct ModFile {
+    pub decls: Vec<ModDecl>,
+    /// `include!("…")` paths at item level: the file is compiled as part of this module.
+    pub includes: Vec<String>,
+    /// `#![cfg(…)]` of the file itself.
+    pub conds: Vec<rust_cfg::Cond>,
+}
+
+/// The `mod` declarations of a file (also those inside inline modules, and `mod NAME;`
+/// visible in the tokens of item macros such as `cfg_if!`), or why it cannot be read.
+pub fn module_decls(path: &str, text: &str) -> Result<ModFile, String> {
+    let lexed = rust_lex::lex(text);
+    on_parser_stack(&lexed, || {
+        let file = syn::parse_file(text).map_err(|e| e.to_string())?;
+        let mut out =
+            ModFile { conds: rust_cfg::conditions(path, text, &file.attrs, "this file"), ..ModFile::default() };
+        mod_items(path, text, &file.items, &mut Vec::new(), &mut Vec::new(), &mut out);
+        Ok(out)
+    })?
+}
+
+fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
+        syn::Meta::NameValue(nv) => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+fn mod_items(
+    path: &str,
+    text: &str,
+    items: &[syn::Item],
+    inline: &mut Vec<(String, Option<String>)>,
+    conds: &mut Vec<rust_cfg::Cond>,
+    out: &mut ModFile,
+) {
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                let name = m.ident.to_string();
+                let outer = conds.len();
+                conds.extend(rust_cfg::conditions(path, text, &m.attrs, &format!("mod {name}")));
+                match &m.content {
+                    None => out.decls.push(ModDecl {
+                        name,
+                        path_attr: path_attr(&m.attrs),
+                        inline: inline.clone(),
+                        conds: conds.clone(),
+                    }),
+                    Some((_, inner)) => {
+                        inline.push((name, path_attr(&m.attrs)));
+                        mod_items(path, text, inner, inline, conds, out);
+                        inline.pop();
+                    }
+                }
+                conds.truncate(outer);
+            }
+            syn::Item::Macro(m) => {
+                let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                if name == "include" {
+                    if let Ok(lit) = m.mac.parse_body::<syn::LitStr>() {
+                        out.includes.push(lit.value());
+                    }
+                    continue;
+                }
+                macro_mods(m.mac.tokens.clone(), inline, conds, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `mod NAME;` in a macro's tokens (`cfg_if! { if #[cfg(unix)] { mod unix; } }`): the
+/// module exists when the macro expands it, which the source cannot tell, except that a
+/// `#[cfg(…)]` right before the declaration or its braces is read as such.
+fn macro_mods(tokens: TokenStream, inline: &[(String, Option<String>)], conds: &[rust_cfg::Cond], out: &mut ModFile) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut pending: Vec<syn::Attribute> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                if let Some(TokenTree::Group(g)) = tokens.get(i + 1)
+                    && g.delimiter() == Delimiter::Bracket
+                {
+                    let attr: TokenStream = tokens[i..i + 2].iter().cloned().collect();
+                    if let Ok(parsed) = syn::parse::Parser::parse2(syn::Attribute::parse_outer, attr) {
+                        pending.extend(parsed);
+                    }
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+            }
+            TokenTree::Ident(kw) if kw == "mod" => {
+                if let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(semi))) =
+                    (tokens.get(i + 1), tokens.get(i + 2))
+                    && semi.as_char() == ';'
+                {
+                    let mut all = conds.to_vec();
+                    all.extend(rust_cfg::conditions("", "", &pending, &format!("mod {name}")));
+                    out.decls.push(ModDecl {
+                        name: name.to_string(),
+                        path_attr: path_attr(&pending),
+                        inline: inline.to_vec(),
+                        conds: all,
+                    });
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+                pending.clear();
+            }
+            TokenTree::Group(g) => {
+                let mut all = conds.to_vec();
+                all.extend(rust_cfg::conditions("", "", &pending, "a macro branch"));
+                macro_mods(g.stream(), inline, &all, out);
+                pending.clear();
+                i += 1;
+            }
+            TokenTree::Ident(kw) if kw == "pub" || kw == "crate" => i += 1,
+            _ => {
+                pending.clear();
+                i += 1;
+            }
+        }
+    }
+}
+
 /// Parses with `syn` (on the thread `scan` made) and attaches markers; a file that does
 /// not parse is read as text instead.
 fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerWords) -> FileScan {

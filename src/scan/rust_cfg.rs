@@ -72,7 +72,11 @@ pub fn conditions(path: &str, text: &str, attrs: &[syn::Attribute], on: &str) ->
         let name = attr.path().segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
         let quoted = {
             let s = source(text, attr.span());
-            let s = if s.is_empty() { format!("#[{name}(…)]") } else { s };
+            let s = match (&attr.meta, s.is_empty()) {
+                (Meta::List(list), true) => format!("#[{name}({})]", list.tokens),
+                (_, true) => format!("#[{name}]"),
+                _ => s,
+            };
             let s = crate::finding::code(&s);
             if on.is_empty() { s } else { format!("{s} on {}", crate::finding::code(on)) }
         };
