@@ -1,10 +1,660 @@
-//! pytest's collection rules, read from its configuration.
+//! pytest's collection rules, read from its configuration. A linked test can stay in the
+//! tree, marker and all, while a one-line config change takes it out of every run:
+//! `testpaths` that no longer reach its directory, `python_files` its file name no longer
+//! matches, `norecursedirs` over its directory, `python_classes`/`python_functions` its
+//! names no longer match. pytest is assumed to run from the directory of its config file
+//! (its rootdir) without arguments, as CI usually runs it.
+//!
+//! The config is found as pytest finds it, searching from the test file's directory up
+//! to the root: in each directory the first of `pytest.toml`, `.pytest.toml`,
+//! `pytest.ini`, `.pytest.ini` (these count even when empty), `pyproject.toml` with a
+//! `[tool.pytest.ini_options]` or `[tool.pytest]` table, `tox.ini` with `[pytest]`, and
+//! `setup.cfg` with `[tool:pytest]`. Files are read only inside the root, never through
+//! a symbolic link: the root is an untrusted checkout.
+//!
+//! Without any config, pytest's defaults apply; only `norecursedirs` can then leave a
+//! test out (`build/`, `venv/`, `.hidden/`). `python_files` is checked only when a config
+//! sets it: the scanner already keeps to `test*.py` and `*_test.py`.
 
-use super::TestVerdict;
+mod ini;
+mod pattern;
+
+use super::{TestVerdict, Verdict};
+use crate::finding::Location;
 use crate::scan::TestCase;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// In the order pytest tries them within one directory.
+const CONFIG_FILES: &[&str] =
+    &["pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"];
+
+const DEFAULT_NORECURSEDIRS: &[&str] =
+    &["*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}"];
+
+/// Config files are small; anything larger is not one worth reading.
+const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+/// One list setting, and the line that sets it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Setting {
+    values: Vec<String>,
+    loc: Location,
+}
+
+/// The pytest configuration that governs a directory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Config {
+    /// Its directory relative to the root (`""` for the root): pytest's rootdir.
+    dir: String,
+    /// The file, relative to the root; `None` when no file configures pytest.
+    file: Option<String>,
+    testpaths: Option<Setting>,
+    python_files: Option<Setting>,
+    python_classes: Option<Setting>,
+    python_functions: Option<Setting>,
+    norecursedirs: Option<Setting>,
+}
+
+impl Config {
+    /// `name = ["a", "b"]` and where it is set, for a message.
+    fn describe(&self, name: &str, setting: Option<&Setting>, defaults: &[&str]) -> String {
+        let values: Vec<String> = match setting {
+            Some(s) => s.values.iter().map(|v| format!("{v:?}")).collect(),
+            None => defaults.iter().map(|v| format!("{v:?}")).collect(),
+        };
+        let whence = match (setting, &self.file) {
+            (Some(_), Some(file)) => file.clone(),
+            _ => "pytest's default".to_owned(),
+        };
+        format!("`{name} = [{}]` ({whence})", values.join(", "))
+    }
+}
 
 /// Verdicts for the linked Python tests.
-pub fn judge(_root: &Path, _tests: &[&TestCase]) -> Vec<TestVerdict> {
-    Vec::new()
+pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
+    let mut configs: HashMap<String, Rc<Config>> = HashMap::new();
+    let mut unittest: HashMap<String, Vec<String>> = HashMap::new();
+    tests
+        .iter()
+        .filter_map(|t| {
+            let dir = parent(&t.loc.path);
+            let config = config_for(root, dir, &mut configs);
+            let (why, loc) = not_collected(root, &config, t, &mut unittest)?;
+            Some(TestVerdict { test: t.id.clone(), verdict: Verdict::NotRun { why, loc } })
+        })
+        .collect()
+}
+
+/// The directory part of a root-relative path (`""` at the root).
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") }
+}
+
+/// The config governing `dir`, from the cache or by searching upward.
+fn config_for(root: &Path, dir: &str, cache: &mut HashMap<String, Rc<Config>>) -> Rc<Config> {
+    let mut visited = Vec::new();
+    let mut current = Some(dir);
+    let found = loop {
+        let Some(d) = current else { break Rc::new(Config::default()) };
+        if let Some(c) = cache.get(d) {
+            break c.clone();
+        }
+        visited.push(d.to_owned());
+        if let Some(c) = config_in(root, d) {
+            break Rc::new(c);
+        }
+        current = if d.is_empty() { None } else { Some(parent(d)) };
+    };
+    for d in visited {
+        cache.insert(d, found.clone());
+    }
+    found
+}
+
+/// The pytest config file in `dir`, if one is there.
+fn config_in(root: &Path, dir: &str) -> Option<Config> {
+    CONFIG_FILES.iter().find_map(|name| {
+        let file = join(dir, name);
+        let bytes = read_inside(root, &file)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut config = Config { dir: dir.to_owned(), file: Some(file.clone()), ..Config::default() };
+        let found = if name.ends_with(".ini") || name.ends_with(".cfg") {
+            let section = match *name {
+                "setup.cfg" => "tool:pytest",
+                _ => "pytest",
+            };
+            let sections = ini::parse(&text);
+            let entries = sections.iter().find(|s| s.name == section).map(|s| s.entries.as_slice());
+            for e in entries.unwrap_or_default() {
+                let loc = Location { path: file.clone(), line: e.line, column: 1, len: e.key.chars().count() };
+                config.set(&e.key, Setting { values: ini::split_args(&e.value), loc });
+            }
+            // `pytest.ini` counts even without a `[pytest]` section.
+            entries.is_some() || name.starts_with("pytest") || name.starts_with(".pytest")
+        } else {
+            read_toml(&text, name, &file, &mut config)
+        };
+        found.then_some(config)
+    })
+}
+
+impl Config {
+    fn set(&mut self, key: &str, setting: Setting) {
+        let slot = match key {
+            "testpaths" => &mut self.testpaths,
+            "python_files" => &mut self.python_files,
+            "python_classes" => &mut self.python_classes,
+            "python_functions" => &mut self.python_functions,
+            "norecursedirs" => &mut self.norecursedirs,
+            _ => return,
+        };
+        *slot = Some(setting);
+    }
+}
+
+/// Reads the pytest table of a TOML config; returns whether the file configures pytest.
+fn read_toml(text: &str, name: &str, file: &str, config: &mut Config) -> bool {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else { return false };
+    let doc = doc.into_inner();
+    fn table_at<'i>(t: &DeTable<'i>, key: &str) -> Option<DeTable<'i>> {
+        match t.get(key).map(|v| v.get_ref()) {
+            Some(DeValue::Table(inner)) => Some(inner.clone()),
+            _ => None,
+        }
+    }
+    let table = if name == "pyproject.toml" {
+        let Some(pytest) = table_at(&doc, "tool").and_then(|tool| table_at(&tool, "pytest")) else { return false };
+        match table_at(&pytest, "ini_options") {
+            Some(ini_options) => ini_options,
+            None => pytest,
+        }
+    } else {
+        match table_at(&doc, "pytest") {
+            Some(t) => t,
+            // `pytest.toml` counts even when empty.
+            None => return true,
+        }
+    };
+    for (key, value) in table.iter() {
+        let values = match value.get_ref() {
+            DeValue::String(s) => ini::split_args(s),
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|i| match i.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => continue,
+        };
+        let span = key.span();
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        let column = text[..span.start.min(text.len())].rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+        let loc = Location { path: file.to_owned(), line, column, len: key.get_ref().chars().count() };
+        config.set(key.get_ref(), Setting { values, loc });
+    }
+    true
+}
+
+/// The bytes of the regular file at `rel` under `root`, if it is one. Refuses paths that
+/// leave the root and any symbolic link on the way: a hostile checkout could point one
+/// anywhere.
+fn read_inside(root: &Path, rel: &str) -> Option<Vec<u8>> {
+    let mut path = PathBuf::from(root);
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() || *part == "." || *part == ".." || Path::new(part).is_absolute() {
+            return None;
+        }
+        path.push(part);
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        let last = i + 1 == parts.len();
+        if meta.file_type().is_symlink() || (last && (!meta.is_file() || meta.len() > MAX_CONFIG_BYTES)) {
+            return None;
+        }
+    }
+    std::fs::read(&path).ok()
+}
+
+/// Whether something (not a symbolic link) is at `rel` under `root`.
+fn exists_inside(root: &Path, rel: &str) -> bool {
+    let mut path = PathBuf::from(root);
+    rel.split('/').all(|part| {
+        if part.is_empty() || part == "." || part == ".." {
+            return false;
+        }
+        path.push(part);
+        std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_symlink())
+    })
+}
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs out of the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p),
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// Why pytest, run with `config`, never collects `test`, and where to point.
+fn not_collected(
+    root: &Path,
+    config: &Config,
+    test: &TestCase,
+    unittest: &mut HashMap<String, Vec<String>>,
+) -> Option<(String, Location)> {
+    let path = test.loc.path.as_str();
+    let rel = if config.dir.is_empty() { path } else { path.strip_prefix(&format!("{}/", config.dir))? };
+    let shown_dir = match parent(path) {
+        "" => path.to_owned(),
+        d => format!("{d}/"),
+    };
+    let at = |s: &Setting| s.loc.clone();
+
+    // testpaths: where recursion starts. A file named there is collected whatever
+    // `python_files` says.
+    let mut start = String::new();
+    let mut named = false;
+    if let Some(tp) = config.testpaths.as_ref().filter(|s| !s.values.is_empty()) {
+        match testpaths_start(root, config, &tp.values, rel) {
+            Start::Under(dir, file) => {
+                start = dir;
+                named = file;
+            }
+            // Nothing matches any entry: pytest warns and collects from the rootdir.
+            Start::NothingMatches => {}
+            Start::Outside => {
+                let why = format!("{shown_dir} is not under {}", config.describe("testpaths", Some(tp), &[]));
+                return Some((why, at(tp)));
+            }
+        }
+    }
+    if named {
+        return None;
+    }
+
+    // norecursedirs: every directory entered below the start.
+    let norecurse: Vec<&str> = match &config.norecursedirs {
+        Some(s) => s.values.iter().map(String::as_str).collect(),
+        None => DEFAULT_NORECURSEDIRS.to_vec(),
+    };
+    let dirs: Vec<&str> = parent(rel).split('/').filter(|d| !d.is_empty()).collect();
+    let skip = start.split('/').filter(|d| !d.is_empty()).count();
+    for depth in skip..dirs.len() {
+        let dir = dirs[..=depth].join("/");
+        if let Some(p) = norecurse.iter().find(|p| pattern::fnmatch_path(p, &dir)) {
+            let shown = join(&config.dir, &dir);
+            let why = format!(
+                "{shown}/ matches `{p}` in {}, so pytest never enters it",
+                config.describe("norecursedirs", config.norecursedirs.as_ref(), DEFAULT_NORECURSEDIRS)
+            );
+            return Some((why, config.norecursedirs.as_ref().map_or_else(|| test.loc.clone(), at)));
+        }
+    }
+
+    if let Some(pf) = &config.python_files
+        && !pf.values.iter().any(|p| pattern::fnmatch_path(p, rel))
+    {
+        let base = rel.rsplit('/').next().unwrap_or(rel);
+        let why = format!("`{base}` matches no pattern of {}", config.describe("python_files", Some(pf), &[]));
+        return Some((why, at(pf)));
+    }
+
+    // Class and function names; unittest.TestCase classes are collected by unittest's
+    // own rules, which these settings do not touch.
+    let scope: Vec<&str> = test.id.strip_prefix(path).and_then(|s| s.strip_prefix("::"))?.split("::").collect();
+    let (function, classes) = scope.split_last()?;
+    let is_unittest = |unittest: &mut HashMap<String, Vec<String>>| {
+        let names = unittest.entry(path.to_owned()).or_insert_with(|| {
+            read_inside(root, path)
+                .map(|b| crate::scan::python::unittest_classes(&crate::scan::pep263::decode(&b).text))
+                .unwrap_or_default()
+        });
+        classes.iter().any(|c| names.iter().any(|n| n == c))
+    };
+    if let Some(pc) = &config.python_classes
+        && let Some(class) = classes.iter().find(|c| !pc.values.iter().any(|o| pattern::prefix_or_glob(o, c)))
+        && !is_unittest(unittest)
+    {
+        let why = format!(
+            "class `{class}` matches no prefix or pattern of {}",
+            config.describe("python_classes", Some(pc), &[])
+        );
+        return Some((why, at(pc)));
+    }
+    if let Some(pf) = &config.python_functions
+        && !pf.values.iter().any(|o| pattern::prefix_or_glob(o, function))
+        && !is_unittest(unittest)
+    {
+        let why = format!(
+            "`{function}` matches no prefix or pattern of {}",
+            config.describe("python_functions", Some(pf), &[])
+        );
+        return Some((why, at(pf)));
+    }
+    None
+}
+
+enum Start {
+    /// Under this testpaths entry (a directory relative to the rootdir; whether the entry
+    /// is the file itself).
+    Under(String, bool),
+    NothingMatches,
+    Outside,
+}
+
+/// Where, among the `testpaths` entries, pytest starts the walk that reaches `rel` (a
+/// path relative to the rootdir).
+fn testpaths_start(root: &Path, config: &Config, entries: &[String], rel: &str) -> Start {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut anything = false;
+    for entry in entries {
+        // An entry outside the rootdir cannot hold the file; assume it exists.
+        let Some(inside) = normalize(entry).filter(|_| !entry.starts_with('/')) else {
+            anything = true;
+            continue;
+        };
+        let pat: Vec<&str> = inside.split('/').filter(|p| !p.is_empty()).collect();
+        if !pattern::has_glob(&inside) {
+            if pat.len() <= parts.len() && pat.iter().zip(&parts).all(|(a, b)| a == b) {
+                return Start::Under(pat.join("/"), pat.len() == parts.len());
+            }
+            anything |= exists_inside(root, &join(&config.dir, &inside));
+            continue;
+        }
+        for n in 1..=parts.len() {
+            if pattern::glob_components(&pat, &parts[..n]) {
+                return Start::Under(parts[..n].join("/"), n == parts.len());
+            }
+        }
+        anything |= glob_matches_something(root, &config.dir, &pat);
+    }
+    if anything { Start::Outside } else { Start::NothingMatches }
+}
+
+/// Whether a `testpaths` glob matches anything on disk (a bounded walk, never through
+/// symbolic links). Past the bound it answers yes: the entry is taken to exist.
+fn glob_matches_something(root: &Path, base: &str, pat: &[&str]) -> bool {
+    let mut budget = 20_000usize;
+    // (directory relative to the root, pattern components left)
+    let mut stack: Vec<(String, Vec<&str>)> = vec![(base.to_owned(), pat.to_vec())];
+    while let Some((dir, rest)) = stack.pop() {
+        let Some((first, more)) = rest.split_first() else { return true };
+        let mut full = PathBuf::from(root);
+        if !dir.is_empty() {
+            full.push(&dir);
+        }
+        let Ok(entries) = std::fs::read_dir(&full) else { continue };
+        if *first == "**" {
+            stack.push((dir.clone(), more.to_vec()));
+        }
+        for e in entries.flatten() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_symlink() {
+                continue;
+            }
+            let child = join(&dir, &name);
+            let hidden = name.starts_with('.') && !first.starts_with('.');
+            if *first == "**" {
+                if kind.is_dir() && !hidden {
+                    stack.push((child, rest.to_vec()));
+                }
+            } else if !hidden && pattern::fnmatch(first, &name) {
+                if more.is_empty() {
+                    return true;
+                }
+                if kind.is_dir() {
+                    stack.push((child, more.to_vec()));
+                }
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    fn test(id: &str, line: usize) -> TestCase {
+        let path = id.split("::").next().unwrap();
+        TestCase {
+            id: id.to_owned(),
+            name: id.rsplit("::").next().unwrap().to_owned(),
+            loc: Location { path: path.to_owned(), line, column: 5, len: 4 },
+            ignored: None,
+            conditional_skip: None,
+            links: Vec::new(),
+            body: String::new(),
+            approximate: false,
+        }
+    }
+
+    /// `(test, why, "path:line")` of every verdict.
+    fn verdicts(root: &Path, ids: &[&str]) -> Vec<(String, String, String)> {
+        let tests: Vec<TestCase> = ids.iter().map(|id| test(id, 3)).collect();
+        let refs: Vec<&TestCase> = tests.iter().collect();
+        judge(root, &refs)
+            .into_iter()
+            .map(|v| match v.verdict {
+                Verdict::NotRun { why, loc } => (v.test, why, format!("{}:{}", loc.path, loc.line)),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn v(test: &str, why: &str, at: &str) -> (String, String, String) {
+        (test.to_owned(), why.to_owned(), at.to_owned())
+    }
+
+    #[test]
+    fn tests_outside_testpaths_were_counted() {
+        let root = tree(&[
+            ("pytest.ini", "[pytest]\naddopts = -q\ntestpaths =\n    tests/unit\n"),
+            ("tests/unit/test_a.py", ""),
+            ("tests/legacy/test_b.py", ""),
+        ]);
+        assert_eq!(
+            verdicts(root.path(), &["tests/unit/test_a.py::test_a", "tests/legacy/test_b.py::test_b"]),
+            [v(
+                "tests/legacy/test_b.py::test_b",
+                "tests/legacy/ is not under `testpaths = [\"tests/unit\"]` (pytest.ini)",
+                "pytest.ini:3"
+            )]
+        );
+        // An entry that matches nothing makes pytest collect from the rootdir.
+        let root = tree(&[("pytest.ini", "[pytest]\ntestpaths = nowhere\n"), ("tests/test_b.py", "")]);
+        assert_eq!(verdicts(root.path(), &["tests/test_b.py::test_b"]), []);
+    }
+
+    #[test]
+    fn testpaths_globs_and_files_and_subproject_configs() {
+        let root = tree(&[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"x\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"pkg*/tests\", \"tests/test_one.py\"]\npython_files = [\"check_*.py\"]\n",
+            ),
+            ("pkg_a/tests/check_a.py", ""),
+            ("tests/test_one.py", ""),
+            ("tests/test_two.py", ""),
+            ("sub/tox.ini", "[tox]\nenvlist = py3\n[pytest]\npython_functions = should_\n"),
+            ("sub/tests/test_s.py", ""),
+        ]);
+        assert_eq!(
+            verdicts(
+                root.path(),
+                &[
+                    "pkg_a/tests/check_a.py::test_a",
+                    "tests/test_one.py::test_one",
+                    "tests/test_two.py::test_two",
+                    "sub/tests/test_s.py::test_s",
+                    "sub/tests/test_s.py::should_s",
+                ]
+            ),
+            [
+                v(
+                    "tests/test_two.py::test_two",
+                    "tests/ is not under `testpaths = [\"pkg*/tests\", \"tests/test_one.py\"]` (pyproject.toml)",
+                    "pyproject.toml:5"
+                ),
+                v(
+                    "sub/tests/test_s.py::test_s",
+                    "`test_s` matches no prefix or pattern of `python_functions = [\"should_\"]` (sub/tox.ini)",
+                    "sub/tox.ini:4"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn python_files_and_class_names_and_norecursedirs_were_counted() {
+        let root = tree(&[
+            (
+                "setup.cfg",
+                "[metadata]\nname = x\n\n[tool:pytest]\npython_files = test_*.py\npython_classes = Suite *Checks\nnorecursedirs = legacy .*\n",
+            ),
+            ("tests/tests_x.py", ""),
+            ("tests/test_y.py", "import unittest\nclass TestOld(unittest.TestCase):\n    def test_o(self): pass\n"),
+            ("tests/legacy/test_z.py", ""),
+        ]);
+        assert_eq!(
+            verdicts(
+                root.path(),
+                &[
+                    "tests/tests_x.py::test_x",
+                    "tests/test_y.py::TestPool::test_p",
+                    "tests/test_y.py::PoolSuite::test_q",
+                    "tests/test_y.py::PoolChecks::test_r",
+                    "tests/test_y.py::TestOld::test_o",
+                    "tests/legacy/test_z.py::test_z",
+                ]
+            ),
+            [
+                v(
+                    "tests/tests_x.py::test_x",
+                    "`tests_x.py` matches no pattern of `python_files = [\"test_*.py\"]` (setup.cfg)",
+                    "setup.cfg:5"
+                ),
+                v(
+                    "tests/test_y.py::TestPool::test_p",
+                    "class `TestPool` matches no prefix or pattern of `python_classes = [\"Suite\", \"*Checks\"]` (setup.cfg)",
+                    "setup.cfg:6"
+                ),
+                v(
+                    "tests/test_y.py::PoolSuite::test_q",
+                    "class `PoolSuite` matches no prefix or pattern of `python_classes = [\"Suite\", \"*Checks\"]` (setup.cfg)",
+                    "setup.cfg:6"
+                ),
+                v(
+                    "tests/legacy/test_z.py::test_z",
+                    "tests/legacy/ matches `legacy` in `norecursedirs = [\"legacy\", \".*\"]` (setup.cfg), so pytest never enters it",
+                    "setup.cfg:7"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn default_norecursedirs_apply_without_a_config() {
+        let root = tree(&[("build/tests/test_a.py", ""), ("tests/test_b.py", ""), (".ci/test_c.py", "")]);
+        assert_eq!(
+            verdicts(
+                root.path(),
+                &["build/tests/test_a.py::test_a", "tests/test_b.py::test_b", ".ci/test_c.py::test_c"]
+            ),
+            [
+                v(
+                    "build/tests/test_a.py::test_a",
+                    "build/ matches `build` in `norecursedirs = [\"*.egg\", \".*\", \"_darcs\", \"build\", \"CVS\", \"dist\", \"node_modules\", \"venv\", \"{arch}\"]` (pytest's default), so pytest never enters it",
+                    "build/tests/test_a.py:3"
+                ),
+                v(
+                    ".ci/test_c.py::test_c",
+                    ".ci/ matches `.*` in `norecursedirs = [\"*.egg\", \".*\", \"_darcs\", \"build\", \"CVS\", \"dist\", \"node_modules\", \"venv\", \"{arch}\"]` (pytest's default), so pytest never enters it",
+                    ".ci/test_c.py:3"
+                ),
+            ]
+        );
+        // A testpaths entry inside such a directory is entered all the same.
+        let root = tree(&[("pytest.ini", "[pytest]\ntestpaths = build/tests\n"), ("build/tests/test_a.py", "")]);
+        assert_eq!(verdicts(root.path(), &["build/tests/test_a.py::test_a"]), []);
+    }
+
+    #[test]
+    fn config_precedence_in_one_directory_and_upward() {
+        // pytest.ini wins even without a section; an unrelated tox.ini and a pyproject
+        // without a pytest table are passed over.
+        let root = tree(&[
+            ("pytest.ini", "# empty\n"),
+            ("tox.ini", "[pytest]\ntestpaths = elsewhere\n"),
+            ("tests/test_a.py", ""),
+        ]);
+        assert_eq!(verdicts(root.path(), &["tests/test_a.py::test_a"]), []);
+        let root = tree(&[
+            ("pytest.toml", "[pytest]\ntestpaths = [\"unit\"]\n"),
+            ("pytest.ini", "[pytest]\n"),
+            ("tests/pyproject.toml", "[tool.black]\nline-length = 100\n"),
+            ("tests/test_a.py", ""),
+            ("unit/test_u.py", ""),
+        ]);
+        assert_eq!(
+            verdicts(root.path(), &["tests/test_a.py::test_a"]),
+            [v(
+                "tests/test_a.py::test_a",
+                "tests/ is not under `testpaths = [\"unit\"]` (pytest.toml)",
+                "pytest.toml:2"
+            )]
+        );
+        let root = tree(&[("pyproject.toml", "[tool.pytest]\npython_functions = [\"it_\"]\n"), ("test_a.py", "")]);
+        assert_eq!(
+            verdicts(root.path(), &["test_a.py::test_a"]),
+            [v(
+                "test_a.py::test_a",
+                "`test_a` matches no prefix or pattern of `python_functions = [\"it_\"]` (pyproject.toml)",
+                "pyproject.toml:2"
+            )]
+        );
+    }
+
+    #[test]
+    fn config_files_behind_symlinks_or_outside_the_root_are_not_read() {
+        let outside = tree(&[("pytest.ini", "[pytest]\ntestpaths = nowhere-else\n"), ("nowhere-else/x", "")]);
+        let root = tree(&[("tests/test_a.py", "")]);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(outside.path().join("pytest.ini"), root.path().join("pytest.ini")).unwrap();
+        assert_eq!(verdicts(root.path(), &["tests/test_a.py::test_a"]), []);
+        assert_eq!(read_inside(root.path(), "../x"), None);
+        assert_eq!(read_inside(root.path(), "/etc/passwd"), None);
+        assert_eq!(normalize("a/../../b"), None);
+        assert_eq!(normalize("./a/./b/../c").as_deref(), Some("a/c"));
+    }
 }

@@ -3,7 +3,10 @@
 //! directly above. Identity: `path/x_test.go::TestXxx`; subtests (`t.Run`) are part of
 //! their test, not identities of their own. Skipped: `t.Skip(…)`, `t.Skipf(…)` or
 //! `t.SkipNow()` as the body's first statement; the same inside an `if` that is the first
-//! statement is a conditional skip. A marker on any other `func` (a helper, a benchmark,
+//! statement is a skip when the condition is a constant that holds (`if true`,
+//! `if 1 == 1`), none when it never does (`if false`), and conditional otherwise. A file's
+//! build constraints (`//go:build ignore`, `//go:build linux`, `_windows_test.go`) apply to
+//! every test in it (`go_build`). A marker on any other `func` (a helper, a benchmark,
 //! `TestMain`, a method, or a `TestXxx` outside a `_test.go` file) is a stray marker.
 //!
 //! Read with the shared C-like lexer (`clike`): Go's comments, strings, raw strings and
@@ -19,8 +22,9 @@
 //! them on Linux (`tests/accuracy.rs`, run by `scripts/accuracy/run.sh`).
 
 use super::clike::{self, Dialect, Lexed, TokKind};
+use super::go_build::FileConstraint;
 use super::markers::MarkerWords;
-use super::{FileScan, Item, ItemKind, Language, Skip};
+use super::{FileScan, Item, ItemKind, Language, Skip, Truth};
 use crate::finding::Location;
 
 pub struct Go;
@@ -36,7 +40,8 @@ impl Language for Go {
 
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let lexed = clike::lex(text, &Dialect::GO);
-        let items = items(path, &lexed);
+        let constraint = super::go_build::constraints(path, text);
+        let items = items(path, &lexed, &constraint);
         super::attach(path, text, &lexed.comments, &items, words)
     }
 
@@ -60,7 +65,7 @@ fn is_test_name(name: &str) -> bool {
     name.strip_prefix("Test").is_some_and(|rest| !rest.starts_with(|c: char| c.is_lowercase()))
 }
 
-fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
+fn items(path: &str, lexed: &Lexed, constraint: &FileConstraint) -> Vec<Item> {
     let toks = &lexed.tokens;
     let test_file = path.ends_with("_test.go");
     let mut out = Vec::new();
@@ -135,11 +140,15 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
         let kind = match t_param {
             Some(param) if test_file && is_test_name(name) => {
                 let (ignored, conditional_skip) = body.map_or((None, None), |b| skips(path, lexed, b, param));
+                let loc = loc(path, lexed, j, name.chars().count());
+                // The file's own constraints come first: a file never built has no test
+                // whose skip matters.
+                let file_name = constraint.file_name.as_ref().map(|what| Skip::new(loc.clone(), what.clone()));
                 ItemKind::Test {
                     name: name.to_owned(),
-                    loc: loc(path, lexed, j, name.chars().count()),
-                    ignored: ignored.map(|l| Skip::quoted(lexed.src, l)),
-                    conditional_skip: conditional_skip.map(|l| Skip::quoted(lexed.src, l)),
+                    ignored: constraint.never.clone().or(ignored),
+                    conditional_skip: constraint.only.clone().or(file_name).or(conditional_skip),
+                    loc,
                     direct_links: Vec::new(),
                 }
             }
@@ -177,8 +186,10 @@ fn testing_t_param<'a>(lexed: &Lexed<'a>, from: usize, to: usize) -> Option<&'a 
     }
 }
 
-/// `t.Skip…(` as the first statement of the body at `open`, or inside an `if` that is.
-fn skips(path: &str, lexed: &Lexed, open: usize, param: &str) -> (Option<Location>, Option<Location>) {
+/// `t.Skip…(` as the first statement of the body at `open` (the test never runs), or
+/// inside an `if` that is: never runs when the condition always holds (`if true`,
+/// `if 1 == 1`), runs when it never does (`if false`), else runs only sometimes.
+fn skips(path: &str, lexed: &Lexed, open: usize, param: &str) -> (Option<Skip>, Option<Skip>) {
     let toks = &lexed.tokens;
     let skip_call = |at: usize| -> Option<Location> {
         let [p, dot, skip, paren] = toks.get(at..at + 4)? else { return None };
@@ -190,16 +201,140 @@ fn skips(path: &str, lexed: &Lexed, open: usize, param: &str) -> (Option<Locatio
         .then(|| loc(path, lexed, at, param.chars().count() + 1 + skip.text.len()))
     };
     if let Some(l) = skip_call(open + 1) {
-        return (Some(l), None);
+        return (Some(Skip::quoted(lexed.src, l)), None);
     }
     if toks.get(open + 1).is_some_and(|t| t.is("if")) {
         let close = lexed.close_of(open);
         let block = (open + 2..close).find(|&k| toks[k].is_punct('{'));
-        if let Some(l) = block.and_then(|b| skip_call(b + 1)) {
-            return (None, Some(l));
+        if let Some((b, l)) = block.and_then(|b| skip_call(b + 1).map(|l| (b, l))) {
+            let skip = Skip::quoted(lexed.src, l.clone());
+            let condition = &toks[open + 2..b];
+            return match condition_truth(condition) {
+                Truth::Yes => {
+                    let (first, last) = (&condition[0], &condition[condition.len() - 1]);
+                    let text = &lexed.src[first.start..last.start + last.text.len()];
+                    (Some(Skip::new(l, format!("{} under `if {text}`, which always holds", skip.what))), None)
+                }
+                Truth::No => (None, None),
+                Truth::Unknown => (None, Some(skip)),
+            };
         }
     }
     (None, None)
+}
+
+/// The truth of an `if` condition made only of constants: `true`, `false`, integers, `!`,
+/// `==`, `!=`, `&&`, `||` and parentheses. Anything else (a call, a variable, an init
+/// statement) is undecided. `true` and `false` could be shadowed; no test file does that
+/// by accident.
+fn condition_truth(toks: &[clike::Token]) -> Truth {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Value {
+        Bool(Truth),
+        Int(i128),
+    }
+    struct P<'t, 'a> {
+        toks: &'t [clike::Token<'a>],
+        pos: usize,
+        depth: usize,
+    }
+    impl P<'_, '_> {
+        /// A two-character operator made of adjacent tokens (`==`, `&&`): the lexer
+        /// gives one token per punctuation character.
+        fn op(&mut self, op: &str) -> bool {
+            let [a, b] = op.as_bytes() else { return false };
+            let hit = match self.toks.get(self.pos..self.pos + 2) {
+                Some([x, y]) => x.is_punct(char::from(*a)) && y.is_punct(char::from(*b)) && y.start == x.start + 1,
+                _ => false,
+            };
+            if hit {
+                self.pos += 2;
+            }
+            hit
+        }
+        fn truth(v: Option<Value>) -> Option<Truth> {
+            match v? {
+                Value::Bool(t) => Some(t),
+                Value::Int(_) => None,
+            }
+        }
+        fn or(&mut self) -> Option<Value> {
+            let mut v = self.and()?;
+            while self.op("||") {
+                let r = self.and()?;
+                v = Value::Bool(Self::truth(Some(v))?.or(Self::truth(Some(r))?));
+            }
+            Some(v)
+        }
+        fn and(&mut self) -> Option<Value> {
+            let mut v = self.cmp()?;
+            while self.op("&&") {
+                let r = self.cmp()?;
+                v = Value::Bool(Self::truth(Some(v))?.and(Self::truth(Some(r))?));
+            }
+            Some(v)
+        }
+        fn cmp(&mut self) -> Option<Value> {
+            let l = self.unary()?;
+            let eq = if self.op("==") {
+                true
+            } else if self.op("!=") {
+                false
+            } else {
+                return Some(l);
+            };
+            let r = self.unary()?;
+            let same = match (l, r) {
+                (Value::Int(a), Value::Int(b)) => {
+                    if a == b {
+                        Truth::Yes
+                    } else {
+                        Truth::No
+                    }
+                }
+                (Value::Bool(a), Value::Bool(b)) if a != Truth::Unknown && b != Truth::Unknown => {
+                    if a == b {
+                        Truth::Yes
+                    } else {
+                        Truth::No
+                    }
+                }
+                _ => Truth::Unknown,
+            };
+            Some(Value::Bool(if eq { same } else { !same }))
+        }
+        fn unary(&mut self) -> Option<Value> {
+            self.depth += 1;
+            if self.depth > 100 {
+                return None;
+            }
+            let t = self.toks.get(self.pos)?;
+            self.pos += 1;
+            let v = if t.is_punct('!') {
+                Value::Bool(!Self::truth(self.unary())?)
+            } else if t.is_punct('(') {
+                let v = self.or()?;
+                self.toks.get(self.pos).filter(|c| c.is_punct(')'))?;
+                self.pos += 1;
+                v
+            } else if t.is("true") {
+                Value::Bool(Truth::Yes)
+            } else if t.is("false") {
+                Value::Bool(Truth::No)
+            } else if t.kind == TokKind::Num {
+                Value::Int(t.text.replace('_', "").parse().ok()?)
+            } else {
+                return None;
+            };
+            self.depth -= 1;
+            Some(v)
+        }
+    }
+    let mut p = P { toks, pos: 0, depth: 0 };
+    match p.or() {
+        Some(Value::Bool(t)) if p.pos == toks.len() => t,
+        _ => Truth::Unknown,
+    }
 }
 
 #[cfg(test)]
@@ -266,6 +401,61 @@ mod tests {
         assert_eq!(got, [(Some((3, 2, 6)), None), (None, Some(7)), (None, None)]);
     }
 
+    /// `(name, what never runs it, what it runs only under)` of every test.
+    fn skips(s: &FileScan) -> Vec<(&str, Option<String>, Option<String>)> {
+        s.tests
+            .iter()
+            .map(|t| {
+                (
+                    t.name.as_str(),
+                    t.ignored.as_ref().map(|k| format!("{}@{}:{}", k.what, k.loc.line, k.loc.column)),
+                    t.conditional_skip.as_ref().map(|k| format!("{}@{}:{}", k.what, k.loc.line, k.loc.column)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn if_true_skip_was_only_conditional() {
+        let src = "package p\nfunc TestTrue(t *testing.T) {\n\tif true {\n\t\tt.Skip()\n\t}\n}\nfunc TestOne(t *testing.T) {\n\tif 1 == 1 {\n\t\tt.SkipNow()\n\t}\n}\nfunc TestNotFalse(t *testing.T) {\n\tif !false && (2 != 3) {\n\t\tt.Skipf(\"x\")\n\t}\n}\nfunc TestFalse(t *testing.T) {\n\tif false {\n\t\tt.Skip()\n\t}\n}\nfunc TestShort(t *testing.T) {\n\tif testing.Short() {\n\t\tt.Skip()\n\t}\n}\nfunc TestInit(t *testing.T) {\n\tif x := 1; x == 1 {\n\t\tt.Skip()\n\t}\n}\nfunc TestAssign(t *testing.T) {\n\tif true = 1 {\n\t\tt.Skip()\n\t}\n}\n";
+        let s = scan("p_test.go", src);
+        let s_ = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            skips(&s),
+            [
+                ("TestTrue", s_("`t.Skip` under `if true`, which always holds@4:3"), None),
+                ("TestOne", s_("`t.SkipNow` under `if 1 == 1`, which always holds@9:3"), None),
+                ("TestNotFalse", s_("`t.Skipf` under `if !false && (2 != 3)`, which always holds@14:3"), None),
+                ("TestFalse", None, None),
+                ("TestShort", None, s_("`t.Skip`@24:3")),
+                ("TestInit", None, s_("`t.Skip`@29:3")),
+                ("TestAssign", None, s_("`t.Skip`@34:3")),
+            ]
+        );
+    }
+
+    #[test]
+    fn build_ignore_and_file_name_constraints_were_not_seen() {
+        let src = "//go:build ignore\n\npackage p\n\n// incident: INC-1\nfunc TestA(t *testing.T) {}\n\nfunc TestB(t *testing.T) {\n\tif testing.Short() {\n\t\tt.Skip()\n\t}\n}\n";
+        let s = scan("p/p_test.go", src);
+        let never = Some("`//go:build ignore`: the go tool never builds this file@1:1".to_owned());
+        assert_eq!(skips(&s), [("TestA", never.clone(), None), ("TestB", never, Some("`t.Skip`@10:3".to_owned()))]);
+        assert_eq!(s.tests[0].links.len(), 1);
+
+        let s = scan("p/p_test.go", &src.replace("ignore", "linux && !race"));
+        let only = Some("`//go:build linux && !race`@1:1".to_owned());
+        assert_eq!(skips(&s), [("TestA", None, only.clone()), ("TestB", None, only)]);
+
+        let s = scan("p/pool_windows_test.go", &src.replace("//go:build ignore\n", ""));
+        let windows = "`_windows` in the file name: the go tool builds it only for GOOS=windows";
+        assert_eq!(
+            skips(&s),
+            [("TestA", None, Some(format!("{windows}@5:6"))), ("TestB", None, Some(format!("{windows}@7:6")))]
+        );
+        let s = scan("p/windows_test.go", &src.replace("//go:build ignore\n", ""));
+        assert_eq!(skips(&s)[0], ("TestA", None, None));
+    }
+
     #[test]
     fn commented_out_tests_and_markers_in_strings_are_nothing() {
         let src = "package p\n/*\n// incident: X-1\nfunc TestOld(t *testing.T) {}\n*/\nvar s = `\n// incident: X-2\n`\nfunc TestNew(t *testing.T) { _ = \"// incident: X-3\" }\n";
@@ -282,7 +472,22 @@ mod tests {
         for cut in 0..=src.len() {
             let _ = scan("p_test.go", &src[..cut]);
         }
-        for junk in ["func", "func (", "func TestA(", "func TestA(t *testing.T", "func TestA[", "type", "}}}{{{"] {
+        for junk in [
+            "func",
+            "func (",
+            "func TestA(",
+            "func TestA(t *testing.T",
+            "func TestA[",
+            "type",
+            "}}}{{{",
+            "//go:build",
+            "//go:build !",
+            "// +build ,",
+            "/*\n//go:build ignore",
+            "func TestA(t *testing.T) { if (((",
+            "func TestA(t *testing.T) { if !! {t.Skip()",
+            "func TestA(t *testing.T) { if 99999999999999999999999999999999999999999 == 1 { t.Skip() } }",
+        ] {
             let _ = scan("p_test.go", junk);
         }
     }

@@ -6,9 +6,11 @@
 
 pub mod clike;
 pub mod go;
+pub mod go_build;
 pub mod java;
 pub mod javascript;
 pub mod markers;
+pub mod pep263;
 pub mod python;
 pub mod rust;
 pub mod rust_cfg;
@@ -34,6 +36,34 @@ pub trait Language: Sync {
     /// Where a marker must stand to link a test, for the help of `marker-on-non-test`.
     fn marker_help(&self) -> &'static str {
         "put the marker in the doc comment or on the `//` lines directly above a test (no blank line between), or use `//!` inside a module to link all its tests"
+    }
+    /// A file's text. UTF-8, unless the language lets a file declare its encoding
+    /// (Python's PEP 263): read any other way, such a file would look unparsable.
+    fn decode(&self, bytes: &[u8]) -> Decoded {
+        decode_utf8(bytes)
+    }
+}
+
+/// A source file's text, and why its bytes are not text in the encoding that applies
+/// (the line of the first bad byte, the message), if they are not: then `text` is a
+/// lossy reading, from which markers are still read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    pub error: Option<(usize, String)>,
+}
+
+/// UTF-8, lossy where it is not valid.
+pub fn decode_utf8(bytes: &[u8]) -> Decoded {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Decoded { text: text.to_owned(), error: None },
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            Decoded {
+                text: String::from_utf8_lossy(bytes).into_owned(),
+                error: Some((line, format!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()))),
+            }
+        }
     }
 }
 
@@ -91,6 +121,47 @@ impl Skip {
             .take(loc.len.clamp(1, 80))
             .collect();
         Skip { what: crate::finding::code(quoted.trim()), loc }
+    }
+}
+
+/// Whether a condition holds, as far as the source alone can tell: a skip under a
+/// condition that always holds never runs its test, one under a condition that never
+/// holds is no skip, and anything else is a condition the reader must check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
+    fn not(self) -> Truth {
+        match self {
+            Truth::Yes => Truth::No,
+            Truth::No => Truth::Yes,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+impl Truth {
+    pub fn and(self, other: Truth) -> Truth {
+        !(!self).or(!other)
+    }
+
+    pub fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::Yes, _) | (_, Truth::Yes) => Truth::Yes,
+            (Truth::No, Truth::No) => Truth::No,
+            _ => Truth::Unknown,
+        }
+    }
+
+    /// Whether any holds (`No` for none at all).
+    pub fn any(items: impl IntoIterator<Item = Truth>) -> Truth {
+        items.into_iter().fold(Truth::No, Truth::or)
     }
 }
 
@@ -380,28 +451,22 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords) -> Scanned {
     scanned
 }
 
-/// Scans one file's bytes, or returns `None` when it cannot hold a marker. A file that
-/// is not UTF-8 is scanned as lossy text and reported unparsable, so its markers still
+/// Scans one file's bytes, or returns `None` when it cannot hold a marker. The bytes are
+/// decoded as the language says (see `Language::decode`); a file that is not valid text
+/// in its encoding is scanned as lossy text and reported unparsable, so its markers still
 /// count.
 pub fn scan_bytes(path: &str, bytes: &[u8], words: &MarkerWords) -> Option<(FileScan, String)> {
     if !words.may_contain(bytes) {
         return None;
     }
     let lang = language_for(path)?;
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Some((lang.scan(path, text, words), text.to_owned())),
-        Err(e) => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            let valid = &bytes[..e.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let mut scan = lang.scan(path, &text, words);
-            scan.unparsable = Some(Unparsable {
-                loc: Location { path: path.to_owned(), line, column: 1, len: 1 },
-                message: format!("not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
-            });
-            Some((scan, text))
-        }
+    let Decoded { text, error } = lang.decode(bytes);
+    let mut scan = lang.scan(path, &text, words);
+    if let Some((line, message)) = error {
+        scan.unparsable =
+            Some(Unparsable { loc: Location { path: path.to_owned(), line, column: 1, len: 1 }, message });
     }
+    Some((scan, text))
 }
 
 fn walk_error_message(err: &ignore::Error) -> String {

@@ -10,8 +10,16 @@
 //! pytest, a mark on a test class, or in a `pytestmark = …` assignment of the module or
 //! class, applies to every test inside; so does a `# incident:` comment directly above a
 //! test class. Skipped: `@pytest.mark.skip`, `@unittest.skip`, and `pytest.skip(…)`,
-//! `self.skipTest(…)` or `raise unittest.SkipTest(…)` as the first statement;
-//! `@pytest.mark.skipif`, `@unittest.skipIf` and `@unittest.skipUnless` are conditional.
+//! `self.skipTest(…)` or `raise unittest.SkipTest(…)` as the first statement.
+//! `@pytest.mark.skipif`, `@unittest.skipIf`, `@unittest.skipUnless` and
+//! `@pytest.mark.xfail(run=False)` are skips when their condition is made of literals
+//! that always hold (`skipif(True)`, `skipif("1")`, `skipif` with no condition at all),
+//! no skips when it never holds, and conditional otherwise. pytest collects nothing from a
+//! module or class with `__test__ = False`, and nothing from a module that calls
+//! `pytest.skip(…, allow_module_level=True)` or raises `unittest.SkipTest` when imported:
+//! those disable every test there (conditionally when under an `if` or `try`), and a
+//! module-level `pytest.importorskip("numpy")` makes them conditional on the import.
+//! Files are decoded by their PEP 263 declaration (`pep263`).
 //!
 //! Read with a hand-written lexer: strings with every prefix, triple quotes, f-strings
 //! whose `{…}` hold strings of the same quote (Python 3.12) and format specs, comments,
@@ -33,7 +41,7 @@
 
 use super::markers::MarkerWords;
 use super::rust_lex::{Comment, CommentKind};
-use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, Skip, StrayMarker};
+use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, Skip, StrayMarker, Truth};
 use crate::finding::Location;
 
 pub struct Python;
@@ -51,6 +59,10 @@ impl Language for Python {
         scan(path, text, words)
     }
 
+    fn decode(&self, bytes: &[u8]) -> super::Decoded {
+        super::pep263::decode(bytes)
+    }
+
     fn skip_form(&self) -> &'static str {
         "skip (`@pytest.mark.skip`, `@unittest.skip`, `pytest.skip()`)"
     }
@@ -58,6 +70,26 @@ impl Language for Python {
     fn marker_help(&self) -> &'static str {
         "put `# incident: ID` on the lines directly above a `def test…` (or above its decorators, or above a test class), or use `@pytest.mark.incident(\"ID\")`; tests live in `test*.py` or `*_test.py` files"
     }
+}
+
+/// The names of the classes in `src` that subclass a `…TestCase`: unittest collects their
+/// `test*` methods by its own rules, whatever pytest's `python_classes` and
+/// `python_functions` say.
+pub fn unittest_classes(src: &str) -> Vec<String> {
+    let lx = lex(src.strip_prefix('\u{feff}').unwrap_or(src));
+    lx.lines
+        .iter()
+        .filter_map(|ll| match &lx.toks[ll.from..ll.to] {
+            [class, name, bases @ ..]
+                if class.is("class")
+                    && name.kind == Kind::Name
+                    && bases.iter().any(|t| t.kind == Kind::Name && t.text.ends_with("TestCase")) =>
+            {
+                Some(name.text.to_owned())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether pytest or unittest collects tests from this file by default.
@@ -346,8 +378,10 @@ struct Marks {
     links: Vec<Link>,
     /// Where an incident mark stands, for a stray marker when it links nothing.
     at: Option<Location>,
-    skip: Option<Location>,
-    skip_if: Option<Location>,
+    /// A skip that always applies: the test never runs.
+    skip: Option<Skip>,
+    /// A skip, or a condition to run, that the source cannot decide.
+    skip_if: Option<Skip>,
     has_mark: bool,
 }
 
@@ -359,7 +393,96 @@ impl Marks {
         self.skip_if = self.skip_if.clone().or_else(|| other.skip_if.clone());
         self.has_mark |= other.has_mark;
     }
+
+    /// Records a skip whose condition is `holds`: always, never (nothing to record) or
+    /// undecided.
+    fn skip_when(&mut self, holds: Truth, skip: impl FnOnce(Truth) -> Skip) {
+        match holds {
+            Truth::Yes => {
+                self.skip.get_or_insert_with(|| skip(Truth::Yes));
+            }
+            Truth::No => {}
+            Truth::Unknown => {
+                self.skip_if.get_or_insert_with(|| skip(Truth::Unknown));
+            }
+        }
+    }
 }
+
+/// The truth of an expression made only of literals (`True`, `0`, `None`, `"x"`, `not …`,
+/// parentheses), else `Unknown`. With `eval_strings`, a string is an expression to
+/// evaluate, as pytest evaluates `skipif("sys.platform == 'win32'")`; otherwise it is a
+/// value, true when not empty, as `unittest.skipIf("x", …)` sees it.
+fn truth(toks: &[Tok], eval_strings: bool) -> Truth {
+    // Conditions worth deciding are short; a long one is not made of literals anyway,
+    // and the cap keeps the peeling below linear in what a hostile file can nest.
+    if toks.len() > 64 {
+        return Truth::Unknown;
+    }
+    // `not` and parentheses are peeled in a loop, not by recursion.
+    let mut toks = toks;
+    let mut negated = false;
+    loop {
+        match toks {
+            [not, rest @ ..] if not.is("not") && !rest.is_empty() => {
+                negated = !negated;
+                toks = rest;
+            }
+            [open, inner @ .., close] if open.is("(") && close.is(")") && encloses(inner) => toks = inner,
+            _ => break,
+        }
+    }
+    let value = match toks {
+        [t] if t.kind == Kind::Str => match str_value(t.text) {
+            // One level only: inside the evaluated string, a string is a value.
+            Some((inner, _)) if eval_strings => truth(&lex(inner.trim()).toks, false),
+            Some((inner, _)) => {
+                if inner.is_empty() {
+                    Truth::No
+                } else {
+                    Truth::Yes
+                }
+            }
+            None => Truth::Unknown,
+        },
+        [t] if t.is("True") => Truth::Yes,
+        [t] if t.is("False") || t.is("None") => Truth::No,
+        [t] if t.kind == Kind::Num => {
+            let digits: String = t.text.chars().filter(|&c| c != '_').map(|c| c.to_ascii_lowercase()).collect();
+            match digits.parse::<f64>() {
+                Ok(0.0) => Truth::No,
+                Ok(_) => Truth::Yes,
+                Err(_) if digits.starts_with("0x") || digits.starts_with("0o") || digits.starts_with("0b") => {
+                    if digits[2..].chars().all(|c| c == '0') { Truth::No } else { Truth::Yes }
+                }
+                Err(_) => Truth::Unknown,
+            }
+        }
+        _ => Truth::Unknown,
+    };
+    if negated { !value } else { value }
+}
+
+/// Whether the brackets in `toks` balance, so that `(` + `toks` + `)` is one group.
+fn encloses(toks: &[Tok]) -> bool {
+    let mut depth = 0i32;
+    for t in toks {
+        match t.text {
+            "(" | "[" | "{" if t.kind == Kind::Op => depth += 1,
+            ")" | "]" | "}" if t.kind == Kind::Op => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// A range of token indexes, `from..to`.
+type Range = (usize, usize);
 
 struct Ctx<'a, 'b> {
     path: &'b str,
@@ -369,7 +492,7 @@ struct Ctx<'a, 'b> {
     bad: Vec<BadMarker>,
 }
 
-impl Ctx<'_, '_> {
+impl<'a> Ctx<'a, '_> {
     fn loc(&self, byte: usize, len: usize, line: usize) -> Location {
         let line_start = self.src[..byte.min(self.src.len())].rfind('\n').map_or(0, |n| n + 1);
         let column = self.src.get(line_start..byte).map_or(0, |s| s.chars().count()) + 1;
@@ -406,29 +529,238 @@ impl Ctx<'_, '_> {
             let mark_word = n >= 2
                 && parts[n - 2] == "mark"
                 && self.words.words().iter().any(|w| w.eq_ignore_ascii_case(parts[n - 1]));
+            let call = (i < to && toks[i].is("(")).then_some(i);
+            let at_decorator = decorator && start == from;
             match (parts.as_slice(), mark_word) {
                 (_, true) => {
                     m.has_mark = true;
                     m.at.get_or_insert(at.clone());
-                    let args = (i < to && toks[i].is("(")).then(|| self.call_args(i, to));
+                    let args = call.map(|open| self.call_args(open, to));
                     self.incident_args(args, &at, &mut m);
                 }
+                // `pytest.param(…, marks=pytest.mark.skip)` skips one case, not the test.
+                ([.., "param"], _) if call.is_some() => {
+                    i = call.map_or(i, |open| self.close_paren(open, to) + 1);
+                }
                 ([.., "mark", "skip"] | ["unittest", "skip"], _) => {
-                    m.skip.get_or_insert(at);
+                    m.skip.get_or_insert(Skip::quoted(self.src, at));
                 }
-                (["skip"], _) if decorator && start == from => {
-                    m.skip.get_or_insert(at);
+                (["skip"], _) if at_decorator => {
+                    m.skip.get_or_insert(Skip::quoted(self.src, at));
                 }
-                ([.., "mark", "skipif"] | ["unittest", "skipIf" | "skipUnless"], _) => {
-                    m.skip_if.get_or_insert(at);
+                ([.., "mark", "skipif"], _) => {
+                    // pytest skips when any condition holds, and always when there is none.
+                    let (positional, keywords) = self.split_args(call, to);
+                    let conditions: Vec<Truth> = positional
+                        .iter()
+                        .chain(keywords.iter().filter(|(k, _)| *k == "condition").map(|(_, r)| r))
+                        .map(|&(a, b)| truth(&toks[a..b], true))
+                        .collect();
+                    let unconditional = conditions.is_empty();
+                    let holds = if unconditional { Truth::Yes } else { Truth::any(conditions) };
+                    let call_text = self.call_text(start, toks[start].start + path_len, call, to);
+                    m.skip_when(holds, |t| match (t, unconditional) {
+                        (Truth::Yes, true) => {
+                            Skip::new(at, format!("{call_text} without a condition, which always skips"))
+                        }
+                        (Truth::Yes, false) => Skip::new(at, format!("{call_text}, whose condition always holds")),
+                        _ => Skip::new(at, call_text),
+                    });
                 }
-                (["skipIf" | "skipUnless"], _) if decorator && start == from => {
-                    m.skip_if.get_or_insert(at);
+                ([.., "mark", "xfail"], _) => {
+                    // `run=False` never runs the test; without it an xfail test still runs.
+                    let (positional, keywords) = self.split_args(call, to);
+                    let run = keywords.iter().find(|(k, _)| *k == "run").map(|&(_, (a, b))| truth(&toks[a..b], false));
+                    let conditions: Vec<Truth> = positional
+                        .iter()
+                        .chain(keywords.iter().filter(|(k, _)| *k == "condition").map(|(_, r)| r))
+                        .map(|&(a, b)| truth(&toks[a..b], true))
+                        .collect();
+                    let applies = if conditions.is_empty() { Truth::Yes } else { Truth::any(conditions) };
+                    let holds = match (run.map(|r| !r), applies) {
+                        (None | Some(Truth::No), _) | (_, Truth::No) => Truth::No,
+                        (Some(Truth::Yes), Truth::Yes) => Truth::Yes,
+                        _ => Truth::Unknown,
+                    };
+                    let call_text = self.call_text(start, toks[start].start + path_len, call, to);
+                    m.skip_when(holds, |t| match t {
+                        Truth::Yes => Skip::new(at, format!("{call_text}, which never runs the test")),
+                        _ => Skip::new(at, call_text),
+                    });
+                }
+                (["unittest", name @ ("skipIf" | "skipUnless")], _) | ([name @ ("skipIf" | "skipUnless")], _)
+                    if parts.len() == 2 || at_decorator =>
+                {
+                    let (positional, _) = self.split_args(call, to);
+                    let condition = positional.first().map_or(Truth::Unknown, |&(a, b)| truth(&toks[a..b], false));
+                    let holds = if *name == "skipIf" { condition } else { !condition };
+                    let call_text = self.call_text(start, toks[start].start + path_len, call, to);
+                    m.skip_when(holds, |t| match (t, *name) {
+                        (Truth::Yes, "skipIf") => Skip::new(at, format!("{call_text}, whose condition always holds")),
+                        (Truth::Yes, _) => Skip::new(at, format!("{call_text}, whose condition never holds")),
+                        _ => Skip::new(at, call_text),
+                    });
                 }
                 _ => {}
             }
         }
         m
+    }
+
+    /// A statement of a module or class body that decides whether pytest collects
+    /// anything there: `__test__ = False` (module or class), and at module level
+    /// `pytest.importorskip("numpy")`, `pytest.skip(…, allow_module_level=True)` and
+    /// `raise unittest.SkipTest(…)`. Wherever it stands in the body, it runs when the
+    /// module is imported, before any test; `direct` says it is not under an `if`.
+    fn body_statement(&self, ll: &LogicalLine, direct: bool, class: Option<&str>) -> Marks {
+        let toks = &self.lx.toks;
+        let line = &toks[ll.from..ll.to];
+        let mut m = Marks::default();
+        // Under an `if`, what would always hold holds only sometimes.
+        let placed = |holds: Truth| if direct || holds == Truth::No { holds } else { Truth::Unknown };
+        if line.len() >= 3 && line[0].is("__test__") && line[1].is("=") && !line[2].is("=") {
+            let holds = placed(!truth(&line[2..], false));
+            let (text, at) = self.statement(ll.from, ll.to);
+            m.skip_when(holds, |t| match (t, class) {
+                (Truth::Yes, None) => Skip::new(at, format!("{text}, so pytest collects nothing from this module")),
+                (Truth::Yes, Some(c)) => {
+                    Skip::new(at, format!("{text} in class `{c}`, so pytest collects none of its tests"))
+                }
+                (_, None) => Skip::new(at, format!("{text}, which decides whether pytest collects this module")),
+                (_, Some(c)) => {
+                    Skip::new(at, format!("{text} in class `{c}`, which decides whether pytest collects its tests"))
+                }
+            });
+            return m;
+        }
+        if class.is_some() {
+            return m;
+        }
+        let callee = |k: usize, name: &str| {
+            line[k].is(name)
+                && line.get(k + 1).is_some_and(|t| t.is("("))
+                && (k == 0 || line[k - 1].is("=") || (k >= 2 && line[k - 1].is(".") && line[k - 2].is("pytest")))
+        };
+        let call_at = |k: usize| {
+            let start = if k >= 2 && line[k - 1].is(".") { k - 2 } else { k };
+            let (from, name) = (ll.from + start, &toks[ll.from + k]);
+            let end = name.start + name.text.len();
+            (from, end, ll.from + k + 1)
+        };
+        if let Some(k) = (0..line.len()).find(|&k| callee(k, "importorskip")) {
+            let (from, end, open) = call_at(k);
+            let text = self.call_text(from, end, Some(open), ll.to);
+            let (positional, keywords) = self.split_args(Some(open), ll.to);
+            let module = positional
+                .first()
+                .or(keywords.iter().find(|(k, _)| *k == "modname").map(|(_, r)| r))
+                .filter(|&&(a, b)| b == a + 1 && toks[a].kind == Kind::Str)
+                .and_then(|&(a, _)| str_value(toks[a].text))
+                .map_or_else(|| "the module".to_owned(), |(v, _)| format!("`{v}`"));
+            let at = self.loc(toks[from].start, self.src[toks[from].start..end].chars().count(), toks[from].line);
+            m.skip_if = Some(Skip::new(at, format!("{text}: runs only where {module} imports")));
+            return m;
+        }
+        if let Some(k) = (0..line.len().min(3)).find(|&k| callee(k, "skip") && (k == 0 || k == 2)) {
+            let (from, end, open) = call_at(k);
+            let (_, keywords) = self.split_args(Some(open), ll.to);
+            // Without `allow_module_level`, pytest fails the whole run instead.
+            if let Some(&(_, (a, b))) = keywords.iter().find(|(k, _)| *k == "allow_module_level") {
+                let holds = placed(truth(&toks[a..b], false));
+                let text = self.call_text(from, end, Some(open), ll.to);
+                let at = self.loc(toks[from].start, self.src[toks[from].start..end].chars().count(), toks[from].line);
+                m.skip_when(holds, |t| match t {
+                    Truth::Yes => {
+                        Skip::new(at, format!("{text} at module level, which skips every test in the module"))
+                    }
+                    _ => Skip::new(at, format!("{text} at module level")),
+                });
+            }
+            return m;
+        }
+        let raises = match line {
+            [r, u, dot, st, ..] if r.is("raise") && u.is("unittest") && dot.is(".") && st.is("SkipTest") => true,
+            [r, st, ..] => r.is("raise") && st.is("SkipTest"),
+            _ => false,
+        };
+        if raises {
+            let (text, at) = self.statement(ll.from, ll.to);
+            m.skip_when(placed(Truth::Yes), |t| match t {
+                Truth::Yes => Skip::new(at, format!("{text} at module level, which skips every test in the module")),
+                _ => Skip::new(at, format!("{text} at module level")),
+            });
+        }
+        m
+    }
+
+    /// Tokens `from..to` as quoted code (their first line, shortened when long) and where
+    /// they stand.
+    fn statement(&self, from: usize, to: usize) -> (String, Location) {
+        let toks = &self.lx.toks;
+        let start = toks[from].start;
+        let end = toks[to - 1].start + toks[to - 1].text.len();
+        let text = self.src.get(start..end).unwrap_or("");
+        let first_line = text.lines().next().unwrap_or("").trim_end();
+        let len = first_line.chars().count();
+        let quoted = if first_line.len() < text.len() || len > 100 {
+            format!("`{}…`", first_line.chars().take(100).collect::<String>())
+        } else {
+            format!("`{first_line}`")
+        };
+        (quoted, self.loc(start, len, toks[from].line))
+    }
+
+    /// The index of the `)` (or other closer) matching the bracket at `open`, or `to - 1`.
+    fn close_paren(&self, open: usize, to: usize) -> usize {
+        let toks = &self.lx.toks;
+        let mut depth = 0usize;
+        for (k, t) in toks.iter().enumerate().take(to).skip(open) {
+            match t.text {
+                "(" | "[" | "{" if t.kind == Kind::Op => depth += 1,
+                ")" | "]" | "}" if t.kind == Kind::Op => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return k;
+                    }
+                }
+                _ => {}
+            }
+        }
+        to.saturating_sub(1).max(open)
+    }
+
+    /// A call's positional arguments and its keyword arguments (name, value range).
+    fn split_args(&self, call: Option<usize>, to: usize) -> (Vec<Range>, Vec<(&'a str, Range)>) {
+        let toks = &self.lx.toks;
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        for (a, b) in call.map(|open| self.call_args(open, to)).unwrap_or_default() {
+            // `name=value`, not `name == value`: the lexer reads `==` as two `=`.
+            let keyword = b - a >= 3 && toks[a].kind == Kind::Name && toks[a + 1].is("=") && !toks[a + 2].is("=");
+            if keyword {
+                keywords.push((toks[a].text, (a + 2, b)));
+            } else if b - a >= 1 && !toks[a].is("*") {
+                positional.push((a, b));
+            }
+        }
+        (positional, keywords)
+    }
+
+    /// A call as quoted code for a message: its source when it fits on one line, else
+    /// the callee followed by `(…)`.
+    fn call_text(&self, start: usize, callee_end: usize, call: Option<usize>, to: usize) -> String {
+        let toks = &self.lx.toks;
+        let from = toks[start].start;
+        let callee = self.src.get(from..callee_end).unwrap_or("");
+        let Some(open) = call else { return format!("`{callee}`") };
+        let close = self.close_paren(open, to);
+        let end = (toks[close].start + toks[close].text.len()).min(self.src.len());
+        let whole = &self.src[from..end.max(from)];
+        if !whole.contains('\n') && whole.chars().count() <= 100 && toks[close].is(")") {
+            format!("`{whole}`")
+        } else {
+            format!("`{callee}(…)`")
+        }
     }
 
     /// The arguments of a call whose `(` is at `open`: token ranges split at top-level commas.
@@ -539,6 +871,9 @@ struct Block {
     kind: BlockKind,
     /// A def waiting for its first statement (to see `pytest.skip()`).
     first_stmt: bool,
+    /// The indentation of the body's statements: a statement indented deeper stands
+    /// under an `if` or a `try`, and runs only sometimes.
+    body_indent: Option<usize>,
 }
 
 /// Per-item information that `Item` does not carry.
@@ -550,6 +885,8 @@ struct Extra {
 }
 
 fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
+    // A byte order mark is not code: left in, it would glue itself to the first name.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let lx = lex(src);
     let mut cx = Ctx { path, src, lx: &lx, words, bad: Vec::new() };
     let test_file = is_test_file(path);
@@ -571,6 +908,11 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
         }
         for b in &stack {
             items[b.item].end_line = ll.last_line;
+        }
+        if let Some(top) = stack.last_mut()
+            && top.body_indent.is_none()
+        {
+            top.body_indent = Some(ll.indent);
         }
         // The first statement of a def: `pytest.skip(…)` and friends disable the test.
         if let Some(top) = stack.last_mut()
@@ -603,9 +945,29 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
             && toks.get(k + 1).is_some_and(|t| t.kind == Kind::Name)
             && k + 1 < ll.to;
         if !header {
+            // Where the statement stands: directly in the module or a class body (it
+            // always runs), or under an `if` or `try` there (it may not).
+            let in_class = match stack.last() {
+                Some(b @ Block { kind: BlockKind::Class { name, .. }, .. }) => {
+                    Some((name.clone(), b.item, b.body_indent == Some(ll.indent)))
+                }
+                _ => None,
+            };
+            if stack.is_empty() {
+                module_marks.extend(&cx.body_statement(ll, ll.indent == 0, None));
+            } else if let Some((name, item, direct)) = &in_class
+                && let Some(Some(cm)) = class_marks.get_mut(*item)
+            {
+                cm.extend(&cx.body_statement(ll, *direct, Some(name)));
+            }
             // `pytestmark = …` at module level or in a class body.
             if first.is("pytestmark") && toks.get(ll.from + 1).is_some_and(|t| t.is("=")) {
-                let m = cx.marks(ll.from + 2, ll.to, false);
+                let mut m = cx.marks(ll.from + 2, ll.to, false);
+                let direct = if stack.is_empty() { ll.indent == 0 } else { in_class.as_ref().is_some_and(|c| c.2) };
+                if !direct {
+                    // Under an `if`: a skip that always holds there holds only sometimes.
+                    m.skip_if = m.skip_if.or(m.skip.take());
+                }
                 match stack.last() {
                     None => module_marks.extend(&m),
                     Some(Block { kind: BlockKind::Class { .. }, item, .. }) => {
@@ -690,7 +1052,13 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
         });
         class_marks.push((keyword == "class").then(|| marks.clone()));
         extra.push(Extra { marks, classes: class_items });
-        stack.push(Block { indent: ll.indent, item: items.len() - 1, kind: block, first_stmt: keyword == "def" });
+        stack.push(Block {
+            indent: ll.indent,
+            item: items.len() - 1,
+            kind: block,
+            first_stmt: keyword == "def",
+            body_indent: None,
+        });
     }
 
     // Apply marks: a test's own, its classes', the module's.
@@ -722,8 +1090,8 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                 }
                 all.extend(&module_marks);
                 direct_links.extend(all.links);
-                *ignored = ignored.take().or(all.skip.map(|l| Skip::quoted(src, l)));
-                *conditional_skip = all.skip_if.map(|l| Skip::quoted(src, l));
+                *ignored = ignored.take().or(all.skip);
+                *conditional_skip = all.skip_if;
             }
             ItemKind::Group => {
                 let m = class_marks[idx].clone().unwrap_or_default();
@@ -848,7 +1216,7 @@ mod tests {
 
     #[test]
     fn skips_and_conditional_skips() {
-        let src = "@pytest.mark.skip(reason=\"flaky\")\ndef test_a():\n    pass\n\n@unittest.skipIf(sys.platform == \"win32\", \"posix\")\ndef test_b():\n    pass\n\ndef test_c():\n    \"\"\"Doc.\"\"\"\n    pytest.skip(\"later\")\n\n@pytest.mark.skipif(True, reason=\"x\")\nclass TestD:\n    def test_d(self):\n        self.skipTest(\"no\")\n\ndef test_e():\n    x = 1\n    pytest.skip(\"not first\")\n";
+        let src = "@pytest.mark.skip(reason=\"flaky\")\ndef test_a():\n    pass\n\n@unittest.skipIf(sys.platform == \"win32\", \"posix\")\ndef test_b():\n    pass\n\ndef test_c():\n    \"\"\"Doc.\"\"\"\n    pytest.skip(\"later\")\n\n@pytest.mark.skipif(sys.version_info < (3, 8), reason=\"x\")\nclass TestD:\n    def test_d(self):\n        self.skipTest(\"no\")\n\ndef test_e():\n    x = 1\n    pytest.skip(\"not first\")\n";
         let s = scan(src);
         type Skips = (Option<(usize, usize, usize)>, Option<usize>);
         let got: Vec<Skips> = s
@@ -873,6 +1241,173 @@ mod tests {
         );
         let module = scan("pytestmark = pytest.mark.skip\n\ndef test_x():\n    pass\n");
         assert_eq!(module.tests[0].ignored.as_ref().map(|s| &s.loc).map(|l| l.line), Some(1));
+    }
+
+    /// `(name, what never runs it, what it runs only under)` of every test.
+    fn skips(s: &FileScan) -> Vec<(String, Option<String>, Option<String>)> {
+        s.tests
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    t.ignored.as_ref().map(|k| format!("{}@{}", k.what, k.loc.line)),
+                    t.conditional_skip.as_ref().map(|k| format!("{}@{}", k.what, k.loc.line)),
+                )
+            })
+            .collect()
+    }
+
+    fn skip(name: &str, ignored: Option<&str>, conditional: Option<&str>) -> (String, Option<String>, Option<String>) {
+        (name.to_owned(), ignored.map(str::to_owned), conditional.map(str::to_owned))
+    }
+
+    #[test]
+    fn dunder_test_false_in_a_module_or_class_was_not_a_skip() {
+        let s = scan(
+            "def test_a():\n    pass\n\nclass TestB:\n    __test__ = False\n\n    def test_b(self):\n        pass\n\n    class TestC:\n        def test_c(self):\n            pass\n\nclass TestD:\n    if os.environ.get(\"CI\"):\n        __test__ = False\n\n    def test_d(self):\n        pass\n\n__test__ = 0\n",
+        );
+        let module = "`__test__ = 0`, so pytest collects nothing from this module@21";
+        let class = "`__test__ = False` in class `TestB`, so pytest collects none of its tests@5";
+        assert_eq!(
+            skips(&s),
+            [
+                skip("test_a", Some(module), None),
+                skip("test_b", Some(class), None),
+                skip("test_c", Some(class), None),
+                skip(
+                    "test_d",
+                    Some(module),
+                    Some("`__test__ = False` in class `TestD`, which decides whether pytest collects its tests@16")
+                ),
+            ]
+        );
+        assert_eq!(s.tests[1].ignored.as_ref().unwrap().loc.column, 5);
+        let kept = scan("__test__ = True\n\nclass TestE:\n    __test__ = 1\n    def test_e(self):\n        pass\n");
+        assert_eq!(skips(&kept), [skip("test_e", None, None)]);
+    }
+
+    #[test]
+    fn importorskip_at_module_level_was_not_a_condition() {
+        let s = scan(
+            "import pytest\n\nnp = pytest.importorskip(\"numpy\")\n\ndef test_a():\n    pass\n\nclass TestB:\n    def test_b(self):\n        pass\n",
+        );
+        let what = "`pytest.importorskip(\"numpy\")`: runs only where `numpy` imports@3";
+        assert_eq!(skips(&s), [skip("test_a", None, Some(what)), skip("test_b", None, Some(what))]);
+        assert_eq!(s.tests[0].conditional_skip.as_ref().unwrap().loc.column, 6);
+        let bare = scan(
+            "from pytest import importorskip\nimportorskip(modname=\"yaml\", minversion=\"6\")\ndef test_a():\n    importorskip(\"inside\")\n",
+        );
+        assert_eq!(
+            skips(&bare),
+            [skip(
+                "test_a",
+                None,
+                Some("`importorskip(modname=\"yaml\", minversion=\"6\")`: runs only where `yaml` imports@2")
+            )]
+        );
+    }
+
+    #[test]
+    fn skip_conditions_that_always_hold_were_only_conditional() {
+        let src = "@pytest.mark.skipif(True, reason=\"x\")\ndef test_true(): pass\n\n@pytest.mark.skipif(1)\ndef test_one(): pass\n\n@pytest.mark.skipif(\"True\")\ndef test_string(): pass\n\n@pytest.mark.skipif(reason=\"no condition\")\ndef test_none(): pass\n\n@pytest.mark.skipif(False, reason=\"x\")\ndef test_false(): pass\n\n@pytest.mark.skipif(sys.platform == \"win32\", reason=\"posix\")\ndef test_platform(): pass\n\n@pytest.mark.skipif(x == 1)\ndef test_compare(): pass\n\n@unittest.skipIf(True, \"x\")\ndef test_skip_if(): pass\n\n@unittest.skipUnless(False, \"x\")\ndef test_skip_unless(): pass\n\n@skipUnless(not False, \"x\")\ndef test_skip_unless_true(): pass\n\n@pytest.mark.xfail(run=False)\ndef test_xfail_no_run(): pass\n\n@pytest.mark.xfail(reason=\"flaky\")\ndef test_xfail_runs(): pass\n\n@pytest.mark.xfail(sys.platform == \"win32\", run=False)\ndef test_xfail_maybe(): pass\n\n@pytest.mark.skipif(\"False\", \"0\", None)\ndef test_all_false(): pass\n";
+        let s = scan(src);
+        assert_eq!(
+            skips(&s),
+            [
+                skip(
+                    "test_true",
+                    Some("`pytest.mark.skipif(True, reason=\"x\")`, whose condition always holds@1"),
+                    None
+                ),
+                skip("test_one", Some("`pytest.mark.skipif(1)`, whose condition always holds@4"), None),
+                skip("test_string", Some("`pytest.mark.skipif(\"True\")`, whose condition always holds@7"), None),
+                skip(
+                    "test_none",
+                    Some("`pytest.mark.skipif(reason=\"no condition\")` without a condition, which always skips@10"),
+                    None
+                ),
+                skip("test_false", None, None),
+                skip(
+                    "test_platform",
+                    None,
+                    Some("`pytest.mark.skipif(sys.platform == \"win32\", reason=\"posix\")`@16")
+                ),
+                skip("test_compare", None, Some("`pytest.mark.skipif(x == 1)`@19")),
+                skip("test_skip_if", Some("`unittest.skipIf(True, \"x\")`, whose condition always holds@22"), None),
+                skip(
+                    "test_skip_unless",
+                    Some("`unittest.skipUnless(False, \"x\")`, whose condition never holds@25"),
+                    None
+                ),
+                skip("test_skip_unless_true", None, None),
+                skip("test_xfail_no_run", Some("`pytest.mark.xfail(run=False)`, which never runs the test@31"), None),
+                skip("test_xfail_runs", None, None),
+                skip("test_xfail_maybe", None, Some("`pytest.mark.xfail(sys.platform == \"win32\", run=False)`@37")),
+                skip("test_all_false", None, None),
+            ]
+        );
+        let module = scan("pytestmark = pytest.mark.skipif(True, reason=\"off\")\n\ndef test_a():\n    pass\n");
+        assert_eq!(
+            skips(&module),
+            [skip("test_a", Some("`pytest.mark.skipif(True, reason=\"off\")`, whose condition always holds@1"), None)]
+        );
+        let guarded =
+            scan("if sys.platform == \"win32\":\n    pytestmark = pytest.mark.skip\n\ndef test_a():\n    pass\n");
+        assert_eq!(skips(&guarded), [skip("test_a", None, Some("`pytest.mark.skip`@2"))]);
+    }
+
+    #[test]
+    fn module_level_skip_with_allow_module_level_was_not_a_skip() {
+        let s = scan("import pytest\n\npytest.skip(\"broken\", allow_module_level=True)\n\ndef test_a():\n    pass\n");
+        assert_eq!(
+            skips(&s),
+            [skip(
+                "test_a",
+                Some(
+                    "`pytest.skip(\"broken\", allow_module_level=True)` at module level, which skips every test in the module@3"
+                ),
+                None
+            )]
+        );
+        let guarded = scan(
+            "try:\n    import numpy\nexcept ImportError:\n    pytest.skip(\"no numpy\", allow_module_level=True)\n\ndef test_a():\n    pass\n",
+        );
+        assert_eq!(
+            skips(&guarded),
+            [skip("test_a", None, Some("`pytest.skip(\"no numpy\", allow_module_level=True)` at module level@4"))]
+        );
+        let raised = scan(
+            "import unittest\nraise unittest.SkipTest(\"off\")\n\nclass TestA(unittest.TestCase):\n    def test_a(self):\n        pass\n",
+        );
+        assert_eq!(
+            skips(&raised),
+            [skip(
+                "test_a",
+                Some("`raise unittest.SkipTest(\"off\")` at module level, which skips every test in the module@2"),
+                None
+            )]
+        );
+        // Without `allow_module_level`, pytest reports an error for the module: no skip to find.
+        let refused = scan("pytest.skip(\"x\")\n\ndef test_a():\n    pass\n");
+        assert_eq!(skips(&refused), [skip("test_a", None, None)]);
+    }
+
+    #[test]
+    fn a_skip_mark_on_one_parametrized_case_does_not_skip_the_test() {
+        let s = scan(
+            "@pytest.mark.parametrize(\"x\", [1, pytest.param(2, marks=pytest.mark.skip)])\ndef test_a(x):\n    pass\n",
+        );
+        assert_eq!(skips(&s), [skip("test_a", None, None)]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_a_test_on_line_one() {
+        let s = scan("\u{feff}def test_a():\n    pass\n");
+        assert_eq!(linked(&s), [("tests/test_pool.py::test_a".to_owned(), 1, vec![])]);
+        assert_eq!(s.tests[0].loc.column, 5);
+        let d = Python.decode(b"\xEF\xBB\xBF# incident: INC-1\ndef test_a():\n    pass\n");
+        let s = scan(&d.text);
+        assert_eq!(linked(&s), [("tests/test_pool.py::test_a".to_owned(), 2, vec!["INC-1@1:13".to_owned()])]);
     }
 
     #[test]
@@ -934,10 +1469,23 @@ mod tests {
             ")]}",
             "rb",
             "f\"{'{'}\"",
+            "__test__ =",
+            "__test__ = not",
+            "np = pytest.importorskip(",
+            "pytest.skip(allow_module_level=",
+            "@pytest.mark.skipif(not (",
+            "@pytest.mark.xfail(run=",
+            "@pytest.mark.parametrize(pytest.param(",
+            "@unittest.skipUnless(\"\"",
+            "\u{feff}",
         ] {
             let _ = scan(junk);
         }
         let deep = "f\"{f'{".repeat(10_000);
         let _ = scan(&deep);
+        let nots = format!("@pytest.mark.skipif({}True)\ndef test_a(): pass\n", "not ".repeat(100_000));
+        assert!(scan(&nots).tests[0].conditional_skip.is_some());
+        let parens = format!("__test__ = {}False{}\ndef test_a(): pass\n", "(".repeat(100_000), ")".repeat(100_000));
+        let _ = scan(&parens);
     }
 }
