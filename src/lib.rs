@@ -123,14 +123,15 @@ fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::
         return Vec::new();
     };
     let words = scan::markers::MarkerWords::new(&config.markers);
+    let boundary = paths::boundary(root);
     base_files
         .iter()
         .filter(|f| f.tests.iter().any(|t| !t.links.is_empty()))
         .filter(|f| !sources.files.iter().any(|s| s.path == f.path))
         .filter_map(|f| {
-            let text = std::fs::read(root.join(&f.path)).ok()?;
+            let bytes = paths::read_inside(&boundary, &root.join(&f.path))?;
             let lang = scan::language_for(&f.path)?;
-            Some(lang.scan(&f.path, &String::from_utf8_lossy(&text), &words))
+            Some(lang.scan(&f.path, &lang.decode(&bytes).text, &words))
         })
         .collect()
 }
