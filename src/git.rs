@@ -7,7 +7,6 @@
 use crate::config::Config;
 use crate::finding::Location;
 use crate::postmortem::Postmortem;
-use crate::report::BaseInfo;
 use crate::scan::{self, FileScan, markers::MarkerWords};
 use aho_corasick::AhoCorasick;
 use git2::{ErrorCode, Oid, Repository};
@@ -17,6 +16,22 @@ use std::path::{Path, PathBuf};
 /// The fix for a clone with too little history, in the words of each place it happens.
 pub const UNSHALLOW_FIX: &str =
     "fetch the full history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow` locally";
+
+/// Which base revision the history checks compared against, and why that one. Owned
+/// here, where it is found; the report carries it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BaseInfo {
+    pub rev: String,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// One line for people: which commit, found how ("0a1b2c3d4e5f, the merge base of
+    /// HEAD and origin/main").
+    pub reason: String,
+    /// The base is HEAD itself: only uncommitted changes can have removed a link.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_head: bool,
+}
 
 /// What the command line says about git.
 #[derive(Clone, Debug, Default)]
@@ -119,10 +134,26 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
         Err(e) if e.code() == ErrorCode::NotFound => return Git::NotARepo("not a git repository".into()),
         Err(e) => return Git::Unreadable(format!("cannot open the git repository: {}", e.message())),
     };
+    // The work tree is the directory whose `.git` entry led to the repository. libgit2
+    // guesses it from the git directory when `.git` is a file (`git init
+    // --separate-git-dir`, submodules): for `/x/repo.git` it says `/x`, and every path
+    // would then be compared under the wrong prefix, finding nothing.
+    if let Some(dir) = root.ancestors().find(|d| d.join(".git").exists())
+        && repo.workdir().and_then(|w| w.canonicalize().ok()).as_deref() != Some(dir)
+        && let Err(e) = repo.set_workdir(dir, false)
+    {
+        return Git::Unreadable(format!("cannot use {} as the work tree: {}", dir.display(), e.message()));
+    }
     let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
         return Git::NotARepo("the git repository is bare (no work tree)".into());
     };
-    let prefix = root.strip_prefix(&workdir).map(|p| crate::paths::relative(Path::new(""), p)).unwrap_or_default();
+    let Ok(prefix) = root.strip_prefix(&workdir).map(|p| crate::paths::relative(Path::new(""), p)) else {
+        return Git::Unreadable(format!(
+            "the checked directory {} is outside the repository's work tree {}",
+            root.display(),
+            workdir.display()
+        ));
+    };
     let prefix = if prefix == "." { String::new() } else { prefix };
     let shallow = repo.is_shallow();
     let git_dir = repo.path().to_path_buf();
@@ -184,7 +215,8 @@ fn find_base(
                     rev: rev.clone(),
                     source: "flag".into(),
                     commit: Some(c.id().to_string()),
-                    reason: format!("--base {rev} ({})", short(c.id())),
+                    reason: format!("{}, given by --base {rev}", short(c.id())),
+                    is_head: head == Some(c.id()),
                 },
                 c.id(),
             )),
@@ -198,27 +230,49 @@ fn find_base(
             )),
         };
     }
-    if let Some(event) = &opts.event_path
-        && let Some(sha) = event_base_sha(event)?
-    {
-        let found = Oid::from_str(&sha).ok().and_then(|oid| repo.find_commit(oid).ok());
-        return match found {
-            Some(c) => Ok((
-                BaseInfo {
-                    rev: sha.clone(),
-                    source: "github-event".into(),
-                    commit: Some(c.id().to_string()),
-                    reason: format!("the pull request's base commit {}", short(c.id())),
-                },
-                c.id(),
-            )),
-            None => Err(unavailable(
-                format!("the pull request's base commit {sha} is not in this clone"),
-                format!(
-                    "fetch it: `git fetch --no-tags --depth=1 origin {sha}` (or `fetch-depth: 0` in actions/checkout)"
-                ),
-            )),
-        };
+    if let Some(event) = &opts.event_path {
+        match event_base(event)? {
+            None | Some(EventBase::NewBranch) => {} // the default branch decides, below
+            Some(EventBase::PullRequest(sha)) => {
+                let (info, oid) = event_commit(repo, &sha, "the pull request's base commit", "pull_request.base.sha")?;
+                return Ok((BaseInfo { is_head: head == Some(oid), ..info }, oid));
+            }
+            Some(EventBase::MergeGroup(sha)) => {
+                let (info, oid) = event_commit(repo, &sha, "the merge queue's base commit", "merge_group.base_sha")?;
+                return Ok((BaseInfo { is_head: head == Some(oid), ..info }, oid));
+            }
+            Some(EventBase::Push(before)) => {
+                let (info, before_oid) = event_commit(repo, &before, "the commit before the push", "before")?;
+                let Some(head) = head else { return Err(BaseError::NoCommits) };
+                // A force-push replaces history: `before` is not an ancestor of HEAD, and
+                // what was dropped is compared from where the two histories part.
+                if before_oid != head && !repo.graph_descendant_of(head, before_oid).unwrap_or(false) {
+                    return match repo.merge_base(head, before_oid) {
+                        Ok(mb) => Ok((
+                            BaseInfo {
+                                reason: format!(
+                                    "{}, the merge base of HEAD and {}, the commit before the force-push (`before` in the event payload)",
+                                    short(mb),
+                                    short(before_oid)
+                                ),
+                                commit: Some(mb.to_string()),
+                                is_head: mb == head,
+                                ..info
+                            },
+                            mb,
+                        )),
+                        Err(_) => Err(unavailable(
+                            format!(
+                                "the force-pushed history shares no commit with the commit before the push {}",
+                                short(before_oid)
+                            ),
+                            format!("{UNSHALLOW_FIX}; or pass the base explicitly with --base"),
+                        )),
+                    };
+                }
+                return Ok((BaseInfo { is_head: before_oid == head, ..info }, before_oid));
+            }
+        }
     }
     let Some(head) = head else {
         return Err(BaseError::NoCommits);
@@ -237,13 +291,14 @@ fn find_base(
             Ok(mb) => {
                 // On the default branch itself the merge base is HEAD: only uncommitted
                 // changes can remove a link. Say so rather than look like a full comparison.
-                let note = if mb == head { "; HEAD itself, so only uncommitted changes are compared" } else { "" };
+                let note = if mb == head { ", which is HEAD itself" } else { "" };
                 Ok((
                     BaseInfo {
                         rev: name.clone(),
                         source: "merge-base".into(),
                         commit: Some(mb.to_string()),
-                        reason: format!("merge base of HEAD and {name} ({}{note})", short(mb)),
+                        reason: format!("{}, the merge base of HEAD and {name}{note}", short(mb)),
+                        is_head: mb == head,
                     },
                     mb,
                 ))
@@ -268,9 +323,41 @@ fn find_base(
     )))
 }
 
-/// `pull_request.base.sha` from the event payload; `None` when the event is not a pull
-/// request.
-fn event_base_sha(path: &Path) -> Result<Option<String>, BaseError> {
+/// What the GitHub event payload says to compare with.
+enum EventBase {
+    /// `pull_request.base.sha`.
+    PullRequest(String),
+    /// `merge_group.base_sha`.
+    MergeGroup(String),
+    /// A push's `before`.
+    Push(String),
+    /// A push that created the branch (`before` is all zeros): nothing was there before.
+    NewBranch,
+}
+
+/// The commit an event payload names, as a base.
+fn event_commit(repo: &Repository, sha: &str, what: &str, field: &str) -> Result<(BaseInfo, Oid), BaseError> {
+    match Oid::from_str(sha).ok().and_then(|oid| repo.find_commit(oid).ok()) {
+        Some(c) => Ok((
+            BaseInfo {
+                rev: sha.to_owned(),
+                source: "github-event".into(),
+                commit: Some(c.id().to_string()),
+                reason: format!("{}, {what} (`{field}` in the event payload)", short(c.id())),
+                is_head: false,
+            },
+            c.id(),
+        )),
+        None => Err(unavailable(
+            format!("{what} {sha} (`{field}` in the event payload) is not in this clone"),
+            format!("fetch it: `git fetch --no-tags --depth=1 origin {sha}` (or `fetch-depth: 0` in actions/checkout)"),
+        )),
+    }
+}
+
+/// The base an event payload names: a pull request's base, a merge group's base, or a
+/// push's `before`. `None` for any other event.
+fn event_base(path: &Path) -> Result<Option<EventBase>, BaseError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         unavailable(
             format!("cannot read the GitHub event payload {}: {e}", path.display()),
@@ -283,16 +370,30 @@ fn event_base_sha(path: &Path) -> Result<Option<String>, BaseError> {
             "pass the base with --base",
         )
     })?;
-    let Some(pr) = doc.get("pull_request") else {
-        return Ok(None);
+    let field = |pointer: &str, what: &str| -> Result<String, BaseError> {
+        match doc.pointer(pointer).and_then(|s| s.as_str()) {
+            Some(sha) if !sha.is_empty() => Ok(sha.to_owned()),
+            _ => Err(unavailable(
+                format!("the GitHub event payload {} has {what} without `{pointer}`", path.display()),
+                "pass the base with --base",
+            )),
+        }
     };
-    match pr.pointer("/base/sha").and_then(|s| s.as_str()) {
-        Some(sha) => Ok(Some(sha.to_owned())),
-        None => Err(unavailable(
-            format!("the GitHub event payload {} has a pull_request without base.sha", path.display()),
-            "pass the base with --base",
-        )),
+    if doc.get("pull_request").is_some() {
+        return field("/pull_request/base/sha", "a pull_request").map(|s| Some(EventBase::PullRequest(s)));
     }
+    if doc.get("merge_group").is_some() {
+        return field("/merge_group/base_sha", "a merge_group").map(|s| Some(EventBase::MergeGroup(s)));
+    }
+    if doc.get("before").is_some() && doc.get("ref").is_some() {
+        let before = field("/before", "a push")?;
+        return Ok(Some(if before.bytes().all(|b| b == b'0') {
+            EventBase::NewBranch
+        } else {
+            EventBase::Push(before)
+        }));
+    }
+    Ok(None)
 }
 
 /// Scans, at the base commit, the files that differ between it and the work tree. Files

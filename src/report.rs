@@ -26,16 +26,7 @@ pub struct Report {
     pub fallback_path: String,
 }
 
-/// Which base revision the history checks compared against, and why that one.
-#[derive(Clone, Debug, Serialize)]
-pub struct BaseInfo {
-    pub rev: String,
-    pub source: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    /// Human explanation: "merge base of HEAD and origin/main".
-    pub reason: String,
-}
+pub use crate::git::BaseInfo;
 
 #[derive(Debug, Serialize)]
 pub struct IncidentView {

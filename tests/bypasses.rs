@@ -197,3 +197,115 @@ fn cargo_targets_decide_what_is_compiled_and_run() {
     let f = of_rule(&doc, "linked-test-skipped-conditionally");
     assert!(f[0]["message"].as_str().unwrap().contains("only with the features `slow`"), "{doc:#}");
 }
+
+/// Runs `check` with a GitHub event payload.
+fn check_with_event(t: &Tree, event: serde_json::Value) -> (i32, serde_json::Value) {
+    let path = t.path().join(".git/event.json");
+    std::fs::write(&path, event.to_string()).unwrap();
+    let out = t.run_in(
+        t.path(),
+        &["check", "--format", "json", "--today", "2025-01-01"],
+        &[("GITHUB_EVENT_PATH", path.to_str().unwrap())],
+    );
+    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// `main` with both tests, then a commit on `main` itself that deletes `tests/a.rs`:
+/// what a push event checks.
+fn pushed_deletion() -> (Tree, String) {
+    let t = base();
+    t.git(&["checkout", "-q", "main"]);
+    let before = t.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    t.remove("tests/a.rs");
+    t.commit("delete a linked test on main");
+    (t, before)
+}
+
+// incident: IG-2026-006
+#[test]
+fn push_event_compares_with_the_commit_before_the_push() {
+    let (t, before) = pushed_deletion();
+    let (code, doc) =
+        check_with_event(&t, serde_json::json!({ "ref": "refs/heads/main", "before": before, "after": "x" }));
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(errors(&doc), [err("linked-test-removed", "tests/a.rs::a")], "{doc:#}");
+    assert_eq!(doc["base"]["commit"], before);
+    assert!(doc["base"]["reason"].as_str().unwrap().contains("`before` in the event payload"), "{doc:#}");
+}
+
+// incident: IG-2026-006
+#[test]
+fn force_push_compares_from_where_the_histories_part() {
+    let (t, _) = pushed_deletion();
+    // The pushed-over commit: a sibling of HEAD that also had the test.
+    let fork_point = t.git(&["rev-parse", "HEAD~1"]).trim().to_owned();
+    t.git(&["checkout", "-q", "-b", "old", &fork_point]);
+    t.file("notes.txt", "old work\n");
+    let before = t.commit("work that the force-push dropped");
+    t.git(&["checkout", "-q", "main"]);
+    let (code, doc) =
+        check_with_event(&t, serde_json::json!({ "ref": "refs/heads/main", "before": before, "forced": true }));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&err("linked-test-removed", "tests/a.rs::a")), "{doc:#}");
+    assert_eq!(doc["base"]["commit"], fork_point, "{doc:#}");
+}
+
+// incident: IG-2026-006
+#[test]
+fn new_branch_push_falls_back_to_the_default_branch() {
+    let t = base();
+    t.remove("tests/a.rs");
+    t.commit("delete on a new branch");
+    let zeros = "0".repeat(40);
+    let (code, doc) =
+        check_with_event(&t, serde_json::json!({ "ref": "refs/heads/pr", "before": zeros, "created": true }));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&err("linked-test-removed", "tests/a.rs::a")), "{doc:#}");
+    assert_eq!(doc["base"]["source"], "merge-base");
+}
+
+// incident: IG-2026-006
+#[test]
+fn merge_group_compares_with_the_queue_base() {
+    let t = base();
+    let base_sha = t.git(&["rev-parse", "main"]).trim().to_owned();
+    t.remove("tests/a.rs");
+    t.commit("delete in the merge queue");
+    let (code, doc) =
+        check_with_event(&t, serde_json::json!({ "merge_group": { "base_sha": base_sha, "head_sha": "x" } }));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&err("linked-test-removed", "tests/a.rs::a")), "{doc:#}");
+    assert_eq!(doc["base"]["commit"], base_sha);
+}
+
+// incident: IG-2026-006
+#[test]
+fn comparing_head_with_itself_says_so() {
+    let t = base();
+    t.git(&["checkout", "-q", "main"]);
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 0, "{doc:#}");
+    let notes = of_rule(&doc, "history-skipped");
+    assert_eq!(notes.len(), 1, "{doc:#}");
+    assert!(notes[0]["message"].as_str().unwrap().starts_with("linked-test-removed compared HEAD with itself"));
+    assert_eq!(doc["base"]["is_head"], true);
+}
+
+// incident: IG-2026-006
+#[test]
+fn separate_git_dir_work_tree_is_found() {
+    let t = Tree::new();
+    let git_dir = tempfile::tempdir().unwrap();
+    let git_dir = git_dir.path().join("repo.git");
+    t.git(&["init", "-q", "-b", "main", "--separate-git-dir", git_dir.to_str().unwrap()]);
+    t.git(&["config", "user.name", "Test"]);
+    t.git(&["config", "user.email", "test@example.com"]);
+    t.file("postmortems/i.md", postmortem("INC-1", ""));
+    t.file("tests/a.rs", A).file("tests/b.rs", B);
+    t.commit("base");
+    t.remove("tests/a.rs");
+    t.commit("delete");
+    let (code, doc) = t.check(&["--base", "HEAD~1"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(errors(&doc), [err("linked-test-removed", "tests/a.rs::a")], "{doc:#}");
+}

@@ -32,7 +32,7 @@ fn messages(doc: &serde_json::Value, rule: &str) -> Vec<String> {
 fn unchanged_repository_passes_and_records_merge_base() {
     let t = repo_with_linked_test();
     let (code, doc) = t.check(&[]);
-    assert_eq!((code, findings(&doc)), (0, vec![]), "{doc:#}");
+    assert_eq!((code, findings_past_head_base(&doc)), (0, vec![]), "{doc:#}");
     assert_eq!(doc["base"]["source"], "merge-base");
     assert_eq!(doc["base"]["rev"], "main");
     assert_eq!(doc["base"]["commit"].as_str().unwrap(), t.git(&["rev-parse", "main"]).trim());
@@ -176,7 +176,7 @@ fn ignore_added_in_this_change_says_so() {
     );
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
-    assert_eq!(findings(&doc), [finding("linked-test-ignored", "src/pool.rs", 7)]);
+    assert_eq!(findings_past_head_base(&doc), [finding("linked-test-ignored", "src/pool.rs", 7)]);
     assert!(messages(&doc, "linked-test-ignored")[0].contains("added in this change"));
 }
 
@@ -189,7 +189,7 @@ fn unparsable_head_file_never_counts_as_removed() {
     );
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 0, "{doc:#}");
-    let rules: Vec<String> = findings(&doc).into_iter().map(|f| f.0).collect();
+    let rules: Vec<String> = findings_past_head_base(&doc).into_iter().map(|f| f.0).collect();
     assert_eq!(rules, ["unparsable-source"]);
 }
 
@@ -217,7 +217,11 @@ fn commit_messages_match_whole_tokens_only() {
     t.commit("Add alert\n\nPostmortem-Action: INC-1#A3");
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
-    assert_eq!(findings(&doc), [finding("action-item-without-commit", "postmortems/inc-1.md", 7)], "{doc:#}");
+    assert_eq!(
+        findings_past_head_base(&doc),
+        [finding("action-item-without-commit", "postmortems/inc-1.md", 7)],
+        "{doc:#}"
+    );
     assert!(messages(&doc, "action-item-without-commit")[0].contains("INC-1#A1"));
     let items = &doc["incidents"][0]["action_items"];
     assert_eq!(items[1]["commits"][0].as_str().unwrap(), t.git(&["rev-parse", "HEAD~1"]).trim());
@@ -244,7 +248,7 @@ fn commits_entries_resolve_by_prefix_or_are_reported() {
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
     assert_eq!(
-        findings(&doc),
+        findings_past_head_base(&doc),
         [
             finding("action-item-without-commit", "postmortems/inc-1.md", 13),
             finding("action-item-without-commit", "postmortems/inc-1.md", 17)
@@ -352,7 +356,7 @@ fn no_base_branch_is_a_skipped_note() {
     assert_eq!(findings(&doc), [finding("history-skipped", "", 0)]);
     assert!(messages(&doc, "history-skipped")[0].starts_with("linked-test-removed did not run: no base revision"));
     let (_, doc) = t.check(&["--base", "trunk"]);
-    assert_eq!(findings(&doc), []);
+    assert_eq!(findings_past_head_base(&doc), []);
 }
 
 #[test]
@@ -439,9 +443,12 @@ fn evidence_is_found_on_merged_branches_and_base_at_head_is_explained() {
     t.commit("Main work for INC-1#A2");
     t.git(&["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
     let (code, doc) = t.check(&[]);
-    assert_eq!((code, findings(&doc)), (0, vec![]), "{doc:#}");
+    assert_eq!((code, findings_past_head_base(&doc)), (0, vec![]), "{doc:#}");
     let items = &doc["incidents"][0]["action_items"];
     assert_eq!(items[0]["commits"][0].as_str().unwrap(), t.git(&["rev-parse", "side"]).trim());
     assert_eq!(items[1]["commits"][0].as_str().unwrap(), t.git(&["rev-parse", "HEAD^1"]).trim());
-    assert!(doc["base"]["reason"].as_str().unwrap().contains("HEAD itself, so only uncommitted changes are compared"));
+    assert!(doc["base"]["reason"].as_str().unwrap().ends_with("the merge base of HEAD and main, which is HEAD itself"));
+    // And a finding says so: a comparison of HEAD with itself is never a silent pass.
+    let note = &messages(&doc, "history-skipped")[0];
+    assert!(note.starts_with("linked-test-removed compared HEAD with itself"), "{note}");
 }

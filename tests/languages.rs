@@ -458,7 +458,7 @@ fn python_skip_added_in_this_change_says_so() {
     );
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
-    assert_eq!(findings(&doc), [finding("linked-test-ignored", "tests/test_pool.py", 5)]);
+    assert_eq!(findings_past_head_base(&doc), [finding("linked-test-ignored", "tests/test_pool.py", 5)]);
     assert!(messages(&doc, "linked-test-ignored")[0].contains("(added in this change)"), "{doc:#}");
 }
 
@@ -526,7 +526,7 @@ fn typescript_skip_added_in_this_change_says_so() {
     t.file("src/pool.test.ts", TS_TEST.replace("it(", "it.skip("));
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
-    assert_eq!(findings(&doc), [finding("linked-test-ignored", "src/pool.test.ts", 3)]);
+    assert_eq!(findings_past_head_base(&doc), [finding("linked-test-ignored", "src/pool.test.ts", 3)]);
     assert!(
         messages(&doc, "linked-test-ignored")[0].contains("never runs: `it.skip` (added in this change)"),
         "{doc:#}"

@@ -25,14 +25,26 @@ impl super::Check for Check {
                     );
                 }
             }
-            Git::Repo(h) => {
-                if let BaseState::NotFound(why) = &h.base {
-                    out.push(
-                        Finding::new(Rule::HistorySkipped, format!("{} did not run: {why}", Rule::LinkedTestRemoved))
-                            .help("pass the revision to compare with: --base origin/main"),
-                    );
-                }
-            }
+            Git::Repo(h) => match &h.base {
+                BaseState::NotFound(why) => out.push(
+                    Finding::new(Rule::HistorySkipped, format!("{} did not run: {why}", Rule::LinkedTestRemoved))
+                        .help("pass the revision to compare with: --base origin/main"),
+                ),
+                // Comparing HEAD with itself sees only uncommitted changes: on a branch
+                // whose commits removed a test, that would look like a pass.
+                BaseState::Found { info, .. } if info.is_head => out.push(
+                    Finding::new(
+                        Rule::HistorySkipped,
+                        format!(
+                            "{} compared HEAD with itself ({}): only uncommitted changes were checked for removed tests",
+                            Rule::LinkedTestRemoved,
+                            info.reason
+                        ),
+                    )
+                    .help("to check a branch's commits, pass the revision it started from: --base origin/main"),
+                ),
+                _ => {}
+            },
         }
     }
 }

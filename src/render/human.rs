@@ -135,7 +135,7 @@ pub fn snippet_text(loc: &Location, source_line: &str, message: &str) -> String 
 
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     if let Some(base) = &report.base {
-        writeln!(out, "base: {} ({})\n", terminal_line(&base.rev), terminal_line(&base.reason))?;
+        writeln!(out, "base: {}\n", terminal_line(&base.reason))?;
     }
     for f in &report.findings {
         writeln!(out, "{}\n", diagnostic(f, style))?;
