@@ -26,6 +26,7 @@ const KEYS: &[&str] = &[
     "id_prefix",
     "required_sections",
     "sla_days",
+    "guard_change_reason",
     "rules",
 ];
 
@@ -60,6 +61,18 @@ pub struct Config {
     /// Severity → days an action item may stay open (`action-item-past-sla`).
     pub sla_days: BTreeMap<String, i64>,
     pub rules: BTreeMap<Rule, RuleSetting>,
+    /// The globs of `include` and `exclude` as written, for messages.
+    pub include_patterns: Vec<String>,
+    pub exclude_patterns: Vec<String>,
+    /// Why this change weakens the guard, when it does on purpose (`guard_change_reason`).
+    pub guard_change_reason: Option<String>,
+    /// The config file's text, for pointing findings at its lines.
+    pub text: Option<String>,
+    /// The base revision's config, once history has been read. A change to the config
+    /// cannot weaken the guard by itself: scanning covers what either side's settings
+    /// cover, and each rule keeps the stricter of the two levels, unless this change
+    /// states why in a `guard_change_reason` of its own.
+    pub base: Option<Box<Config>>,
 }
 
 impl Default for Config {
@@ -78,18 +91,153 @@ impl Default for Config {
             required_sections: DEFAULT_SECTIONS.iter().map(|s| (*s).to_owned()).collect(),
             sla_days: [("SEV1".to_owned(), 15), ("SEV2".to_owned(), 30)].into_iter().collect(),
             rules: BTreeMap::new(),
+            include_patterns: vec!["**".to_owned()],
+            exclude_patterns: Vec::new(),
+            guard_change_reason: None,
+            text: None,
+            base: None,
         }
     }
 }
 
+/// How strict a setting is, for comparing two: off < note < warning < error.
+fn strictness(level: Option<Level>) -> u8 {
+    match level {
+        None => 0,
+        Some(Level::Note) => 1,
+        Some(Level::Warning) => 2,
+        Some(Level::Error) => 3,
+    }
+}
+
 impl Config {
-    /// The level a rule's findings get, or `None` when the rule is off.
-    pub fn level(&self, rule: Rule) -> Option<Level> {
+    /// The level this config file alone gives a rule, or `None` when it turns it off.
+    pub fn own_level(&self, rule: Rule) -> Option<Level> {
         match self.rules.get(&rule) {
             Some(RuleSetting::Off) => None,
             Some(RuleSetting::Level(l)) => Some(*l),
             None => Some(rule.default_level()),
         }
+    }
+
+    /// The level a rule's findings get, or `None` when the rule is off: the stricter of
+    /// this config's and the base's, unless this change accepts a weaker guard.
+    pub fn level(&self, rule: Rule) -> Option<Level> {
+        let own = self.own_level(rule);
+        match self.binding_base() {
+            Some(base) if strictness(base.own_level(rule)) > strictness(own) => base.own_level(rule),
+            _ => own,
+        }
+    }
+
+    /// The base config, when it still binds: there is one, and this change does not
+    /// state a reason of its own for weakening the guard.
+    fn binding_base(&self) -> Option<&Config> {
+        self.base.as_deref().filter(|_| !self.accepts_weakening())
+    }
+
+    /// Whether this change states why it weakens the guard: a `guard_change_reason`
+    /// that the base did not already have (an old reason excuses nothing new).
+    pub fn accepts_weakening(&self) -> bool {
+        match (&self.guard_change_reason, &self.base) {
+            (Some(reason), Some(base)) => base.guard_change_reason.as_ref() != Some(reason),
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
+    /// Whether this config alone asks to scan `rel` (repository-relative).
+    pub fn own_wants(&self, rel: &str) -> bool {
+        self.include.is_match(rel)
+            && !self.exclude.is_match(rel)
+            && crate::scan::language_for(rel)
+                .is_some_and(|l| self.languages.as_ref().is_none_or(|ls| ls.iter().any(|n| n == l.name())))
+    }
+
+    /// Whether `rel` is scanned: this config or the binding base asks for it.
+    pub fn wants(&self, rel: &str) -> bool {
+        self.own_wants(rel) || self.binding_base().is_some_and(|b| b.own_wants(rel))
+    }
+
+    /// The marker words scanned for: this config's and the binding base's.
+    pub fn marker_words(&self) -> Vec<String> {
+        let mut words = self.markers.clone();
+        if let Some(base) = self.binding_base() {
+            words.extend(base.markers.iter().filter(|w| !self.markers.contains(w)).cloned());
+        }
+        words
+    }
+
+    /// The severities held to `missing-regression-test` (`None`: all), this config's
+    /// and the binding base's together.
+    pub fn held_severities(&self) -> Option<Vec<String>> {
+        let own = self.require_tests_for.clone()?;
+        match self.binding_base() {
+            Some(base) => {
+                let mut all = base.require_tests_for.clone()?;
+                all.extend(own.into_iter().filter(|s| !all.contains(s)).collect::<Vec<_>>());
+                Some(all)
+            }
+            None => Some(own),
+        }
+    }
+
+    /// How this config weakens the guard compared with the base's: rules lowered, marker
+    /// words or languages dropped, fewer severities held, the postmortems moved; each
+    /// with the key it is about. (Files no longer scanned are found where the scans are.)
+    pub fn weakenings(&self) -> Vec<(String, String)> {
+        let Some(base) = &self.base else { return Vec::new() };
+        let mut out = Vec::new();
+        let name = |l: Option<Level>| l.map_or("off", Level::as_str);
+        for rule in Rule::ALL {
+            let (was, now) = (base.own_level(*rule), self.own_level(*rule));
+            if strictness(now) < strictness(was) {
+                out.push((
+                    format!("rule `{rule}` is lowered from {} to {}", name(was), name(now)),
+                    rule.code().to_owned(),
+                ));
+            }
+        }
+        for word in base.markers.iter().filter(|w| !self.markers.contains(w)) {
+            out.push((format!("marker word `{word}` is dropped from `markers`"), "markers".to_owned()));
+        }
+        let all: Vec<String> = crate::scan::LANGUAGES.iter().map(|l| l.name().to_owned()).collect();
+        let langs = |c: &Config| c.languages.clone().unwrap_or_else(|| all.clone());
+        for lang in langs(base).iter().filter(|l| !langs(self).contains(l)) {
+            out.push((format!("language `{lang}` is dropped from `languages`"), "languages".to_owned()));
+        }
+        if let Some(held) = &self.require_tests_for {
+            let key = "require_tests_for".to_owned();
+            match &base.require_tests_for {
+                None => out.push((
+                    format!("`require_tests_for = {held:?}` holds only some severities to missing-regression-test, where all were"),
+                    key,
+                )),
+                Some(was) => {
+                    for sev in was.iter().filter(|s| !held.contains(s)) {
+                        out.push((format!("severity `{sev}` is dropped from `require_tests_for`"), key.clone()));
+                    }
+                }
+            }
+        }
+        if base.postmortems != self.postmortems {
+            out.push((
+                format!("`postmortems` moves from `{}` to `{}`", base.postmortems, self.postmortems),
+                "postmortems".to_owned(),
+            ));
+        }
+        out
+    }
+
+    /// The 1-based line of this config file on which `key` is set, if it is.
+    pub fn line_of(&self, key: &str) -> Option<usize> {
+        let text = self.text.as_ref()?;
+        text.lines()
+            .position(|l| {
+                let l = l.trim_start().trim_start_matches('"');
+                l.starts_with(key) && l[key.len()..].trim_start_matches('"').trim_start().starts_with('=')
+            })
+            .map(|i| i + 1)
     }
 
     /// Reads `path`. Problems in it become one error listing all of them.
@@ -104,6 +252,7 @@ impl Config {
             problems,
         })?;
         config.file = Some(path.to_path_buf());
+        config.text = Some(text);
         Ok(config)
     }
 
@@ -124,9 +273,13 @@ impl Config {
                     config.postmortems = dir.value;
                 }
             }
-            for (key, slot) in [("include", &mut config.include), ("exclude", &mut config.exclude)] {
+            for (key, slot, patterns) in [
+                ("include", &mut config.include, &mut config.include_patterns),
+                ("exclude", &mut config.exclude, &mut config.exclude_patterns),
+            ] {
                 if t.get(key).is_some() {
                     let list = t.string_array(key, &mut p);
+                    *patterns = list.iter().map(|g| g.value.clone()).collect();
                     let mut builder = GlobSetBuilder::new();
                     for g in &list {
                         match Glob::new(&g.value) {
@@ -217,6 +370,17 @@ impl Config {
             if t.get("required_sections").is_some() {
                 config.required_sections =
                     t.string_array("required_sections", &mut p).into_iter().map(|s| s.value).collect();
+            }
+            if let Some(reason) = t.string("guard_change_reason", false, &mut p) {
+                if reason.value.trim().chars().count() < 20 {
+                    p.list.push(Problem {
+                        span: reason.span,
+                        message: "`guard_change_reason` must say why the guard is weakened, in a sentence (20 characters or more)".into(),
+                        help: None,
+                    });
+                } else {
+                    config.guard_change_reason = Some(reason.value);
+                }
             }
             if let Some((sla, _)) = t.table("sla_days", &mut p) {
                 config.sla_days.clear();

@@ -121,18 +121,36 @@ pub fn item_ref(incident: &str, item: &str) -> String {
     format!("{incident}#{item}")
 }
 
-/// Gathers everything the history checks need.
-pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWords, postmortems: &[Postmortem]) -> Git {
+/// A repository opened and its base revision found, before anything is scanned: the
+/// base's config must be known first, since it decides what is scanned on both sides.
+pub struct Opened {
+    repo: Repository,
+    prefix: String,
+    workdir: PathBuf,
+    shallow: bool,
+    base: Result<(BaseInfo, Oid), BaseError>,
+}
+
+/// Git as far as it can be opened.
+pub enum Open {
+    Disabled,
+    NotARepo(String),
+    Unreadable(String),
+    Repo(Box<Opened>),
+}
+
+/// Opens the repository around `root` and finds the base revision.
+pub fn open(root: &Path, opts: &GitOptions, config: &Config) -> Open {
     if opts.disabled {
-        return Git::Disabled;
+        return Open::Disabled;
     }
     // Every object comes from the local repository, which git wrote and verified; hashing
     // each one again on read costs a tenth of a check on a large history.
     git2::opts::strict_hash_verification(false);
     let repo = match Repository::discover(root) {
         Ok(r) => r,
-        Err(e) if e.code() == ErrorCode::NotFound => return Git::NotARepo("not a git repository".into()),
-        Err(e) => return Git::Unreadable(format!("cannot open the git repository: {}", e.message())),
+        Err(e) if e.code() == ErrorCode::NotFound => return Open::NotARepo("not a git repository".into()),
+        Err(e) => return Open::Unreadable(format!("cannot open the git repository: {}", e.message())),
     };
     // The work tree is the directory whose `.git` entry led to the repository. libgit2
     // guesses it from the git directory when `.git` is a file (`git init
@@ -142,13 +160,13 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
         && repo.workdir().and_then(|w| w.canonicalize().ok()).as_deref() != Some(dir)
         && let Err(e) = repo.set_workdir(dir, false)
     {
-        return Git::Unreadable(format!("cannot use {} as the work tree: {}", dir.display(), e.message()));
+        return Open::Unreadable(format!("cannot use {} as the work tree: {}", dir.display(), e.message()));
     }
     let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
-        return Git::NotARepo("the git repository is bare (no work tree)".into());
+        return Open::NotARepo("the git repository is bare (no work tree)".into());
     };
     let Ok(prefix) = root.strip_prefix(&workdir).map(|p| crate::paths::relative(Path::new(""), p)) else {
-        return Git::Unreadable(format!(
+        return Open::Unreadable(format!(
             "the checked directory {} is outside the repository's work tree {}",
             root.display(),
             workdir.display()
@@ -156,6 +174,38 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
     };
     let prefix = if prefix == "." { String::new() } else { prefix };
     let shallow = repo.is_shallow();
+    let base = find_base(&repo, opts, config, shallow);
+    Open::Repo(Box::new(Opened { repo, prefix, workdir, shallow, base }))
+}
+
+impl Opened {
+    /// The config at the base revision, when one was found: the file at the same path as
+    /// `config_file` (or `incident-guard.toml` in the checked directory) in the base's
+    /// tree, else the defaults the base ran with. A base config that does not parse
+    /// counts as the defaults, the strictest reading.
+    pub fn base_config(&self, root: &Path, config_file: Option<&Path>) -> Option<Config> {
+        let (_, oid) = self.base.as_ref().ok()?;
+        let file = config_file.map_or_else(|| root.join(crate::config::FILE_NAME), Path::to_path_buf);
+        let file = file.canonicalize().unwrap_or(file);
+        let text = file.strip_prefix(&self.workdir).ok().and_then(|rel| {
+            let tree = self.repo.find_commit(*oid).ok()?.tree().ok()?;
+            let entry = tree.get_path(rel).ok()?;
+            let blob = self.repo.find_blob(entry.id()).ok()?;
+            Some(String::from_utf8_lossy(blob.content()).into_owned())
+        });
+        Some(text.and_then(|t| Config::parse(&t).ok()).unwrap_or_default())
+    }
+}
+
+/// Gathers everything the history checks need from an opened repository.
+pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[Postmortem]) -> Git {
+    let opened = match open {
+        Open::Disabled => return Git::Disabled,
+        Open::NotARepo(why) => return Git::NotARepo(why),
+        Open::Unreadable(why) => return Git::Unreadable(why),
+        Open::Repo(opened) => *opened,
+    };
+    let Opened { repo, prefix, shallow, base, .. } = opened;
     let git_dir = repo.path().to_path_buf();
     // The history walk and the base scan are independent: run them side by side, each
     // with its own repository handle (a handle is not shareable across threads).
@@ -164,7 +214,7 @@ pub fn gather(root: &Path, opts: &GitOptions, config: &Config, words: &MarkerWor
             Ok(repo) => walk_history(&repo, postmortems, shallow),
             Err(e) => (HashMap::new(), LogState::Failed(e.message().to_owned())),
         });
-        let base = find_base(&repo, opts, config, shallow).and_then(|(info, oid)| {
+        let base = base.and_then(|(info, oid)| {
             scan_base(&repo, &prefix, oid, config, words).map(|(base_files, changed)| (info, base_files, changed))
         });
         let walked =

@@ -94,14 +94,20 @@ pub fn load_config(root: &Path, explicit: &Option<PathBuf>) -> Result<Config> {
 /// Reads the config, the postmortems and the sources.
 pub fn analyze(opts: &Options) -> Result<Analysis> {
     let root = find_root(&opts.path)?;
-    let config = load_config(&root, &opts.config)?;
+    let mut config = load_config(&root, &opts.config)?;
+    let open = git::open(&root, &opts.git, &config);
+    // The base's config binds this run too: a change cannot weaken the guard by
+    // editing the config it is checked with (see `Config::base`).
+    if let git::Open::Repo(opened) = &open {
+        config.base = opened.base_config(&root, config.file.as_deref()).map(Box::new);
+    }
     let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref())?;
-    let words = scan::markers::MarkerWords::new(&config.markers);
+    let words = scan::markers::MarkerWords::new(&config.marker_words());
     // The work tree and git history are read side by side: on two cores that halves a
     // check of a large repository.
     let (sources, git) = std::thread::scope(|s| {
         let sources = s.spawn(|| scan::scan_tree(&root, &config, &words));
-        let git = git::gather(&root, &opts.git, &config, &words, &loaded.postmortems);
+        let git = git::gather(open, &config, &words, &loaded.postmortems);
         (sources.join(), git)
     });
     let mut sources = sources.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
@@ -122,7 +128,7 @@ fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::
     let git::BaseState::Found { base_files, .. } = &history.base else {
         return Vec::new();
     };
-    let words = scan::markers::MarkerWords::new(&config.markers);
+    let words = scan::markers::MarkerWords::new(&config.marker_words());
     let boundary = paths::boundary(root);
     base_files
         .iter()

@@ -82,6 +82,18 @@ impl Model {
         }
     }
 
+    /// The base revision's scans of the files that changed, when a base was found.
+    pub fn base_files(&self) -> impl Iterator<Item = &FileScan> {
+        let files = match &self.git {
+            Git::Repo(h) => match &h.base {
+                BaseState::Found { base_files, .. } => base_files.as_slice(),
+                _ => &[],
+            },
+            _ => &[],
+        };
+        files.iter()
+    }
+
     /// The postmortem that owns `id` (the first one, if several claim it).
     pub fn incident(&self, id: &str) -> Option<&Postmortem> {
         self.postmortems.iter().find(|p| p.id == id)

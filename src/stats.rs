@@ -119,7 +119,7 @@ pub fn compute(model: &Model, config: &Config) -> Stats {
     for pm in &incidents {
         *by_severity.entry(severity_key(pm.severity.as_ref())).or_insert(0) += 1;
         *by_status.entry(pm.status.as_str().to_owned()).or_insert(0) += 1;
-        let is_held = is_held(pm, config.require_tests_for.as_deref());
+        let is_held = is_held(pm, config.held_severities().as_deref());
         let is_covered = is_held && !model.tests_for(&pm.id).is_empty();
         held += usize::from(is_held);
         covered += usize::from(is_covered);

@@ -309,3 +309,92 @@ fn separate_git_dir_work_tree_is_found() {
     assert_eq!(code, 1, "{doc:#}");
     assert_eq!(errors(&doc), [err("linked-test-removed", "tests/a.rs::a")], "{doc:#}");
 }
+
+/// `base()` with the config file on the branch given top-level keys `top` and extra
+/// `[rules]` lines `rules`, then `change` applied and committed.
+fn with_config(top: &str, rules: &str, change: impl Fn(&Tree)) -> (i32, serde_json::Value) {
+    let t = base();
+    t.file("incident-guard.toml", format!("{top}{LINTS_OFF}{rules}"));
+    change(&t);
+    t.commit("x");
+    t.check(&[])
+}
+
+fn delete_a(t: &Tree) {
+    t.remove("tests/a.rs");
+}
+
+// incident: IG-2026-004
+#[test]
+fn config_cannot_turn_off_the_rule_it_is_checked_with() {
+    for setting in ["linked-test-removed = \"off\"\n", "linked-test-removed = \"note\"\n"] {
+        let (code, doc) = with_config("", setting, delete_a);
+        assert_eq!(code, 1, "{setting}: {doc:#}");
+        let mut got = errors(&doc);
+        got.sort();
+        assert_eq!(
+            got,
+            [err("config-weakened", ""), err("linked-test-removed", "tests/a.rs::a")],
+            "{setting}: {doc:#}"
+        );
+        let f = of_rule(&doc, "config-weakened")[0];
+        assert_eq!(f["path"], "incident-guard.toml");
+        assert!(f["message"].as_str().unwrap().contains("rule `linked-test-removed` is lowered from error to"), "{f}");
+    }
+    // Nor can it lower config-weakened itself.
+    let (code, doc) = with_config("", "linked-test-removed = \"off\"\nconfig-weakened = \"off\"\n", delete_a);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(of_rule(&doc, "config-weakened").len(), 2, "{doc:#}");
+}
+
+// incident: IG-2026-004
+#[test]
+fn config_cannot_stop_scanning_a_file_with_linked_tests() {
+    for top in [
+        "exclude = [\"tests/a.rs\"]\n",
+        "include = [\"src/**\"]\n",
+        "languages = [\"python\"]\n",
+        "markers = [\"regression\"]\n",
+    ] {
+        let (code, doc) = with_config(top, "", delete_a);
+        assert_eq!(code, 1, "{top}: {doc:#}");
+        // The deletion is still seen, with the base's settings, and the config change is named.
+        let got = errors(&doc);
+        assert!(got.contains(&err("linked-test-removed", "tests/a.rs::a")), "{top}: {doc:#}");
+        assert!(got.iter().any(|e| e.0 == "config-weakened"), "{top}: {doc:#}");
+    }
+    // Excluding a file without deleting its test: the test still counts, and the
+    // change to the config is the error.
+    let (code, doc) = with_config("exclude = [\"tests/a.rs\"]\n", "", |_| {});
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(errors(&doc), [err("config-weakened", "")], "{doc:#}");
+    let f = of_rule(&doc, "config-weakened")[0];
+    assert!(f["message"].as_str().unwrap().contains("`tests/a.rs` holds linked tests"), "{f}");
+    assert_eq!((f["path"].as_str(), f["line"].as_u64()), (Some("incident-guard.toml"), Some(1)));
+    assert_eq!(tests_of(&doc, "INC-1"), ["tests/a.rs::a", "tests/b.rs::b"]);
+}
+
+// incident: IG-2026-004
+#[test]
+fn deliberate_config_change_is_accepted_with_a_reason_and_shown() {
+    let reason = "tests/a.rs goes with the legacy client, removed in PAY-812.";
+    let top = format!("guard_change_reason = \"{reason}\"\n");
+    let (code, doc) = with_config(&top, "linked-test-removed = \"off\"\n", delete_a);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    let notes = of_rule(&doc, "guard-change-accepted");
+    assert_eq!(notes.len(), 1, "{doc:#}");
+    assert!(notes[0]["message"].as_str().unwrap().ends_with(&format!("accepted because: {reason}")), "{doc:#}");
+    // Once merged, the same reason excuses nothing new.
+    let t = base();
+    t.file("incident-guard.toml", format!("{top}{LINTS_OFF}"));
+    t.commit("reason lands");
+    t.git(&["checkout", "-q", "main"]);
+    t.git(&["merge", "-q", "--ff-only", "pr"]);
+    t.git(&["checkout", "-q", "-b", "next"]);
+    t.file("incident-guard.toml", format!("{top}{LINTS_OFF}linked-test-removed = \"off\"\n"));
+    t.remove("tests/a.rs");
+    t.commit("weaken again");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&err("config-weakened", "")), "{doc:#}");
+}

@@ -22,7 +22,7 @@ impl super::Check for Check {
 
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         for pm in cx.model.incidents() {
-            if !is_held(pm, cx.config.require_tests_for.as_deref()) || !cx.model.tests_for(&pm.id).is_empty() {
+            if !is_held(pm, cx.config.held_severities().as_deref()) || !cx.model.tests_for(&pm.id).is_empty() {
                 continue;
             }
             let marker = cx.config.markers.first().map_or("incident", String::as_str);

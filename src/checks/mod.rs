@@ -7,7 +7,9 @@ mod action_item_missing_owner;
 mod action_item_past_sla;
 mod action_item_without_commit;
 mod blame_language;
+mod config_weakened;
 mod duplicate_incident_id;
+mod guard_change_accepted;
 mod history_skipped;
 mod history_unavailable;
 mod invalid_marker;
@@ -48,6 +50,8 @@ pub static REGISTRY: &[&dyn Check] = &[
     &linked_test_ignored::Check,
     &linked_test_not_compiled::Check,
     &action_item_without_commit::Check,
+    &config_weakened::Check,
+    &guard_change_accepted::Check,
     &unknown_incident::Check,
     &invalid_marker::Check,
     &invalid_postmortem::Check,

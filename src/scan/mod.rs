@@ -389,11 +389,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
 /// Whether a repository-relative path is a source file the config asks to scan.
 pub fn wanted(config: &Config, rel: &str) -> bool {
     let in_skipped_dir = rel.split('/').rev().skip(1).any(|dir| dir == "target" || dir == ".git");
-    !in_skipped_dir
-        && config.include.is_match(rel)
-        && !config.exclude.is_match(rel)
-        && language_for(rel)
-            .is_some_and(|l| config.languages.as_ref().is_none_or(|ls| ls.iter().any(|n| n == l.name())))
+    !in_skipped_dir && config.wants(rel)
 }
 
 /// Walks the work tree under `root` and scans every source file that may hold a marker.
