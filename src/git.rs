@@ -493,8 +493,136 @@ fn scan_base(
             wanted.push((rel, git_path, old.id()));
         }
     }
-    let files = read_base_blobs(repo.path(), &wanted, words)
+    let mut files = read_base_blobs(repo.path(), &wanted, words)
         .map_err(|(path, oid)| missing(format!("{} at base ({})", crate::finding::code(&path), short(oid))))?;
+    // The work-tree walk enters submodules, so the base must too: a submodule bump that
+    // deletes a linked test is a removal like any other.
+    if tree.get_name(".gitmodules").is_some() {
+        for (path, commit) in gitlinks(&tree, prefix) {
+            let sub = scan_submodule(repo, &path, commit, prefix, config, words, 0)?;
+            files.extend(sub.0);
+            changed.extend(sub.1);
+        }
+    }
+    Ok((files, changed))
+}
+
+/// The submodules (gitlink entries) of `tree` under `prefix`: path and commit.
+fn gitlinks(tree: &git2::Tree, prefix: &str) -> Vec<(String, Oid)> {
+    let mut out = Vec::new();
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(git2::ObjectType::Commit) {
+            let path = format!("{dir}{}", entry.name().unwrap_or(""));
+            if prefix.is_empty() || path.starts_with(&format!("{prefix}/")) {
+                out.push((path, entry.id()));
+            }
+        }
+        git2::TreeWalkResult::Ok
+    });
+    out
+}
+
+/// How deep submodules inside submodules are followed.
+const MAX_SUBMODULE_DEPTH: usize = 4;
+
+/// Scans, at the base, the files of the submodule at `path` (repository-relative) whose
+/// base commit is `commit`, compared with the submodule's work tree: the same comparison
+/// as for the repository itself, read from the submodule's own object database. A
+/// submodule whose objects are not here is `history-unavailable`, naming it, unless it is
+/// checked out neither here nor at the base's commit (then neither side shows its files).
+fn scan_submodule(
+    repo: &Repository,
+    path: &str,
+    commit: Oid,
+    prefix: &str,
+    config: &Config,
+    words: &MarkerWords,
+    depth: usize,
+) -> Result<(Vec<FileScan>, BTreeSet<String>), BaseError> {
+    let rel_of = |p: &str| -> String {
+        let full = format!("{path}/{p}");
+        match full.strip_prefix(&format!("{prefix}/")) {
+            Some(r) if !prefix.is_empty() => r.to_owned(),
+            _ => full,
+        }
+    };
+    let fix = "check out submodules with their history: `submodules: recursive` and `fetch-depth: 0` in actions/checkout, or `git submodule update --init --recursive`";
+    let checkout = repo.workdir().map(|w| w.join(path));
+    let sub = checkout
+        .as_ref()
+        .filter(|dir| dir.join(".git").exists())
+        .and_then(|dir| Repository::open(dir).ok())
+        .or_else(|| Repository::open(repo.path().join("modules").join(path)).ok());
+    let head_commit = repo.index().ok().and_then(|i| i.get_path(Path::new(path), 0)).map(|e| e.id);
+    let Some(sub) = sub else {
+        if head_commit == Some(commit) {
+            return Ok((Vec::new(), BTreeSet::new())); // not checked out, and not changed
+        }
+        return Err(unavailable(
+            format!(
+                "submodule {} changed since the base, and its repository is not here to compare",
+                crate::finding::code(path)
+            ),
+            fix,
+        ));
+    };
+    let tree = sub.find_commit(commit).and_then(|c| c.tree()).map_err(|_| {
+        unavailable(
+            format!(
+                "the base's commit {} of submodule {} is not in its clone",
+                short(commit),
+                crate::finding::code(path)
+            ),
+            fix,
+        )
+    })?;
+    let diff = if sub.workdir().is_some() && checkout.as_ref().is_some_and(|d| d.join(".git").exists()) {
+        let mut opts = git2::DiffOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true).ignore_submodules(true).skip_binary_check(true);
+        sub.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))
+    } else {
+        // Not checked out at HEAD: every file it had at the base is gone.
+        sub.diff_tree_to_tree(Some(&tree), None, None)
+    }
+    .map_err(|e| unavailable(format!("cannot compare submodule {path}: {}", e.message()), fix))?;
+    let mut changed = BTreeSet::new();
+    let mut wanted = Vec::new();
+    for delta in diff.deltas() {
+        for file in [delta.old_file(), delta.new_file()] {
+            if let Some(p) = file.path() {
+                changed.insert(rel_of(&p.to_string_lossy().replace('\\', "/")));
+            }
+        }
+        let old = delta.old_file();
+        let Some(old_path) = old.path() else { continue };
+        let git_path = old_path.to_string_lossy().replace('\\', "/");
+        let rel = rel_of(&git_path);
+        if old.exists() && scan::wanted(config, &rel) {
+            wanted.push((rel, git_path, old.id()));
+        }
+    }
+    let mut files = read_base_blobs(sub.path(), &wanted, words).map_err(|(p, oid)| {
+        unavailable(
+            format!(
+                "{} of submodule {} at base ({}) is not in its clone",
+                crate::finding::code(&p),
+                crate::finding::code(path),
+                short(oid)
+            ),
+            fix,
+        )
+    })?;
+    if depth < MAX_SUBMODULE_DEPTH && tree.get_name(".gitmodules").is_some() {
+        for (inner, inner_commit) in gitlinks(&tree, "") {
+            let (f, c) = scan_submodule(&sub, &inner, inner_commit, "", config, words, depth + 1)?;
+            let lift = |p: String| format!("{}{p}", rel_of(""));
+            files.extend(f.into_iter().map(|mut scan| {
+                scan.path = lift(std::mem::take(&mut scan.path));
+                scan
+            }));
+            changed.extend(c.into_iter().map(lift));
+        }
+    }
     Ok((files, changed))
 }
 

@@ -398,3 +398,66 @@ fn deliberate_config_change_is_accepted_with_a_reason_and_shown() {
     assert_eq!(code, 1, "{doc:#}");
     assert!(errors(&doc).contains(&err("config-weakened", "")), "{doc:#}");
 }
+
+const PY: &str = "# incident: INC-1\ndef test_s():\n    assert True\n";
+
+/// A superproject on `main` whose only link to INC-1 lives in the submodule at
+/// `vendor/s`; then on branch `pr`. Returns the superproject and the submodule's origin.
+fn with_submodule() -> (Tree, Tree) {
+    let origin = Tree::new();
+    origin.init_git();
+    std::fs::remove_dir(origin.path().join("postmortems")).unwrap();
+    origin.remove("incident-guard.toml");
+    origin.file("tests/test_s.py", PY);
+    origin.commit("submodule");
+    let t = Tree::new();
+    t.init_git();
+    t.file("postmortems/i.md", postmortem("INC-1", ""));
+    t.git(&["-c", "protocol.file.allow=always", "submodule", "add", "-q", origin.path().to_str().unwrap(), "vendor/s"]);
+    t.commit("base with a submodule");
+    t.git(&["checkout", "-q", "-b", "pr"]);
+    (t, origin)
+}
+
+// incident: IG-2026-005
+#[test]
+fn submodule_bump_that_deletes_a_linked_test_is_a_removal() {
+    let (t, _origin) = with_submodule();
+    let (code, doc) = t.check(&[]);
+    assert_eq!(tests_of(&doc, "INC-1"), ["vendor/s/tests/test_s.py::test_s"], "{doc:#}");
+    assert_eq!(code, 0, "{doc:#}");
+    // Delete the test inside the submodule and bump the gitlink.
+    let sub = t.path().join("vendor/s");
+    git_in(&sub, &["config", "user.name", "Test"]);
+    git_in(&sub, &["config", "user.email", "test@example.com"]);
+    git_in(&sub, &["rm", "-q", "tests/test_s.py"]);
+    git_in(&sub, &["commit", "-q", "-m", "drop the test"]);
+    t.commit("bump the submodule");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let mut got = errors(&doc);
+    got.sort();
+    assert_eq!(
+        got,
+        [err("linked-test-removed", "vendor/s/tests/test_s.py::test_s"), err("missing-regression-test", "")],
+        "{doc:#}"
+    );
+}
+
+// incident: IG-2026-005
+#[test]
+fn submodule_whose_history_is_missing_is_unavailable_naming_it() {
+    let (t, _origin) = with_submodule();
+    // The submodule's repository goes away (a checkout without submodules), and the
+    // gitlink moves to a commit nobody has.
+    std::fs::remove_dir_all(t.path().join("vendor/s")).unwrap();
+    std::fs::create_dir(t.path().join("vendor/s")).unwrap();
+    let _ = std::fs::remove_dir_all(t.path().join(".git/modules"));
+    t.git(&["update-index", "--cacheinfo", &format!("160000,{},vendor/s", "1".repeat(40))]);
+    t.git(&["commit", "-q", "-m", "bump to an unknown commit"]);
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = of_rule(&doc, "history-unavailable");
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert!(f[0]["message"].as_str().unwrap().contains("submodule `vendor/s`"), "{}", f[0]);
+}
