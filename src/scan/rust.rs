@@ -227,8 +227,11 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
         Ok(file) => {
             let mut items = Vec::new();
             let mut conds = rust_cfg::conditions(path, text, &file.attrs, "this file");
-            collect(&Source { path, text }, &file.items, &mut Vec::new(), &mut conds, &mut items);
-            super::attach(path, text, comments, &items, words)
+            let src = Source { path, text, aliases: test_attr_aliases(&file.items) };
+            collect(&src, &file.items, &mut Vec::new(), &mut conds, &mut items);
+            let mut scan = super::attach(path, text, comments, &items, words);
+            merge_alternatives(&mut scan);
+            scan
         }
         Err(e) => {
             let start = e.span().start();
@@ -285,6 +288,83 @@ fn decl_line(attrs: &[syn::Attribute], span: Span) -> usize {
 struct Source<'a> {
     path: &'a str,
     text: &'a str,
+    /// Names a `use` gives test attributes: `use tokio::test as maybe_tokio_test;`.
+    aliases: Vec<String>,
+}
+
+impl Source<'_> {
+    /// Whether an attribute makes its fn a test: a test attribute, one of its aliases, or
+    /// rstest_reuse's `#[apply(template)]`.
+    fn is_test_attr(&self, path: &syn::Path) -> bool {
+        is_test_attr(path)
+            || path.is_ident("apply")
+            || path.get_ident().is_some_and(|i| self.aliases.iter().any(|a| i == a))
+    }
+}
+
+/// The names under which `use` declarations anywhere in the file bring in a test
+/// attribute (`use tokio::test as maybe_tokio_test;`, `use rstest::{rstest as r}`).
+fn test_attr_aliases(items: &[syn::Item]) -> Vec<String> {
+    fn walk(tree: &syn::UseTree, out: &mut Vec<String>) {
+        match tree {
+            syn::UseTree::Path(p) => walk(&p.tree, out),
+            syn::UseTree::Rename(r) if r.ident == "test" || TEST_ATTRS.iter().any(|a| r.ident == a) => {
+                out.push(r.rename.to_string());
+            }
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(t, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Use(u) => walk(&u.tree, &mut out),
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    out.extend(test_attr_aliases(inner));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether two quoted cfg attributes are `#[cfg(p)]` and `#[cfg(not(p))]`.
+fn complementary(a: &str, b: &str) -> bool {
+    let pred =
+        |s: &str| s.trim_matches('`').strip_prefix("#[cfg(").and_then(|r| r.strip_suffix(")]")).map(str::to_owned);
+    match (pred(a), pred(b)) {
+        (Some(a), Some(b)) => a == format!("not({b})") || b == format!("not({a})"),
+        _ => false,
+    }
+}
+
+/// Two fns with one identity are the cfg alternatives of one test (`#[cfg(unix)] fn e`
+/// and `#[cfg(not(unix))] fn e`): one test, linked by the markers of either. It is
+/// disabled only when every alternative is; conditional only when every one is.
+fn merge_alternatives(scan: &mut FileScan) {
+    let mut merged: Vec<TestCase> = Vec::with_capacity(scan.tests.len());
+    for t in std::mem::take(&mut scan.tests) {
+        match merged.iter_mut().find(|m| m.id == t.id) {
+            None => merged.push(t),
+            Some(m) => {
+                m.links.extend(t.links);
+                if t.ignored.is_none() {
+                    let first_ran = m.ignored.is_none();
+                    m.ignored = None;
+                    m.conditional_skip = match (m.conditional_skip.take(), t.conditional_skip) {
+                        // `cfg(x)` and `cfg(not(x))`: between them, it always runs.
+                        (Some(a), Some(b)) if complementary(&a.what, &b.what) => None,
+                        (Some(a), Some(_)) if first_ran => Some(a),
+                        (_, b) if !first_ran => b,
+                        _ => None,
+                    };
+                }
+            }
+        }
+    }
+    scan.tests = merged;
 }
 
 /// Whether `#[cfg_attr(…, test)]` (or `#[cfg_attr(…, tokio::test)]`) is among `attrs`.
@@ -310,21 +390,24 @@ fn collect(
             syn::Item::Fn(f) => {
                 let name_line = line(f.sig.ident.span());
                 let name = f.sig.ident.to_string();
-                let kind = if f.attrs.iter().any(|a| is_test_attr(a.path())) || cfg_attr_test(&f.attrs) {
-                    let mut all = conds.clone();
-                    all.extend(rust_cfg::conditions(path, src.text, &f.attrs, ""));
-                    let (never, depends) = rust_cfg::resolve(&all);
-                    let ignored = ignore_attr(path, &f.attrs).or(never);
-                    ItemKind::Test {
-                        loc: loc(path, f.sig.ident.span(), name.chars().count()),
-                        conditional_skip: if ignored.is_some() { None } else { depends },
-                        ignored,
-                        direct_links: Vec::new(),
-                        name: name.clone(),
-                    }
-                } else {
-                    ItemKind::Other
-                };
+                // rstest_reuse's `#[template]` carries `#[rstest]` but is a template, not a test.
+                let template = f.attrs.iter().any(|a| a.path().is_ident("template"));
+                let kind =
+                    if !template && (f.attrs.iter().any(|a| src.is_test_attr(a.path())) || cfg_attr_test(&f.attrs)) {
+                        let mut all = conds.clone();
+                        all.extend(rust_cfg::conditions(path, src.text, &f.attrs, ""));
+                        let (never, depends) = rust_cfg::resolve(&all);
+                        let ignored = ignore_attr(path, &f.attrs).or(never);
+                        ItemKind::Test {
+                            loc: loc(path, f.sig.ident.span(), name.chars().count()),
+                            conditional_skip: if ignored.is_some() { None } else { depends },
+                            ignored,
+                            direct_links: Vec::new(),
+                            name: name.clone(),
+                        }
+                    } else {
+                        ItemKind::Other
+                    };
                 out.push(Item {
                     kind,
                     start_line: start_line(&f.attrs, line(f.span())),
@@ -769,5 +852,32 @@ mod inner {\n    #![cfg(unix)]\n    // incident: C-1\n    #[test]\n    fn unix_o
         );
         let file = scan("#![cfg(any())]\n// incident: C-1\n#[test]\nfn t() {}\n");
         assert!(file.tests[0].ignored.as_ref().unwrap().what.contains("on `this file`"));
+    }
+
+    #[test]
+    fn aliased_and_reused_test_attributes_were_not_tests() {
+        let s = scan(
+            "use tokio::test as maybe_tokio_test;\nuse rstest_reuse::{self, apply, template};\n\
+// incident: A-1\n#[maybe_tokio_test]\nasync fn aliased() {}\n\
+// incident: A-2\n#[template]\n#[rstest]\n#[case(1)]\nfn tpl(#[case] x: u8) {}\n\
+// incident: A-3\n#[apply(tpl)]\nfn applied(x: u8) {}\n",
+        );
+        assert_eq!(
+            links(&s),
+            [
+                ("src/lib.rs::aliased".to_owned(), vec!["A-1@3:14".to_owned()]),
+                ("src/lib.rs::applied".to_owned(), vec!["A-3@11:14".to_owned()])
+            ]
+        );
+        assert!(s.stray.iter().any(|m| m.target == "fn tpl"), "{:?}", s.stray);
+    }
+
+    #[test]
+    fn cfg_alternatives_with_one_identity_were_two_tests() {
+        let s = scan("// incident: E-1\n#[cfg(unix)]\n#[test]\nfn e() {}\n#[cfg(not(unix))]\n#[test]\nfn e() {}\n");
+        assert_eq!(s.tests.len(), 1, "{:?}", s.tests);
+        assert_eq!(s.tests[0].links.len(), 1);
+        // One alternative or the other runs everywhere: no condition is left.
+        assert!(s.tests[0].conditional_skip.is_none() && s.tests[0].ignored.is_none(), "{:?}", s.tests[0]);
     }
 }
