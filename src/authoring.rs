@@ -110,9 +110,12 @@ pub struct NewPostmortem<'a> {
     pub title: &'a str,
     pub severity: Option<&'a str>,
     pub date: Date,
+    /// Today: the first action item falls due two weeks from the later of the incident's
+    /// date and today, so that a postmortem written late is not overdue the day it is made.
+    pub today: Date,
 }
 
-/// Fills `{{id}}`, `{{title}}`, `{{date}}`, `{{due}}` (two weeks later) and `{{severity}}`.
+/// Fills `{{id}}`, `{{title}}`, `{{date}}`, `{{due}}` (see `NewPostmortem::today`) and `{{severity}}`.
 /// Values are escaped for the TOML strings they stand in.
 pub fn fill(template: &str, p: &NewPostmortem) -> String {
     let severity = match p.severity {
@@ -123,7 +126,7 @@ pub fn fill(template: &str, p: &NewPostmortem) -> String {
         .replace("{{id}}", p.id)
         .replace("{{title}}", &toml_escape(p.title))
         .replace("{{date}}", &p.date.to_string())
-        .replace("{{due}}", &Date::from_days(p.date.days() + 14).to_string())
+        .replace("{{due}}", &Date::from_days(p.date.days().max(p.today.days()) + 14).to_string())
         .replace("{{severity}}", &severity)
 }
 
@@ -209,6 +212,7 @@ mod tests {
             title: "The \"quoted\" \\ title",
             severity: Some("SEV1"),
             date: Date::new(2026, 1, 30).unwrap(),
+            today: Date::new(2026, 1, 30).unwrap(),
         };
         let text = fill(TEMPLATE, &p);
         let (pm, problems) = crate::postmortem::parse("postmortems/x.md", &text, None);
@@ -217,5 +221,31 @@ mod tests {
         assert_eq!(pm.title, "The \"quoted\" \\ title");
         assert_eq!(pm.severity.as_deref(), Some("SEV1"));
         assert_eq!(pm.action_items[0].due, Date::new(2026, 2, 13));
+        // Written a year late: due two weeks from today, not already overdue.
+        let late = NewPostmortem { today: Date::new(2027, 1, 30).unwrap(), ..p };
+        let (pm, _) = crate::postmortem::parse("postmortems/x.md", &fill(TEMPLATE, &late), None);
+        assert_eq!(pm.unwrap().action_items[0].due, Date::new(2027, 2, 13));
+    }
+
+    #[test]
+    fn keys_appended_to_the_template_land_where_they_count() {
+        let p = NewPostmortem {
+            id: "INC-2026-001",
+            title: "t",
+            severity: None,
+            date: Date::new(2026, 1, 30).unwrap(),
+            today: Date::new(2026, 1, 30).unwrap(),
+        };
+        // A user appends to the end of the front matter, as the template invites.
+        let text = fill(TEMPLATE, &p).replacen(
+            "\n+++\n",
+            "\nretired_tests = [{ test = \"a.rs::t\", reason = \"gone with the old client\" }]\n+++\n",
+            2,
+        );
+        let (_, problems) = crate::postmortem::parse("postmortems/x.md", &text, None);
+        // Not silently inside `[extra]`, not a duplicate key: the misplaced key is named.
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("`retired_tests`"), "{problems:?}");
+        assert!(problems[0].help.as_deref().unwrap_or("").contains("move it above"), "{problems:?}");
     }
 }

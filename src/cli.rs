@@ -227,7 +227,13 @@ fn new_postmortem(args: &NewArgs, config_path: &Option<PathBuf>) -> Result<u8> {
     };
     let text = authoring::fill(
         &template,
-        &authoring::NewPostmortem { id: &id, title: &args.title, severity: args.severity.as_deref(), date },
+        &authoring::NewPostmortem {
+            id: &id,
+            title: &args.title,
+            severity: args.severity.as_deref(),
+            date,
+            today: Date::today_utc(),
+        },
     );
     let rel = format!("{}/{:04}/{id}-{}.md", config.postmortems, date.year, authoring::slug(&args.title));
     let path = root.join(&rel);

@@ -113,6 +113,9 @@ pub struct ActionItem {
     pub title: String,
     pub owner: String,
     pub due: Option<Date>,
+    /// Whether `due` was written at all (a wrong one is reported where it stands, and is
+    /// not also "missing").
+    pub due_given: bool,
     pub status: ItemStatus,
     pub kind: Option<String>,
     pub commits: Vec<(String, Location)>,
@@ -241,6 +244,46 @@ pub fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
     }
 }
 
+/// Keys of the postmortem itself found inside another table (`[extra]`, an action item):
+/// TOML puts every key after a table header into that table, so a key appended at the
+/// end of the front matter silently stops counting. Reports each, and returns their
+/// names so that they are not also reported as unknown.
+fn misplaced_keys<'k>(table: &Table<'_, 'k>, own: &[&str], header: &str, p: &mut Problems) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    for key in table.table.keys() {
+        let name = key.get_ref().as_ref();
+        if let Some(&known) = KEYS.iter().find(|k| **k == name && !own.contains(k) && **k != "extra") {
+            p.push_help(
+                &key.span(),
+                format!(
+                    "{} is a key of the postmortem, but it stands inside {header}, where it does not count",
+                    code(name)
+                ),
+                format!("move it above {header}: after a table header, TOML puts every key into that table"),
+            );
+            found.push(known);
+        }
+    }
+    found
+}
+
+/// The `id = "…"` of a postmortem that could not be read as a whole, when a top-level
+/// line says it: markers naming it then meet the real error, not "no postmortem has it".
+fn recover_id(front_matter: &str) -> Option<String> {
+    for line in front_matter.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            break; // past the top-level keys
+        }
+        let Some(rest) = line.strip_prefix("id") else { continue };
+        let Some(value) = rest.trim_start().strip_prefix('=') else { continue };
+        let value = value.trim().strip_prefix('"')?;
+        let id = &value[..value.find('"')?];
+        return is_valid_id(id).then(|| id.to_owned());
+    }
+    None
+}
+
 /// Parses one postmortem file. Returns the postmortem when its `id` is readable, and
 /// every problem found.
 pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Option<Postmortem>, Vec<Problem>) {
@@ -289,8 +332,15 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
 
     let mut p = Problems::new(toml_start);
     let Some((table, span)) = toml_doc::parse(&text[toml_start..toml_end], &mut p) else {
-        let problems =
-            p.list.into_iter().map(|pr| problem(index.location(path, &pr.span), pr.message, pr.help)).collect();
+        let incident = recover_id(&text[toml_start..toml_end]);
+        let problems = p
+            .list
+            .into_iter()
+            .map(|pr| Problem {
+                incident: incident.clone(),
+                ..problem(index.location(path, &pr.span), pr.message, pr.help)
+            })
+            .collect();
         return (None, problems);
     };
     let t = Table::new(&table, span, "the postmortem");
@@ -356,7 +406,8 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
     let mut retired_tests = Vec::new();
     for (rt, span) in t.tables("retired_tests", &mut p) {
         let rt = Table::new(rt, span, "a `retired_tests` entry");
-        rt.reject_unknown(RETIRED_KEYS, &mut p);
+        let misplaced = misplaced_keys(&rt, RETIRED_KEYS, "the `retired_tests` entry", &mut p);
+        rt.reject_unknown(&[RETIRED_KEYS, misplaced.as_slice()].concat(), &mut p);
         let test = rt.string("test", true, &mut p);
         let reason = rt.string("reason", true, &mut p);
         if let (Some(test), Some(reason)) = (test, reason) {
@@ -373,10 +424,12 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         let name =
             item.get("id").and_then(|v| v.get_ref().as_str()).map_or_else(|| format!("#{}", n + 1), str::to_owned);
         let it = Table::new(item, span, format!("action item {name}"));
-        it.reject_unknown(ITEM_KEYS, &mut p);
+        let misplaced = misplaced_keys(&it, ITEM_KEYS, "`[[action_items]]`", &mut p);
+        it.reject_unknown(&[ITEM_KEYS, misplaced.as_slice()].concat(), &mut p);
         let item_id = it.string("id", true, &mut p);
         let title = it.string("title", true, &mut p);
         let owner = it.string("owner", true, &mut p);
+        let due_given = it.get("due").is_some();
         let due = it.date("due", false, &mut p);
         let status = it.one_of("status", ITEM_STATUSES, &mut p).map_or(ItemStatus::Open, |s| match s.value.as_str() {
             "in-progress" => ItemStatus::InProgress,
@@ -431,6 +484,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
             title: title.map(|t| t.value).unwrap_or_default(),
             owner: owner.map(|o| o.value).unwrap_or_default(),
             due: due.map(|d| d.value),
+            due_given,
             status,
             kind,
             commits,
@@ -438,8 +492,11 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
             loc,
         });
     }
-    // `extra` is the team's own: only its shape is checked.
-    let _ = t.table("extra", &mut p);
+    // `extra` is the team's own: only its shape is checked, and that no key of the
+    // postmortem itself was written into it by mistake.
+    if let Some((extra, span)) = t.table("extra", &mut p) {
+        misplaced_keys(&Table::new(extra, span, "`[extra]`"), &[], "`[extra]`", &mut p);
+    }
 
     let incident = id.as_ref().map(|i| i.value.clone());
     let problems = p

@@ -15,7 +15,7 @@ impl super::Check for Check {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         for pm in cx.model.incidents().filter(|p| super::is_held_to_lints(p)) {
             let open = pm.action_items.iter().filter(|a| matches!(a.status, ItemStatus::Open | ItemStatus::InProgress));
-            for item in open.filter(|a| a.due.is_none()) {
+            for item in open.filter(|a| a.due.is_none() && !a.due_given) {
                 out.push(
                     Finding::new(
                         Rule::ActionItemMissingDue,

@@ -16,7 +16,10 @@ impl super::Check for Check {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let model = cx.model;
         let report = |link: &Link, test: Option<&str>, out: &mut Vec<Finding>| {
-            if model.incident(&link.incident).is_some() {
+            // A postmortem with this ID exists but is broken: its own error is the one
+            // to fix, at its line.
+            let broken = model.postmortem_problems.iter().any(|p| p.incident.as_deref() == Some(&link.incident));
+            if model.incident(&link.incident).is_some() || broken {
                 return;
             }
             let mut f = Finding::new(

@@ -1,0 +1,69 @@
+//! What a new user meets in the first ten minutes: a fresh repository, the template
+//! `new` writes, a monorepo, a first marker. Each test pins a defect users filed, and is
+//! linked to the project's postmortem of them.
+
+mod common;
+use common::*;
+
+// incident: IG-2026-010
+#[test]
+fn keys_appended_after_extra_are_named_not_ignored() {
+    let t = Tree::new();
+    t.file(
+        "postmortems/a.md",
+        "+++\nid = \"INC-1\"\ntitle = \"t\"\ndate = 2026-01-01\n[extra]\nteam = \"x\"\ntest_waiver = \"The vendor's firmware failed; nothing of ours to test.\"\n+++\n",
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = of_rule(&doc, "invalid-postmortem");
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert_eq!((f[0]["path"].as_str(), f[0]["line"].as_u64()), (Some("postmortems/a.md"), Some(7)));
+    assert!(f[0]["message"].as_str().unwrap().contains("`test_waiver` is a key of the postmortem"), "{}", f[0]);
+    assert!(f[0]["help"].as_str().unwrap().contains("move it above `[extra]`"), "{}", f[0]);
+}
+
+// incident: IG-2026-010
+#[test]
+fn a_broken_postmortem_does_not_make_its_markers_unknown() {
+    let t = Tree::new();
+    // A key given twice: the template's and the user's.
+    t.file(
+        "postmortems/a.md",
+        "+++\nid = \"INC-1\"\ntitle = \"t\"\ndate = 2026-01-01\nretired_tests = []\nretired_tests = [{ test = \"x\", reason = \"y\" }]\n+++\n",
+    );
+    t.file("tests/a.rs", "// incident: INC-1\n#[test]\nfn a() {}\n");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    // The only error is the real one, at its line.
+    assert_eq!(findings(&doc), [finding("invalid-postmortem", "postmortems/a.md", 6)], "{doc:#}");
+}
+
+// incident: IG-2026-010
+#[test]
+fn a_quoted_due_date_is_one_finding_not_two() {
+    let t = Tree::new();
+    t.file("incident-guard.toml", "");
+    t.file(
+        "postmortems/a.md",
+        "+++\nid = \"INC-1\"\ntitle = \"t\"\ndate = 2026-01-01\ntest_waiver = \"The vendor's firmware failed; nothing of ours to test.\"\n[[action_items]]\nid = \"A1\"\ntitle = \"Alert when the pool is exhausted for 5 minutes\"\nowner = \"@ops\"\nkind = \"detect\"\ndue = \"2026-02-01\"\n+++\n## Summary\n## Impact\n## Timeline\n## Contributing factors\n## Action items\n",
+    );
+    let (_, doc) = t.check(&["--today", "2026-01-05"]);
+    let rules: Vec<String> = findings(&doc).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules, ["invalid-postmortem"], "{doc:#}");
+}
+
+// incident: IG-2026-010
+#[test]
+fn new_with_a_past_date_is_not_overdue_on_day_one() {
+    let t = Tree::new();
+    t.file("incident-guard.toml", "");
+    let out = t.run(&["new", "--title", "Old outage", "--date", "2020-01-01"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = "postmortems/2020/INC-2020-001-old-outage.md";
+    let text = std::fs::read_to_string(t.path().join(path)).unwrap();
+    let text = text.replace("status = \"draft\"", "status = \"published\"");
+    t.file(path, text);
+    let out = t.run(&["check", "--no-git", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(of_rule(&doc, "overdue-action-item").is_empty(), "{doc:#}");
+}
