@@ -183,16 +183,54 @@ fn explain(args: &ExplainArgs) -> Result<u8> {
         return Ok(exit::OK);
     };
     let Some(rule) = Rule::from_code(code) else {
-        let near = crate::suggest::did_you_mean(code, Rule::ALL.iter().map(|r| r.code()));
+        let mut near = crate::suggest::did_you_mean(code, Rule::ALL.iter().map(|r| r.code()));
+        if near.is_empty() {
+            // No close spelling: offer the rules that share a word with the query.
+            let words: Vec<String> =
+                code.split(['-', '_', ' ']).filter(|w| w.len() > 2).map(str::to_ascii_lowercase).collect();
+            let shared = |c: &str| words.iter().filter(|w| c.split('-').any(|p| p == w.as_str())).count();
+            let most = Rule::ALL.iter().map(|r| shared(r.code())).max().unwrap_or(0);
+            let related: Vec<String> = Rule::ALL
+                .iter()
+                .map(|r| r.code())
+                .filter(|c| most > 0 && shared(c) == most)
+                .take(3)
+                .map(|c| format!("`{c}`"))
+                .collect();
+            near = match related.len() {
+                0 => near,
+                1 => format!("did you mean {}?", related[0]),
+                _ => format!("did you mean one of {}?", related.join(", ")),
+            };
+        }
         bail!(
             "no rule is called `{code}`{}; `incident-guard explain` lists them",
             if near.is_empty() { String::new() } else { format!("; {near}") }
         );
     };
     writeln!(out, "{} (default level: {})\n", rule.code(), rule.default_level())?;
-    writeln!(out, "{}\n", rule.summary())?;
-    writeln!(out, "{}", rule.explain())?;
+    writeln!(out, "{}\n", wrap(rule.summary(), 88))?;
+    writeln!(out, "{}", wrap(rule.explain(), 88))?;
     Ok(exit::OK)
+}
+
+/// `text` broken into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
 }
 
 fn new_postmortem(args: &NewArgs, config_path: &Option<PathBuf>) -> Result<u8> {

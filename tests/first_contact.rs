@@ -67,3 +67,28 @@ fn new_with_a_past_date_is_not_overdue_on_day_one() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(of_rule(&doc, "overdue-action-item").is_empty(), "{doc:#}");
 }
+
+// incident: IG-2026-010
+#[test]
+fn explain_wraps_and_suggests_rules_sharing_a_word() {
+    let t = Tree::new();
+    let out = t.run(&["explain", "linked-test-removed"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.lines().all(|l| l.chars().count() <= 88), "{text}");
+    assert!(text.lines().count() > 6, "{text}");
+    let out = t.run(&["explain", "missing-test"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("did you mean `missing-regression-test`?"), "{}", stderr(&out));
+}
+
+// incident: IG-2026-010
+#[test]
+fn stats_say_plainly_when_nothing_has_closed_yet() {
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    let out = t.run(&["stats", "--no-git"]);
+    let text = stdout(&out);
+    assert!(text.contains("days to close:    no closed action item has a closing commit yet"), "{text}");
+    assert!(!text.contains("n/a") || !text.contains("over 0 item(s)"), "{text}");
+}

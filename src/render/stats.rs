@@ -43,9 +43,14 @@ pub fn human(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let a = &s.action_items;
     writeln!(out, "action items:     {} ({}), {} overdue", a.total, t(&counts(&a.by_status)), a.overdue)?;
-    let close =
-        a.median_days_to_close.map_or_else(|| "n/a (no closing commits found)".to_owned(), |d| format!("{d:.1} days"));
-    writeln!(out, "days to close:    median {close} over {} item(s) with a closing commit", a.closed_with_commit)?;
+    match a.median_days_to_close {
+        Some(d) => writeln!(
+            out,
+            "days to close:    median {d:.1} days over {} item(s) with a closing commit",
+            a.closed_with_commit
+        )?,
+        None => writeln!(out, "days to close:    no closed action item has a closing commit yet")?,
+    }
     for (label, map) in [("time to detect:  ", &s.time_to_detect), ("time to recover: ", &s.time_to_resolve)] {
         let lines = times(map);
         if lines.is_empty() {
