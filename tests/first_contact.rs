@@ -92,3 +92,38 @@ fn stats_say_plainly_when_nothing_has_closed_yet() {
     assert!(text.contains("days to close:    no closed action item has a closing commit yet"), "{text}");
     assert!(!text.contains("n/a") || !text.contains("over 0 item(s)"), "{text}");
 }
+
+/// The arguments of the README's first command (`cargo run --release -- ARGS`).
+fn readme_first_command() -> Vec<String> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let line = readme.lines().find(|l| l.starts_with("cargo run")).expect("a first command");
+    let args = line.split(" -- ").nth(1).unwrap().split('#').next().unwrap();
+    args.split_whitespace().map(str::to_owned).collect()
+}
+
+// incident: IG-2026-010
+#[test]
+fn the_readme_first_command_prints_the_same_on_any_date() {
+    let run = |today: &str| {
+        let mut args = readme_first_command();
+        args.extend(["--format", "json", "--today", today].map(str::to_owned));
+        let out = std::process::Command::new(BIN)
+            .args(&args)
+            .current_dir(repo_root())
+            .env_remove("GITHUB_EVENT_PATH")
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found: Vec<(String, String)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["level"] != "note")
+            .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["incident"].as_str().unwrap_or("").to_owned()))
+            .collect();
+        (out.status.code(), found)
+    };
+    let expected = (Some(1), vec![("missing-regression-test".to_owned(), "INC-2026-004".to_owned())]);
+    assert_eq!(run("2026-12-01"), expected);
+    assert_eq!(run("2099-01-01"), expected);
+}
