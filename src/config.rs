@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "incident-guard.toml";
 
+/// The names `languages` accepts, one per language scanner (the scanner registry's test
+/// keeps the two lists equal).
+pub const LANGUAGE_NAMES: &[&str] = &["rust", "python", "go", "javascript", "java"];
+
 const KEYS: &[&str] = &[
     "postmortems",
     "include",
@@ -146,17 +150,17 @@ impl Config {
         }
     }
 
-    /// Whether this config alone asks to scan `rel` (repository-relative).
-    pub fn own_wants(&self, rel: &str) -> bool {
+    /// Whether this config alone asks to scan `rel` (repository-relative), a source file
+    /// of the language named `language`.
+    pub fn own_wants(&self, rel: &str, language: &str) -> bool {
         self.include.is_match(rel)
             && !self.exclude.is_match(rel)
-            && crate::scan::language_for(rel)
-                .is_some_and(|l| self.languages.as_ref().is_none_or(|ls| ls.iter().any(|n| n == l.name())))
+            && self.languages.as_ref().is_none_or(|ls| ls.iter().any(|n| n == language))
     }
 
     /// Whether `rel` is scanned: this config or the binding base asks for it.
-    pub fn wants(&self, rel: &str) -> bool {
-        self.own_wants(rel) || self.binding_base().is_some_and(|b| b.own_wants(rel))
+    pub fn wants(&self, rel: &str, language: &str) -> bool {
+        self.own_wants(rel, language) || self.binding_base().is_some_and(|b| b.own_wants(rel, language))
     }
 
     /// The marker words scanned for: this config's and the binding base's.
@@ -201,7 +205,7 @@ impl Config {
         for word in base.markers.iter().filter(|w| !self.markers.contains(w)) {
             out.push((format!("marker word `{word}` is dropped from `markers`"), "markers".to_owned()));
         }
-        let all: Vec<String> = crate::scan::LANGUAGES.iter().map(|l| l.name().to_owned()).collect();
+        let all: Vec<String> = LANGUAGE_NAMES.iter().map(|l| (*l).to_owned()).collect();
         let langs = |c: &Config| c.languages.clone().unwrap_or_else(|| all.clone());
         for lang in langs(base).iter().filter(|l| !langs(self).contains(l)) {
             out.push((format!("language `{lang}` is dropped from `languages`"), "languages".to_owned()));
@@ -337,7 +341,7 @@ impl Config {
             }
             config.base_branch = t.string("base_branch", false, &mut p).map(|s| s.value);
             if t.get("languages").is_some() {
-                let known: Vec<&str> = crate::scan::LANGUAGES.iter().map(|l| l.name()).collect();
+                let known = LANGUAGE_NAMES;
                 let mut languages = Vec::new();
                 for lang in t.string_array("languages", &mut p) {
                     if known.contains(&lang.value.as_str()) {
@@ -455,7 +459,7 @@ impl fmt::Display for ConfigError {
                 message = format!("{message}: {help}");
             }
             let snippet =
-                crate::render::human::snippet_text(&loc, self.text.lines().nth(loc.line - 1).unwrap_or(""), &message);
+                crate::terminal::snippet_text(&loc, self.text.lines().nth(loc.line - 1).unwrap_or(""), &message);
             write!(f, "{snippet}")?;
         }
         write!(f, "\n{} problem(s) in config file {}", self.problems.len(), self.path)

@@ -22,6 +22,7 @@ pub mod rules;
 pub mod scan;
 pub mod stats;
 pub mod suggest;
+pub mod terminal;
 pub mod toml_doc;
 
 use anyhow::{Context as _, Result, bail};

@@ -30,7 +30,9 @@ pub(super) fn weakenings(cx: &Context) -> Vec<Weakening> {
         .chain(cx.model.base_files())
         .filter(|f| f.tests.iter().any(|t| !t.links.is_empty()))
         .map(|f| f.path.as_str())
-        .filter(|p| base.own_wants(p) && !config.own_wants(p))
+        .filter(|p| {
+            crate::scan::language_for(p).is_some_and(|l| base.own_wants(p, l.name()) && !config.own_wants(p, l.name()))
+        })
         .collect();
     files.sort_unstable();
     files.dedup();

@@ -6,58 +6,15 @@
 //! in it (rewrite the screen, hide text, plant a hyperlink that says one thing and opens
 //! another). Our own colours are added afterwards by the styled renderer, so they work.
 
-use crate::finding::{Finding, Location};
+use crate::finding::Finding;
 use crate::report::{IncidentView, Report};
 use crate::rules::Level;
 use annotate_snippets::{Level as ALevel, Renderer, Snippet};
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::ops::Range;
 
-use super::{Style, is_bidi_control};
-
-/// Repository text as one line that is safe to print on a terminal: line breaks become
-/// spaces (the layout is ours), a tab four spaces (as the snippet renderer lays tabs
-/// out), and every other control character (C0, DEL, C1) or bidirectional formatting
-/// character is shown as `\u{1b}`. Shown rather than dropped: a reader should see that
-/// the title holds an escape sequence, not a silently different title.
-pub fn terminal_line(text: &str) -> Cow<'_, str> {
-    clean(text, false)
-}
-
-/// `terminal_line` for text whose line breaks are our own layout (an error message that
-/// holds a rendered snippet): `\n` stays, everything else is treated the same.
-pub fn terminal_text(text: &str) -> Cow<'_, str> {
-    clean(text, true)
-}
-
-fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    let unsafe_char =
-        |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || is_bidi_control(c) || is_line_separator(c);
-    if !text.chars().any(unsafe_char) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '\n' if keep_newlines => out.push('\n'),
-            '\n' | '\r' if !keep_newlines => out.push(' '),
-            c if is_line_separator(c) => out.push(' '),
-            '\t' => out.push_str("    "),
-            c if unsafe_char(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// U+2028 and U+2029 end a line in some viewers and not in others.
-fn is_line_separator(c: char) -> bool {
-    matches!(c, '\u{2028}' | '\u{2029}')
-}
+use super::Style;
+use crate::terminal::snippet_line;
+pub use crate::terminal::{snippet_text, terminal_line, terminal_text};
 
 fn renderer(style: &Style) -> Renderer {
     if style.color { Renderer::styled() } else { Renderer::plain() }
@@ -69,31 +26,6 @@ fn level(l: Level) -> ALevel {
         Level::Warning => ALevel::Warning,
         Level::Note => ALevel::Note,
     }
-}
-
-/// The byte range of `len` characters starting at 1-based character `column` of `line`.
-fn char_range(line: &str, column: usize, len: usize) -> std::ops::Range<usize> {
-    let mut idx = line.char_indices().map(|(i, _)| i).chain(std::iter::once(line.len()));
-    let start = idx.nth(column.saturating_sub(1)).unwrap_or(line.len());
-    let end = line[start..]
-        .char_indices()
-        .map(|(i, _)| start + i)
-        .chain(std::iter::once(line.len()))
-        .nth(len)
-        .unwrap_or(line.len());
-    start..end.max(start)
-}
-
-/// A source line made safe to print, with the byte range of the `len` characters from
-/// 1-based `column` in it. Cleaning can lengthen what comes before the caret (a tab, an
-/// escape shown as `\u{1b}`), so the line is cleaned in three pieces and the range
-/// measured on the result.
-fn snippet_line(line: &str, column: usize, len: usize) -> (String, Range<usize>) {
-    let r = char_range(line, column, len);
-    let (before, span, after) =
-        (terminal_line(&line[..r.start]), terminal_line(&line[r.clone()]), terminal_line(&line[r.end..]));
-    let range = before.len()..before.len() + span.len();
-    (format!("{before}{span}{after}"), range)
 }
 
 /// One finding as a rustc-style diagnostic.
@@ -121,16 +53,6 @@ fn diagnostic(f: &Finding, style: &Style) -> String {
         message = message.footer(ALevel::Help.title(help));
     }
     renderer(style).render(message).to_string()
-}
-
-/// A located message for errors outside findings (config problems).
-pub fn snippet_text(loc: &Location, source_line: &str, message: &str) -> String {
-    let (source, range) = snippet_line(source_line, loc.column, loc.len);
-    let (message, origin) = (terminal_line(message), terminal_line(&loc.path));
-    let msg = ALevel::Error
-        .title(&message)
-        .snippet(Snippet::source(&source).line_start(loc.line).origin(&origin).annotation(ALevel::Error.span(range)));
-    Renderer::plain().render(msg).to_string()
 }
 
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {

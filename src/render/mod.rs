@@ -48,14 +48,7 @@ pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Writ
     }
 }
 
-/// The bidirectional formatting characters: embeddings, overrides and isolates, the
-/// implicit marks, and the Arabic letter mark. They are invisible yet reorder how the
-/// text around them is displayed ("Trojan Source", CVE-2021-42574), so a title could
-/// read differently from what it says. Controls (`char::is_control`: C0, DEL, C1) are the
-/// other half of what repository text must never carry into output raw.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
+pub use crate::terminal::is_bidi_control;
 
 /// Percent-encodes a repository path as the path of a relative URI (RFC 3986): the
 /// unreserved characters and `/` stay, every other byte of the UTF-8 becomes `%XX`. A raw

@@ -389,7 +389,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
 /// Whether a repository-relative path is a source file the config asks to scan.
 pub fn wanted(config: &Config, rel: &str) -> bool {
     let in_skipped_dir = rel.split('/').rev().skip(1).any(|dir| dir == "target" || dir == ".git");
-    !in_skipped_dir && config.wants(rel)
+    !in_skipped_dir && language_for(rel).is_some_and(|l| config.wants(rel, l.name()))
 }
 
 /// Walks the work tree under `root` and scans every source file that may hold a marker.
@@ -483,6 +483,7 @@ mod tests {
     fn the_registry_lists_every_language_once() {
         let names: Vec<&str> = LANGUAGES.iter().map(|l| l.name()).collect();
         assert_eq!(names, ["rust", "python", "go", "javascript", "java"]);
+        assert_eq!(names, crate::config::LANGUAGE_NAMES, "the config accepts exactly the registered languages");
         let by_path = |p: &str| language_for(p).map(|l| l.name());
         let cases = [
             ("src/lib.rs", Some("rust")),
