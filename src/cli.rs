@@ -149,7 +149,14 @@ fn style(choice: ColorChoice, to_terminal: bool) -> Style {
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    Style { color, link_base: github_link_base() }
+    Style { color, link_base: github_link_base(), paths_from: None }
+}
+
+/// Human output prints paths relative to the current directory, as cargo does.
+fn located(mut style: Style, report: &crate::report::Report) -> Style {
+    style.paths_from =
+        std::env::current_dir().ok().and_then(|d| d.canonicalize().ok()).map(|cwd| (cwd, report.repo_root.clone()));
+    style
 }
 
 /// `https://github.com/OWNER/REPO/blob/SHA` inside GitHub Actions, for file links in
@@ -353,15 +360,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             options.git.base = args.base.clone();
             let analysis = crate::analyze(&options)?;
             let report = crate::check(&analysis);
+            let styled = |to_terminal| located(style(cli.color, to_terminal), &report);
             match &args.output {
                 Some(file) => {
                     let mut buf = Vec::new();
-                    render::render(&report, format, &style(cli.color, false), &mut buf)?;
+                    render::render(&report, format, &styled(false), &mut buf)?;
                     std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?;
                 }
                 None => {
                     let mut out = stdout.lock();
-                    render::render(&report, format, &style(cli.color, stdout.is_terminal()), &mut out)?;
+                    render::render(&report, format, &styled(stdout.is_terminal()), &mut out)?;
                     out.flush()?;
                 }
             }
@@ -399,9 +407,12 @@ pub fn run(cli: Cli) -> Result<u8> {
             let findings: Vec<_> = report.findings.iter().filter(|f| f.incident.as_deref() == Some(&args.id)).collect();
             let mut out = stdout.lock();
             match format {
-                Format::Human => {
-                    render::human::show(incident, &findings, &style(cli.color, stdout.is_terminal()), &mut out)?
-                }
+                Format::Human => render::human::show(
+                    incident,
+                    &findings,
+                    &located(style(cli.color, stdout.is_terminal()), &report),
+                    &mut out,
+                )?,
                 _ => render::json::write_value(
                     &serde_json::json!({ "version": report.version, "incident": incident, "findings": findings }),
                     &mut out,

@@ -160,7 +160,11 @@ pub fn check(analysis: &Analysis) -> Report {
         _ => None,
     });
     let fallback_path = fallback_path(&model.root, &analysis.config);
-    Report { version: report::JSON_VERSION, base, findings, incidents, summary, fallback_path }
+    let repo_root = paths::boundary(&model.root);
+    let mut report =
+        Report { version: report::JSON_VERSION, base, findings, incidents, summary, fallback_path, repo_root };
+    report.rebase_paths(&paths::relative(&report.repo_root, &model.root));
+    report
 }
 
 /// `Report::fallback_path`: the config file when it lies inside the repository, else the

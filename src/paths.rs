@@ -54,3 +54,30 @@ pub fn read_inside(boundary: &Path, path: &Path) -> Option<Vec<u8>> {
     }
     std::fs::read(&path).ok()
 }
+
+/// `path` as seen from `from`: relative, with `..` where it lies outside (as cargo and
+/// rustc print paths relative to the current directory). Both are absolute.
+pub fn relative_from(from: &Path, path: &Path) -> String {
+    let (from, path) = (normalize(from), normalize(path));
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = path.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_from_another_directory() {
+        let r = |from: &str, to: &str| relative_from(Path::new(from), Path::new(to));
+        assert_eq!(r("/repo", "/repo/a/b.rs"), "a/b.rs");
+        assert_eq!(r("/repo/a", "/repo/a/b.rs"), "b.rs");
+        assert_eq!(r("/repo/x/y", "/repo/a/b.rs"), "../../a/b.rs");
+        assert_eq!(r("/repo", "/repo"), ".");
+        assert_eq!(normalize(Path::new("/a/./b/../c")), Path::new("/a/c"));
+    }
+}

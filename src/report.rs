@@ -24,6 +24,39 @@ pub struct Report {
     /// `.`. Repository-relative; not part of the JSON report.
     #[serde(skip)]
     pub fallback_path: String,
+    /// The directory every path in the report is relative to: the git work tree around
+    /// the checked directory (the checked directory itself outside git), so that GitHub
+    /// can place annotations and links when the config sits in a subdirectory. Test
+    /// identities stay relative to the checked directory, as `retired_tests` names them.
+    #[serde(skip)]
+    pub repo_root: std::path::PathBuf,
+}
+
+impl Report {
+    /// Makes every path relative to the work tree instead of the checked directory,
+    /// which lies `prefix` below it.
+    pub fn rebase_paths(&mut self, prefix: &str) {
+        if prefix.is_empty() || prefix == "." {
+            return;
+        }
+        let rebase = |p: &mut String| *p = format!("{prefix}/{p}");
+        for f in &mut self.findings {
+            if let Some(p) = &mut f.path {
+                rebase(p);
+            }
+        }
+        for i in &mut self.incidents {
+            rebase(&mut i.path);
+            for t in &mut i.linked_tests {
+                rebase(&mut t.path);
+            }
+        }
+        if self.fallback_path == "." {
+            self.fallback_path = prefix.to_owned();
+        } else {
+            rebase(&mut self.fallback_path);
+        }
+    }
 }
 
 pub use crate::git::BaseInfo;

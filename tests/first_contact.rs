@@ -127,3 +127,73 @@ fn the_readme_first_command_prints_the_same_on_any_date() {
     assert_eq!(run("2026-12-01"), expected);
     assert_eq!(run("2099-01-01"), expected);
 }
+
+/// Paths named in `--format github` annotations.
+fn annotation_paths(out: &str) -> Vec<String> {
+    out.lines()
+        .filter_map(|l| l.split("file=").nth(1))
+        .map(|rest| rest.split([',', ':']).next().unwrap().to_owned())
+        .collect()
+}
+
+// incident: IG-2026-010
+#[test]
+fn monorepo_paths_are_relative_to_the_git_root_in_machine_formats_and_to_the_cwd_for_people() {
+    let t = Tree::new();
+    t.init_git();
+    std::fs::remove_dir(t.path().join("postmortems")).unwrap();
+    t.remove("incident-guard.toml");
+    let api = "services/api";
+    t.file(&format!("{api}/incident-guard.toml"), LINTS_OFF);
+    t.file(&format!("{api}/postmortems/a.md"), postmortem("INC-1", ""));
+    t.file(&format!("{api}/postmortems/b.md"), postmortem("INC-2", ""));
+    t.file(&format!("{api}/tests/a.rs"), "// incident: INC-1\n#[test]\n#[ignore]\nfn a() {}\n");
+    t.commit("monorepo");
+    let sub = t.path().join(api);
+    for (cwd, target) in [(t.path().to_path_buf(), api), (sub.clone(), ".")] {
+        let run = |format: &str| stdout(&t.run_in(&cwd, &["check", target, "--format", format], &[]));
+        // GitHub annotations: relative to the git root.
+        let github = run("github");
+        let paths = annotation_paths(&github);
+        assert_eq!(paths.len(), 2, "{github}");
+        for p in &paths {
+            assert!(p.starts_with("services/api/") && t.path().join(p).is_file(), "{p}: {github}");
+        }
+        // SARIF: every result's URI exists under the git root.
+        let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+        for r in sarif["runs"][0]["results"].as_array().unwrap() {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(t.path().join(uri).exists(), "{uri}");
+        }
+        // JSON: findings and incidents, relative to the git root; test identities stay
+        // relative to the checked directory, as `retired_tests` names them.
+        let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+        for f in json["findings"].as_array().unwrap() {
+            if let Some(p) = f["path"].as_str() {
+                assert!(t.path().join(p).is_file(), "{p}");
+            }
+        }
+        assert_eq!(tests_of(&json, "INC-1"), ["tests/a.rs::a"]);
+        // Markdown links, with a blob base as in GitHub Actions.
+        let md = stdout(&t.run_in(
+            &cwd,
+            &["check", target, "--format", "markdown"],
+            &[("GITHUB_REPOSITORY", "acme/shop"), ("GITHUB_SHA", "abc")],
+        ));
+        let prefix = "https://github.com/acme/shop/blob/abc/";
+        let links: Vec<&str> = md.match_indices(prefix).map(|(i, _)| &md[i + prefix.len()..]).collect();
+        assert!(!links.is_empty(), "{md}");
+        for l in links {
+            let path = l.split(['#', ')']).next().unwrap();
+            assert!(t.path().join(path).is_file(), "{path}: {md}");
+        }
+        // People: relative to where they stand.
+        let human = run("human");
+        let shown: Vec<&str> = human.lines().filter_map(|l| l.trim_start().strip_prefix("--> ")).collect();
+        assert!(!shown.is_empty(), "{human}");
+        for s in shown {
+            let path = s.rsplitn(3, ':').last().unwrap();
+            assert!(cwd.join(path).is_file(), "{path} from {}: {human}", cwd.display());
+        }
+    }
+}

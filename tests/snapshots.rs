@@ -5,12 +5,28 @@ mod common;
 use common::*;
 use std::process::Command;
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Runs on a copy of the example standing alone (outside this repository, not a git
+/// repository), from its own directory: what a user of the example sees, whatever the
+/// checkout these tests run in.
 fn run_example(args: &[&str]) -> (i32, String) {
-    let example = repo_root().join("examples/checkout-service");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/checkout-service"), dir.path());
     let out = Command::new(BIN)
         .args(args)
-        .arg(&example)
         .args(["--today", "2026-11-21", "--color", "never", "--no-git"])
+        .current_dir(dir.path())
         .env_remove("GITHUB_EVENT_PATH")
         .output()
         .unwrap();

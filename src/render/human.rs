@@ -36,15 +36,16 @@ fn diagnostic(f: &Finding, style: &Style) -> String {
     let origin: String;
     let source: String;
     if let (Some(path), Some(line), Some(src)) = (&f.path, f.line, &f.source_line) {
-        origin = terminal_line(path).into_owned();
+        origin = terminal_line(&style.path(path)).into_owned();
         let range;
         (source, range) = snippet_line(src, f.column.unwrap_or(1), f.len);
         message = message
             .snippet(Snippet::source(&source).line_start(line).origin(&origin).annotation(level(f.level).span(range)));
     } else if let Some(path) = &f.path {
+        let path = style.path(path);
         origin = match f.line {
-            Some(line) => format!("{}:{line}", terminal_line(path)),
-            None => terminal_line(path).into_owned(),
+            Some(line) => format!("{}:{line}", terminal_line(&path)),
+            None => terminal_line(&path).into_owned(),
         };
         message = message.footer(ALevel::Note.title(&origin));
     }
@@ -115,7 +116,7 @@ pub fn list(incidents: &[IncidentView], out: &mut dyn Write) -> io::Result<()> {
 pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let t = terminal_line;
     writeln!(out, "{}: {}", t(&incident.id), t(&incident.title))?;
-    writeln!(out, "  file:     {}:{}", t(&incident.path), incident.line)?;
+    writeln!(out, "  file:     {}:{}", t(&style.path(&incident.path)), incident.line)?;
     writeln!(out, "  status:   {}", incident.status)?;
     if let Some(sev) = &incident.severity {
         writeln!(out, "  severity: {}", t(sev))?;
@@ -132,7 +133,7 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
     }
     for lt in &incident.linked_tests {
         let ignored = if lt.ignored { "  [ignored]" } else { "" };
-        writeln!(out, "  {}  ({}:{}){ignored}", t(&lt.test), t(&lt.path), lt.line)?;
+        writeln!(out, "  {}  ({}:{}){ignored}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
     }
     writeln!(out, "\naction items ({}):", incident.action_items.len())?;
     if incident.action_items.is_empty() {

@@ -36,6 +36,19 @@ pub struct Style {
     /// Where `path#Lline` links in Markdown point, e.g.
     /// `https://github.com/OWNER/REPO/blob/SHA`; plain text without it.
     pub link_base: Option<String>,
+    /// For human output: the current directory and the work tree the report's paths are
+    /// relative to, so that paths are printed relative to where the user stands.
+    pub paths_from: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+impl Style {
+    /// A report path as human output shows it.
+    pub fn path(&self, path: &str) -> String {
+        match &self.paths_from {
+            Some((cwd, root)) => crate::paths::relative_from(cwd, &root.join(path)),
+            None => path.to_owned(),
+        }
+    }
 }
 
 pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Write) -> io::Result<()> {
