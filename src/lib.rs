@@ -161,8 +161,14 @@ pub fn check(analysis: &Analysis) -> Report {
     });
     let fallback_path = fallback_path(&model.root, &analysis.config);
     let repo_root = paths::boundary(&model.root);
+    let no_base = model.history().and_then(|h| match &h.base {
+        git::BaseState::Found { .. } => None,
+        git::BaseState::NotFound(why) => Some(why.clone()),
+        git::BaseState::NoCommits => Some("the repository has no commit yet".to_owned()),
+        git::BaseState::Unavailable { message, .. } => Some(message.clone()),
+    });
     let mut report =
-        Report { version: report::JSON_VERSION, base, findings, incidents, summary, fallback_path, repo_root };
+        Report { version: report::JSON_VERSION, base, findings, incidents, summary, fallback_path, repo_root, no_base };
     report.rebase_paths(&paths::relative(&report.repo_root, &model.root));
     report
 }

@@ -30,6 +30,10 @@ pub struct Report {
     /// identities stay relative to the checked directory, as `retired_tests` names them.
     #[serde(skip)]
     pub repo_root: std::path::PathBuf,
+    /// Why there is no base, when git was read and none could be used: the human output
+    /// says so on the line where it would name the base.
+    #[serde(skip)]
+    pub no_base: Option<String>,
 }
 
 impl Report {

@@ -197,3 +197,19 @@ fn monorepo_paths_are_relative_to_the_git_root_in_machine_formats_and_to_the_cwd
         }
     }
 }
+
+// incident: IG-2026-010
+#[test]
+fn the_base_line_says_which_revision_and_how_in_one_line() {
+    let t = Tree::new();
+    t.init_git();
+    t.file("postmortems/a.md", postmortem("INC-1", "test_waiver = \"Vendor outage; nothing of ours to test.\"\n"));
+    let head = t.commit("init");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.commit("work");
+    let first = |args: &[&str]| stdout(&t.run(args)).lines().next().unwrap_or("").to_owned();
+    let line = first(&["check"]);
+    assert_eq!(line, format!("base: {}, the merge base of HEAD and main", &head[..12]));
+    let line = first(&["check", "--base", "nope"]);
+    assert!(line.starts_with("base: none: the base revision `nope` given by --base does not resolve"), "{line}");
+}

@@ -59,6 +59,8 @@ fn diagnostic(f: &Finding, style: &Style) -> String {
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     if let Some(base) = &report.base {
         writeln!(out, "base: {}\n", terminal_line(&base.reason))?;
+    } else if let Some(why) = &report.no_base {
+        writeln!(out, "base: none: {}\n", terminal_line(why))?;
     }
     for f in &report.findings {
         writeln!(out, "{}\n", diagnostic(f, style))?;
