@@ -247,7 +247,8 @@ fn new_postmortem(args: &NewArgs, config_path: &Option<PathBuf>) -> Result<u8> {
     let config = crate::load_config(&root, config_path)?;
     let dir = root.join(&config.postmortems);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let loaded = crate::postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref())?;
+    let tracked = crate::walk::Tracked::read(&root);
+    let loaded = crate::postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref(), &tracked)?;
     let ids: Vec<&str> = loaded.postmortems.iter().map(|p| p.id.as_str()).collect();
     let date = args.date.unwrap_or_else(Date::today_utc);
     let prefix = config

@@ -267,11 +267,24 @@ impl Config {
             let t = Table::new(&table, span, "the config");
             t.reject_unknown(KEYS, &mut p);
             if let Some(dir) = t.string("postmortems", false, &mut p) {
+                // Judged lexically: the directory may not exist yet (`init`, `new`). Where a
+                // symbolic link takes it is checked when the postmortems are read.
+                let path = Path::new(&dir.value);
+                let outside = path
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::Prefix(_) | std::path::Component::RootDir))
+                    || crate::paths::normalize(path).starts_with("..");
                 if dir.value.trim().is_empty() {
                     p.list.push(Problem {
                         span: dir.span,
                         message: "`postmortems` must name a directory".into(),
                         help: None,
+                    });
+                } else if outside {
+                    p.list.push(Problem {
+                        span: dir.span,
+                        message: "`postmortems` must be a directory inside the repository".into(),
+                        help: Some("give it relative to the repository root, without leaving it, e.g. `postmortems = \"docs/postmortems\"`".into()),
                     });
                 } else {
                     config.postmortems = dir.value;
@@ -506,6 +519,18 @@ marker-on-non-test = "off"
         assert_eq!(c.base_branch.as_deref(), Some("trunk"));
         assert_eq!(c.rules[&Rule::OverdueActionItem], RuleSetting::Level(Level::Error));
         assert_eq!(c.rules[&Rule::MarkerOnNonTest], RuleSetting::Off);
+    }
+
+    #[test]
+    fn postmortems_must_stay_inside_the_repository() {
+        for dir in ["/etc", "../../..", "docs/../../x", "./../pm"] {
+            let problems = Config::parse(&format!("postmortems = \"{dir}\"")).unwrap_err();
+            assert!(problems[0].message.contains("inside the repository"), "{dir}: {problems:?}");
+            assert_eq!(problems[0].span.start, 14, "{dir}");
+        }
+        for dir in ["pm", "docs/pm", "./pm", "docs/../pm", "."] {
+            assert_eq!(Config::parse(&format!("postmortems = \"{dir}\"")).unwrap().postmortems, dir);
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod stats;
 pub mod suggest;
 pub mod terminal;
 pub mod toml_doc;
+pub mod walk;
 
 use anyhow::{Context as _, Result, bail};
 use config::Config;
@@ -102,12 +103,14 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     if let git::Open::Repo(opened) = &open {
         config.base = opened.base_config(&root, config.file.as_deref()).map(Box::new);
     }
-    let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref())?;
+    // Tracked files are read whatever the ignore files say; without git, the walk alone.
+    let tracked = if opts.git.disabled { walk::Tracked::default() } else { walk::Tracked::read(&root) };
+    let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref(), &tracked)?;
     let words = scan::markers::MarkerWords::new(&config.marker_words());
     // The work tree and git history are read side by side: on two cores that halves a
     // check of a large repository.
     let (sources, git) = std::thread::scope(|s| {
-        let sources = s.spawn(|| scan::scan_tree(&root, &config, &words));
+        let sources = s.spawn(|| scan::scan_tree(&root, &config, &words, &tracked));
         let git = git::gather(open, &config, &words, &loaded.postmortems);
         (sources.join(), git)
     });
@@ -147,10 +150,20 @@ fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::
 pub fn check(analysis: &Analysis) -> Report {
     let cx = checks::Context { model: &analysis.model, config: &analysis.config };
     let mut findings = checks::run_all(&cx);
+    // Line starts per file, found once: many findings may point into one large file.
+    let mut line_starts: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
     for f in &mut findings {
-        if let (Some(path), Some(line)) = (&f.path, f.line) {
-            f.source_line = analysis.model.texts.get(path).and_then(|t| t.lines().nth(line - 1)).map(str::to_owned);
-        }
+        let (Some(path), Some(line)) = (&f.path, f.line) else { continue };
+        let Some(text) = analysis.model.texts.get(path) else { continue };
+        let starts = line_starts
+            .entry(path.clone())
+            .or_insert_with(|| std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect());
+        let Some(&start) = starts.get(line.wrapping_sub(1)).filter(|&&s| s < text.len()) else { continue };
+        let end = starts.get(line).map_or(text.len(), |&next| next - 1);
+        let src = text[start..end].strip_suffix('\r').unwrap_or(&text[start..end]);
+        let (excerpt, shift) = finding::excerpt(src, f.column.unwrap_or(1));
+        f.source_line = Some(excerpt);
+        f.source_shift = shift;
     }
     let model = &analysis.model;
     let incidents = report::incidents(model, &|incident, item| model.evidence(incident, item));

@@ -35,24 +35,34 @@ pub fn boundary(root: &Path) -> std::path::PathBuf {
 }
 
 /// Reads a regular file that lies inside `boundary`, also after following symbolic
-/// links. Anything else (outside, a device, a FIFO, a directory, missing) is `None`:
-/// a run never reads outside the repository, and never blocks on a special file.
+/// links (of the file or of the directories on its path). Anything else (outside, a
+/// device, a FIFO, a directory, missing) is `None`: a run never reads outside the
+/// repository, and never blocks on a special file.
 pub fn read_inside(boundary: &Path, path: &Path) -> Option<Vec<u8>> {
+    try_read_inside(boundary, path).ok()
+}
+
+/// `read_inside`, saying why not.
+pub fn try_read_inside(boundary: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
+    let refuse = |why: &str| Err(std::io::Error::other(why.to_owned()));
     let path = normalize(path);
     if !path.starts_with(boundary) {
-        return None;
+        return refuse("outside the repository");
     }
-    let meta = std::fs::symlink_metadata(&path).ok()?;
-    if meta.file_type().is_symlink() {
-        let target = path.canonicalize().ok()?;
-        let inside = boundary.canonicalize().ok().is_some_and(|b| target.starts_with(b));
-        if !inside || !std::fs::metadata(&target).ok()?.is_file() {
-            return None;
-        }
-    } else if !meta.is_file() {
-        return None;
+    // Looked at before anything follows the path: opening a FIFO blocks.
+    let meta = std::fs::symlink_metadata(&path)?;
+    if !(meta.is_file() || meta.file_type().is_symlink()) {
+        return refuse("not a regular file");
     }
-    std::fs::read(&path).ok()
+    let target = path.canonicalize()?;
+    let inside = target.starts_with(boundary) || boundary.canonicalize().is_ok_and(|b| target.starts_with(b));
+    if !inside {
+        return refuse("a symbolic link to outside the repository");
+    }
+    if !std::fs::metadata(&target)?.is_file() {
+        return refuse("not a regular file");
+    }
+    std::fs::read(&target)
 }
 
 /// `path` as seen from `from`: relative, with `..` where it lies outside (as cargo and

@@ -7,7 +7,7 @@
 use crate::date::Date;
 use crate::finding::{Location, code};
 use crate::toml_doc::{self, Datetime, LineIndex, Problems, Table};
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use serde::Serialize;
 use std::path::Path;
 
@@ -158,8 +158,15 @@ fn is_candidate(name: &str) -> bool {
         && (lower.ends_with(".md") || lower.ends_with(".toml"))
 }
 
-/// Reads every postmortem under `dir` (repository-relative `rel_dir`).
-pub fn load_dir(root: &Path, rel_dir: &str, id_pattern: Option<&regex::Regex>) -> Result<Loaded> {
+/// Reads every postmortem under `dir` (repository-relative `rel_dir`). The directory is
+/// walked like the sources (see `walk`): a tracked postmortem is read whatever the
+/// ignore files say, and nothing outside the repository is read.
+pub fn load_dir(
+    root: &Path,
+    rel_dir: &str,
+    id_pattern: Option<&regex::Regex>,
+    tracked: &crate::walk::Tracked,
+) -> Result<Loaded> {
     let dir = root.join(rel_dir);
     if !dir.is_dir() {
         if dir.exists() {
@@ -171,33 +178,40 @@ pub fn load_dir(root: &Path, rel_dir: &str, id_pattern: Option<&regex::Regex>) -
             crate::config::FILE_NAME
         );
     }
-    let mut loaded = Loaded::default();
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(&dir)
-        .hidden(false)
-        .follow_links(true)
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file()) && is_candidate(&e.file_name().to_string_lossy()) {
-                    files.push(e.into_path());
-                }
-            }
-            Err(err) => loaded.problems.push(walk_problem(root, &err)),
-        }
+    let boundary = crate::paths::boundary(root);
+    let real = dir.canonicalize().with_context(|| format!("cannot open the postmortems directory `{rel_dir}`"))?;
+    if !boundary.canonicalize().is_ok_and(|b| real.starts_with(b)) {
+        bail!(
+            "the postmortems directory `{rel_dir}` resolves to {}, outside the repository ({}); postmortems are read only from inside the repository",
+            real.display(),
+            boundary.display()
+        );
     }
-    files.sort();
-    for file in files {
-        let rel = crate::paths::relative(root, &file);
-        match std::fs::read(&file) {
-            Err(e) => loaded.problems.push(Problem {
-                loc: Location { path: rel, line: 1, column: 1, len: 1 },
-                message: format!("cannot read postmortem: {e}"),
-                help: None,
-                incident: None,
-            }),
+    let mut loaded = Loaded::default();
+    let filter = crate::walk::Filter {
+        enter: |name| !name.starts_with('.'),
+        wanted: &|rel| is_candidate(rel.rsplit('/').next().unwrap_or(rel)),
+        report_dir: &|_| true,
+    };
+    let walked = crate::walk::walk(root, &dir, tracked, &filter);
+    let problem = |path: String, message: String, help: Option<&str>| Problem {
+        loc: Location { path, line: 1, column: 1, len: 1 },
+        message,
+        help: help.map(str::to_owned),
+        incident: None,
+    };
+    for (path, message) in walked.errors {
+        loaded.problems.push(problem(path, format!("cannot read the postmortems directory: {message}"), None));
+    }
+    for (path, message) in walked.skipped {
+        let help = "postmortems are read only from regular files inside the repository; commit the file itself";
+        loaded.problems.push(problem(path, format!("postmortem {message}"), Some(help)));
+    }
+    for file in walked.files {
+        let read = file.read(&boundary);
+        let rel = file.rel;
+        match read {
+            Err(e) => loaded.problems.push(problem(rel, format!("cannot read postmortem: {e}"), None)),
             Ok(bytes) => match String::from_utf8(bytes) {
                 Err(e) => {
                     let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -222,26 +236,6 @@ pub fn load_dir(root: &Path, rel_dir: &str, id_pattern: Option<&regex::Regex>) -
         }
     }
     Ok(loaded)
-}
-
-fn walk_problem(root: &Path, err: &ignore::Error) -> Problem {
-    let path = walk_error_path(err).map_or_else(|| ".".to_owned(), |p| crate::paths::relative(root, p));
-    Problem {
-        loc: Location { path, line: 1, column: 1, len: 1 },
-        message: format!("cannot read the postmortems directory: {err}"),
-        help: None,
-        incident: None,
-    }
-}
-
-/// The path an `ignore` walk error is about, when it names one.
-pub fn walk_error_path(err: &ignore::Error) -> Option<&Path> {
-    match err {
-        ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
-        ignore::Error::Loop { child, .. } => Some(child),
-        _ => None,
-    }
 }
 
 /// Keys of the postmortem itself found inside another table (`[extra]`, an action item):

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("paths", 0),
     ("finding", 1),
     ("terminal", 2),
+    ("walk", 2),
     ("toml_doc", 2),
     ("config", 3),
     ("postmortem", 4),

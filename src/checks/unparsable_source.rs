@@ -1,5 +1,7 @@
 //! A source file that cannot be read or parsed: its markers were taken from the text, so
 //! its incidents stay covered, but identities may be approximate and it is worth fixing.
+//! Also a source path that was not read on purpose (a symbolic link out of the
+//! repository, a FIFO): whatever it holds was not seen, and the reader should know.
 
 use super::Context;
 use crate::finding::Finding;
@@ -30,6 +32,13 @@ impl super::Check for Check {
                 Finding::new(Rule::UnparsableSource, format!("{} {}", u.loc.path, u.message))
                     .in_file(&u.loc.path)
                     .help("markers in it, if any, were not seen; fix the permissions or add it to `exclude`"),
+            );
+        }
+        for u in &sources.skipped {
+            out.push(
+                Finding::new(Rule::UnparsableSource, format!("{} {}", u.loc.path, u.message))
+                    .in_file(&u.loc.path)
+                    .help("only regular files inside the repository are read, so markers in it, if any, were not seen; put the file itself in its place, or add the path to `exclude`"),
             );
         }
     }

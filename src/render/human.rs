@@ -38,7 +38,7 @@ fn diagnostic(f: &Finding, style: &Style) -> String {
     if let (Some(path), Some(line), Some(src)) = (&f.path, f.line, &f.source_line) {
         origin = terminal_line(&style.path(path)).into_owned();
         let range;
-        (source, range) = snippet_line(src, f.column.unwrap_or(1), f.len);
+        (source, range) = snippet_line(src, f.column.unwrap_or(1).saturating_sub(f.source_shift), f.len);
         message = message
             .snippet(Snippet::source(&source).line_start(line).origin(&origin).annotation(level(f.level).span(range)));
     } else if let Some(path) = &f.path {

@@ -25,6 +25,7 @@
 //! language's module). Per grammar, in a `-j1` debug build: Python 0.4 s, Go 0.3 s,
 //! JavaScript 0.4 s, TypeScript+TSX 1.5 s, Java 0.3 s, Kotlin 2.4 s; tree-sitter 1.4 s.
 
+use super::columns::Columns;
 use super::rust_lex::{Comment, CommentKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,14 +125,13 @@ pub struct Lexed<'a> {
     /// For each token, the index of its matching bracket (for an opening bracket: its
     /// closer, or the last token when unclosed), else its own index.
     pub pair: Vec<usize>,
+    columns: Columns<'a>,
 }
 
 impl<'a> Lexed<'a> {
     /// 1-based column, in characters, of a byte offset.
     pub fn col(&self, byte: usize) -> usize {
-        let byte = byte.min(self.src.len());
-        let line_start = self.src[..byte].rfind('\n').map_or(0, |n| n + 1);
-        self.src.get(line_start..byte).map_or(1, |s| s.chars().count() + 1)
+        self.columns.col(byte)
     }
 
     /// The static value of a string literal token (escapes decoded): `None` for
@@ -187,6 +187,13 @@ impl<'a> Lexed<'a> {
     pub fn close_of(&self, i: usize) -> usize {
         self.pair.get(i).copied().unwrap_or(i)
     }
+
+    /// The bytes from the start of token `from` to the end of token `to`.
+    pub fn span(&self, from: usize, to: usize) -> std::ops::Range<usize> {
+        let start = self.tokens.get(from).map_or(self.src.len(), |t| t.start);
+        let end = self.tokens.get(to).map_or(self.src.len(), |t| t.start + t.text.len());
+        start..end.max(start)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,7 +240,6 @@ struct Lexer<'a, 'b> {
     d: &'b Dialect,
     pos: usize,
     line: usize,
-    line_start: usize,
     stack: Vec<Frame>,
     prev: Prev,
     out: Lexed<'a>,
@@ -249,7 +255,6 @@ impl<'a> Lexer<'a, '_> {
     fn bump(&mut self) {
         if self.peek(0) == b'\n' {
             self.line += 1;
-            self.line_start = self.pos + 1;
         }
         self.pos += 1;
     }
@@ -273,7 +278,7 @@ impl<'a> Lexer<'a, '_> {
     }
 
     fn only_whitespace_before(&self, pos: usize) -> bool {
-        self.b[self.line_start..pos].iter().all(|b| b.is_ascii_whitespace())
+        self.out.columns.only_whitespace_before(pos)
     }
 
     /// A quoted literal with escapes that ends at its quote or, unterminated, at the end of
@@ -314,7 +319,7 @@ impl<'a> Lexer<'a, '_> {
         while !self.at_end() && self.peek(0) != b'\n' {
             self.pos += 1;
         }
-        let col = self.src[self.line_start..start].chars().count() + 3;
+        let col = self.out.columns.col(start + 2);
         let text = self.src[start + 2..self.pos].strip_suffix('\r').unwrap_or(&self.src[start + 2..self.pos]);
         self.out.comments.push(Comment { line: self.line, col, text, kind: CommentKind::Plain, own_line });
     }
@@ -322,7 +327,7 @@ impl<'a> Lexer<'a, '_> {
     fn block_comment(&mut self) {
         let start = self.pos;
         let own_line = self.only_whitespace_before(start);
-        let (line, line_start) = (self.line, self.line_start);
+        let line = self.line;
         self.bump_n(2);
         let mut depth = 1;
         let mut end = self.b.len();
@@ -344,7 +349,8 @@ impl<'a> Lexer<'a, '_> {
         }
         // `/** … */` (JSDoc, KDoc, Javadoc) is read like `/* … */`.
         let text_start = if self.b.get(start + 2) == Some(&b'*') && start + 3 <= end { start + 3 } else { start + 2 };
-        push_block_lines(&mut self.out.comments, self.src, line_start, text_start.min(end), end, line, own_line);
+        let col = self.out.columns.col(text_start.min(end));
+        push_block_lines(&mut self.out.comments, self.src, col, text_start.min(end), end, line, own_line);
     }
 
     /// `/re/flags` at `pos`; `false` (nothing consumed) when it is not one: a regular
@@ -677,7 +683,7 @@ fn pairs(tokens: &[Token]) -> Vec<usize> {
 fn push_block_lines<'a>(
     out: &mut Vec<Comment<'a>>,
     src: &'a str,
-    line_start: usize,
+    first_col: usize,
     start: usize,
     end: usize,
     line: usize,
@@ -689,7 +695,7 @@ fn push_block_lines<'a>(
         offset += piece.len() + 1;
         let piece = piece.strip_suffix('\r').unwrap_or(piece);
         let (text, col) = if i == 0 {
-            (piece, src[line_start..start].chars().count() + 1)
+            (piece, first_col)
         } else {
             let trimmed = piece.trim_start();
             let trimmed = trimmed.strip_prefix('*').filter(|t| !t.starts_with('/')).unwrap_or(trimmed);
@@ -707,10 +713,9 @@ pub fn lex<'a>(src: &'a str, dialect: &Dialect) -> Lexed<'a> {
         d: dialect,
         pos: 0,
         line: 1,
-        line_start: 0,
         stack: Vec::new(),
         prev: Prev::Start,
-        out: Lexed { src, ..Lexed::default() },
+        out: Lexed { src, columns: Columns::new(src), ..Lexed::default() },
         lit: (0, 1, false),
     };
     lexer.run()

@@ -150,6 +150,7 @@ fn items(path: &str, lexed: &Lexed, constraint: &FileConstraint) -> Vec<Item> {
                     conditional_skip: constraint.only.clone().or(file_name).or(conditional_skip),
                     loc,
                     direct_links: Vec::new(),
+                    span: Some(lexed.span(i, end)),
                 }
             }
             _ => ItemKind::Other,

@@ -485,6 +485,7 @@ impl Parser<'_, '_> {
                     ignored: marks.disabled.clone().map(|l| Skip::quoted(self.lexed.src, l)),
                     conditional_skip: marks.conditional.clone().map(|l| Skip::quoted(self.lexed.src, l)),
                     direct_links: marks.links.clone(),
+                    span: Some(self.lexed.span(start, end.min(toks.len() - 1))),
                 }
             } else {
                 if let (Some(at), links) = own {

@@ -272,6 +272,7 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
                 ignored: skip.clone(),
                 conditional_skip: conditional.clone(),
                 direct_links: Vec::new(),
+                span: Some(lexed.span(i, close)),
             },
         };
         let what = if test_file {

@@ -1,10 +1,12 @@
-//! Finding linked tests in source files. The tree is walked once (respecting
-//! `.gitignore`, never entering `target/` or `.git/`), files that cannot hold a marker are
-//! skipped by a byte search before anything parses them, and each remaining file goes to
-//! the scanner of its language. Every language scanner reduces a file to the same two
+//! Finding linked tests in source files. The tree is walked once (see `walk`: ignore
+//! files skip only untracked files, `target/` and `.git/` are never entered, nothing
+//! outside the repository is read), files that cannot hold a marker are skipped by a
+//! byte search before anything parses them, and each remaining file goes to the scanner
+//! of its language. Every language scanner reduces a file to the same two
 //! lists, comments and items; attaching markers to tests is done here, once, for all.
 
 pub mod clike;
+pub mod columns;
 pub mod go;
 pub mod go_build;
 pub mod java;
@@ -212,6 +214,9 @@ pub struct Scanned {
     pub files: Vec<FileScan>,
     /// Files or directories that could not be read at all.
     pub unreadable: Vec<Unparsable>,
+    /// Source files not read on purpose: symbolic links out of the repository, dangling
+    /// links, loops, FIFOs and other special files (see `walk`).
+    pub skipped: Vec<Unparsable>,
     /// Texts of scanned files with markers, for showing source lines in diagnostics.
     pub texts: Vec<(String, String)>,
     /// How many source files the walk looked at.
@@ -245,6 +250,9 @@ pub enum ItemKind {
         /// Links the language states in its own syntax (`@pytest.mark.incident("ID")`,
         /// JUnit's `@Tag("incident:ID")`), beside the marker comments.
         direct_links: Vec<Link>,
+        /// The test's own bytes in the text, attributes included, when the scanner knows
+        /// them; otherwise its body is taken from its lines.
+        span: Option<std::ops::Range<usize>>,
     },
     /// A module (or class) whose inner marker links every test inside it.
     Container,
@@ -272,21 +280,17 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
     let mut scan = FileScan { path: path.to_owned(), ..FileScan::default() };
     scan.has_markers =
         items.iter().any(|i| matches!(&i.kind, ItemKind::Test { direct_links, .. } if !direct_links.is_empty()));
-    let lines: Vec<&str> = text.lines().collect();
     scan.tests = items
         .iter()
         .filter_map(|item| match &item.kind {
-            ItemKind::Test { name, loc, ignored, conditional_skip, direct_links } => Some(TestCase {
+            ItemKind::Test { name, loc, ignored, conditional_skip, direct_links, .. } => Some(TestCase {
                 id: identity(path, &item.scope, name),
                 name: name.clone(),
                 loc: loc.clone(),
                 ignored: ignored.clone(),
                 conditional_skip: conditional_skip.clone(),
                 links: direct_links.clone(),
-                body: lines
-                    .get(item.start_line.saturating_sub(1)..item.end_line.min(lines.len()))
-                    .unwrap_or(&[])
-                    .join("\n"),
+                body: String::new(),
                 approximate: false,
             }),
             _ => None,
@@ -383,7 +387,48 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             scan.tests[t].links.extend(links.iter().cloned());
         }
     }
+    let test_items = items.iter().filter(|i| matches!(i.kind, ItemKind::Test { .. }));
+    let mut line_starts = None;
+    for (test, item) in scan.tests.iter_mut().zip(test_items) {
+        if !test.links.is_empty() {
+            test.body = body(text, item, &mut line_starts);
+        }
+    }
     scan
+}
+
+/// At most this many bytes of a test's text are kept as its body. A body only tells a
+/// renamed or moved test from a new one, which a test's first 64 KiB do as well as all
+/// of it; the cap bounds what a crafted file can make a run hold.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// A linked test's body: its own bytes when the scanner knows them, else its lines,
+/// capped at `MAX_BODY`. Only linked tests need one (`history::compare` matches a
+/// vanished linked test against tests newly linked to the same incident), so the others
+/// are left empty: copying the line of every test of a one-line file of 16,000 tests
+/// took gigabytes.
+fn body(text: &str, item: &Item, line_starts: &mut Option<Vec<usize>>) -> String {
+    let span = match &item.kind {
+        ItemKind::Test { span: Some(span), .. } => span.clone(),
+        _ => {
+            let starts = line_starts.get_or_insert_with(|| {
+                std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<usize>>()
+            });
+            let start = starts.get(item.start_line.saturating_sub(1)).copied().unwrap_or(text.len());
+            let end = starts.get(item.end_line).map_or(text.len(), |&next| next - 1);
+            start..end
+        }
+    };
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(span.start);
+    let end = floor(span.end.min(start.saturating_add(MAX_BODY))).max(start);
+    text[start..end].to_owned()
 }
 
 /// Whether a repository-relative path is a source file the config asks to scan.
@@ -392,48 +437,33 @@ pub fn wanted(config: &Config, rel: &str) -> bool {
     !in_skipped_dir && language_for(rel).is_some_and(|l| config.wants(rel, l.name()))
 }
 
-/// Walks the work tree under `root` and scans every source file that may hold a marker.
-pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords) -> Scanned {
+/// Walks the work tree under `root` (see `walk`: ignore files skip only untracked files,
+/// and nothing outside the repository or not a regular file is read) and scans every
+/// source file that may hold a marker.
+pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords, tracked: &crate::walk::Tracked) -> Scanned {
     let mut scanned = Scanned::default();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .follow_links(true)
-        .require_git(false)
-        .filter_entry(|e| {
-            let name = e.file_name();
-            !(e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()) && (name == ".git" || name == "target"))
-        })
-        .build();
-    let mut paths = Vec::new();
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                let rel = crate::paths::relative(root, e.path());
-                if wanted(config, &rel) {
-                    paths.push((rel, e.into_path()));
-                }
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let path = crate::postmortem::walk_error_path(&err)
-                    .map_or_else(|| ".".to_owned(), |p| crate::paths::relative(root, p));
-                scanned.unreadable.push(Unparsable {
-                    loc: Location { path, line: 1, column: 1, len: 1 },
-                    message: format!("cannot read: {}", walk_error_message(&err)),
-                });
-            }
-        }
+    let filter = crate::walk::Filter {
+        enter: |name| name != ".git" && name != "target",
+        wanted: &|rel| wanted(config, rel),
+        report_dir: &|rel| !config.exclude.is_match(rel),
+    };
+    let walked = crate::walk::walk(root, root, tracked, &filter);
+    let at = |path: String| Location { path, line: 1, column: 1, len: 1 };
+    for (path, message) in walked.errors {
+        scanned.unreadable.push(Unparsable { loc: at(path), message: format!("cannot read: {message}") });
     }
-    paths.sort();
-    scanned.files_seen = paths.len();
-    for (rel, full) in paths {
-        let bytes = match std::fs::read(&full) {
+    for (path, message) in walked.skipped {
+        scanned.skipped.push(Unparsable { loc: at(path), message });
+    }
+    scanned.files_seen = walked.files.len();
+    let boundary = crate::paths::boundary(root);
+    for file in walked.files {
+        let read = file.read(&boundary);
+        let rel = file.rel;
+        let bytes = match read {
             Ok(b) => b,
             Err(e) => {
-                scanned.unreadable.push(Unparsable {
-                    loc: Location { path: rel, line: 1, column: 1, len: 1 },
-                    message: format!("cannot read: {e}"),
-                });
+                scanned.unreadable.push(Unparsable { loc: at(rel), message: format!("cannot read: {e}") });
                 continue;
             }
         };
@@ -465,16 +495,6 @@ pub fn scan_bytes(path: &str, bytes: &[u8], words: &MarkerWords) -> Option<(File
     Some((scan, text))
 }
 
-fn walk_error_message(err: &ignore::Error) -> String {
-    match err {
-        ignore::Error::WithPath { err, .. }
-        | ignore::Error::WithDepth { err, .. }
-        | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
-        ignore::Error::Loop { ancestor, .. } => format!("symbolic link loop back to {}", ancestor.display()),
-        other => other.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,6 +523,50 @@ mod tests {
             // No path belongs to two languages.
             assert!(LANGUAGES.iter().filter(|l| l.handles(path)).count() <= 1, "{path}");
         }
+    }
+
+    /// A linked test's body is its own text, from its attributes to its end, even when it
+    /// shares its line with other tests; an unlinked test keeps none.
+    #[test]
+    fn linked_tests_keep_their_own_text_as_body() {
+        let words = markers::MarkerWords::new(&["incident".to_owned()]);
+        let cases = [
+            (
+                "a.rs",
+                "fn h() {}\n// incident: A-1\n#[test]\nfn t() { x(); }\n#[test]\nfn u() {}\n",
+                "#[test]\nfn t() { x(); }",
+            ),
+            (
+                "a.rs",
+                "proptest! {\n    // incident: A-1\n    #[test]\n    fn t(x in 0..1) { y(x); }\n    #[test]\n    fn u(x in 0..1) {}\n}\n",
+                "#[test]\n    fn t(x in 0..1) { y(x); }",
+            ),
+            ("a.test.js", "// incident: A-1\nit('t', () => { x(); }); it('u', () => {});\n", "it('t', () => { x(); })"),
+            (
+                "a_test.go",
+                "package a\n// incident: A-1\nfunc TestT(t *testing.T) { x() }\nfunc TestU(t *testing.T) {}\n",
+                "func TestT(t *testing.T) { x() }",
+            ),
+            (
+                "A.java",
+                "class A {\n  // incident: A-1\n  @Test void t() { x(); } @Test void u() {}\n}\n",
+                "@Test void t() { x(); }",
+            ),
+            (
+                "test_a.py",
+                "# incident: A-1\ndef test_t():\n    x()\n\ndef test_u():\n    pass\n",
+                "def test_t():\n    x()",
+            ),
+        ];
+        for (path, text, body) in cases {
+            let scan = language_for(path).unwrap().scan(path, text, &words);
+            let bodies: Vec<&str> = scan.tests.iter().map(|t| t.body.as_str()).collect();
+            assert_eq!(bodies, [body, ""], "{path}");
+        }
+        // Capped, at a character boundary.
+        let long = format!("// incident: A-1\nit('t', () => {{ '{}' }});\n", "é".repeat(MAX_BODY));
+        let scan = language_for("a.test.js").unwrap().scan("a.test.js", &long, &words);
+        assert!(scan.tests[0].body.len() <= MAX_BODY && scan.tests[0].body.len() > MAX_BODY - 4);
     }
 
     /// Every scanner on random text built from the characters that matter to lexers, and

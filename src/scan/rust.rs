@@ -404,6 +404,7 @@ fn collect(
                             ignored,
                             direct_links: Vec::new(),
                             name: name.clone(),
+                            span: Some(f.span().byte_range()),
                         }
                     } else {
                         ItemKind::Other
@@ -545,6 +546,14 @@ fn proptest_fns(path: &str, tokens: TokenStream, modules: &[String], out: &mut V
                             conditional_skip: None,
                             direct_links: Vec::new(),
                             name: name_str.clone(),
+                            span: Some(
+                                attrs
+                                    .iter()
+                                    .map(|(_, s)| s.byte_range().start)
+                                    .min()
+                                    .unwrap_or(kw.span().byte_range().start)
+                                    ..body.map_or(name.span(), |b| tokens[i + 2 + b].span()).byte_range().end,
+                            ),
                         }
                     } else {
                         ItemKind::Other

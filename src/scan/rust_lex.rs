@@ -110,7 +110,8 @@ struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
     line: usize,
-    line_start: usize,
+    /// Comment columns: a file may be one long line.
+    columns: super::columns::Columns<'a>,
 }
 
 impl<'a> Cursor<'a> {
@@ -122,13 +123,12 @@ impl<'a> Cursor<'a> {
     fn bump(&mut self) {
         if self.peek(0) == b'\n' {
             self.line += 1;
-            self.line_start = self.pos + 1;
         }
         self.pos += 1;
     }
 
     fn only_whitespace_before(&self, pos: usize) -> bool {
-        self.bytes[self.line_start..pos].iter().all(|b| b.is_ascii_whitespace())
+        self.columns.only_whitespace_before(pos)
     }
 
     /// Skips a quoted literal whose opening quote is at `pos`, honouring `\` escapes.
@@ -189,8 +189,7 @@ fn push_lines<'a>(
         offset += piece.len() + 1;
         let piece = piece.strip_suffix('\r').unwrap_or(piece);
         let (text, col) = if i == 0 {
-            let line_start = cur.src[..start].rfind('\n').map_or(0, |n| n + 1);
-            (piece, cur.src[line_start..start].chars().count() + 1)
+            (piece, cur.columns.col(start))
         } else {
             // Continuation lines of a block comment: drop the decorative ` * `.
             let trimmed = piece.trim_start();
@@ -203,7 +202,7 @@ fn push_lines<'a>(
 }
 
 pub fn lex(src: &str) -> Lexed<'_> {
-    let mut cur = Cursor { src, bytes: src.as_bytes(), pos: 0, line: 1, line_start: 0 };
+    let mut cur = Cursor { src, bytes: src.as_bytes(), pos: 0, line: 1, columns: super::columns::Columns::new(src) };
     let mut out = Lexed::default();
     let mut nest = Nesting::default();
     // A shebang line is not a comment, but `#!` starting `#![attr]` is not a shebang.
