@@ -761,13 +761,7 @@ fn walk_history(
     (evidence, log)
 }
 
-/// SPEC §3.3: the character before may not be one an ID may contain, the one after may
-/// not be a letter, digit, `_` or `-`.
-pub fn whole_token(text: &[u8], start: usize, end: usize) -> bool {
-    let before_ok = start == 0 || !crate::postmortem::is_id_char(char::from(text[start - 1]));
-    let after_ok = end >= text.len() || !(text[end].is_ascii_alphanumeric() || matches!(text[end], b'_' | b'-'));
-    before_ok && after_ok
-}
+pub use crate::postmortem::whole_token;
 
 fn resolve_entries(repo: &Repository, postmortems: &[Postmortem]) -> Vec<CommitEntry> {
     let mut out = Vec::new();

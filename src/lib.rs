@@ -106,7 +106,8 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     // Tracked files are read whatever the ignore files say; without git, the walk alone.
     let tracked = if opts.git.disabled { walk::Tracked::default() } else { walk::Tracked::read(&root) };
     let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref(), &tracked)?;
-    let words = scan::markers::MarkerWords::new(&config.marker_words());
+    let words = scan::markers::MarkerWords::new(&config.marker_words())
+        .with_known_ids(loaded.postmortems.iter().map(|p| p.id.as_str()));
     // The work tree and git history are read side by side: on two cores that halves a
     // check of a large repository.
     let (sources, git) = std::thread::scope(|s| {

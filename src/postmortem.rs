@@ -525,6 +525,15 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
     (pm, problems)
 }
 
+/// An action-item reference (or an incident ID) stands as a whole token: the character
+/// before may not be one an ID may contain, the one after may not be a letter, digit,
+/// `_` or `-`.
+pub fn whole_token(text: &[u8], start: usize, end: usize) -> bool {
+    let before_ok = start == 0 || !is_id_char(char::from(text[start - 1]));
+    let after_ok = end >= text.len() || !(text[end].is_ascii_alphanumeric() || matches!(text[end], b'_' | b'-'));
+    before_ok && after_ok
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

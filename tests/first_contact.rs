@@ -213,3 +213,59 @@ fn the_base_line_says_which_revision_and_how_in_one_line() {
     let line = first(&["check", "--base", "nope"]);
     assert!(line.starts_with("base: none: the base revision `nope` given by --base does not resolve"), "{line}");
 }
+
+// incident: IG-2026-010
+#[test]
+fn prose_after_a_marker_is_one_finding_with_a_useful_help() {
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-2026-001", ""));
+    t.file(
+        "tests/a.rs",
+        "// Incident: INC-2026-001 regression for the overflow\n#[test]\nfn a() {}\n\n// incident: INC-2026-001 -- regression for the overflow\n#[test]\nfn b() {}\n\n// incident: INC-2O26-001\n#[test]\nfn c() {}\n",
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let mut got = findings(&doc);
+    got.sort();
+    assert_eq!(
+        got,
+        [finding("invalid-marker", "tests/a.rs", 1), finding("unknown-incident", "tests/a.rs", 9)],
+        "{doc:#}"
+    );
+    let prose = &of_rule(&doc, "invalid-marker")[0];
+    assert!(prose["message"].as_str().unwrap().contains("`regression for the overflow`"), "{prose}");
+    assert!(prose["help"].as_str().unwrap().contains("` -- `"), "{prose}");
+    // The ID before the prose still links, and the typo keeps its suggestion.
+    assert_eq!(tests_of(&doc, "INC-2026-001"), ["tests/a.rs::a", "tests/a.rs::b"]);
+    assert!(of_rule(&doc, "unknown-incident")[0]["help"].as_str().unwrap().contains("INC-2026-001"));
+}
+
+// incident: IG-2026-010
+#[test]
+fn near_miss_markers_are_named_where_they_stand() {
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file(
+        "tests/a.rs",
+        "// incidents: INC-1\n#[test]\nfn a() {}\n\n// Incident INC-1\n#[test]\nfn b() {}\n\n#[test]\n// incident = INC-1\nfn c() {}\n",
+    );
+    t.file("tests/test_p.py", "# INC-1 regression\ndef test_p():\n    pass\n");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let mut got = findings(&doc);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            finding("missing-regression-test", "postmortems/a.md", 2),
+            finding("near-miss-marker", "tests/a.rs", 1),
+            finding("near-miss-marker", "tests/a.rs", 5),
+            finding("near-miss-marker", "tests/a.rs", 10),
+            finding("near-miss-marker", "tests/test_p.py", 1),
+        ],
+        "{doc:#}"
+    );
+    let helps: Vec<&str> = of_rule(&doc, "near-miss-marker").iter().map(|f| f["help"].as_str().unwrap()).collect();
+    assert!(helps.contains(&"did you mean `// incident: INC-1`?"), "{helps:?}");
+    assert!(helps.contains(&"did you mean `# incident: INC-1`?"), "{helps:?}");
+}

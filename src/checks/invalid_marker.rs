@@ -38,6 +38,13 @@ impl super::Check for Check {
 /// The finding for the bad tokens of one marker line (`bad` is not empty).
 fn finding(bad: &[&BadMarker]) -> Finding {
     let help = "a marker takes incident IDs (letters, digits, `.`, `_` and `-`) separated by commas or spaces; put prose on another line";
+    if let Some(prose) = bad.iter().find(|b| b.prose) {
+        return Finding::new(
+            Rule::InvalidMarker,
+            format!("the marker is followed by prose where incident IDs belong: {}", quote(&prose.token)),
+        )
+        .help("a marker takes only incident IDs, separated by commas or spaces; put prose after ` -- ` (`// incident: INC-1 -- why`) or on another line");
+    }
     match bad {
         [one] if one.token.is_empty() => Finding::new(Rule::InvalidMarker, "marker names no incident ID")
             .help("write the ID after the marker, e.g. `// incident: INC-2024-017`"),

@@ -22,6 +22,7 @@ mod linked_test_skipped_conditionally;
 mod marker_on_non_test;
 pub mod missing_regression_test;
 mod missing_section;
+mod near_miss_marker;
 mod no_prevent_action;
 mod overdue_action_item;
 mod stale_retirement;
@@ -54,6 +55,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &guard_change_accepted::Check,
     &unknown_incident::Check,
     &invalid_marker::Check,
+    &near_miss_marker::Check,
     &invalid_postmortem::Check,
     &duplicate_incident_id::Check,
     &unparsable_source::Check,

@@ -235,7 +235,7 @@ impl Parser<'_, '_> {
         let at = |offset: usize, len: usize| Location { column: base.column + 1 + offset, len, ..base.clone() };
         m.tag_at.get_or_insert(at(marker.offset, marker.len));
         for (token, offset) in marker.bad {
-            self.bad.push(BadMarker { loc: at(offset, token.chars().count().max(1)), token });
+            self.bad.push(BadMarker { loc: at(offset, token.chars().count().max(1)), token, prose: false });
         }
         for (id, offset) in marker.ids {
             let len = id.chars().count();

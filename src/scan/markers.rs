@@ -10,6 +10,12 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 pub struct MarkerWords {
     words: Vec<String>,
     prefilter: AhoCorasick,
+    /// The incident IDs the postmortems define: a word after a marker that is one of
+    /// them is an ID even without a digit, and a comment near a test that names one
+    /// without a valid marker is a near miss.
+    known: std::collections::HashSet<String>,
+    /// Finds known IDs in comments (and lets files that mention one be read).
+    ids: Option<AhoCorasick>,
 }
 
 /// A marker found in one comment.
@@ -20,6 +26,9 @@ pub struct Marker {
     /// Tokens that are not IDs, with their offsets; or an empty token at the end of the
     /// marker when it names no ID at all.
     pub bad: Vec<(String, usize)>,
+    /// Words after the IDs that are not IDs and follow no delimiter (` -- `, ` — `, `;`,
+    /// `(`): prose where IDs belong, with its offset.
+    pub prose: Option<(String, usize)>,
     /// Character offset of the marker word.
     pub offset: usize,
     /// Length in characters of the whole marker.
@@ -34,7 +43,39 @@ impl MarkerWords {
             .ascii_case_insensitive(true)
             .build(&patterns)
             .expect("marker words are plain text");
-        MarkerWords { words: words.iter().map(|w| w.to_lowercase()).collect(), prefilter }
+        MarkerWords {
+            words: words.iter().map(|w| w.to_lowercase()).collect(),
+            prefilter,
+            known: Default::default(),
+            ids: None,
+        }
+    }
+
+    /// The same words, knowing the incident IDs the postmortems define.
+    pub fn with_known_ids<'a>(mut self, ids: impl IntoIterator<Item = &'a str>) -> MarkerWords {
+        self.known = ids.into_iter().map(str::to_owned).collect();
+        let mut sorted: Vec<&String> = self.known.iter().collect();
+        sorted.sort();
+        // Leftmost-longest, so that `INC-12` is not read as `INC-1` followed by a `2`.
+        self.ids = AhoCorasickBuilder::new()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(sorted)
+            .ok()
+            .filter(|_| !self.known.is_empty());
+        self
+    }
+
+    /// The known incident IDs that `text` names as whole tokens.
+    pub fn known_ids_in(&self, text: &str) -> Vec<String> {
+        let Some(ids) = &self.ids else { return Vec::new() };
+        let bytes = text.as_bytes();
+        let mut found: Vec<String> = ids
+            .find_iter(text)
+            .filter(|m| crate::postmortem::whole_token(bytes, m.start(), m.end()))
+            .map(|m| text[m.range()].to_owned())
+            .collect();
+        found.dedup();
+        found
     }
 
     /// The marker words, lower-cased.
@@ -44,7 +85,13 @@ impl MarkerWords {
 
     /// Whether `bytes` may hold a marker; `false` means it certainly does not.
     pub fn may_contain(&self, bytes: &[u8]) -> bool {
-        self.prefilter.is_match(bytes)
+        self.prefilter.is_match(bytes) || self.ids.as_ref().is_some_and(|ids| ids.is_match(bytes))
+    }
+
+    /// Whether a token after a marker is meant as an ID: a known one, or one with a digit
+    /// in it (`INC-2024-017`). A plain word is prose.
+    fn id_like(&self, token: &str) -> bool {
+        self.known.contains(token) || token.bytes().any(|b| b.is_ascii_digit())
     }
 
     /// Reads a marker from a comment's text (after `//`, `#`, …), if the text starts with one.
@@ -59,16 +106,27 @@ impl MarkerWords {
         })?;
         let rest_start = word.len() + 1;
         let rest = &trimmed[rest_start..];
-        let mut marker = Marker { ids: Vec::new(), bad: Vec::new(), offset, len: trimmed.trim_end().chars().count() };
+        // Prose may follow the IDs after a clear delimiter.
+        let rest = [" -- ", " — ", ";", "("].iter().filter_map(|d| rest.find(d)).min().map_or(rest, |cut| &rest[..cut]);
+        let mut marker =
+            Marker { ids: Vec::new(), bad: Vec::new(), prose: None, offset, len: trimmed.trim_end().chars().count() };
         let mut token = String::new();
         let mut token_start = 0;
         let first = offset + word.chars().count() + 1;
         for (pos, c) in (first..).zip(rest.chars().chain(std::iter::once(' '))) {
+            if marker.prose.is_some() {
+                break;
+            }
             if c == ',' || c.is_whitespace() {
                 if !token.is_empty() {
                     let t = std::mem::take(&mut token);
-                    if crate::postmortem::is_valid_id(&t) {
+                    let word = crate::postmortem::is_valid_id(&t) && t.chars().any(char::is_alphanumeric);
+                    if word && self.id_like(&t) {
                         marker.ids.push((t, token_start));
+                    } else if word {
+                        // A plain word: prose from here to the end, one mistake.
+                        let from = rest.char_indices().nth(token_start - first).map_or(rest.len(), |(i, _)| i);
+                        marker.prose = Some((rest[from..].trim_end().to_owned(), token_start));
                     } else {
                         marker.bad.push((t, token_start));
                     }
@@ -80,7 +138,7 @@ impl MarkerWords {
                 token.push(c);
             }
         }
-        if marker.ids.is_empty() && marker.bad.is_empty() {
+        if marker.ids.is_empty() && marker.bad.is_empty() && marker.prose.is_none() {
             marker.bad.push((String::new(), offset + word.chars().count()));
         }
         Some(marker)
@@ -115,6 +173,35 @@ mod tests {
         let bad = words().parse(" incident: INC#1, INC-2").unwrap();
         assert_eq!(bad.bad, [("INC#1".to_owned(), 11)]);
         assert_eq!(bad.ids[0].0, "INC-2");
+    }
+
+    #[test]
+    fn prose_after_a_marker_is_one_mistake_and_delimited_prose_is_fine() {
+        let words = words().with_known_ids(["INC-2026-001", "OUTAGE"]);
+        let m = words.parse(" Incident: INC-2026-001 regression for the overflow").unwrap();
+        assert_eq!(m.ids, [("INC-2026-001".to_owned(), 11)]);
+        assert_eq!(m.prose, Some(("regression for the overflow".to_owned(), 24)));
+        assert!(m.bad.is_empty());
+        for ok in [
+            " incident: INC-2026-001 -- regression",
+            " incident: INC-2026-001; why",
+            " incident: INC-2026-001 (overflow)",
+            " incident: INC-2026-001 — why",
+        ] {
+            let m = words.parse(ok).unwrap();
+            assert_eq!((m.ids.len(), &m.prose, m.bad.len()), (1, &None, 0), "{ok}");
+        }
+        // A known ID without a digit is an ID; a `- ` is not an ID either.
+        assert_eq!(words.parse(" incident: OUTAGE").unwrap().ids.len(), 1);
+        let dash = words.parse(" incident: - INC-2026-001").unwrap();
+        assert_eq!(dash.bad, [("-".to_owned(), 11)]);
+    }
+
+    #[test]
+    fn known_ids_are_found_as_whole_tokens() {
+        let words = words().with_known_ids(["INC-1", "INC-12"]);
+        assert_eq!(words.known_ids_in(" INC-1 regression; see INC-12, XINC-1"), ["INC-1", "INC-12"]);
+        assert!(words.may_contain(b"// Incident INC-12"));
     }
 
     #[test]

@@ -72,6 +72,14 @@ pub fn decode_utf8(bytes: &[u8]) -> Decoded {
 /// Every language scanner, in one place so that none can be forgotten.
 pub static LANGUAGES: &[&dyn Language] = &[&rust::Rust, &python::Python, &go::Go, &javascript::JavaScript, &java::Java];
 
+/// The line-comment sigil of a path's language, for messages that show a marker to paste.
+pub fn comment_sigil(path: &str) -> &'static str {
+    match language_for(path).map(|l| l.name()) {
+        Some("python") => "#",
+        _ => "//",
+    }
+}
+
 pub fn language_for(path: &str) -> Option<&'static dyn Language> {
     LANGUAGES.iter().copied().find(|l| l.handles(path))
 }
@@ -188,6 +196,18 @@ pub struct StrayMarker {
 pub struct BadMarker {
     pub loc: Location,
     pub token: String,
+    /// The token is prose standing where IDs belong (`regression for the overflow`).
+    pub prose: bool,
+}
+
+/// A comment on a test that names a known incident but is not a valid marker
+/// (`// incidents: INC-1`, `// Incident INC-1`, `# INC-1 regression`): the user meant to
+/// link the test, and it links nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NearMiss {
+    pub loc: Location,
+    pub incident: String,
+    pub test: String,
 }
 
 /// Why a file could not be read or parsed.
@@ -203,6 +223,7 @@ pub struct FileScan {
     pub tests: Vec<TestCase>,
     pub stray: Vec<StrayMarker>,
     pub bad_markers: Vec<BadMarker>,
+    pub near_misses: Vec<NearMiss>,
     pub unparsable: Option<Unparsable>,
     /// Whether the file holds at least one marker (linked or not).
     pub has_markers: bool,
@@ -319,12 +340,37 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
     };
 
     for c in comments {
-        let Some(marker) = words.parse(c.text) else { continue };
-        scan.has_markers = true;
         let at =
             |offset: usize, len: usize| Location { path: path.to_owned(), line: c.line, column: c.col + offset, len };
+        let Some(marker) = words.parse(c.text) else {
+            // Not a marker: a near miss when it stands on a test and names an incident.
+            if c.kind != CommentKind::InnerDoc
+                && let Some((i, _)) =
+                    items.iter().enumerate().find(|(_, it)| (window_top(it)..=it.decl_line).contains(&c.line))
+                && let Some(t) = test_index[i]
+            {
+                for id in words.known_ids_in(c.text) {
+                    let offset = c.text[..c.text.find(&id).unwrap_or(0)].chars().count();
+                    let test = scan.tests[t].id.clone();
+                    scan.near_misses.push(NearMiss { loc: at(offset, id.chars().count()), incident: id, test });
+                }
+            }
+            continue;
+        };
+        scan.has_markers = true;
         for (token, offset) in &marker.bad {
-            scan.bad_markers.push(BadMarker { loc: at(*offset, token.chars().count().max(1)), token: token.clone() });
+            scan.bad_markers.push(BadMarker {
+                loc: at(*offset, token.chars().count().max(1)),
+                token: token.clone(),
+                prose: false,
+            });
+        }
+        if let Some((prose, offset)) = &marker.prose {
+            scan.bad_markers.push(BadMarker {
+                loc: at(*offset, prose.chars().count().max(1)),
+                token: prose.clone(),
+                prose: true,
+            });
         }
         let links: Vec<Link> = marker
             .ids

@@ -805,7 +805,11 @@ impl<'a> Ctx<'a, '_> {
             let value = (to - from == 1 && toks[from].kind == Kind::Str).then(|| str_value(toks[from].text)).flatten();
             let Some((value, offset)) = value else {
                 let text = &self.src[toks[from].start..toks[to - 1].start + toks[to - 1].text.len()];
-                self.bad.push(BadMarker { loc: self.tok_loc(from, text.chars().count()), token: text.to_owned() });
+                self.bad.push(BadMarker {
+                    loc: self.tok_loc(from, text.chars().count()),
+                    token: text.to_owned(),
+                    prose: false,
+                });
                 named = true;
                 continue;
             };
@@ -825,7 +829,7 @@ impl<'a> Ctx<'a, '_> {
                         if crate::postmortem::is_valid_id(&t) {
                             m.links.push(Link { incident: t, loc });
                         } else {
-                            self.bad.push(BadMarker { loc, token: t });
+                            self.bad.push(BadMarker { loc, token: t, prose: false });
                         }
                     }
                 } else {
@@ -837,7 +841,7 @@ impl<'a> Ctx<'a, '_> {
             }
         }
         if !named {
-            self.bad.push(BadMarker { loc: at.clone(), token: String::new() });
+            self.bad.push(BadMarker { loc: at.clone(), token: String::new(), prose: false });
         }
     }
 }

@@ -636,8 +636,18 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
         scan.has_markers = true;
         let mark = |offset: usize, len: usize| at(c.line, c.col + offset, len);
         for (token, offset) in &marker.bad {
-            scan.bad_markers
-                .push(super::BadMarker { loc: mark(*offset, token.chars().count().max(1)), token: token.clone() });
+            scan.bad_markers.push(super::BadMarker {
+                loc: mark(*offset, token.chars().count().max(1)),
+                token: token.clone(),
+                prose: false,
+            });
+        }
+        if let Some((prose, offset)) = &marker.prose {
+            scan.bad_markers.push(super::BadMarker {
+                loc: mark(*offset, prose.chars().count().max(1)),
+                token: prose.clone(),
+                prose: true,
+            });
         }
         let links: Vec<super::Link> = marker
             .ids
