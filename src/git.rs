@@ -246,8 +246,8 @@ fn short(oid: Oid) -> String {
     oid.to_string()[..12].to_owned()
 }
 
-/// SPEC §3.2's order: `--base`, the pull request's base from the event payload, the
-/// merge base with the default branch.
+/// The order docs/history.md documents: `--base`, the pull request's base from the event
+/// payload, the merge base with the default branch.
 fn find_base(
     repo: &Repository,
     opts: &GitOptions,
@@ -761,8 +761,9 @@ fn walk_history(
     (evidence, log)
 }
 
-/// SPEC §3.3: the character before may not be one an ID may contain, the one after may
-/// not be a letter, digit, `_` or `-`.
+/// Whether `INCIDENT#ITEM` at `start..end` is a whole token (docs/history.md): the
+/// character before may not be one an ID may contain, the one after may not be a letter,
+/// digit, `_` or `-`.
 pub fn whole_token(text: &[u8], start: usize, end: usize) -> bool {
     let before_ok = start == 0 || !crate::postmortem::is_id_char(char::from(text[start - 1]));
     let after_ok = end >= text.len() || !(text[end].is_ascii_alphanumeric() || matches!(text[end], b'_' | b'-'));
