@@ -372,6 +372,44 @@ fn every_rule_has_a_section_with_a_real_looking_example() {
     }
 }
 
+/// The findings of `rule` in what the human format printed: the blocks between blank
+/// lines that start with `level[rule]:`.
+fn diagnostics<'a>(printed: &'a str, rule: &str) -> Vec<&'a str> {
+    printed
+        .split("\n\n")
+        .filter(|b| ["error", "warning", "note"].iter().any(|l| b.starts_with(&format!("{l}[{rule}]: "))))
+        .map(|b| b.trim_end())
+        .collect()
+}
+
+#[test]
+fn rule_examples_are_what_the_binary_prints() {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new("bash")
+        .arg(repo_root().join("scripts/rule-examples.sh"))
+        .args([Path::new(BIN), out.path()])
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("GITHUB_ACTIONS")
+        .status()
+        .expect("run scripts/rule-examples.sh");
+    assert!(status.success());
+    let doc = read("docs/rules.md");
+    for rule in incident_guard::rules::Rule::ALL {
+        let code = rule.code();
+        let printed = std::fs::read_to_string(out.path().join(format!("{code}.txt")))
+            .unwrap_or_else(|e| panic!("scripts/rule-examples.sh made no example for {code}: {e}"));
+        let found = diagnostics(&printed, code);
+        assert!(!found.is_empty(), "{code}: the example repository sets off no {code} finding:\n{printed}");
+        let body = section(&doc, &format!("### `{code}`")).unwrap();
+        for block in found {
+            assert!(
+                body.contains(&format!("\n{block}\n")),
+                "{code}: docs/rules.md does not show this finding as the binary prints it:\n{block}"
+            );
+        }
+    }
+}
+
 /// The strings of `const NAME: &[&str] = &[…];` in a source file.
 fn const_list(source: &str, name: &str) -> Vec<String> {
     let re = regex::Regex::new(&format!(r"(?s)const {name}: &\[&str\] = &\[(.*?)\];")).unwrap();
