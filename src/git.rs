@@ -246,8 +246,8 @@ fn short(oid: Oid) -> String {
     oid.to_string()[..12].to_owned()
 }
 
-/// SPEC §3.2's order: `--base`, the pull request's base from the event payload, the
-/// merge base with the default branch.
+/// The order docs/history.md documents: `--base`, the pull request's base from the event
+/// payload, the merge base with the default branch.
 fn find_base(
     repo: &Repository,
     opts: &GitOptions,

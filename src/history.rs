@@ -1,5 +1,5 @@
-//! Comparing the links at the base revision with the links at HEAD (SPEC §3.2): which
-//! were removed and how, which were moved or renamed, which removals a postmortem
+//! Comparing the links at the base revision with the links at HEAD (docs/history.md):
+//! which were removed and how, which were moved or renamed, which removals a postmortem
 //! retired, and which retirements are stale. Pure computation over scans; git and the
 //! file system were read before this runs.
 

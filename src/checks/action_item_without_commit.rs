@@ -1,4 +1,4 @@
-//! SPEC §3.3: a closed action item needs a commit behind it — one whose message names
+//! A closed action item needs a commit behind it — one whose message names
 //! `INCIDENT#ITEM`, or one listed in its `commits`. A listed commit that does not resolve
 //! is its own finding.
 

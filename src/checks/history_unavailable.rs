@@ -1,4 +1,4 @@
-//! SPEC §3.4: missing history is never a pass. A base that does not resolve or is not in
+//! Missing history is never a pass. A base that does not resolve or is not in
 //! the clone, and a shallow clone hiding the commits behind closed action items, are
 //! errors that say exactly how to fetch what is missing.
 

@@ -1,4 +1,4 @@
-//! Postmortems that cannot be read or break the format (SPEC §1).
+//! Postmortems that cannot be read or break the format (docs/postmortems.md).
 
 use super::Context;
 use crate::finding::Finding;

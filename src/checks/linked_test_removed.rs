@@ -1,5 +1,5 @@
-//! SPEC §3.2: a link present at the base revision and gone at HEAD is a lost regression
-//! test, unless the postmortem retired it or the test was merely renamed or moved.
+//! A link present at the base revision and gone at HEAD is a lost regression test,
+//! unless the postmortem retired it or the test was merely renamed or moved.
 
 use super::Context;
 use crate::finding::{Finding, code, prose};

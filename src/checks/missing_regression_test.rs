@@ -1,4 +1,4 @@
-//! SPEC §3.1: every incident held to the rule keeps at least one linked test.
+//! Every incident held to the rule keeps at least one linked test.
 
 use super::Context;
 use crate::finding::{Finding, code};

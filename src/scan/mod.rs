@@ -514,7 +514,7 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords, tracked: &cr
             }
         };
         if let Some((scan, text)) = scan_bytes(&rel, &bytes, words) {
-            if scan.has_markers || scan.unparsable.is_some() {
+            if scan.has_markers || scan.unparsable.is_some() || !scan.near_misses.is_empty() {
                 scanned.texts.push((rel, text));
             }
             scanned.files.push(scan);
