@@ -120,8 +120,28 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let not_run = reach::apply(&mut sources, verdicts);
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
     let rescans = rescan_changed(&root, &config, &git, &sources);
-    let model = Model::new(root, loaded, sources, today, git, rescans, not_run);
+    let given_up = given_up(&root, &config, &tracked, &words);
+    let mut model = Model::new(root, loaded, sources, today, git, rescans, not_run);
+    model.given_up = given_up;
     Ok(Analysis { config, model })
+}
+
+/// When a change accepts a weaker guard (`guard_change_reason`), its own settings apply,
+/// so the files it stops scanning are not scanned: these are the tracked ones among them
+/// that hold linked tests, so that the accepted weakening is still listed.
+fn given_up(root: &Path, config: &Config, tracked: &walk::Tracked, words: &scan::markers::MarkerWords) -> Vec<String> {
+    let Some(base) = config.base.as_deref().filter(|_| config.accepts_weakening()) else { return Vec::new() };
+    let boundary = paths::boundary(root);
+    tracked
+        .files()
+        .filter(|rel| {
+            scan::language_for(rel).is_some_and(|l| base.own_wants(rel, l.name()) && !config.own_wants(rel, l.name()))
+        })
+        .filter(|rel| {
+            let Some(bytes) = paths::read_inside(&boundary, &root.join(rel)) else { return false };
+            scan::scan_bytes(rel, &bytes, words).is_some_and(|(s, _)| s.tests.iter().any(|t| !t.links.is_empty()))
+        })
+        .collect()
 }
 
 /// HEAD scans of the files that had linked tests at base but hold no marker now: the

@@ -25,6 +25,9 @@ pub struct Model {
     /// HEAD scans of changed files that hold no marker (to tell "marker removed" from
     /// "test deleted").
     pub rescans: Vec<FileScan>,
+    /// Files that hold linked tests and that a change accepting a weaker guard no longer
+    /// scans (see `Config::accepts_weakening`).
+    pub given_up: Vec<String>,
     /// Linked tests that their test runner never builds or collects.
     pub not_run: Vec<crate::reach::TestVerdict>,
     /// Base-versus-HEAD link changes, when a base revision was found.
@@ -77,6 +80,7 @@ impl Model {
             git,
             rescans,
             not_run,
+            given_up: Vec::new(),
             changes,
             links,
         }

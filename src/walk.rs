@@ -34,6 +34,11 @@ const GITLINK: u32 = 0o160000;
 const SYMLINK: u32 = 0o120000;
 
 impl Tracked {
+    /// The tracked paths (root-relative, `/`-separated) that are regular files.
+    pub fn files(&self) -> impl Iterator<Item = String> + '_ {
+        self.paths.iter().filter(|(_, link)| !link).map(|(p, _)| paths::relative(Path::new(""), p))
+    }
+
     /// Reads the index of the repository around `root` (a subdirectory of its work tree
     /// keeps only the paths under it). A repository that cannot be opened gives nothing:
     /// the history checks report it.

@@ -384,6 +384,13 @@ fn deliberate_config_change_is_accepted_with_a_reason_and_shown() {
     let notes = of_rule(&doc, "guard-change-accepted");
     assert_eq!(notes.len(), 1, "{doc:#}");
     assert!(notes[0]["message"].as_str().unwrap().ends_with(&format!("accepted because: {reason}")), "{doc:#}");
+    // An accepted exclusion of a file that still holds linked tests is listed too.
+    let excluded = format!("{top}exclude = [\"tests/a.rs\"]\n");
+    let (code, doc) = with_config(&excluded, "", |_| {});
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    let notes = of_rule(&doc, "guard-change-accepted");
+    assert_eq!(notes.len(), 1, "{doc:#}");
+    assert!(notes[0]["message"].as_str().unwrap().contains("`tests/a.rs` holds linked tests"), "{doc:#}");
     // Once merged, the same reason excuses nothing new.
     let t = base();
     t.file("incident-guard.toml", format!("{top}{LINTS_OFF}"));

@@ -30,6 +30,7 @@ pub(super) fn weakenings(cx: &Context) -> Vec<Weakening> {
         .chain(cx.model.base_files())
         .filter(|f| f.tests.iter().any(|t| !t.links.is_empty()))
         .map(|f| f.path.as_str())
+        .chain(cx.model.given_up.iter().map(String::as_str))
         .filter(|p| {
             crate::scan::language_for(p).is_some_and(|l| base.own_wants(p, l.name()) && !config.own_wants(p, l.name()))
         })
