@@ -269,3 +269,49 @@ fn near_miss_markers_are_named_where_they_stand() {
     assert!(helps.contains(&"did you mean `// incident: INC-1`?"), "{helps:?}");
     assert!(helps.contains(&"did you mean `# incident: INC-1`?"), "{helps:?}");
 }
+
+// incident: IG-2026-010
+#[test]
+fn rust_test_attribute_forms_measured_against_cargo_are_tests() {
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file(
+        "tests/forms.rs",
+        "use tokio::test as maybe_tokio_test;\n\
+         // incident: INC-1\n#[maybe_tokio_test]\nasync fn aliased() {}\n\
+         // incident: INC-1\n#[template]\n#[rstest]\nfn tpl() {}\n\
+         // incident: INC-1\n#[apply(tpl)]\nfn applied() {}\n\
+         // incident: INC-1\n#[cfg(unix)]\n#[test]\nfn e() {}\n#[cfg(not(unix))]\n#[test]\nfn e() {}\n\
+         // incident: INC-1\n#[rustversion::attr(not(nightly), ignore)]\n#[test]\nfn nightly() {}\n",
+    );
+    let (_, doc) = t.check(&[]);
+    assert_eq!(
+        tests_of(&doc, "INC-1"),
+        ["tests/forms.rs::aliased", "tests/forms.rs::applied", "tests/forms.rs::e", "tests/forms.rs::nightly"],
+        "{doc:#}"
+    );
+    // The template is not a test; the cfg alternatives are one test with no condition;
+    // the conditional ignore is named.
+    let mut got = findings(&doc);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            finding("linked-test-skipped-conditionally", "tests/forms.rs", 20),
+            finding("marker-on-non-test", "tests/forms.rs", 5),
+        ],
+        "{doc:#}"
+    );
+}
+
+// incident: IG-2026-010
+#[test]
+fn linked_test_ignored_names_the_full_identity_that_retired_tests_needs() {
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file("tests/a.rs", "mod inner {\n    // incident: INC-1\n    #[test]\n    #[ignore]\n    fn a() {}\n}\n");
+    let (_, doc) = t.check(&[]);
+    let f = &of_rule(&doc, "linked-test-ignored")[0];
+    assert!(f["message"].as_str().unwrap().starts_with("test `tests/a.rs::inner::a`"), "{f}");
+    assert!(f["help"].as_str().unwrap().contains("test = \"tests/a.rs::inner::a\""), "{f}");
+}
