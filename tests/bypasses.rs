@@ -19,21 +19,6 @@ fn base() -> Tree {
     t
 }
 
-/// `(rule, level, test)` of every finding at error level.
-fn errors(doc: &serde_json::Value) -> Vec<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["level"] == "error")
-        .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["test"].as_str().unwrap_or("").to_owned()))
-        .collect()
-}
-
-fn err(rule: &str, test: &str) -> (String, String) {
-    (rule.to_owned(), test.to_owned())
-}
-
 // incident: IG-2026-001
 #[test]
 fn unparsable_file_does_not_hide_a_deleted_test() {

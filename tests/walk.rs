@@ -79,21 +79,6 @@ fn base() -> Tree {
     t
 }
 
-/// `(rule, test)` of every finding at error level.
-fn errors(doc: &Value) -> Vec<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["level"] == "error")
-        .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["test"].as_str().unwrap_or("").to_owned()))
-        .collect()
-}
-
-fn err(rule: &str, test: &str) -> (String, String) {
-    (rule.to_owned(), test.to_owned())
-}
-
 /// `(path, message)` of every `unparsable-source` finding, sorted.
 fn skipped(doc: &Value) -> Vec<(String, String)> {
     let mut got: Vec<(String, String)> = of_rule(doc, "unparsable-source")

@@ -154,6 +154,21 @@ pub fn findings_past_head_base(doc: &Value) -> Vec<(String, String, u64)> {
     findings(&serde_json::json!({ "findings": kept }))
 }
 
+/// `(rule, test)` of every finding at error level (`test` empty when it names none).
+pub fn errors(doc: &Value) -> Vec<(String, String)> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["level"] == "error")
+        .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["test"].as_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+pub fn err(rule: &str, test: &str) -> (String, String) {
+    (rule.to_owned(), test.to_owned())
+}
+
 pub fn finding(rule: &str, path: &str, line: u64) -> (String, String, u64) {
     (rule.to_owned(), path.to_owned(), line)
 }
