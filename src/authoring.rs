@@ -133,16 +133,22 @@ pub fn fill(template: &str, p: &NewPostmortem) -> String {
 /// One file `init` wants to write.
 pub struct Planned {
     pub path: String,
-    pub content: &'static str,
+    pub content: String,
+}
+
+/// The workflow `init` writes: it uses the Action at the release of this very binary, so
+/// it works (and installs the prebuilt binary) as written.
+pub fn workflow() -> String {
+    WORKFLOW.replace("{{version}}", env!("CARGO_PKG_VERSION"))
 }
 
 /// The files `init` writes, relative to the root.
 pub fn init_files(postmortems: &str) -> Vec<Planned> {
     vec![
-        Planned { path: crate::config::FILE_NAME.to_owned(), content: CONFIG },
-        Planned { path: format!("{postmortems}/{TEMPLATE_FILE}"), content: TEMPLATE },
-        Planned { path: format!("{postmortems}/README.md"), content: POSTMORTEMS_README },
-        Planned { path: ".github/workflows/incident-guard.yml".to_owned(), content: WORKFLOW },
+        Planned { path: crate::config::FILE_NAME.to_owned(), content: CONFIG.to_owned() },
+        Planned { path: format!("{postmortems}/{TEMPLATE_FILE}"), content: TEMPLATE.to_owned() },
+        Planned { path: format!("{postmortems}/README.md"), content: POSTMORTEMS_README.to_owned() },
+        Planned { path: ".github/workflows/incident-guard.yml".to_owned(), content: workflow() },
     ]
 }
 
@@ -159,7 +165,7 @@ pub fn write_files(root: &Path, files: &[Planned], force: bool) -> Result<(Vec<S
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        std::fs::write(&path, f.content).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, &f.content).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(f.path.clone());
     }
     Ok((written, kept))

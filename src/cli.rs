@@ -111,9 +111,75 @@ pub struct CheckArgs {
     /// the merge base with origin/HEAD, origin/main, origin/master, main or master]
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
-    /// Write the report to FILE instead of standard output
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output; FORMAT=FILE (repeatable) also
+    /// writes the report in FORMAT to FILE, from the same run
+    #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    pub output: Vec<OutputArg>,
+}
+
+/// One `--output`: a plain FILE takes the `--format` report off standard output;
+/// FORMAT=FILE writes one more format. A value whose part before `=` is not a format name
+/// is a plain file name (`--output a=b.txt`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputArg {
+    Main(PathBuf),
+    Also(Format, PathBuf),
+}
+
+fn parse_output(s: &str) -> Result<OutputArg, String> {
+    if let Some((name, file)) = s.split_once('=')
+        && let Ok(format) = Format::from_str(name, true)
+    {
+        if file.is_empty() {
+            return Err(format!("`{s}` names no file after `{name}=`"));
+        }
+        return Ok(OutputArg::Also(format, PathBuf::from(file)));
+    }
+    if s.is_empty() {
+        return Err("an empty file name".to_owned());
+    }
+    Ok(OutputArg::Main(PathBuf::from(s)))
+}
+
+/// Where `check` writes: `main` is the `--format` report's file (standard output when
+/// `None`), `also` the other formats, each rendered from the same report.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outputs {
+    pub main: Option<PathBuf>,
+    pub also: Vec<(Format, PathBuf)>,
+}
+
+impl Outputs {
+    /// Validates the `--output` values: one plain FILE at most, and no file named twice
+    /// (two reports into one file would leave only the last).
+    pub fn from_args(args: &[OutputArg]) -> Result<Outputs> {
+        let mut outputs = Outputs::default();
+        let mut seen: Vec<&PathBuf> = Vec::new();
+        for arg in args {
+            let file = match arg {
+                OutputArg::Main(file) => {
+                    if let Some(first) = &outputs.main {
+                        bail!(
+                            "`--output` names two files for the `--format` report (`{}` and `{}`); write the other formats with `--output FORMAT=FILE`",
+                            first.display(),
+                            file.display()
+                        );
+                    }
+                    outputs.main = Some(file.clone());
+                    file
+                }
+                OutputArg::Also(format, file) => {
+                    outputs.also.push((*format, file.clone()));
+                    file
+                }
+            };
+            if seen.contains(&file) {
+                bail!("`--output` names `{}` twice; each report needs a file of its own", file.display());
+            }
+            seen.push(file);
+        }
+        Ok(outputs)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -315,7 +381,8 @@ fn init(args: &InitArgs) -> Result<u8> {
     if written.iter().any(|w| w.ends_with("incident-guard.yml")) {
         writeln!(
             out,
-            "\nedit the `uses:` line of .github/workflows/incident-guard.yml to pin the incident-guard release you use"
+            "\n.github/workflows/incident-guard.yml uses incident-guard v{}, the release of this binary; to pin it by commit, see https://github.com/incident-guard/incident-guard/blob/main/docs/action.md#pinning",
+            env!("CARGO_PKG_VERSION")
         )?;
     }
     writeln!(out, "next: incident-guard new --title \"…\" to write the first postmortem")?;
@@ -357,24 +424,28 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Check(args) => {
+            let outputs = Outputs::from_args(&args.output)?;
             let mut options = args.common.options(&cli.config);
             options.git.base = args.base.clone();
             let analysis = crate::analyze(&options)?;
             let report = crate::check(&analysis);
             let styled = |to_terminal| located(style(cli.color, to_terminal), &report);
-            match &args.output {
-                Some(file) => {
-                    let mut buf = Vec::new();
-                    render::render(&report, format, &styled(false), &mut buf)?;
-                    std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?;
-                }
-                None => {
-                    let mut out = stdout.lock();
-                    render::render(&report, format, &styled(stdout.is_terminal()), &mut out)?;
-                    out.flush()?;
-                }
+            // Every file is rendered from the one report and written before anything goes
+            // to standard output, so a file that cannot be written fails the run (exit 2)
+            // before annotations claim a result.
+            let files = outputs.main.iter().map(|file| (format, file)).chain(outputs.also.iter().map(|(f, p)| (*f, p)));
+            for (format, file) in files {
+                let mut buf = Vec::new();
+                render::render(&report, format, &styled(false), &mut buf)?;
+                std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?;
             }
-            if format == Format::Github {
+            if outputs.main.is_none() {
+                let mut out = stdout.lock();
+                render::render(&report, format, &styled(stdout.is_terminal()), &mut out)?;
+                out.flush()?;
+            }
+            // Once, however many of the reports are GitHub's.
+            if format == Format::Github || outputs.also.iter().any(|(f, _)| *f == Format::Github) {
                 write_step_summary(&report, &style(ColorChoice::Never, false))?;
             }
             Ok(if report.has_errors() { exit::FINDINGS } else { exit::OK })
@@ -421,5 +492,40 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
             Ok(exit::OK)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outputs(values: &[&str]) -> Result<Outputs> {
+        let args: Vec<OutputArg> =
+            values.iter().map(|v| parse_output(v).map_err(anyhow::Error::msg)).collect::<Result<_>>()?;
+        Outputs::from_args(&args)
+    }
+
+    #[test]
+    fn output_values_are_a_file_or_format_equals_file() {
+        assert_eq!(parse_output("report.md"), Ok(OutputArg::Main("report.md".into())));
+        assert_eq!(parse_output("sarif=out.sarif"), Ok(OutputArg::Also(Format::Sarif, "out.sarif".into())));
+        assert_eq!(parse_output("JSON=a=b.json"), Ok(OutputArg::Also(Format::Json, "a=b.json".into())));
+        // Not a format before `=`: a file name with `=` in it.
+        assert_eq!(parse_output("a=b.txt"), Ok(OutputArg::Main("a=b.txt".into())));
+        assert!(parse_output("markdown=").unwrap_err().contains("names no file"));
+        assert!(parse_output("").is_err());
+    }
+
+    #[test]
+    fn outputs_take_one_main_file_and_no_file_twice() {
+        let o = outputs(&["markdown=r.md", "sarif=r.sarif", "main.txt"]).unwrap();
+        assert_eq!(o.main, Some(PathBuf::from("main.txt")));
+        assert_eq!(o.also, [(Format::Markdown, "r.md".into()), (Format::Sarif, "r.sarif".into())]);
+        assert_eq!(outputs(&[]).unwrap(), Outputs::default());
+        let err = outputs(&["a.txt", "b.txt"]).unwrap_err().to_string();
+        assert!(err.contains("two files for the `--format` report (`a.txt` and `b.txt`)"), "{err}");
+        let err = outputs(&["json=r.out", "sarif=r.out"]).unwrap_err().to_string();
+        assert!(err.contains("names `r.out` twice"), "{err}");
+        assert!(outputs(&["r.out", "sarif=r.out"]).is_err());
     }
 }

@@ -1,6 +1,10 @@
 //! Runs the shell steps of `action.yml` itself — extracted from the file, so the test and
 //! the action cannot drift — against a fixture repository, with a fake `gh` on `PATH`
-//! that records its calls and a fake GitHub event payload.
+//! that records its calls, a fake GitHub event payload, and a fake `actions/cache` (a
+//! directory of entries by key). The install is run both ways: from a fake release (a
+//! local git repository with the tag, and release assets made by the release workflow's
+//! own scripts, reached through `INCIDENT_GUARD_REPOSITORY_URL`), and by building, with a
+//! fake `cargo` that stands in for the five-minute `cargo install`.
 
 mod common;
 use common::*;
@@ -13,9 +17,28 @@ fn action() -> Yaml {
     serde_yaml::from_str(&std::fs::read_to_string(repo_root().join("action.yml")).unwrap()).unwrap()
 }
 
+/// The version in Cargo.toml: the release a tag of this tree would be.
+fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
 const FAKE_GH: &str = r#"#!/usr/bin/env bash
 # Records every call; answers like the GitHub API would for a GITHUB_TOKEN.
 dir="$FAKE_GH_DIR"
+if [ "$1" = attestation ]; then
+  if [ -f "$dir/no-attestation" ]; then echo "unknown command \"attestation\" for \"gh\"" >&2; exit 1; fi
+  if [ "$3" = --help ]; then
+    echo "      --deny-self-hosted-runners   Fail verification for attestations generated on self-hosted runners"
+    echo "      --signer-workflow string     Workflow that signed attestation"
+    echo "      --source-digest string       Digest associated with the source repository"
+    echo "      --source-ref string          Ref associated with the source repository"
+    exit 0
+  fi
+  echo "token=$GH_TOKEN $*" >> "$dir/attest.log"
+  if [ -f "$dir/attest-fail" ]; then echo "Error: no attestations found for subject" >&2; exit 1; fi
+  echo "Verification succeeded!"
+  exit 0
+fi
 echo "token=$GH_TOKEN $*" >> "$dir/calls.log"
 if [ "$1 $2" = "api user" ]; then exit 1; fi
 for arg in "$@"; do
@@ -28,10 +51,62 @@ case " $* " in
 esac
 "#;
 
+/// Stands in for `cargo install --locked --path ACTION --root ROOT`: records the call and
+/// "builds" by copying the test binary.
+const FAKE_CARGO: &str = r#"#!/usr/bin/env bash
+echo "$*" >> "$FAKE_GH_DIR/cargo.log"
+root=
+while [ $# -gt 0 ]; do case "$1" in --root) root=$2; shift 2 ;; *) shift ;; esac; done
+mkdir -p "$root/bin" && cp "$FAKE_BIN" "$root/bin/incident-guard"
+"#;
+
+/// The real curl, with every call recorded.
+fn fake_curl() -> String {
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("curl"))
+        .find(|p| p.is_file())
+        .expect("curl, as GitHub's runners have");
+    format!("#!/usr/bin/env bash\necho \"$*\" >> \"$FAKE_GH_DIR/curl.log\"\nexec '{}' \"$@\"\n", real.display())
+}
+
+fn executable(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    Command::new("chmod").arg("+x").arg(path).status().unwrap();
+}
+
+/// How the action is used: its ref and repository as the runner reports them, the
+/// runner's platform, and extra environment.
+#[derive(Clone)]
+struct Use {
+    action_ref: String,
+    action_repository: String,
+    /// `GITHUB_ACTION_PATH`; the repository itself by default.
+    action_path: PathBuf,
+    os: &'static str,
+    arch: &'static str,
+    env: Vec<(String, String)>,
+}
+
+impl Default for Use {
+    /// `uses: ./` on a Linux x64 runner.
+    fn default() -> Use {
+        Use {
+            action_ref: String::new(),
+            action_repository: String::new(),
+            action_path: repo_root(),
+            os: "Linux",
+            arch: "X64",
+            env: Vec::new(),
+        }
+    }
+}
+
 struct Runner {
     tree: Tree,
     temp: tempfile::TempDir,
     gh_dir: PathBuf,
+    how: Use,
 }
 
 struct Run {
@@ -42,28 +117,65 @@ struct Run {
 }
 
 impl Runner {
+    /// A runner with a cached build of the tool: the install step must find it and skip
+    /// `cargo install`.
     fn new() -> Runner {
+        let r = Runner::bare(Use::default());
+        let bin = r.runner_temp().join("incident-guard/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::copy(BIN, bin.join("incident-guard")).unwrap();
+        r
+    }
+
+    /// A runner with nothing cached.
+    fn bare(how: Use) -> Runner {
         let tree = Tree::new();
         tree.init_git();
         tree.file("postmortems/inc-1.md", postmortem("INC-1", ""));
         tree.file("custom.toml", format!("{LINTS_OFF}missing-regression-test = \"warning\"\n"));
         tree.commit("initial");
         let temp = tempfile::tempdir().unwrap();
-        // A cached build: the build step must find it and skip `cargo install`.
-        let bin = temp.path().join("runner/incident-guard/bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        std::fs::copy(BIN, bin.join("incident-guard")).unwrap();
+        std::fs::create_dir_all(temp.path().join("runner")).unwrap();
+        std::fs::create_dir_all(temp.path().join("cache")).unwrap();
         let gh_dir = temp.path().join("gh");
-        std::fs::create_dir_all(gh_dir.join("bin")).unwrap();
-        let gh = gh_dir.join("bin/gh");
-        std::fs::write(&gh, FAKE_GH).unwrap();
-        Command::new("chmod").arg("+x").arg(&gh).status().unwrap();
-        std::fs::write(gh_dir.join("calls.log"), "").unwrap();
-        Runner { tree, temp, gh_dir }
+        executable(&gh_dir.join("bin/gh"), FAKE_GH);
+        executable(&gh_dir.join("bin/cargo"), FAKE_CARGO);
+        executable(&gh_dir.join("bin/curl"), &fake_curl());
+        for log in ["calls.log", "attest.log", "curl.log", "cargo.log"] {
+            std::fs::write(gh_dir.join(log), "").unwrap();
+        }
+        Runner { tree, temp, gh_dir, how }
+    }
+
+    fn runner_temp(&self) -> PathBuf {
+        self.temp.path().join("runner")
+    }
+
+    /// A new job on a new runner: `RUNNER_TEMP` is empty, the cache is kept.
+    fn next_job(&self) {
+        std::fs::remove_dir_all(self.runner_temp()).unwrap();
+        std::fs::create_dir_all(self.runner_temp()).unwrap();
+        for log in ["calls.log", "attest.log", "curl.log", "cargo.log"] {
+            std::fs::write(self.gh_dir.join(log), "").unwrap();
+        }
+    }
+
+    fn log(&self, name: &str) -> Vec<String> {
+        std::fs::read_to_string(self.gh_dir.join(name)).unwrap().lines().map(str::to_owned).collect()
     }
 
     fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.gh_dir.join("calls.log")).unwrap().lines().map(str::to_owned).collect()
+        self.log("calls.log")
+    }
+
+    /// The keys in the fake cache.
+    fn cache_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = std::fs::read_dir(self.temp.path().join("cache"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        keys.sort();
+        keys
     }
 
     fn payload(&self, head_repo: &str) -> PathBuf {
@@ -80,8 +192,14 @@ impl Runner {
         path
     }
 
-    /// Runs every `run:` step of the action in order, as a runner would, stopping at the
-    /// first failing step.
+    fn push_event(&self) -> PathBuf {
+        let path = self.temp.path().join("push.json");
+        std::fs::write(&path, "{\"after\": \"abc\"}").unwrap();
+        path
+    }
+
+    /// Runs every step of the action in order, as a runner would, stopping at the first
+    /// failing step.
     fn run(&self, inputs: &[(&str, &str)], event_name: &str, event: &Path) -> Run {
         self.run_skipping(inputs, event_name, event, &[])
     }
@@ -89,7 +207,7 @@ impl Runner {
     /// `run`, leaving out the named steps: to show that a later step holds on its own.
     fn run_skipping(&self, inputs: &[(&str, &str)], event_name: &str, event: &Path, skip: &[&str]) -> Run {
         let action = action();
-        let runner_temp = self.temp.path().join("runner");
+        let runner_temp = self.runner_temp();
         let summary = self.temp.path().join("summary.md");
         let mut input_values: BTreeMap<String, String> = BTreeMap::new();
         for (name, spec) in action["inputs"].as_mapping().unwrap() {
@@ -108,8 +226,23 @@ impl Runner {
             if skip.contains(&name.as_str()) {
                 continue;
             }
+            let cx = Context {
+                inputs: &input_values,
+                event_name,
+                payload: &payload,
+                outputs: &run.outputs,
+                action: (&self.how.action_ref, &self.how.action_repository),
+            };
+            if let Some(condition) = step["if"].as_str()
+                && !condition_holds(condition, &cx)
+            {
+                continue;
+            }
             if let Some(uses) = step["uses"].as_str() {
-                assert!(uses.starts_with("actions/cache@"), "unexpected action {uses}");
+                let outputs = self.fake_cache(uses, step, &cx);
+                if let Some(id) = step["id"].as_str() {
+                    run.outputs.insert(id.to_owned(), outputs);
+                }
                 continue;
             }
             let script = step["run"].as_str().expect("a run step");
@@ -121,7 +254,7 @@ impl Runner {
             let mut cmd = Command::new("bash");
             cmd.args(["--noprofile", "--norc", "-eo", "pipefail"]).arg(&script_file).current_dir(self.tree.path());
             cmd.env("PATH", &path)
-                .env("GITHUB_ACTION_PATH", repo_root())
+                .env("GITHUB_ACTION_PATH", &self.how.action_path)
                 .env("GITHUB_WORKSPACE", self.tree.path())
                 .env("GITHUB_OUTPUT", &output_file)
                 .env("GITHUB_STEP_SUMMARY", &summary)
@@ -130,12 +263,17 @@ impl Runner {
                 .env("GITHUB_REPOSITORY", "acme/shop")
                 .env("GITHUB_ACTIONS", "true")
                 .env("RUNNER_TEMP", &runner_temp)
-                .env("RUNNER_OS", "Linux")
-                .env("RUNNER_ARCH", "X64")
+                .env("RUNNER_OS", self.how.os)
+                .env("RUNNER_ARCH", self.how.arch)
                 .env("FAKE_GH_DIR", &self.gh_dir)
-                .env("NO_COLOR", "1");
+                .env("FAKE_BIN", BIN)
+                .env("NO_COLOR", "1")
+                .env_remove("GITHUB_SERVER_URL")
+                .env_remove("INCIDENT_GUARD_REPOSITORY_URL");
+            for (k, v) in &self.how.env {
+                cmd.env(k, v);
+            }
             if let Some(env) = step["env"].as_mapping() {
-                let cx = Context { inputs: &input_values, event_name, payload: &payload, outputs: &run.outputs };
                 for (k, v) in env {
                     cmd.env(k.as_str().unwrap(), expand(v.as_str().unwrap(), &cx));
                 }
@@ -157,6 +295,38 @@ impl Runner {
         }
         run
     }
+
+    /// `actions/cache/restore` and `actions/cache/save`, over a directory of entries by
+    /// key: what is saved under a key is what a later job restores, and nothing else.
+    fn fake_cache(&self, uses: &str, step: &Yaml, cx: &Context) -> BTreeMap<String, String> {
+        let with = |k: &str| expand(step["with"][k].as_str().unwrap_or_else(|| panic!("{uses}: no {k}")), cx);
+        let (key, path) = (with("key"), PathBuf::from(with("path")));
+        assert!(!key.is_empty() && path.is_absolute(), "{uses}: key `{key}`, path `{}`", path.display());
+        let entry = self.temp.path().join("cache").join(&key);
+        if uses.starts_with("actions/cache/restore@") {
+            let hit = entry.is_dir();
+            if hit {
+                copy_tree(&entry, &path, false);
+            }
+            BTreeMap::from([("cache-hit".to_owned(), hit.to_string())])
+        } else if uses.starts_with("actions/cache/save@") {
+            assert!(path.exists(), "{uses}: nothing at {} to save", path.display());
+            assert!(!entry.exists(), "{uses}: the entry {key} exists; actions/cache/save would fail to save it");
+            copy_tree(&path, &entry, false);
+            BTreeMap::new()
+        } else {
+            panic!("unexpected action {uses}")
+        }
+    }
+}
+
+/// The `if:` conditions the action uses; any other fails the test.
+fn condition_holds(condition: &str, cx: &Context) -> bool {
+    let expr = condition.trim().strip_prefix("${{").and_then(|e| e.strip_suffix("}}")).unwrap_or(condition).trim();
+    let (left, right) =
+        expr.split_once(" != ").unwrap_or_else(|| panic!("a condition this test does not evaluate: {expr}"));
+    let right = right.trim().trim_matches('\'');
+    expand(&format!("${{{{ {} }}}}", left.trim()), cx) != right
 }
 
 /// What the `${{ … }}` expressions of a step can see.
@@ -165,6 +335,8 @@ struct Context<'a> {
     event_name: &'a str,
     payload: &'a serde_json::Value,
     outputs: &'a BTreeMap<String, BTreeMap<String, String>>,
+    /// `github.action_ref` and `github.action_repository`.
+    action: (&'a str, &'a str),
 }
 
 /// Evaluates the `${{ … }}` expressions the action and the example workflows use; any
@@ -184,7 +356,9 @@ fn expand(text: &str, cx: &Context) -> String {
         } else if expr == "github.repository" {
             "acme/shop".to_owned()
         } else if expr == "github.action_ref" {
-            String::new()
+            cx.action.0.to_owned()
+        } else if expr == "github.action_repository" {
+            cx.action.1.to_owned()
         } else if expr == "github.event_name" {
             cx.event_name.to_owned()
         } else if let Some(path) = expr.strip_prefix("github.event.") {
@@ -364,8 +538,8 @@ fn cache_key(action_dir: &Path, rustc_version: Option<&str>) -> String {
         .as_sequence()
         .unwrap()
         .iter()
-        .find(|s| s["id"].as_str() == Some("key"))
-        .expect("a step with id key");
+        .find(|s| s["id"].as_str() == Some("plan"))
+        .expect("a step with id plan");
     let temp = tempfile::tempdir().unwrap();
     let bin = temp.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -379,12 +553,13 @@ fn cache_key(action_dir: &Path, rustc_version: Option<&str>) -> String {
     std::fs::write(&script, step["run"].as_str().unwrap()).unwrap();
     let output = temp.path().join("output");
     let (inputs, outputs, payload) = (BTreeMap::new(), BTreeMap::new(), serde_json::json!({}));
-    let cx = Context { inputs: &inputs, event_name: "push", payload: &payload, outputs: &outputs };
+    let cx = Context { inputs: &inputs, event_name: "push", payload: &payload, outputs: &outputs, action: ("", "") };
     let mut cmd = Command::new("bash");
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail"]).arg(&script).current_dir(temp.path());
     cmd.env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
         .env("GITHUB_ACTION_PATH", action_dir)
         .env("GITHUB_OUTPUT", &output)
+        .env("RUNNER_TEMP", temp.path())
         .env("RUNNER_OS", "Linux")
         .env("RUNNER_ARCH", "X64");
     for (k, v) in step["env"].as_mapping().unwrap() {
@@ -393,7 +568,8 @@ fn cache_key(action_dir: &Path, rustc_version: Option<&str>) -> String {
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&output).unwrap();
-    let key = text.strip_prefix("key=").and_then(|k| k.strip_suffix('\n')).unwrap_or_else(|| panic!("{text}"));
+    assert!(text.contains("mode=build\n"), "{text}");
+    let key = text.lines().find_map(|l| l.strip_prefix("key=")).unwrap_or_else(|| panic!("{text}"));
     assert!(key.starts_with("incident-guard-Linux-X64-local-"), "{key}");
     key.to_owned()
 }
@@ -434,6 +610,516 @@ fn build_cache_key_changes_with_every_build_input() {
     std::fs::write(dir.join("target/release/incident-guard"), "binary").unwrap();
     std::fs::write(dir.join(".git"), "gitdir: /elsewhere\n").unwrap();
     assert_eq!(cache_key(&dir, rustc), key);
+}
+
+// The install from a release, against a fake release made by the release workflow's own
+// scripts.
+
+const REPO: &str = "incident-guard/incident-guard";
+
+/// The five release targets, by the runner platform that installs each.
+const PLATFORMS: [(&str, &str, &str); 5] = [
+    ("Linux", "X64", "x86_64-unknown-linux-musl"),
+    ("Linux", "ARM64", "aarch64-unknown-linux-musl"),
+    ("macOS", "X64", "x86_64-apple-darwin"),
+    ("macOS", "ARM64", "aarch64-apple-darwin"),
+    ("Windows", "X64", "x86_64-pc-windows-msvc"),
+];
+
+/// The binary the fake releases ship: the test binary, stripped when `strip` is there
+/// (a third of the size, so the archives are made and unpacked three times faster).
+fn release_binary() -> &'static Path {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("action-release");
+        std::fs::create_dir_all(&dir).unwrap();
+        // Made aside and renamed into place, which replaces an older one atomically.
+        let part = dir.join(format!("incident-guard.{}", std::process::id()));
+        std::fs::copy(BIN, &part).unwrap();
+        let _ = Command::new("strip").arg(&part).status();
+        let path = dir.join("incident-guard");
+        std::fs::rename(&part, &path).unwrap();
+        path
+    })
+}
+
+/// A fake release of this tree's version: a git repository tagged `vVERSION` (what a
+/// commit pin is checked against), and under `releases/download/vVERSION/` the archives
+/// that `scripts/release/archive.sh` makes of the test binary, with the `SHA256SUMS` of
+/// `scripts/release/checksums.sh`: the names and formats the release workflow publishes.
+struct FakeRelease {
+    dir: PathBuf,
+    /// The commit the tag points at.
+    commit: String,
+    /// The annotated tag's own object.
+    tag_object: String,
+}
+
+impl FakeRelease {
+    fn new(parent: &Path, targets: &[&str]) -> FakeRelease {
+        FakeRelease::of(parent, targets, release_binary())
+    }
+
+    /// A fake release of `binary`.
+    fn of(parent: &Path, targets: &[&str], binary: &Path) -> FakeRelease {
+        let dir = parent.join("fake-github/incident-guard");
+        std::fs::create_dir_all(&dir).unwrap();
+        let git = |args: &[&str]| {
+            let out = Command::new("git")
+                .args(["-c", "user.name=Release", "-c", "user.email=release@example.com", "-c", "commit.gpgsign=false"])
+                .args(["-c", "tag.gpgsign=false"])
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["commit", "-q", "--allow-empty", "-m", "Release"]);
+        git(&["tag", "-a", "-m", "release", &format!("v{}", version())]);
+        let commit = git(&["rev-parse", "HEAD"]);
+        let tag_object = git(&["rev-parse", &format!("v{}", version())]);
+        assert_ne!(tag_object, commit);
+        let release = FakeRelease { dir, commit, tag_object };
+        std::fs::create_dir_all(release.assets()).unwrap();
+        for target in targets {
+            let out = Command::new("bash")
+                .arg(repo_root().join("scripts/release/archive.sh"))
+                .args([*target, &version()])
+                .arg(binary)
+                .arg(release.assets())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "archive.sh: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        if !targets.is_empty() {
+            let out = Command::new("bash")
+                .arg(repo_root().join("scripts/release/checksums.sh"))
+                .arg(release.assets())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "checksums.sh: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        release
+    }
+
+    fn assets(&self) -> PathBuf {
+        self.dir.join(format!("releases/download/v{}", version()))
+    }
+
+    fn archive(&self, target: &str) -> String {
+        let ext = if target.contains("windows") { "zip" } else { "tar.gz" };
+        format!("incident-guard-{}-{target}.{ext}", version())
+    }
+
+    /// `uses: incident-guard/incident-guard@REF` on a runner of `os`/`arch`, with the
+    /// release base pointed at this fake.
+    fn using(&self, action_ref: &str, os: &'static str, arch: &'static str) -> Use {
+        Use {
+            action_ref: action_ref.to_owned(),
+            action_repository: REPO.to_owned(),
+            os,
+            arch,
+            env: vec![("INCIDENT_GUARD_REPOSITORY_URL".to_owned(), format!("file://{}", self.dir.display()))],
+            ..Use::default()
+        }
+    }
+}
+
+fn tag() -> String {
+    format!("v{}", version())
+}
+
+/// A release-mode runner on Linux x64 and its fake release (of the Linux x64 archive).
+fn released() -> (Runner, FakeRelease) {
+    let mut r = Runner::bare(Use::default());
+    let release = FakeRelease::new(r.temp.path(), &["x86_64-unknown-linux-musl"]);
+    r.how = release.using(&tag(), "Linux", "X64");
+    (r, release)
+}
+
+#[test]
+fn released_tag_is_downloaded_verified_cached_and_run() {
+    let (r, release) = released();
+    let archive = release.archive("x86_64-unknown-linux-musl");
+    let event = r.payload("acme/shop");
+
+    // Cold cache: download, verify, attest, cache, run.
+    let run = r.run(&[], "pull_request", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert_eq!(run.statuses.len(), 7, "every run step ran:\n{}", run.stdout);
+    assert_eq!(run.outputs["plan"]["mode"], "release", "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("incident-guard: downloading file://{}/", release.dir.display())),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&format!("sha256 verified against SHA256SUMS of {}", tag())), "{}", run.stdout);
+    assert!(run.stdout.contains("build provenance verified"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("incident-guard {}\n", version())), "{}", run.stdout);
+    assert!(run.stdout.contains("::error file=postmortems/inc-1.md,line=2"), "{}", run.stdout);
+    assert_eq!(r.log("cargo.log"), Vec::<String>::new(), "nothing was built");
+    let downloads = r.log("curl.log");
+    assert_eq!(downloads.len(), 2, "{downloads:#?}");
+    assert!(downloads[0].ends_with(&format!("/releases/download/{}/SHA256SUMS", tag())), "{downloads:#?}");
+    assert!(downloads[1].ends_with(&format!("/releases/download/{}/{archive}", tag())), "{downloads:#?}");
+    let attest = r.log("attest.log");
+    assert_eq!(attest.len(), 1, "{attest:#?}");
+    let want = format!(
+        "token=fake-token attestation verify {}/incident-guard-release/{archive}.part --repo {REPO} --signer-workflow {REPO}/.github/workflows/release.yml --source-ref refs/tags/{} --deny-self-hosted-runners",
+        r.runner_temp().display(),
+        tag()
+    );
+    assert_eq!(attest[0], want);
+    let bin = &run.outputs["install"]["bin"];
+    assert_eq!(
+        bin,
+        &format!(
+            "{}/incident-guard-bin/incident-guard-{}-x86_64-unknown-linux-musl/incident-guard",
+            r.runner_temp().display(),
+            version()
+        )
+    );
+    let key = &run.outputs["plan"]["key"];
+    assert!(key.starts_with(&format!("incident-guard-release-Linux-X64-{}-", tag())), "{key}");
+    assert_eq!(r.cache_keys(), std::slice::from_ref(key));
+    let cached: Vec<_> =
+        std::fs::read_dir(r.temp.path().join("cache").join(key)).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(cached, [archive.as_str()], "the cache holds the archive, nothing else");
+    let out = &run.outputs["check"];
+    assert_eq!((out["errors"].as_str(), out["status"].as_str()), ("1", "1"));
+
+    // Warm cache, next job: SHA256SUMS is read again, the archive comes from the cache
+    // and is checked against it; no download, no attestation call, nothing saved.
+    r.next_job();
+    let run = r.run(&[], "pull_request", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert_eq!(run.outputs["cache"]["cache-hit"], "true");
+    assert!(
+        run.stdout.contains(&format!("using the cached {archive} (sha256 verified against SHA256SUMS of {})", tag())),
+        "{}",
+        run.stdout
+    );
+    let downloads = r.log("curl.log");
+    assert_eq!(downloads.len(), 1, "{downloads:#?}");
+    assert!(downloads[0].ends_with("/SHA256SUMS"), "{downloads:#?}");
+    assert!(r.log("attest.log").is_empty());
+    assert!(run.stdout.contains("::error file=postmortems/inc-1.md,line=2"), "{}", run.stdout);
+}
+
+#[test]
+fn tampered_release_archive_is_a_hard_failure() {
+    let (r, release) = released();
+    let archive = release.assets().join(release.archive("x86_64-unknown-linux-musl"));
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&archive, bytes).unwrap();
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Install incident-guard".to_owned(), 2), "{}", run.stdout);
+    let message = format!(
+        "::error title=incident-guard::{} does not match SHA256SUMS of release {} (expected ",
+        release.archive("x86_64-unknown-linux-musl"),
+        tag()
+    );
+    assert!(run.stdout.contains(&message), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the download is corrupt or was tampered with. Nothing was installed."),
+        "{}",
+        run.stdout
+    );
+    // Never a silent fallback: nothing built, nothing checked, nothing cached or left.
+    assert!(r.log("cargo.log").is_empty());
+    assert!(r.log("attest.log").is_empty(), "the checksum is checked first");
+    assert!(!run.outputs.contains_key("check"));
+    assert!(r.cache_keys().is_empty(), "{:?}", r.cache_keys());
+    assert_eq!(std::fs::read_dir(r.runner_temp().join("incident-guard-release")).unwrap().count(), 0);
+}
+
+#[test]
+fn changed_cache_entry_is_refused() {
+    // Anyone who can run a workflow of the repository can write its cache.
+    let (r, release) = released();
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap().1, 1, "{}", run.stdout);
+    let key = run.outputs["plan"]["key"].clone();
+    let cached = r.temp.path().join("cache").join(&key).join(release.archive("x86_64-unknown-linux-musl"));
+    let mut bytes = std::fs::read(&cached).unwrap();
+    bytes.extend_from_slice(b"\0");
+    std::fs::write(&cached, bytes).unwrap();
+    r.next_job();
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Install incident-guard".to_owned(), 2), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "::error title=incident-guard::the cached {} does not match SHA256SUMS of release {}",
+            release.archive("x86_64-unknown-linux-musl"),
+            tag()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&format!("Delete the entry (gh cache delete {key}) and run again.")), "{}", run.stdout);
+    assert!(r.log("cargo.log").is_empty());
+}
+
+#[test]
+fn attestation_is_checked_where_gh_can() {
+    // It does not verify: a hard failure, whatever the checksum said.
+    let (r, release) = released();
+    std::fs::write(r.gh_dir.join("attest-fail"), "").unwrap();
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Install incident-guard".to_owned(), 2), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Error: no attestations found for subject"),
+        "gh's own words are shown:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "::error title=incident-guard::{} matches SHA256SUMS but its build-provenance attestation does not verify",
+            release.archive("x86_64-unknown-linux-musl")
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(r.cache_keys().is_empty());
+    assert!(r.log("cargo.log").is_empty());
+
+    // A gh without `attestation`: the checksum stands alone, and the log says so.
+    let (r, _) = released();
+    std::fs::write(r.gh_dir.join("no-attestation"), "").unwrap();
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert!(run.stdout.contains("::notice title=incident-guard::build provenance not verified: this runner's gh has no 'gh attestation verify' (the SHA256SUMS check passed)"), "{}", run.stdout);
+
+    // Not on github.com (GitHub Enterprise Server): the same notice, no call.
+    let (mut r, _) = released();
+    r.how.env.push(("GITHUB_SERVER_URL".to_owned(), "https://ghe.example.com".to_owned()));
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("build provenance not verified: gh attestation verify needs github.com"),
+        "{}",
+        run.stdout
+    );
+    assert!(r.log("attest.log").is_empty());
+}
+
+#[test]
+fn commit_pin_of_a_release_installs_the_release_built_from_that_commit() {
+    let (mut r, release) = released();
+    r.how.action_ref = release.commit.clone();
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert_eq!(run.outputs["plan"]["mode"], "release", "{}", run.stdout);
+    assert_eq!(run.outputs["plan"]["tag"], tag());
+    let attest = r.log("attest.log");
+    assert!(
+        attest[0].ends_with(&format!(
+            "--source-ref refs/tags/{} --source-digest {} --deny-self-hosted-runners",
+            tag(),
+            release.commit
+        )),
+        "{attest:#?}"
+    );
+    assert!(r.log("cargo.log").is_empty());
+}
+
+/// Runs the action with `how` and asserts it built the action's source with cargo
+/// (the fake one) and ran; returns the output.
+fn assert_builds(r: &Runner) -> String {
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert_eq!(run.outputs["plan"]["mode"], "build", "{}", run.stdout);
+    let cargo = r.log("cargo.log");
+    let want = format!(
+        "install --locked --quiet --path {} --root {}/incident-guard",
+        repo_root().display(),
+        r.runner_temp().display()
+    );
+    assert_eq!(cargo, [want], "{}", run.stdout);
+    assert!(!r.log("curl.log").iter().any(|c| c.contains(".tar.gz") || c.contains(".zip")), "{:#?}", r.log("curl.log"));
+    assert!(run.stdout.contains("::error file=postmortems/inc-1.md,line=2"), "{}", run.stdout);
+    run.stdout
+}
+
+#[test]
+fn refs_that_are_not_releases_build_from_source() {
+    let holder = tempfile::tempdir().unwrap();
+    let release = FakeRelease::new(holder.path(), &["x86_64-unknown-linux-musl"]);
+    let other = "0123456789abcdef0123456789abcdef01234567";
+    for (action_ref, notice) in [
+        // `uses: ./`, a branch, a commit that is not the release's, another version's tag.
+        ("", None),
+        ("main", None),
+        (other, Some(format!("commit {other} is not the commit of release {}", tag()))),
+        ("v999.0.0", Some(format!("the tag v999.0.0 holds incident-guard {}, not 999.0.0", version()))),
+        // The tag's own object is not the commit the release was built from.
+        (&release.tag_object, Some(format!("commit {} is not the commit of release {}", release.tag_object, tag()))),
+    ] {
+        let r = Runner::bare(release.using(action_ref, "Linux", "X64"));
+        let out = assert_builds(&r);
+        if let Some(notice) = notice {
+            assert!(out.contains(&format!("::notice title=incident-guard::{notice}")), "{action_ref}: {out}");
+        }
+    }
+}
+
+#[test]
+fn a_release_without_this_runners_archive_builds_from_source() {
+    let holder = tempfile::tempdir().unwrap();
+    // Only a Windows archive: a Linux runner has nothing to download.
+    let release = FakeRelease::new(holder.path(), &["x86_64-pc-windows-msvc"]);
+    let r = Runner::bare(release.using(&tag(), "Linux", "X64"));
+    let out = assert_builds(&r);
+    assert!(
+        out.contains(&format!(
+            "::notice title=incident-guard::release {} has no {}; building incident-guard from source",
+            tag(),
+            release.archive("x86_64-unknown-linux-musl")
+        )),
+        "{out}"
+    );
+
+    // A tag with no release at all (a fork's tag): no SHA256SUMS.
+    let holder = tempfile::tempdir().unwrap();
+    let release = FakeRelease::new(holder.path(), &[]);
+    let r = Runner::bare(release.using(&tag(), "Linux", "X64"));
+    let out = assert_builds(&r);
+    assert!(
+        out.contains(&format!("::notice title=incident-guard::{} has no release assets at file://", tag())),
+        "{out}"
+    );
+
+    // A platform with no prebuilt binary.
+    let holder = tempfile::tempdir().unwrap();
+    let release = FakeRelease::new(holder.path(), &["x86_64-unknown-linux-musl"]);
+    let r = Runner::bare(release.using(&tag(), "Linux", "ARM"));
+    let out = assert_builds(&r);
+    assert!(
+        out.contains(
+            "::notice title=incident-guard::no prebuilt incident-guard for Linux ARM; building it from source"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_release_target_is_installed_on_its_runner() {
+    let holder = tempfile::tempdir().unwrap();
+    let release = FakeRelease::new(holder.path(), &PLATFORMS.map(|p| p.2));
+    for (os, arch, target) in PLATFORMS {
+        let r = Runner::bare(release.using(&tag(), os, arch));
+        let run = r.run(&[], "push", &r.push_event());
+        assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{os} {arch}: {}", run.stdout);
+        assert_eq!(run.outputs["plan"]["archive"], release.archive(target));
+        let exe = if os == "Windows" { ".exe" } else { "" };
+        assert!(
+            run.outputs["install"]["bin"]
+                .ends_with(&format!("/incident-guard-{}-{target}/incident-guard{exe}", version())),
+            "{os} {arch}: {:?}",
+            run.outputs["install"]
+        );
+        assert!(run.outputs["plan"]["key"].starts_with(&format!("incident-guard-release-{os}-{arch}-{}-", tag())));
+    }
+    // Windows on Arm runs the x64 build.
+    let r = Runner::bare(release.using(&tag(), "Windows", "ARM64"));
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.outputs["plan"]["archive"], release.archive("x86_64-pc-windows-msvc"), "{}", run.stdout);
+}
+
+#[test]
+fn ref_and_repository_come_from_the_action_path_when_the_runner_leaves_them_empty() {
+    // actions/runner#2473: in a composite action `github.action_ref` may be empty. The
+    // runner keeps the action in _actions/OWNER/REPO/REF.
+    let (mut r, release) = released();
+    let path = r.temp.path().join(format!("work/_actions/{REPO}/{}", tag()));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(repo_root(), &path).unwrap();
+    r.how.action_ref = String::new();
+    r.how.action_repository = String::new();
+    r.how.action_path = path;
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert_eq!(run.outputs["plan"]["mode"], "release", "{}", run.stdout);
+    assert_eq!(run.outputs["plan"]["repository"], REPO);
+    assert!(r.log("attest.log")[0].contains(&format!("--repo {REPO} ")));
+    drop(release);
+}
+
+/// Serves `dir` over HTTP on loopback (Python's http.server), for as long as it lives.
+struct LocalServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl LocalServer {
+    fn start(dir: &Path) -> LocalServer {
+        use std::io::BufRead;
+        let mut child = Command::new("python3")
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port = line.split(" port ").nth(1).and_then(|r| r.split_whitespace().next()).expect(&line).to_owned();
+        LocalServer { child, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Seconds from the first step to the end of the Check step (the annotations are printed
+/// then), and the check's outputs.
+fn time_to_annotations(r: &Runner) -> f64 {
+    let start = std::time::Instant::now();
+    let run = r.run_skipping(&[], "push", &r.push_event(), &["Comment on the pull request", "Verdict"]);
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(run.statuses.last().unwrap(), &("Check".to_owned(), 0), "{}", run.stdout);
+    assert!(run.stdout.contains("::error file=postmortems/inc-1.md,line=2"), "{}", run.stdout);
+    seconds
+}
+
+#[test]
+#[ignore = "a measurement, not a check: it runs a real `cargo install` (minutes); run it with `cargo test --test action -- --ignored --nocapture measure`"]
+fn measure_time_to_first_annotation() {
+    // Today's path: `cargo install` with a cold cache, then with the build cached.
+    let r = Runner::bare(Use::default());
+    std::fs::remove_file(r.gh_dir.join("bin/cargo")).unwrap();
+    let build_cold = time_to_annotations(&r);
+    let built = r.runner_temp().join("incident-guard/bin/incident-guard");
+    let build_warm = time_to_annotations(&r);
+
+    // The release path, with that release build as the release's binary, served over
+    // HTTP on loopback.
+    let holder = tempfile::tempdir().unwrap();
+    let release = FakeRelease::of(holder.path(), &["x86_64-unknown-linux-musl"], &built);
+    let server = LocalServer::start(&holder.path().join("fake-github"));
+    let mut how = release.using(&tag(), "Linux", "X64");
+    how.env = vec![("INCIDENT_GUARD_REPOSITORY_URL".to_owned(), format!("{}/incident-guard", server.url))];
+    let r = Runner::bare(how);
+    let release_cold = time_to_annotations(&r);
+    r.next_job();
+    let release_warm = time_to_annotations(&r);
+    assert_eq!(r.log("curl.log").len(), 1, "warm: SHA256SUMS only");
+    let size = std::fs::metadata(release.assets().join(release.archive("x86_64-unknown-linux-musl"))).unwrap().len();
+    println!("archive: {} KiB; binary: {} KiB", size / 1024, std::fs::metadata(&built).unwrap().len() / 1024);
+    println!("seconds from the first step to the annotations:");
+    println!("  cargo install, cold cache: {build_cold:7.2}");
+    println!("  cargo install, warm cache: {build_warm:7.2}");
+    println!("  release,       cold cache: {release_cold:7.2}  (download over loopback HTTP, verify, unpack, run)");
+    println!("  release,       warm cache: {release_warm:7.2}  (SHA256SUMS over loopback HTTP, verify, unpack, run)");
 }
 
 // The two-workflow setup of examples/workflows/: its `run:` steps, run as the runner
@@ -600,7 +1286,7 @@ impl Workflows {
         std::fs::write(&script_file, script).unwrap();
         let inputs = BTreeMap::new();
         let event_name = event.as_object().unwrap().keys().next().unwrap().clone();
-        let cx = Context { inputs: &inputs, event_name: &event_name, payload: event, outputs };
+        let cx = Context { inputs: &inputs, event_name: &event_name, payload: event, outputs, action: ("", "") };
         let mut cmd = Command::new("bash");
         // What a runner runs a `run:` step without `shell:` with.
         cmd.args(["--noprofile", "--norc", "-e"]).arg(&script_file).current_dir(dir);

@@ -530,3 +530,104 @@ fn sarif_results_about_the_whole_repository_have_a_location() {
     t.remove("postmortems/README.md");
     assert!(skipped(sarif(&t)).iter().all(|uri| uri == "."));
 }
+
+// ---------------------------------------------------------------------------------------
+// One run, every format
+
+/// A repository with findings of every level, history included: a linked test removed
+/// since the base, a test ignored, an unknown incident, a marker on a non-test, a missing
+/// regression test, and hostile text in a title.
+fn repository_with_history() -> Tree {
+    let t = hostile_tree();
+    t.init_git();
+    t.file("tests/pay.rs", "// incident: INC-1\n#[test]\nfn pays_once() {}\n");
+    t.commit("base");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("tests/pay.rs", "#[test]\nfn pays_once() {}\n");
+    t.file("tests/other.rs", "// incident: INC-9\n#[test]\nfn other() {}\n// incident: INC-1\npub struct Helper;\n");
+    t.commit("feature");
+    t
+}
+
+#[test]
+fn one_run_writes_every_format_as_separate_runs_do() {
+    let t = repository_with_history();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    // Inside GitHub Actions: Markdown links files, github appends to the job summary.
+    let env = |summary: &str| {
+        vec![
+            ("GITHUB_REPOSITORY", "acme/shop".to_owned()),
+            ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567".to_owned()),
+            ("GITHUB_STEP_SUMMARY", file(summary)),
+        ]
+    };
+    let run = |args: &[String], summary: &str| {
+        let env = env(summary);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let args: Vec<&str> = ["check", "--base", "main", "--today", "2025-01-01"]
+            .into_iter()
+            .chain(args.iter().map(String::as_str))
+            .collect();
+        let out = t.run_in(t.path(), &args, &env);
+        (out.status.code().unwrap(), stdout(&out), stderr(&out))
+    };
+    let owned = |args: &[&str]| args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+
+    let (code, annotations, err) = run(
+        &owned(&[
+            "--format",
+            "github",
+            "--output",
+            &format!("markdown={}", file("one.md")),
+            "--output",
+            &format!("sarif={}", file("one.sarif")),
+            "-o",
+            &format!("json={}", file("one.json")),
+            "--output",
+            &format!("human={}", file("one.txt")),
+        ]),
+        "one-summary.md",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.is_empty(), "{err}");
+
+    let mut separate = Vec::new();
+    for format in ["github", "markdown", "sarif", "json", "human"] {
+        let (code, out, err) = run(&owned(&["--format", format]), "separate-summary.md");
+        assert_eq!(code, 1, "{format}: {err}");
+        separate.push((format, out));
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(annotations, separate[0].1, "github");
+    assert_eq!(read("one.md"), separate[1].1, "markdown");
+    assert_eq!(read("one.sarif"), separate[2].1, "sarif");
+    assert_eq!(read("one.json"), separate[3].1, "json");
+    assert_eq!(read("one.txt"), separate[4].1, "human");
+    // The run found what the repository holds, in every format.
+    for rule in ["linked-test-removed", "linked-test-ignored", "unknown-incident", "marker-on-non-test"] {
+        assert!(annotations.contains(&format!("title={rule}::")), "{rule}: {annotations}");
+        assert!(read("one.md").contains(&format!("**`{rule}`**")), "{rule}");
+        assert!(read("one.sarif").contains(&format!("\"ruleId\": \"{rule}\"")), "{rule}");
+    }
+    // The job summary gets the report once, as from the one github run.
+    assert_eq!(read("one-summary.md"), read("separate-summary.md"));
+    assert_eq!(read("one-summary.md").matches(MARKER).count(), 1);
+}
+
+#[test]
+fn output_files_are_checked_before_the_run() {
+    let t = hostile_tree();
+    let out = t.run(&["check", "--no-git", "--output", "a.txt", "--output", "b.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`--output` names two files for the `--format` report"), "{}", stderr(&out));
+    let out = t.run(&["check", "--no-git", "--output", "sarif=r.out", "--output", "json=r.out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`--output` names `r.out` twice"), "{}", stderr(&out));
+    assert!(!t.path().join("r.out").exists());
+    // A file that cannot be written fails the run before anything is printed.
+    let out = t.run(&["check", "--no-git", "--format", "github", "--output", "markdown=no/such/dir/r.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("cannot write no/such/dir/r.md"), "{}", stderr(&out));
+}

@@ -40,7 +40,7 @@ fn failure_message_cannot_forge_workflow_commands_on_stderr() {
         t.file("incident-guard.toml", config);
         // `--format github`, as the Action's check runs it.
         assert_one_escaped_error(&t.run(&["check", "--no-git", "--format", "github"]));
-        // The Action's Markdown and SARIF runs: other formats, but inside GitHub Actions.
+        // Other formats, inside GitHub Actions (the Action writes them with `--output`).
         for format in ["markdown", "sarif", "human"] {
             let out = t.run_in(
                 t.path(),
