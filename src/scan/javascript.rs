@@ -238,7 +238,8 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
         let todo = mods.iter().any(|(_, m)| *m == "todo");
         let a = args(lexed, open);
         let has_fn = a.iter().skip(1).any(|&r| is_function(lexed, r));
-        if !known || a.is_empty() || !(has_fn || todo) {
+        // An empty first argument (`it.each()( , fn)`) is no JavaScript, and no title.
+        if !known || a.is_empty() || a[0].0 >= a[0].1 || !(has_fn || todo) {
             i += 1;
             continue;
         }
@@ -430,6 +431,15 @@ mod tests {
             assert!(!is_test_file(no), "{no}");
         }
         assert!(JavaScript.handles("a.mts") && !JavaScript.handles("a.json"));
+    }
+
+    #[test]
+    fn an_empty_first_argument_panicked_the_scanner() {
+        // Found by the fuzzer: the title of `it.each()( , fn)` was sliced backwards, and
+        // the panic stopped the whole run.
+        let s = scan("// incident: J-1\nit.each()( ,()=>{})\nit('kept', () => {})\n");
+        assert_eq!(ids(&s), ["src/cart.test.ts::kept"]);
+        assert_eq!(s.stray.len(), 1);
     }
 
     #[test]

@@ -799,6 +799,9 @@ impl<'a> Ctx<'a, '_> {
         let toks = &self.lx.toks;
         let mut named = false;
         for (from, to) in args.unwrap_or_default() {
+            if to <= from {
+                continue; // an empty argument (`mark.incident(, "A-1")`): no Python, no ID
+            }
             if to - from >= 2 && toks[from].kind == Kind::Name && toks[from + 1].is("=") {
                 continue; // a keyword argument
             }
@@ -1452,6 +1455,17 @@ mod tests {
         );
         assert!(init.tests.is_empty());
         assert_eq!(init.stray[0].target, "def test_i (in a test class with `__init__`, which pytest does not collect)");
+    }
+
+    #[test]
+    fn an_empty_mark_argument_panicked_the_scanner() {
+        // Found by the fuzzer: `mark.incident(` and a comma sliced the source backwards,
+        // and the panic stopped the whole run.
+        let s = scan("@pytest.mark.incident(\n, \"A-1\")\ndef test_a(): pass\n");
+        assert_eq!(linked(&s), [("tests/test_pool.py::test_a".to_owned(), 3, vec!["A-1@2:4".to_owned()])]);
+        let s = scan("@t.mark.incident(\n,");
+        assert_eq!(s.bad_markers.len(), 1);
+        assert_eq!(s.bad_markers[0].token, "");
     }
 
     #[test]
