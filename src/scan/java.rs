@@ -226,13 +226,34 @@ impl Parser<'_, '_> {
         m
     }
 
-    /// A `@Tag` string: a marker when its value starts with a marker word and `:`.
+    /// A `@Tag` string: a marker when it starts with a marker word and `:`. The marker
+    /// is read from the literal as written, escapes and all, as it is from a comment:
+    /// decoded, `"incident\u003aX"` would be a marker that the byte search which skips
+    /// files without one (`MarkerWords::may_contain`) cannot see, so whether it counted
+    /// would depend on the rest of the file. Read as written, offsets in it are offsets
+    /// in the source, also across the lines of a text block.
     fn tag(&mut self, k: usize, m: &mut Marks) {
-        let Some(value) = self.lexed.string_value(k) else { return };
-        let Some(marker) = self.words.parse(&value) else { return };
+        if self.lexed.string_value(k).is_none() {
+            return; // not a plain string: a template with `${…}`, a char
+        }
+        let text = self.lexed.tokens[k].text;
+        let quotes = if text.starts_with("\"\"\"") { 3 } else { 1 };
+        let written = &text[quotes..text.len() - quotes];
+        let Some(marker) = self.words.parse(written) else { return };
         self.found_tag = true;
         let base = self.loc(k, 1);
-        let at = |offset: usize, len: usize| Location { column: base.column + 1 + offset, len, ..base.clone() };
+        let at = |offset: usize, len: usize| {
+            let (mut line, mut column) = (base.line, base.column + quotes);
+            for c in written.chars().take(offset) {
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+            }
+            Location { line, column, len, ..base.clone() }
+        };
         m.tag_at.get_or_insert(at(marker.offset, marker.len));
         for (token, offset) in marker.bad {
             self.bad.push(BadMarker { loc: at(offset, token.chars().count().max(1)), token, prose: false });
@@ -657,6 +678,29 @@ class CartTest {
         let stray: Vec<(usize, &str, usize)> =
             s.stray.iter().map(|m| (m.loc.line, m.target.as_str(), m.ids.len())).collect();
         assert_eq!(stray, [(4, "method helper", 1), (6, "field f", 1), (8, "class Empty, which has no tests", 1)]);
+    }
+
+    #[test]
+    fn tag_in_a_text_block_was_located_past_the_end_of_its_line() {
+        // Found by the fuzzer: the ID's column was counted along the line the literal
+        // starts on, past its end.
+        let src = "class A {\n    @Tag(\"\"\"\n        incident:T-4\"\"\")\n    @Test void a() {}\n}\n";
+        assert_eq!(linked(&scan("A.java", src)), [("A.java::A::a".to_owned(), 4, vec!["T-4@3:18".to_owned()])]);
+    }
+
+    #[test]
+    fn tag_with_an_escaped_colon_was_a_marker_the_prefilter_cannot_see() {
+        // Found by the fuzzer: decoded, `incident\u3a` was a marker in a file the byte
+        // search skips, so it counted only when another marker stood in the same file.
+        let words = MarkerWords::new(&["incident".to_owned()]);
+        let src = "class A {\n    @Tag(\"incident\\u003aT-5\") @Test void b() {}\n    @Tag(\"incident:\\u0041-6\") @Test void c() {}\n}\n";
+        // The first holds no marker as written; the second names a token that is no ID.
+        assert!(!words.may_contain("@Tag(\"incident\\u003aT-5\")".as_bytes()));
+        let s = scan("A.java", src);
+        assert_eq!(linked(&s), [("A.java::A::b".to_owned(), 2, vec![]), ("A.java::A::c".to_owned(), 3, vec![])]);
+        let bad: Vec<(usize, usize, &str)> =
+            s.bad_markers.iter().map(|b| (b.loc.line, b.loc.column, b.token.as_str())).collect();
+        assert_eq!(bad, [(3, 20, "\\u0041-6")]);
     }
 
     #[test]
