@@ -79,8 +79,17 @@ pub fn snippet_line(line: &str, column: usize, len: usize) -> (String, Range<usi
     let r = char_range(line, column, len);
     let (before, span, after) =
         (terminal_line(&line[..r.start]), terminal_line(&line[r.clone()]), terminal_line(&line[r.end..]));
-    let range = before.len()..before.len() + span.len();
-    (format!("{before}{span}{after}"), range)
+    let source = format!("{before}{span}{after}");
+    let mut range = before.len()..before.len() + span.len();
+    // annotate-snippets 0.11 subtracts a line's indentation from where the caret ends
+    // when it trims a line too long for the terminal: a caret that ends inside the
+    // indentation overflows (a panic in debug builds). Such a caret is stretched to the
+    // first character after the indentation, which it then points at as well.
+    let indent = source.len() - source.trim_start().len();
+    if range.end < indent {
+        range.end = source[indent..].chars().next().map_or(source.len(), |c| indent + c.len_utf8());
+    }
+    (source, range)
 }
 
 /// A located message for errors outside findings (config problems).
@@ -91,4 +100,23 @@ pub fn snippet_text(loc: &Location, source_line: &str, message: &str) -> String 
         .title(&message)
         .snippet(Snippet::source(&source).line_start(loc.line).origin(&origin).annotation(ALevel::Error.span(range)));
     Renderer::plain().render(msg).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_inside_the_indentation_of_a_long_line_panicked_the_renderer() {
+        // Found by the fuzzer: a config line of 17 carriage returns (shown as spaces)
+        // and long text, with the TOML error at its start.
+        let line = format!("{}{}", " ".repeat(30), "x".repeat(200));
+        let loc = Location { path: "incident-guard.toml".into(), line: 1, column: 5, len: 1 };
+        let shown = snippet_text(&loc, &line, "invalid TOML");
+        assert!(shown.contains("incident-guard.toml:1:5"), "{shown}");
+        let (_, range) = snippet_line(&line, 5, 1);
+        assert_eq!(range, 4..31);
+        // Outside the indentation the caret is left alone.
+        assert_eq!(snippet_line(&line, 40, 2).1, 39..41);
+    }
 }
