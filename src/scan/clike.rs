@@ -651,12 +651,22 @@ impl<'a> Lexer<'a, '_> {
 fn pairs(tokens: &[Token]) -> Vec<usize> {
     let mut pair: Vec<usize> = (0..tokens.len()).collect();
     let mut stack: Vec<(usize, u8)> = Vec::new();
+    // Where in `stack` the openers of each kind stand, innermost last: a closer finds
+    // its opener at once. Searching the stack for it took time quadratic in a file of
+    // unmatched brackets (`[[[…)))…`).
+    let mut of_kind: [Vec<usize>; 3] = Default::default();
+    let kind = |b: u8| match b {
+        b'(' => 0,
+        b'[' => 1,
+        _ => 2,
+    };
     for (i, t) in tokens.iter().enumerate() {
         if t.kind != TokKind::Punct {
             continue;
         }
         let open = match t.text.as_bytes() {
             [o @ (b'(' | b'[' | b'{')] => {
+                of_kind[kind(*o)].push(stack.len());
                 stack.push((i, *o));
                 continue;
             }
@@ -665,9 +675,10 @@ fn pairs(tokens: &[Token]) -> Vec<usize> {
             b"}" => b'{',
             _ => continue,
         };
-        if let Some(k) = stack.iter().rposition(|(_, o)| *o == open) {
+        if let Some(k) = of_kind[kind(open)].pop() {
             let opener = stack[k].0;
-            for (j, _) in stack.drain(k..).skip(1) {
+            for (j, o) in stack.drain(k..).skip(1) {
+                of_kind[kind(o)].pop();
                 pair[j] = i - 1;
             }
             pair[opener] = i;
@@ -683,6 +694,7 @@ fn pairs(tokens: &[Token]) -> Vec<usize> {
 
 /// Splits a block comment's text into lines, dropping the decorative ` * ` of
 /// continuation lines.
+/// `first_col` is the column of `start`.
 fn push_block_lines<'a>(
     out: &mut Vec<Comment<'a>>,
     src: &'a str,
@@ -758,6 +770,20 @@ mod tests {
         let src = "x = /a\\\n/;\n// incident: J-1\n";
         assert_eq!(comments(src, &Dialect::JAVASCRIPT), [(3, 3, " incident: J-1".into(), true)]);
         assert_eq!(lex(src, &Dialect::JAVASCRIPT).tokens.last().map(|t| t.line), Some(2));
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn unmatched_brackets_took_time_quadratic_in_their_number() {
+        // Found by the fuzzer: each `)` searched the whole stack of unclosed `[` for its
+        // opener: 4 × 10⁸ steps for these 40,000 brackets.
+        let src = format!("{}{}(x)", "[".repeat(20_000), ")".repeat(20_000));
+        let l = lex(&src, &Dialect::GO);
+        let n = l.tokens.len();
+        assert_eq!((l.pair[40_000], l.pair[40_002]), (40_002, 40_000));
+        assert_eq!((l.pair[0], l.pair[20_000]), (n - 1, 20_000), "unclosed to the end; stray closers alone");
+        let nested = lex("{ ( [ } ]", &Dialect::GO);
+        assert_eq!(nested.pair, [3, 2, 2, 0, 4], "a closer closes what opened inside its opener");
     }
 
     #[test]

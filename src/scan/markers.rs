@@ -2,7 +2,7 @@
 //! in every language. Only the text after the comment sigil is given here; the language
 //! scanner decides what a comment is.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 
 /// The configured marker words, with a fast case-insensitive byte search used to skip
 /// files that cannot contain a marker before anything parses them.
@@ -39,8 +39,13 @@ impl MarkerWords {
     pub fn new(words: &[String]) -> MarkerWords {
         // `word:` for comments; `mark.word` for pytest's `@pytest.mark.incident("ID")`.
         let patterns: Vec<String> = words.iter().flat_map(|w| [format!("{w}:"), format!("mark.{w}")]).collect();
+        // Left to choose, the builder makes a DFA for so few patterns, and a DFA takes time
+        // quadratic in a periodic pattern's length to build: a config naming one long
+        // marker word (`INC-1INC-1INC-1…`, a few thousand characters) stalled every run
+        // for seconds. A contiguous NFA builds in linear time and searches nearly as fast.
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&patterns)
             .expect("marker words are plain text");
         MarkerWords {
@@ -173,6 +178,17 @@ mod tests {
         let bad = words().parse(" incident: INC#1, INC-2").unwrap();
         assert_eq!(bad.bad, [("INC#1".to_owned(), 11)]);
         assert_eq!(bad.ids[0].0, "INC-2");
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn long_periodic_marker_word_stalled_building_the_prefilter() {
+        let word = "inc-2024-001".repeat(1000);
+        let words = MarkerWords::new(std::slice::from_ref(&word));
+        // The kind is what keeps the build linear (a DFA's is quadratic here).
+        assert_eq!(words.prefilter.kind(), AhoCorasickKind::ContiguousNFA);
+        assert!(words.may_contain(format!("// {}: A-1", word.to_uppercase()).as_bytes()));
+        assert!(!words.may_contain(word.as_bytes()));
     }
 
     #[test]

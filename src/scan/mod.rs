@@ -329,15 +329,35 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             })
             .collect()
     };
+    // A marker stands on the item below the run of own-line comments it is in. Each
+    // item's window (that run, its attributes, up to its name) is computed once, and
+    // each marker's item found by one sweep: walking up the run again for each marker
+    // and each item before its own took time quadratic in the length of the run.
     let comment_lines: std::collections::HashSet<usize> =
         comments.iter().filter(|c| c.own_line).map(|c| c.line).collect();
-    let window_top = |item: &Item| {
-        let mut top = item.start_line;
-        while top > 1 && comment_lines.contains(&(top - 1)) {
-            top -= 1;
-        }
-        top
-    };
+    let mut run_top: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut sorted_lines: Vec<usize> = comment_lines.iter().copied().collect();
+    sorted_lines.sort_unstable();
+    for &line in &sorted_lines {
+        let top = match line.checked_sub(1).and_then(|above| run_top.get(&above)) {
+            Some(&top) => top,
+            None => line,
+        };
+        run_top.insert(line, top);
+    }
+    let windows: Vec<(usize, usize)> = items
+        .iter()
+        .map(|item| {
+            let above = item.start_line.saturating_sub(1);
+            let top =
+                if above >= 1 { run_top.get(&above).copied().unwrap_or(item.start_line) } else { item.start_line };
+            (top, item.decl_line)
+        })
+        .collect();
+    let outer_lines: Vec<usize> = comments.iter().filter(|c| c.kind != CommentKind::InnerDoc).map(|c| c.line).collect();
+    let owners = first_holding(&windows, &outer_lines);
+    // The tests a group's or a container's markers link, by item: the same for each.
+    let mut tests_in: std::collections::HashMap<usize, Vec<usize>> = std::collections::HashMap::new();
 
     for c in comments {
         let at =
@@ -345,8 +365,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
         let Some(marker) = words.parse(c.text) else {
             // Not a marker: a near miss when it stands on a test and names an incident.
             if c.kind != CommentKind::InnerDoc
-                && let Some((i, _)) =
-                    items.iter().enumerate().find(|(_, it)| (window_top(it)..=it.decl_line).contains(&c.line))
+                && let Some(&i) = owners.get(&c.line)
                 && let Some(t) = test_index[i]
             {
                 for id in words.known_ids_in(c.text) {
@@ -381,22 +400,24 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
         let stray = |target: String| StrayMarker { loc: marker_loc.clone(), ids: links.clone(), target };
 
         if c.kind != CommentKind::InnerDoc {
-            let owner = items.iter().enumerate().find(|(_, it)| (window_top(it)..=it.decl_line).contains(&c.line));
+            let owner = owners.get(&c.line).map(|&i| (i, &items[i]));
             match owner {
                 Some((i, _)) if test_index[i].is_some() => {
                     scan.tests[test_index[i].expect("checked")].links.extend(links.iter().cloned());
                 }
                 Some((i, group)) if matches!(group.kind, ItemKind::Group) => {
-                    let inside: Vec<usize> = items
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, t)| *j != i && t.start_line >= group.decl_line && t.end_line <= group.end_line)
-                        .filter_map(|(j, _)| test_index[j])
-                        .collect();
+                    let inside = tests_in.entry(i).or_insert_with(|| {
+                        items
+                            .iter()
+                            .enumerate()
+                            .filter(|(j, t)| *j != i && t.start_line >= group.decl_line && t.end_line <= group.end_line)
+                            .filter_map(|(j, _)| test_index[j])
+                            .collect()
+                    });
                     if inside.is_empty() {
                         scan.stray.push(stray(format!("{}, which has no tests", group.what)));
                     }
-                    for t in inside {
+                    for &t in inside.iter() {
                         scan.tests[t].links.extend(links.iter().cloned());
                     }
                 }
@@ -413,12 +434,17 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             .max_by_key(|(_, it)| (it.start_line, std::cmp::Reverse(it.end_line)));
         let targets: Vec<usize> = match holder {
             Some((i, _)) if test_index[i].is_some() => vec![test_index[i].expect("checked")],
-            Some((_, it)) if matches!(it.kind, ItemKind::Container) => items
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| matches!(t.kind, ItemKind::Test { .. }) && t.scope.starts_with(&it.scope))
-                .filter_map(|(j, _)| test_index[j])
-                .collect(),
+            Some((i, it)) if matches!(it.kind, ItemKind::Container) => tests_in
+                .entry(i)
+                .or_insert_with(|| {
+                    items
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| matches!(t.kind, ItemKind::Test { .. }) && t.scope.starts_with(&it.scope))
+                        .filter_map(|(j, _)| test_index[j])
+                        .collect()
+                })
+                .clone(),
             Some((_, it)) => {
                 scan.stray.push(stray(it.what.clone()));
                 continue;
@@ -475,6 +501,36 @@ fn body(text: &str, item: &Item, line_starts: &mut Option<Vec<usize>>) -> String
     let start = floor(span.start);
     let end = floor(span.end.min(start.saturating_add(MAX_BODY))).max(start);
     text[start..end].to_owned()
+}
+
+/// For each of `lines`, the first of `windows` (inclusive line ranges, by index) that
+/// holds it, found in one sweep down the file.
+fn first_holding(windows: &[(usize, usize)], lines: &[usize]) -> std::collections::HashMap<usize, usize> {
+    use std::cmp::Reverse;
+    let mut by_top: Vec<usize> = (0..windows.len()).collect();
+    by_top.sort_by_key(|&i| windows[i].0);
+    let mut queries = lines.to_vec();
+    queries.sort_unstable();
+    queries.dedup();
+    // The windows opened above the current line, first index on top. One that ended
+    // above it is dropped when it reaches the top: the lines only go down.
+    let mut open = std::collections::BinaryHeap::new();
+    let mut next = 0;
+    let mut out = std::collections::HashMap::new();
+    for line in queries {
+        while next < by_top.len() && windows[by_top[next]].0 <= line {
+            open.push(Reverse(by_top[next]));
+            next += 1;
+        }
+        while let Some(&Reverse(i)) = open.peek() {
+            if windows[i].1 >= line {
+                out.insert(line, i);
+                break;
+            }
+            open.pop();
+        }
+    }
+    out
 }
 
 /// Whether a repository-relative path is a source file the config asks to scan.
@@ -613,6 +669,56 @@ mod tests {
         let long = format!("// incident: A-1\nit('t', () => {{ '{}' }});\n", "é".repeat(MAX_BODY));
         let scan = language_for("a.test.js").unwrap().scan("a.test.js", &long, &words);
         assert!(scan.tests[0].body.len() <= MAX_BODY && scan.tests[0].body.len() > MAX_BODY - 4);
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn a_long_run_of_marker_lines_took_time_quadratic_in_its_length() {
+        // Found by the fuzzer: each marker walked up the whole run of comment lines to
+        // find its test, 4 × 10⁸ steps for these 20,000 lines; one sweep now.
+        let mut src = String::from("package p\n");
+        src.push_str(&"// incident: R-1\n".repeat(20_000));
+        for i in 0..100 {
+            src.push_str(&format!("func Test{i}(t *testing.T) {{}}\n"));
+        }
+        let words = markers::MarkerWords::new(&["incident".to_owned()]);
+        let scan = go::Go.scan("p_test.go", &src, &words);
+        assert_eq!(scan.tests.len(), 100);
+        assert_eq!(scan.tests[0].links.len(), 20_000);
+        assert!(scan.tests[1..].iter().all(|t| t.links.is_empty()) && scan.stray.is_empty());
+        assert_eq!((scan.tests[0].links[19_999].loc.line, scan.tests[0].links[19_999].loc.column), (20_001, 14));
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn a_long_line_of_comments_or_marks_took_time_quadratic_in_its_length() {
+        // Found by the fuzzer: each comment (or mark, or tag) on a line counted the
+        // characters from the start of the line for its column. 20,000 on one line of
+        // 400 kB: 4 × 10⁹ characters counted before; the line once now.
+        let words = markers::MarkerWords::new(&["incident".to_owned()]);
+        let n = 20_000;
+        let last = |scan: &FileScan| {
+            let links: Vec<&Link> = scan.tests.iter().flat_map(|t| &t.links).collect();
+            let l = links.last().expect("linked");
+            (links.len(), l.loc.line, l.loc.column)
+        };
+        let go = format!("package p\n{}\nfunc TestA(t *testing.T) {{}}\n", "/* incident: G-1 */ ".repeat(n));
+        assert_eq!(last(&go::Go.scan("p_test.go", &go, &words)), (n, 2, 20 * (n - 1) + 14));
+        let rust = format!("{}\n#[test]\nfn t() {{}}\n", "/* incident: R-1 */ ".repeat(n));
+        assert_eq!(last(&rust::Rust.scan("src/lib.rs", &rust, &words)), (n, 1, 20 * (n - 1) + 14));
+        let py = format!("pytestmark = [{}]\ndef test_a(): pass\n", "pytest.mark.incident('P-1'), ".repeat(n));
+        assert_eq!(last(&python::Python.scan("test_a.py", &py, &words)), (n, 1, 15 + 29 * (n - 1) + 22));
+        let java = format!("class ATest {{\n{}@Test void t() {{}}\n}}\n", "@Tag(\"incident:J-1\") ".repeat(n));
+        assert_eq!(last(&java::Java.scan("ATest.java", &java, &words)), (n, 2, 21 * (n - 1) + 16));
+    }
+
+    #[test]
+    fn markers_find_the_first_item_whose_window_holds_them() {
+        let windows = [(5, 9), (1, 3), (2, 8), (10, 10), (12, 11)];
+        let found = first_holding(&windows, &[1, 2, 3, 4, 5, 9, 10, 11, 12, 13]);
+        let mut got: Vec<(usize, usize)> = found.into_iter().collect();
+        got.sort();
+        assert_eq!(got, [(1, 1), (2, 1), (3, 1), (4, 2), (5, 0), (9, 0), (10, 3)]);
     }
 
     /// Every scanner on random text built from the characters that matter to lexers, and

@@ -262,6 +262,7 @@ fn lex(src: &str) -> Lexed<'_> {
     let mut line_from = 0usize; // first token of the logical line being read
     let mut indent = 0usize;
     let mut at_line_start = true;
+    let columns = super::columns::Columns::new(src);
     let finish = |out: &mut Lexed, from: &mut usize, indent: usize, last_line: usize| {
         if out.toks.len() > *from {
             out.lines.push(LogicalLine { from: *from, to: out.toks.len(), indent, last_line });
@@ -310,7 +311,7 @@ fn lex(src: &str) -> Lexed<'_> {
                 }
                 let text = &src[start + 1..pos];
                 let text = text.strip_suffix('\r').unwrap_or(text);
-                let col = src[line_start..start].chars().count() + 2;
+                let col = columns.col(start) + 1;
                 out.comments.push(Comment { line, col, text, kind: CommentKind::Plain, own_line });
             }
             c if c.is_ascii_whitespace() => pos += 1,
@@ -531,22 +532,26 @@ impl<'a> Ctx<'a, '_> {
                 && self.words.words().iter().any(|w| w.eq_ignore_ascii_case(parts[n - 1]));
             let call = (i < to && toks[i].is("(")).then_some(i);
             let at_decorator = decorator && start == from;
-            match (parts.as_slice(), mark_word) {
+            // A mark whose arguments were read here is stepped over: its arguments hold
+            // no other mark, and reading the rest of a line of unclosed
+            // `mark.incident(` calls again for each took time quadratic in the line.
+            let read_args = match (parts.as_slice(), mark_word) {
                 (_, true) => {
                     m.has_mark = true;
                     m.at.get_or_insert(at.clone());
                     let args = call.map(|open| self.call_args(open, to));
                     self.incident_args(args, &at, &mut m);
+                    true
                 }
                 // `pytest.param(…, marks=pytest.mark.skip)` skips one case, not the test.
-                ([.., "param"], _) if call.is_some() => {
-                    i = call.map_or(i, |open| self.close_paren(open, to) + 1);
-                }
+                ([.., "param"], _) if call.is_some() => true,
                 ([.., "mark", "skip"] | ["unittest", "skip"], _) => {
                     m.skip.get_or_insert(Skip::quoted(self.src, at));
+                    true
                 }
                 (["skip"], _) if at_decorator => {
                     m.skip.get_or_insert(Skip::quoted(self.src, at));
+                    true
                 }
                 ([.., "mark", "skipif"], _) => {
                     // pytest skips when any condition holds, and always when there is none.
@@ -566,6 +571,7 @@ impl<'a> Ctx<'a, '_> {
                         (Truth::Yes, false) => Skip::new(at, format!("{call_text}, whose condition always holds")),
                         _ => Skip::new(at, call_text),
                     });
+                    true
                 }
                 ([.., "mark", "xfail"], _) => {
                     // `run=False` never runs the test; without it an xfail test still runs.
@@ -587,6 +593,7 @@ impl<'a> Ctx<'a, '_> {
                         Truth::Yes => Skip::new(at, format!("{call_text}, which never runs the test")),
                         _ => Skip::new(at, call_text),
                     });
+                    true
                 }
                 (["unittest", name @ ("skipIf" | "skipUnless")], _) | ([name @ ("skipIf" | "skipUnless")], _)
                     if parts.len() == 2 || at_decorator =>
@@ -600,8 +607,12 @@ impl<'a> Ctx<'a, '_> {
                         (Truth::Yes, _) => Skip::new(at, format!("{call_text}, whose condition never holds")),
                         _ => Skip::new(at, call_text),
                     });
+                    true
                 }
-                _ => {}
+                _ => false,
+            };
+            if read_args && let Some(open) = call {
+                i = i.max(self.close_paren(open, to) + 1);
             }
         }
         m
@@ -1455,6 +1466,22 @@ mod tests {
         );
         assert!(init.tests.is_empty());
         assert_eq!(init.stray[0].target, "def test_i (in a test class with `__init__`, which pytest does not collect)");
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn a_line_of_unclosed_marks_took_time_and_memory_quadratic_in_its_length() {
+        // Found by the fuzzer: each `mark.incident(` read the rest of the line as its
+        // argument, and reported all of it as a bad marker: 20,000 of them, each up to
+        // 440 kB long. The first reads the rest once; the others are inside it.
+        let src = format!("{}\ndef test_a(): pass\n", "@pytest.mark.incident(".repeat(20_000));
+        let s = scan(&src);
+        assert_eq!(s.bad_markers.len(), 1);
+        assert_eq!((s.bad_markers[0].loc.line, s.bad_markers[0].loc.column), (1, 23));
+        assert!(s.tests.is_empty(), "the `def` is inside the unclosed call");
+        // Marks side by side are all read.
+        let s = scan("@pytest.mark.incident(\"A-1\") @pytest.mark.incident(\"B-1\")(x)\ndef test_b(): pass\n");
+        assert_eq!(linked(&s)[0].2, ["A-1@1:24", "B-1@1:53"]);
     }
 
     #[test]

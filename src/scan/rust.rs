@@ -102,9 +102,10 @@ pub fn module_decls(path: &str, text: &str) -> Result<ModFile, String> {
     let lexed = rust_lex::lex(text);
     on_parser_stack(&lexed, || {
         let file = syn::parse_file(text).map_err(|e| e.to_string())?;
+        let lines: Vec<&str> = text.lines().collect();
         let mut out =
-            ModFile { conds: rust_cfg::conditions(path, text, &file.attrs, "this file"), ..ModFile::default() };
-        mod_items(path, text, &file.items, &mut Vec::new(), &mut Vec::new(), &mut out);
+            ModFile { conds: rust_cfg::conditions(path, &lines, &file.attrs, "this file"), ..ModFile::default() };
+        mod_items(path, &lines, &file.items, &mut Vec::new(), &mut Vec::new(), &mut out);
         Ok(out)
     })?
 }
@@ -121,7 +122,7 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
 
 fn mod_items(
     path: &str,
-    text: &str,
+    lines: &[&str],
     items: &[syn::Item],
     inline: &mut Vec<(String, Option<String>)>,
     conds: &mut Vec<rust_cfg::Cond>,
@@ -132,7 +133,7 @@ fn mod_items(
             syn::Item::Mod(m) => {
                 let name = m.ident.to_string();
                 let outer = conds.len();
-                conds.extend(rust_cfg::conditions(path, text, &m.attrs, &format!("mod {name}")));
+                conds.extend(rust_cfg::conditions(path, lines, &m.attrs, &format!("mod {name}")));
                 match &m.content {
                     None => out.decls.push(ModDecl {
                         name,
@@ -142,7 +143,7 @@ fn mod_items(
                     }),
                     Some((_, inner)) => {
                         inline.push((name, path_attr(&m.attrs)));
-                        mod_items(path, text, inner, inline, conds, out);
+                        mod_items(path, lines, inner, inline, conds, out);
                         inline.pop();
                     }
                 }
@@ -191,7 +192,7 @@ fn macro_mods(tokens: TokenStream, inline: &[(String, Option<String>)], conds: &
                     && semi.as_char() == ';'
                 {
                     let mut all = conds.to_vec();
-                    all.extend(rust_cfg::conditions("", "", &pending, &format!("mod {name}")));
+                    all.extend(rust_cfg::conditions("", &[], &pending, &format!("mod {name}")));
                     out.decls.push(ModDecl {
                         name: name.to_string(),
                         path_attr: path_attr(&pending),
@@ -206,7 +207,7 @@ fn macro_mods(tokens: TokenStream, inline: &[(String, Option<String>)], conds: &
             }
             TokenTree::Group(g) => {
                 let mut all = conds.to_vec();
-                all.extend(rust_cfg::conditions("", "", &pending, "a macro branch"));
+                all.extend(rust_cfg::conditions("", &[], &pending, "a macro branch"));
                 macro_mods(g.stream(), inline, &all, out);
                 pending.clear();
                 i += 1;
@@ -226,8 +227,9 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
     match syn::parse_file(text) {
         Ok(file) => {
             let mut items = Vec::new();
-            let mut conds = rust_cfg::conditions(path, text, &file.attrs, "this file");
-            let src = Source { path, text, aliases: test_attr_aliases(&file.items) };
+            let lines: Vec<&str> = text.lines().collect();
+            let mut conds = rust_cfg::conditions(path, &lines, &file.attrs, "this file");
+            let src = Source { path, lines: &lines, aliases: test_attr_aliases(&file.items) };
             collect(&src, &file.items, &mut Vec::new(), &mut conds, &mut items);
             let mut scan = super::attach(path, text, comments, &items, words);
             merge_alternatives(&mut scan);
@@ -287,7 +289,8 @@ fn decl_line(attrs: &[syn::Attribute], span: Span) -> usize {
 /// The file being collected.
 struct Source<'a> {
     path: &'a str,
-    text: &'a str,
+    /// Its lines (`str::lines`), for quoting attributes.
+    lines: &'a [&'a str],
     /// Names a `use` gives test attributes: `use tokio::test as maybe_tokio_test;`.
     aliases: Vec<String>,
 }
@@ -395,7 +398,7 @@ fn collect(
                 let kind =
                     if !template && (f.attrs.iter().any(|a| src.is_test_attr(a.path())) || cfg_attr_test(&f.attrs)) {
                         let mut all = conds.clone();
-                        all.extend(rust_cfg::conditions(path, src.text, &f.attrs, ""));
+                        all.extend(rust_cfg::conditions(path, src.lines, &f.attrs, ""));
                         let (never, depends) = rust_cfg::resolve(&all);
                         let ignored = ignore_attr(path, &f.attrs).or(never);
                         ItemKind::Test {
@@ -432,7 +435,7 @@ fn collect(
                 });
                 if let Some((_, inner)) = &m.content {
                     let outer = conds.len();
-                    conds.extend(rust_cfg::conditions(path, src.text, &m.attrs, &format!("mod {name}")));
+                    conds.extend(rust_cfg::conditions(path, src.lines, &m.attrs, &format!("mod {name}")));
                     collect(src, inner, modules, conds, out);
                     conds.truncate(outer);
                 }
@@ -614,11 +617,13 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
         None
     };
     let mut scan = FileScan { path: path.to_owned(), ..FileScan::default() };
-    let add_test = |scan: &mut FileScan, name: &str, line: usize, ignored: Option<Skip>| -> usize {
+    let mut by_id: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut add_test = |scan: &mut FileScan, name: &str, line: usize, ignored: Option<Skip>| -> usize {
         let id = super::identity(path, &[], name);
-        if let Some(i) = scan.tests.iter().position(|t| t.id == id) {
+        if let Some(&i) = by_id.get(&id) {
             return i;
         }
+        by_id.insert(id.clone(), scan.tests.len());
         scan.tests.push(TestCase {
             id,
             loc: at(line, 1, 1),
@@ -631,6 +636,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
         });
         scan.tests.len() - 1
     };
+    let mut every_test: Option<Vec<(String, usize, Option<Skip>)>> = None;
     for c in comments {
         let Some(marker) = words.parse(c.text) else { continue };
         scan.has_markers = true;
@@ -657,15 +663,24 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
         let stray =
             |target: String| super::StrayMarker { loc: mark(marker.offset, marker.len), ids: links.clone(), target };
         if c.kind == CommentKind::InnerDoc {
-            let mut linked = false;
-            for n in 1..=lines.len() {
-                let first_attr = lines[n - 1].trim_start().starts_with("#[")
-                    && (n == 1 || !lines[n - 2].trim_start().starts_with("#["));
-                if first_attr && let Some((name, line, true, ignored)) = item_below(n) {
-                    let i = add_test(&mut scan, &name, line, ignored);
-                    scan.tests[i].links.extend(links.iter().cloned());
-                    linked = true;
-                }
+            // What looks like a test does not depend on the marker: read once, not once
+            // per inner marker (which took time quadratic in the file).
+            let every_test = every_test.get_or_insert_with(|| {
+                (1..=lines.len())
+                    .filter(|&n| {
+                        lines[n - 1].trim_start().starts_with("#[")
+                            && (n == 1 || !lines[n - 2].trim_start().starts_with("#["))
+                    })
+                    .filter_map(|n| match item_below(n) {
+                        Some((name, line, true, ignored)) => Some((name, line, ignored)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let linked = !every_test.is_empty();
+            for (name, line, ignored) in every_test.iter() {
+                let i = add_test(&mut scan, name, *line, ignored.clone());
+                scan.tests[i].links.extend(links.iter().cloned());
             }
             if !linked {
                 scan.stray.push(stray("this file, in which no test could be read (it does not parse)".into()));
@@ -821,6 +836,35 @@ mod tests {
         let inner = scan("//! incident: U-3\n#[test]\nfn a() { let = ; }\n#[test]\nfn b() {}\nfn c() {}\n");
         let ids: Vec<String> = links(&inner).into_iter().map(|(id, _)| id).collect();
         assert_eq!(ids, ["src/lib.rs::a", "src/lib.rs::b"]);
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn inner_markers_in_an_unparsable_file_took_time_quadratic_in_the_file() {
+        // Found by the fuzzer: each `//!` marker read every line of the file again to
+        // find what looks like a test. 2,000 markers over 50,000 lines: once now.
+        let mut src = "//! incident: I-1\n".repeat(2_000);
+        src.push_str(&"const X: u8 = 1;\n".repeat(50_000));
+        src.push_str("#[test]\nfn t() { let = ; }\n#[test]\nfn u() {}\n");
+        let s = scan(&src);
+        assert!(s.unparsable.is_some());
+        let linked: Vec<(&str, usize)> = s.tests.iter().map(|t| (t.name.as_str(), t.links.len())).collect();
+        assert_eq!(linked, [("t", 2_000), ("u", 2_000)]);
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn doc_comments_took_time_quadratic_in_the_file() {
+        // Found by the fuzzer: every `///` and `//!` line is a `doc` attribute, and each
+        // was quoted from the file (found again by counting lines) before being
+        // recognised as no condition: 30,000 marker lines, 4.5 × 10⁸ lines counted.
+        let src = format!("{}#[cfg(unix)]\n#[test]\nfn t() {{}}\n", "//! incident: D-1\n".repeat(30_000));
+        let s = scan(&src);
+        assert_eq!(s.tests[0].links.len(), 30_000);
+        assert_eq!(
+            s.tests[0].conditional_skip.as_ref().map(|k| (k.loc.line, k.what.as_str())),
+            Some((30_001, "`#[cfg(unix)]`"))
+        );
     }
 
     #[test]

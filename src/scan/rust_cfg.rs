@@ -52,26 +52,35 @@ pub struct Cond {
     pub skip: Skip,
 }
 
-/// The source text of an attribute when it stands on one line, else empty.
-fn source(text: &str, span: Span) -> String {
+/// The source text of an attribute when it stands on one line, else empty. `lines` are
+/// the file's (`str::lines`), collected once per file: finding the line again for each
+/// attribute took time quadratic in a file of many.
+fn source(lines: &[&str], span: Span) -> String {
     let (start, end) = (span.start(), span.end());
     if start.line != end.line {
         return String::new();
     }
-    let line = text.lines().nth(start.line.saturating_sub(1)).unwrap_or("");
+    let line = lines.get(start.line.wrapping_sub(1)).copied().unwrap_or("");
     line.chars().skip(start.column).take(end.column.saturating_sub(start.column)).take(120).collect()
 }
 
 /// The conditions that `attrs` put on running the item they stand on: `#[cfg(p)]` (runs
 /// when `p`), `#[cfg_attr(p, ignore)]` (runs unless `p`), `#[cfg_attr(p, test)]` (a
 /// test only when `p`), and `#[rustversion::attr(p, ignore)]`. `on` names the item for
-/// conditions inherited from a module (`mod tests`), empty for the test itself.
-pub fn conditions(path: &str, text: &str, attrs: &[syn::Attribute], on: &str) -> Vec<Cond> {
+/// conditions inherited from a module (`mod tests`), empty for the test itself. `lines`
+/// are the file's lines, for quoting the attributes.
+pub fn conditions(path: &str, lines: &[&str], attrs: &[syn::Attribute], on: &str) -> Vec<Cond> {
     let mut out = Vec::new();
     for attr in attrs {
         let name = attr.path().segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
+        // Before anything else, since most attributes are none of these: every `///` and
+        // `//!` line is a `doc` attribute, and quoting each took time quadratic in a file
+        // of doc comments.
+        if !matches!(name.as_str(), "cfg" | "cfg_attr" | "rustversion::attr") {
+            continue;
+        }
         let quoted = {
-            let s = source(text, attr.span());
+            let s = source(lines, attr.span());
             let s = match (&attr.meta, s.is_empty()) {
                 (Meta::List(list), true) => format!("#[{name}({})]", list.tokens),
                 (_, true) => format!("#[{name}]"),

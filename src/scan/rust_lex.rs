@@ -173,12 +173,13 @@ impl<'a> Cursor<'a> {
 }
 
 /// Splits a comment's text into lines, pushing one entry per line.
+/// `at` is the line and column of `start`.
 fn push_lines<'a>(
     out: &mut Vec<Comment<'a>>,
     cur: &Cursor<'a>,
     start: usize,
     end: usize,
-    line: usize,
+    (line, first_col): (usize, usize),
     kind: CommentKind,
     own_line: bool,
 ) {
@@ -189,7 +190,7 @@ fn push_lines<'a>(
         offset += piece.len() + 1;
         let piece = piece.strip_suffix('\r').unwrap_or(piece);
         let (text, col) = if i == 0 {
-            (piece, cur.columns.col(start))
+            (piece, first_col)
         } else {
             // Continuation lines of a block comment: drop the decorative ` * `.
             let trimmed = piece.trim_start();
@@ -228,7 +229,8 @@ pub fn lex(src: &str) -> Lexed<'_> {
                     cur.pos += 1;
                 }
                 let line = cur.line;
-                push_lines(&mut out.comments, &cur, start + sigil, cur.pos, line, kind, own_line);
+                let col = cur.columns.col(start + sigil);
+                push_lines(&mut out.comments, &cur, start + sigil, cur.pos, (line, col), kind, own_line);
             }
             b'/' if cur.peek(1) == b'*' => {
                 let start = cur.pos;
@@ -265,7 +267,8 @@ pub fn lex(src: &str) -> Lexed<'_> {
                     }
                 }
                 let text_start = (start + sigil).min(end);
-                push_lines(&mut out.comments, &cur, text_start, end, line, kind, own_line);
+                let col = cur.columns.col(text_start);
+                push_lines(&mut out.comments, &cur, text_start, end, (line, col), kind, own_line);
             }
             b'"' => {
                 nest.token();
