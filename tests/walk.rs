@@ -334,3 +334,22 @@ fn tests_sharing_a_line_are_each_their_own_body() {
     assert_eq!(errors(&doc), [err("linked-test-removed", "tests/one.test.js::retries the payment")], "{doc:#}");
     assert!(of_rule(&doc, "linked-test-moved").is_empty(), "{doc:#}");
 }
+
+// incident: IG-2026-008
+#[test]
+fn a_marker_repeated_over_many_tests_links_each_test_once() {
+    // Found by the fuzzer: every `//!` marker gave every test of the file a link of its
+    // own, markers times tests of them, and `unknown-incident` reported each.
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    let mut src = "//! incident: INC-1\n".repeat(300);
+    src.push_str(&"//! incident: INC-404\n".repeat(300));
+    for i in 0..300 {
+        src.push_str(&format!("#[test]\nfn t{i}() {{}}\n"));
+    }
+    t.file("tests/many.rs", src);
+    let (_, doc) = t.check(&[]);
+    assert_eq!(tests_of(&doc, "INC-1").len(), 300);
+    // One finding for the unknown ID, at its first marker, not one per marker and test.
+    assert_eq!(of_rule(&doc, "unknown-incident").len(), 1, "{}", doc["summary"]);
+}

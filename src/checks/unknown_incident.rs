@@ -15,7 +15,13 @@ impl super::Check for Check {
 
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let report = |link: &Link, test: Option<&str>, out: &mut Vec<Finding>| {
+        // One finding per ID in a marker, however many tests the marker links (a file's
+        // `//!` marker links them all).
+        let mut seen = std::collections::HashSet::new();
+        let mut report = |link: &Link, test: Option<&str>, out: &mut Vec<Finding>| {
+            if !seen.insert((link.loc.clone(), link.incident.clone())) {
+                return;
+            }
             // A postmortem with this ID exists but is broken: its own error is the one
             // to fix, at its line.
             let broken = model.postmortem_problems.iter().any(|p| p.incident.as_deref() == Some(&link.incident));

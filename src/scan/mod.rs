@@ -284,6 +284,17 @@ pub enum ItemKind {
     Other,
 }
 
+/// Adds links to a test's, one per incident: a test linked to an incident by several
+/// markers (a file's `//!` and its own, or the same marker repeated a thousand times) is
+/// linked once, so links grow with incidents, not with markers times tests.
+pub(crate) fn add_links(into: &mut Vec<Link>, links: impl IntoIterator<Item = Link>) {
+    for link in links {
+        if !into.iter().any(|l| l.incident == link.incident) {
+            into.push(link);
+        }
+    }
+}
+
 /// Builds a test identity: `path::scope::name`.
 pub fn identity(path: &str, scope: &[String], name: &str) -> String {
     let mut id = path.to_owned();
@@ -403,7 +414,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             let owner = owners.get(&c.line).map(|&i| (i, &items[i]));
             match owner {
                 Some((i, _)) if test_index[i].is_some() => {
-                    scan.tests[test_index[i].expect("checked")].links.extend(links.iter().cloned());
+                    add_links(&mut scan.tests[test_index[i].expect("checked")].links, links.iter().cloned());
                 }
                 Some((i, group)) if matches!(group.kind, ItemKind::Group) => {
                     let inside = tests_in.entry(i).or_insert_with(|| {
@@ -418,7 +429,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
                         scan.stray.push(stray(format!("{}, which has no tests", group.what)));
                     }
                     for &t in inside.iter() {
-                        scan.tests[t].links.extend(links.iter().cloned());
+                        add_links(&mut scan.tests[t].links, links.iter().cloned());
                     }
                 }
                 Some((_, it)) => scan.stray.push(stray(it.what.clone())),
@@ -456,7 +467,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             scan.stray.push(stray(format!("{what}, which has no tests")));
         }
         for t in targets {
-            scan.tests[t].links.extend(links.iter().cloned());
+            add_links(&mut scan.tests[t].links, links.iter().cloned());
         }
     }
     let test_items = items.iter().filter(|i| matches!(i.kind, ItemKind::Test { .. }));
@@ -677,7 +688,8 @@ mod tests {
         // Found by the fuzzer: each marker walked up the whole run of comment lines to
         // find its test, 4 × 10⁸ steps for these 20,000 lines; one sweep now.
         let mut src = String::from("package p\n");
-        src.push_str(&"// incident: R-1\n".repeat(20_000));
+        // Distinct IDs: a test is linked once per incident, however many markers say it.
+        (0..20_000).for_each(|i| src.push_str(&format!("// incident: R-{i:05}\n")));
         for i in 0..100 {
             src.push_str(&format!("func Test{i}(t *testing.T) {{}}\n"));
         }
@@ -702,14 +714,16 @@ mod tests {
             let l = links.last().expect("linked");
             (links.len(), l.loc.line, l.loc.column)
         };
-        let go = format!("package p\n{}\nfunc TestA(t *testing.T) {{}}\n", "/* incident: G-1 */ ".repeat(n));
-        assert_eq!(last(&go::Go.scan("p_test.go", &go, &words)), (n, 2, 20 * (n - 1) + 14));
-        let rust = format!("{}\n#[test]\nfn t() {{}}\n", "/* incident: R-1 */ ".repeat(n));
-        assert_eq!(last(&rust::Rust.scan("src/lib.rs", &rust, &words)), (n, 1, 20 * (n - 1) + 14));
-        let py = format!("pytestmark = [{}]\ndef test_a(): pass\n", "pytest.mark.incident('P-1'), ".repeat(n));
-        assert_eq!(last(&python::Python.scan("test_a.py", &py, &words)), (n, 1, 15 + 29 * (n - 1) + 22));
-        let java = format!("class ATest {{\n{}@Test void t() {{}}\n}}\n", "@Tag(\"incident:J-1\") ".repeat(n));
-        assert_eq!(last(&java::Java.scan("ATest.java", &java, &words)), (n, 2, 21 * (n - 1) + 16));
+        // Distinct IDs of one width: a test is linked once per incident.
+        let each = |pattern: &str| (0..n).map(|i| pattern.replace('#', &format!("{i:05}"))).collect::<String>();
+        let go = format!("package p\n{}\nfunc TestA(t *testing.T) {{}}\n", each("/* incident: G-# */ "));
+        assert_eq!(last(&go::Go.scan("p_test.go", &go, &words)), (n, 2, 24 * (n - 1) + 14));
+        let rust = format!("{}\n#[test]\nfn t() {{}}\n", each("/* incident: R-# */ "));
+        assert_eq!(last(&rust::Rust.scan("src/lib.rs", &rust, &words)), (n, 1, 24 * (n - 1) + 14));
+        let py = format!("pytestmark = [{}]\ndef test_a(): pass\n", each("pytest.mark.incident('P-#'), "));
+        assert_eq!(last(&python::Python.scan("test_a.py", &py, &words)), (n, 1, 15 + 33 * (n - 1) + 22));
+        let java = format!("class ATest {{\n{}@Test void t() {{}}\n}}\n", each("@Tag(\"incident:J-#\") "));
+        assert_eq!(last(&java::Java.scan("ATest.java", &java, &words)), (n, 2, 25 * (n - 1) + 16));
     }
 
     #[test]

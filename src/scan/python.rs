@@ -1109,7 +1109,7 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                     }
                 }
                 all.extend(&module_marks);
-                direct_links.extend(all.links);
+                super::add_links(direct_links, all.links);
                 *ignored = ignored.take().or(all.skip);
                 *conditional_skip = all.skip_if;
             }
