@@ -496,3 +496,18 @@ fn a_fix_commit_at_a_shallow_clones_boundary_is_history_unavailable() {
     );
     assert!(f[0]["help"].as_str().unwrap().contains("git fetch --unshallow"));
 }
+
+#[test]
+fn a_file_renamed_to_another_name_is_followed_by_its_content() {
+    let (t, fix) = fix_commits();
+    t.git(&["mv", "src/pool.rs", "src/connections.rs"]);
+    t.file("src/connections.rs", format!("{FIXED_POOL}// and now it is called connections\n"));
+    t.file("src/other.rs", "pub struct Unrelated;\n");
+    t.commit("rename the pool");
+    let (_, doc) = t.check(&[]);
+    assert_eq!(
+        doc["incidents"][0]["files"],
+        json!([{ "path": "src/connections.rs", "sources": [{ "kind": "fix-commit", "commit": fix, "path": "src/pool.rs" }] }]),
+        "{doc:#}"
+    );
+}
