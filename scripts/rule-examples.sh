@@ -204,6 +204,31 @@ git_init "Payments: retries reuse the idempotency key"
 printf '// more\n' >> src/lib.rs; commit "Tidy"
 run
 
+RULE=touches-incident-code; new $RULE
+pm INC-2026-015 "Checkout outage: connection pools exhausted after the database failover" SEV1
+printf 'pub mod pool;\n' > src/lib.rs; printf 'pub struct Pool;\n' > src/pool.rs
+git init -q -b main; git config commit.gpgsign false; git add -A; git commit -q -m "Payments service"
+printf 'pub struct Pool;\n\nimpl Pool {\n    pub fn replace_invalidated(&mut self) {}\n}\n' > src/pool.rs
+printf '// incident: INC-2026-015\n#[test]\nfn pool_replaces_connections_after_failover() {}\n' > tests/pool_failover.rs
+commit "Replace the connections a failover invalidates"
+FIX=$(git rev-parse --short=10 HEAD)
+pm INC-2026-015 "Checkout outage: connection pools exhausted after the database failover" SEV1 "fix_commits = [\"$FIX\"]
+"
+mkdir -p src/db; git mv src/pool.rs src/db/pool.rs; printf '#[path = "db/pool.rs"]\npub mod pool;\n' > src/lib.rs
+commit "Postmortem INC-2026-015; the pool moves to src/db/"
+git checkout -q -b feature
+printf '\npub const MAX_IDLE: usize = 4;\n' >> src/db/pool.rs; commit "Keep fewer idle connections"
+run
+
+RULE=incident-code-not-found; new $RULE
+pm INC-2026-015 "Checkout outage: connection pools exhausted after the database failover" SEV1 'paths = ["src/pool.rs", "src/db/**"]
+fix_commits = ["3f9c2a7e"]
+'
+printf 'pub mod pool;\n' > src/lib.rs; printf 'pub struct Pool;\n' > src/pool.rs
+printf '// incident: INC-2026-015\n#[test]\nfn pool_replaces_connections_after_failover() {}\n' > tests/pool_failover.rs
+git_init "Payments service"
+run
+
 RULE=history-skipped; new $RULE
 pm INC-2026-014 "Customers charged twice when payment retries used a new idempotency key" SEV2
 printf 'pub fn charge() {}\n' > src/lib.rs; printf '%s' "$RETRY" > tests/payment_retry.rs

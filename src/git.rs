@@ -1,7 +1,8 @@
 //! Everything the checks need from git, gathered once and handed to the model: which
 //! base revision to compare with and why, the linked tests at that base (read from the
-//! object database, never checked out), and the commits that mention action items (one
-//! walk of the history for all of them). Missing history is recorded as such, never
+//! object database, never checked out), the commits that mention action items (one
+//! walk of the history for all of them), and the files each fix commit changed, followed
+//! to HEAD (one diff per commit, no walk). Missing history is recorded as such, never
 //! mistaken for "nothing found".
 
 use crate::config::Config;
@@ -12,6 +13,9 @@ use aho_corasick::AhoCorasick;
 use git2::{ErrorCode, Oid, Repository};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+
+mod fixes;
+pub use fixes::{FixFiles, FixedFile};
 
 /// The fix for a clone with too little history, in the words of each place it happens.
 pub const UNSHALLOW_FIX: &str =
@@ -65,6 +69,11 @@ pub struct History {
     pub evidence: HashMap<String, Vec<Evidence>>,
     /// Every `commits = [...]` entry of every action item, resolved or not.
     pub commit_entries: Vec<CommitEntry>,
+    /// Every `fix_commits = [...]` entry of every postmortem, resolved or not.
+    pub fix_entries: Vec<FixEntry>,
+    /// What each commit that may be a fix changed (full SHA → files): every resolved
+    /// `fix_commits` entry, and every evidence commit of a closed action item.
+    pub fixes: HashMap<String, FixFiles>,
 }
 
 #[derive(Debug)]
@@ -119,6 +128,15 @@ pub enum EntryError {
 /// The canonical reference to an action item.
 pub fn item_ref(incident: &str, item: &str) -> String {
     format!("{incident}#{item}")
+}
+
+#[derive(Clone, Debug)]
+pub struct FixEntry {
+    pub incident: String,
+    pub entry: String,
+    pub loc: Location,
+    /// The full SHA, or why the entry does not resolve.
+    pub resolved: Result<String, EntryError>,
 }
 
 /// A repository opened and its base revision found, before anything is scanned: the
@@ -208,17 +226,25 @@ pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[P
     let Opened { repo, prefix, shallow, base, .. } = opened;
     let git_dir = repo.path().to_path_buf();
     // The history walk and the base scan are independent: run them side by side, each
-    // with its own repository handle (a handle is not shareable across threads).
-    let (base, (evidence, log)) = std::thread::scope(|s| {
+    // with its own repository handle (a handle is not shareable across threads). The fix
+    // commits' diffs need the walk's evidence, so they follow it on its thread.
+    let commit_entries = resolve_entries(&repo, postmortems);
+    let fix_entries = resolve_fix_entries(&repo, postmortems);
+    let failed = |why: String| (HashMap::new(), LogState::Failed(why), HashMap::new());
+    let (base, (evidence, log, fixes)) = std::thread::scope(|s| {
         let walk = s.spawn(|| match Repository::open(&git_dir) {
-            Ok(repo) => walk_history(&repo, postmortems, shallow),
-            Err(e) => (HashMap::new(), LogState::Failed(e.message().to_owned())),
+            Ok(repo) => {
+                let (evidence, log) = walk_history(&repo, postmortems, shallow);
+                let candidates = fix_candidates(postmortems, &evidence, &commit_entries, &fix_entries);
+                let fixes = fixes::read(&git_dir, &prefix, &candidates);
+                (evidence, log, fixes)
+            }
+            Err(e) => failed(e.message().to_owned()),
         });
         let base = base.and_then(|(info, oid)| {
             scan_base(&repo, &prefix, oid, config, words).map(|(base_files, changed)| (info, base_files, changed))
         });
-        let walked =
-            walk.join().unwrap_or_else(|_| (HashMap::new(), LogState::Failed("the history walk panicked".into())));
+        let walked = walk.join().unwrap_or_else(|_| failed("the history walk panicked".into()));
         (base, walked)
     });
     let base = match base {
@@ -227,8 +253,7 @@ pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[P
         Err(BaseError::NoCommits) => BaseState::NoCommits,
         Err(BaseError::Unavailable { message, fix }) => BaseState::Unavailable { message, fix },
     };
-    let commit_entries = resolve_entries(&repo, postmortems);
-    Git::Repo(Box::new(History { shallow, base, log, evidence, commit_entries }))
+    Git::Repo(Box::new(History { shallow, base, log, evidence, commit_entries, fix_entries, fixes }))
 }
 
 /// Why no base scan could be made (kept small; `BaseState` carries the scans).
@@ -763,19 +788,64 @@ fn walk_history(
 
 pub use crate::postmortem::whole_token;
 
+/// The commit a `commits` or `fix_commits` entry names. An entry of hex digits must be a
+/// prefix of the commit's SHA (so that a branch called `cafe` cannot stand in for the
+/// commit `cafe…`); any other entry is a ref (`fix_commits` takes tags).
+fn resolve_commit(repo: &Repository, entry: &str) -> Result<String, EntryError> {
+    let hex = entry.bytes().all(|b| b.is_ascii_hexdigit());
+    match repo.revparse_single(entry) {
+        Ok(obj) => match obj.peel_to_commit() {
+            Ok(c) if !hex || c.id().to_string().starts_with(entry) => Ok(c.id().to_string()),
+            Ok(_) | Err(_) => Err(EntryError::NotACommit),
+        },
+        Err(e) if e.code() == ErrorCode::Ambiguous => Err(EntryError::Ambiguous),
+        Err(_) => Err(EntryError::NotFound),
+    }
+}
+
+fn resolve_fix_entries(repo: &Repository, postmortems: &[Postmortem]) -> Vec<FixEntry> {
+    postmortems
+        .iter()
+        .flat_map(|pm| {
+            pm.fix_commits.iter().map(|(entry, loc)| FixEntry {
+                incident: pm.id.clone(),
+                entry: entry.clone(),
+                loc: loc.clone(),
+                resolved: resolve_commit(repo, entry),
+            })
+        })
+        .collect()
+}
+
+/// Every commit that may be an incident's fix: each resolved `fix_commits` entry, and
+/// each evidence commit of a closed action item (which of them count for an incident is
+/// the model's to say; diffing a commit more than it needs costs little).
+fn fix_candidates(
+    postmortems: &[Postmortem],
+    evidence: &HashMap<String, Vec<Evidence>>,
+    commit_entries: &[CommitEntry],
+    fix_entries: &[FixEntry],
+) -> Vec<String> {
+    let mut out: Vec<String> = fix_entries.iter().filter_map(|e| e.resolved.clone().ok()).collect();
+    out.extend(commit_entries.iter().filter_map(|e| e.resolved.clone().ok()));
+    for pm in postmortems {
+        for item in pm.action_items.iter().filter(|a| a.status == crate::postmortem::ItemStatus::Closed) {
+            if let Some(found) = evidence.get(&item_ref(&pm.id, &item.id)) {
+                out.extend(found.iter().map(|e| e.sha.clone()));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn resolve_entries(repo: &Repository, postmortems: &[Postmortem]) -> Vec<CommitEntry> {
     let mut out = Vec::new();
     for pm in postmortems {
         for item in &pm.action_items {
             for (entry, loc) in &item.commits {
-                let resolved = match repo.revparse_single(entry) {
-                    Ok(obj) => match obj.peel_to_commit() {
-                        Ok(c) if c.id().to_string().starts_with(entry.as_str()) => Ok(c.id().to_string()),
-                        Ok(_) | Err(_) => Err(EntryError::NotACommit),
-                    },
-                    Err(e) if e.code() == ErrorCode::Ambiguous => Err(EntryError::Ambiguous),
-                    Err(_) => Err(EntryError::NotFound),
-                };
+                let resolved = resolve_commit(repo, entry);
                 out.push(CommitEntry {
                     incident: pm.id.clone(),
                     item: item.id.clone(),

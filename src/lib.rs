@@ -12,6 +12,7 @@ pub mod date;
 pub mod finding;
 pub mod git;
 pub mod history;
+pub mod incident_code;
 pub mod model;
 pub mod paths;
 pub mod postmortem;
@@ -123,7 +124,26 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let given_up = given_up(&root, &config, &tracked, &words);
     let mut model = Model::new(root, loaded, sources, today, git, rescans, not_run);
     model.given_up = given_up;
+    let head_files = head_files(&model, &tracked);
+    model.code =
+        incident_code::IncidentCode::build(&model.postmortems, model.history(), &head_files, &config.postmortems);
     Ok(Analysis { config, model })
+}
+
+/// The files at HEAD, for expanding the postmortems' `paths`: git's index, or without git
+/// every file of the tree (what the work-tree walk reads is only source files). Nothing
+/// when no postmortem has `paths`.
+fn head_files(model: &Model, tracked: &walk::Tracked) -> Vec<String> {
+    if model.postmortems.iter().all(|p| p.paths.is_empty()) {
+        return Vec::new();
+    }
+    let files: Vec<String> = tracked.files().collect();
+    if !files.is_empty() {
+        return files;
+    }
+    let filter =
+        walk::Filter { enter: |name| name != ".git" && name != "target", wanted: &|_| true, report_dir: &|_| false };
+    walk::walk(&model.root, &model.root, tracked, &filter).files.into_iter().map(|f| f.rel).collect()
 }
 
 /// When a change accepts a weaker guard (`guard_change_reason`), its own settings apply,
@@ -201,8 +221,18 @@ pub fn check(analysis: &Analysis) -> Report {
         git::BaseState::NoCommits => Some("the repository has no commit yet".to_owned()),
         git::BaseState::Unavailable { message, .. } => Some(message.clone()),
     });
-    let mut report =
-        Report { version: report::JSON_VERSION, base, findings, incidents, summary, fallback_path, repo_root, no_base };
+    let touched = report::touched(model, &findings);
+    let mut report = Report {
+        version: report::JSON_VERSION,
+        base,
+        findings,
+        incidents,
+        summary,
+        fallback_path,
+        repo_root,
+        no_base,
+        touched,
+    };
     report.rebase_paths(&paths::relative(&report.repo_root, &model.root));
     report
 }

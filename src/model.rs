@@ -4,6 +4,7 @@
 use crate::date::Date;
 use crate::git::{BaseState, Git};
 use crate::history::LinkChanges;
+use crate::incident_code::{IncidentCode, IncidentFile};
 use crate::postmortem::{self, Postmortem};
 use crate::scan::{FileScan, Scanned, TestCase};
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +33,8 @@ pub struct Model {
     pub not_run: Vec<crate::reach::TestVerdict>,
     /// Base-versus-HEAD link changes, when a base revision was found.
     pub changes: Option<LinkChanges>,
+    /// Which code belongs to which incident (see `incident_code`).
+    pub code: IncidentCode,
     /// Incident ID → tests at HEAD linked to it.
     links: BTreeMap<String, Vec<(usize, usize)>>,
 }
@@ -82,6 +85,7 @@ impl Model {
             not_run,
             given_up: Vec::new(),
             changes,
+            code: IncidentCode::default(),
             links,
         }
     }
@@ -101,6 +105,11 @@ impl Model {
     /// The postmortem that owns `id` (the first one, if several claim it).
     pub fn incident(&self, id: &str) -> Option<&Postmortem> {
         self.postmortems.iter().find(|p| p.id == id)
+    }
+
+    /// The files that belong to incident `id`, by path, and why (see `incident_code`).
+    pub fn files_of(&self, id: &str) -> &[IncidentFile] {
+        self.code.files_of(id)
     }
 
     /// Each incident once: the first postmortem with each ID.

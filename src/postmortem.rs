@@ -22,6 +22,8 @@ const KEYS: &[&str] = &[
     "detected_at",
     "resolved_at",
     "test_waiver",
+    "paths",
+    "fix_commits",
     "retired_tests",
     "action_items",
     "extra",
@@ -92,6 +94,12 @@ pub struct Postmortem {
     pub detected_at: Option<Datetime>,
     pub resolved_at: Option<Datetime>,
     pub test_waiver: Option<String>,
+    /// `paths`: globs of the files that belong to the incident, relative to the
+    /// repository root, each with where it stands (already checked to be globs).
+    pub paths: Vec<(String, Location)>,
+    /// `fix_commits`: the commits that fixed it (SHAs, unique prefixes or refs), each with
+    /// where it stands.
+    pub fix_commits: Vec<(String, Location)>,
     pub retired_tests: Vec<RetiredTest>,
     pub action_items: Vec<ActionItem>,
     /// The Markdown narrative after the front matter (empty for `.toml`).
@@ -397,6 +405,8 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         true
     });
 
+    let (paths, fix_commits) = code_keys(&t, &index, path, &mut p);
+
     let mut retired_tests = Vec::new();
     for (rt, span) in t.tables("retired_tests", &mut p) {
         let rt = Table::new(rt, span, "a `retired_tests` entry");
@@ -517,12 +527,63 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         detected_at,
         resolved_at,
         test_waiver: test_waiver.map(|w| w.value),
+        paths,
+        fix_commits,
         retired_tests,
         action_items,
         body: text[body_start..].to_owned(),
         body_line: index.line_col(body_start).0,
     });
     (pm, problems)
+}
+
+/// What the postmortem says about the code the incident was in: `paths` (each must be a
+/// glob) and `fix_commits` (each a SHA, a unique prefix or a ref; whether it resolves is
+/// for the history to say).
+type CodeKeys = (Vec<(String, Location)>, Vec<(String, Location)>);
+
+fn code_keys(t: &Table<'_, '_>, index: &LineIndex, path: &str, p: &mut Problems) -> CodeKeys {
+    let mut paths = Vec::new();
+    for g in t.string_array("paths", p) {
+        let problem = if g.value.trim().is_empty() {
+            Some("an entry of `paths` is empty".to_owned())
+        } else {
+            globset::Glob::new(&g.value)
+                .err()
+                .map(|e| format!("{} in `paths` is not a glob: {}", code(&g.value), e.kind()))
+        };
+        match problem {
+            Some(message) => p.list.push(toml_doc::Problem {
+                span: g.span,
+                message,
+                help: Some(
+                    "write a path or glob relative to the repository root, e.g. `src/db/pool.rs` or `src/payment/**`"
+                        .into(),
+                ),
+            }),
+            None => paths.push((g.value, index.location(path, &g.span))),
+        }
+    }
+    let mut fix_commits = Vec::new();
+    for c in t.string_array("fix_commits", p) {
+        let v = c.value.as_str();
+        // A revision expression (`main~2`, `@{1}`) names a different commit tomorrow.
+        let ok = !v.is_empty()
+            && !v.starts_with('-')
+            && !v.chars().any(|ch| ch.is_whitespace() || ch.is_control() || "~^:@{}?*[\\".contains(ch));
+        if !ok {
+            p.list.push(toml_doc::Problem {
+                span: c.span,
+                message: format!("{} in `fix_commits` is not a commit SHA, a prefix of one or a ref", code(v)),
+                help: Some("give the fixing commit's SHA (at least 4 hex digits) or a tag that points at it".into()),
+            });
+            continue;
+        }
+        let hex = (4..=64).contains(&v.len()) && v.chars().all(|ch| ch.is_ascii_hexdigit());
+        let value = if hex { v.to_ascii_lowercase() } else { v.to_owned() };
+        fix_commits.push((value, index.location(path, &c.span)));
+    }
+    (paths, fix_commits)
 }
 
 /// An action-item reference (or an incident ID) stands as a whole token: the character
@@ -609,6 +670,18 @@ mod tests {
         let bad = problems_of("+++\nid = \"x\"\ntitle = \n+++\n");
         assert_eq!(bad[0].0, 3, "{bad:?}");
         assert!(bad[0].2.contains("invalid TOML"));
+    }
+
+    #[test]
+    fn paths_and_fix_commits_keep_where_each_entry_stands() {
+        let text = "id = \"X-1\"\ntitle = \"t\"\ndate = 2024-01-01\npaths = [\"src/db/**\"]\nfix_commits = [\"ABC1234\", \"v1.2-hotfix\"]\n";
+        let (pm, problems) = parse("p.toml", text, None);
+        assert!(problems.is_empty(), "{problems:?}");
+        let pm = pm.unwrap();
+        let at = |v: &[(String, Location)]| v.iter().map(|(s, l)| (s.clone(), l.line, l.column)).collect::<Vec<_>>();
+        assert_eq!(at(&pm.paths), [("src/db/**".to_owned(), 4, 10)]);
+        // A SHA is compared in lower case, as git prints it; a tag is kept as written.
+        assert_eq!(at(&pm.fix_commits), [("abc1234".to_owned(), 5, 16), ("v1.2-hotfix".to_owned(), 5, 27)]);
     }
 
     #[test]

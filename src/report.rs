@@ -4,8 +4,9 @@
 
 use crate::date::Date;
 use crate::finding::Finding;
+use crate::incident_code::Source;
 use crate::model::Model;
-use crate::rules::Level;
+use crate::rules::{Level, Rule};
 use serde::Serialize;
 
 pub const JSON_VERSION: u32 = 1;
@@ -34,6 +35,36 @@ pub struct Report {
     /// says so on the line where it would name the base.
     #[serde(skip)]
     pub no_base: Option<String>,
+    /// The incidents whose code this change touches, from the `touches-incident-code`
+    /// findings, for the pull-request comment's section. Not part of the JSON report: the
+    /// findings say the same.
+    #[serde(skip)]
+    pub touched: Vec<TouchedIncident>,
+}
+
+/// An incident whose code the change touches, as one row of the pull-request comment.
+#[derive(Debug, Clone)]
+pub struct TouchedIncident {
+    pub id: String,
+    pub title: String,
+    pub severity: Option<String>,
+    /// The postmortem file.
+    pub path: String,
+    /// The files of the change that belong to it, by path.
+    pub files: Vec<String>,
+    /// Identities of the regression tests linked to it.
+    pub tests: Vec<String>,
+    /// Whether those tests ran in this pipeline. The hook for test results, which no run
+    /// reads yet: always `None` until a run is given results, and renderers show the
+    /// column only when some incident has it.
+    pub tests_ran: Option<TestsRan>,
+}
+
+/// How many of an incident's linked tests ran (and passed or failed) in this pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestsRan {
+    pub ran: usize,
+    pub linked: usize,
 }
 
 impl Report {
@@ -54,6 +85,18 @@ impl Report {
             for t in &mut i.linked_tests {
                 rebase(&mut t.path);
             }
+            for f in &mut i.files {
+                rebase(&mut f.path);
+                for s in &mut f.sources {
+                    if let FileSourceView::FixCommit { path: Some(p), .. } = s {
+                        rebase(p);
+                    }
+                }
+            }
+        }
+        for t in &mut self.touched {
+            rebase(&mut t.path);
+            t.files.iter_mut().for_each(rebase);
         }
         if self.fallback_path == "." {
             self.fallback_path = prefix.to_owned();
@@ -82,6 +125,33 @@ pub struct IncidentView {
     pub action_items: Vec<ActionItemView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_waiver: Option<String>,
+    /// The files that belong to the incident, and why (see `incident_code`).
+    pub files: Vec<IncidentFileView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IncidentFileView {
+    pub path: String,
+    /// Present, and true, only when HEAD has no such file: a fix commit changed it and it
+    /// was deleted since.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gone: bool,
+    pub sources: Vec<FileSourceView>,
+}
+
+/// Why a file belongs to an incident.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FileSourceView {
+    /// The postmortem's `paths` lists it: the pattern, as written.
+    Paths { pattern: String },
+    /// A fix commit changed it: the commit's full SHA, and the path it had in that commit
+    /// when it has been renamed since.
+    FixCommit {
+        commit: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -160,7 +230,55 @@ pub fn incidents(model: &Model, evidence: &dyn Fn(&str, &str) -> Vec<String>) ->
                     })
                     .collect(),
                 test_waiver: pm.test_waiver.clone(),
+                files: model
+                    .files_of(&pm.id)
+                    .iter()
+                    .map(|f| IncidentFileView {
+                        path: f.path.clone(),
+                        gone: f.gone,
+                        sources: f
+                            .sources
+                            .iter()
+                            .map(|s| match s {
+                                Source::Listed(pattern) => FileSourceView::Paths { pattern: pattern.clone() },
+                                Source::Fixed { commit, was } => {
+                                    FileSourceView::FixCommit { commit: commit.clone(), path: was.clone() }
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect(),
             }
+        })
+        .collect()
+}
+
+/// The incidents the `touches-incident-code` findings name, in the order of the
+/// incidents, each with the files of the change that belong to it: the rows of the
+/// pull-request comment's section. From the findings, so that a rule turned off shows
+/// nothing.
+pub fn touched(model: &Model, findings: &[Finding]) -> Vec<TouchedIncident> {
+    let mut files: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for f in findings.iter().filter(|f| f.rule == Rule::TouchesIncidentCode) {
+        if let (Some(id), Some(path)) = (&f.incident, &f.path) {
+            files.entry(id.as_str()).or_default().push(path.clone());
+        }
+    }
+    model
+        .incidents()
+        .filter_map(|pm| {
+            let mut paths = files.remove(pm.id.as_str())?;
+            paths.sort();
+            paths.dedup();
+            Some(TouchedIncident {
+                id: pm.id.clone(),
+                title: pm.title.clone(),
+                severity: pm.severity.clone(),
+                path: pm.path.clone(),
+                files: paths,
+                tests: model.tests_for(&pm.id).iter().map(|t| t.id.clone()).collect(),
+                tests_ran: None,
+            })
         })
         .collect()
 }

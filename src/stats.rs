@@ -1,13 +1,13 @@
 //! `incident-guard stats`: whether the team is learning. Counts by severity and status,
 //! regression-test coverage, action items (open, overdue, days to close when history is
 //! available), time to detect and to recover per severity, and the classes of problem
-//! (tags) that keep coming back. Pure computation over the model.
+//! (tags) and the code (hotspots) that keep coming back. Pure computation over the model.
 
 use crate::checks::missing_regression_test::is_held;
 use crate::config::Config;
 use crate::date::datetime_seconds;
 use crate::model::Model;
-use crate::postmortem::ItemStatus;
+use crate::postmortem::{ItemStatus, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -25,6 +25,9 @@ pub struct Stats {
     pub time_to_resolve: BTreeMap<String, Durations>,
     /// Tags that appear in at least two incidents.
     pub repeated_classes: Vec<RepeatedClass>,
+    /// Files that belong to at least two incidents (see `incident_code`), most incidents
+    /// first.
+    pub hotspots: Vec<Hotspot>,
     pub months: Vec<Month>,
 }
 
@@ -58,6 +61,14 @@ pub struct Durations {
 #[derive(Debug, Serialize)]
 pub struct RepeatedClass {
     pub tag: String,
+    pub incidents: Vec<String>,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Hotspot {
+    /// Relative to the repository root.
+    pub path: String,
+    /// The incidents it belongs to, in the order of their postmortems.
     pub incidents: Vec<String>,
 }
 
@@ -168,6 +179,7 @@ pub fn compute(model: &Model, config: &Config) -> Stats {
         }
     }
     items.median_days_to_close = median(&mut days_to_close);
+    let hotspots = hotspots(model);
     Stats {
         version: crate::report::JSON_VERSION,
         incidents: incidents.len(),
@@ -182,8 +194,28 @@ pub fn compute(model: &Model, config: &Config) -> Stats {
             .filter(|(_, ids)| ids.len() >= 2)
             .map(|(tag, incidents)| RepeatedClass { tag, incidents })
             .collect(),
+        hotspots,
         months: months.into_values().collect(),
     }
+}
+
+/// The files at HEAD that belong to two or more incidents: where incidents keep
+/// happening. Drafts do not count until they are published, as for the reminder.
+pub fn hotspots(model: &Model) -> Vec<Hotspot> {
+    let mut by_file: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for pm in model.incidents().filter(|p| p.status != Status::Draft) {
+        for f in model.files_of(&pm.id).iter().filter(|f| !f.gone) {
+            by_file.entry(f.path.as_str()).or_default().push(pm.id.clone());
+        }
+    }
+    let mut out: Vec<Hotspot> = by_file
+        .into_iter()
+        .filter(|(_, ids)| ids.len() >= 2)
+        .map(|(path, incidents)| Hotspot { path: path.to_owned(), incidents })
+        .collect();
+    // Most incidents first; the map ordered ties by path, and a stable sort keeps that.
+    out.sort_by_key(|h| std::cmp::Reverse(h.incidents.len()));
+    out
 }
 
 /// `95` → `1h 35m`, `3000` → `2d 2h`.

@@ -116,7 +116,7 @@ fn a_new_postmortem_round_trips_with_exactly_the_expected_findings() {
     assert_eq!(code, 1);
     assert_eq!(
         findings(&doc),
-        [finding("missing-regression-test", path, 2), finding("action-item-missing-owner", path, 17)],
+        [finding("missing-regression-test", path, 2), finding("action-item-missing-owner", path, 19)],
         "{doc:#}"
     );
 }

@@ -151,13 +151,14 @@ fn busy_repository() -> (Tree, String, String) {
     t.file("postmortems/2024/INC-2024-001.md", postmortem("INC-2024-001", &items));
     t.file(
         "postmortems/2024/INC-2024-002.md",
-        postmortem("INC-2024-002", "status = \"review\"\ntest_waiver = \"The fault was in the provider's datacentre; nothing we run could catch it.\"\n"),
+        postmortem("INC-2024-002", "status = \"review\"\ntest_waiver = \"The fault was in the provider's datacentre; nothing we run could catch it.\"\npaths = [\"src/**\", \"src/gone/**\"]\n"),
     );
     t.file("postmortems/2024/INC-2024-003.md", postmortem("INC-2024-003", "status = \"draft\"\n"));
     t.commit("postmortems");
     t.git(&["checkout", "-q", "-b", "feature"]);
 
     t.file("tests/removed.rs", "#[test]\nfn charges_once() {}\n");
+    t.file("src/lib.rs", "pub fn charge() {}\npub fn retry() { /* bounded */ }\n");
     t.remove("tests/moved.rs");
     t.file("tests/retries.rs", RETRY);
     t.file("tests/ignored.rs", "// incident: INC-2024-001\n#[test]\n#[ignore]\nfn refund_once() {}\n");
@@ -198,6 +199,8 @@ fn busy_repository_output_matches_the_schema() {
         "duplicate-incident-id",
         "action-item-without-commit",
         "overdue-action-item",
+        "touches-incident-code",
+        "incident-code-not-found",
     ] {
         assert!(rules.contains(rule), "{rule} missing from {rules:?}");
     }
@@ -215,6 +218,18 @@ fn busy_repository_output_matches_the_schema() {
         linked.as_array().unwrap().iter().any(|l| l["test"] == "tests/ignored.rs::refund_once" && l["ignored"] == true)
     );
     assert!(incident("INC-2024-002")["test_waiver"].is_string());
+    // The evidence of the closed items is the incident's fix: A1's commit, and A2's
+    // `commits` entry, the root commit, all of whose files (less tests) it added.
+    let by = |c: &str| json!({ "kind": "fix-commit", "commit": c });
+    assert_eq!(
+        incident("INC-2024-001")["files"],
+        json!([
+            { "path": "Cargo.toml", "sources": [by(&initial)] },
+            { "path": "incident-guard.toml", "sources": [by(&initial)] },
+            { "path": "src/lib.rs", "sources": [by(&fix), by(&initial)] },
+        ]),
+    );
+    assert_eq!(incident("INC-2024-002")["files"][0]["sources"], json!([{ "kind": "paths", "pattern": "src/**" }]));
     assert!(incident("INC-2024-004").get("date").is_none(), "the broken postmortem is an incident without a date");
     assert!(doc["findings"].as_array().unwrap().iter().any(|f| f.get("test").is_some()));
 
@@ -255,6 +270,10 @@ fn good_report() -> Value {
         "incidents": [{
             "id": "INC-1", "title": "Checkout down", "status": "published", "severity": "SEV1", "date": "2024-03-05",
             "path": "postmortems/a.md", "line": 2, "tests": [], "linked_tests": [],
+            "files": [
+                { "path": "src/db/pool.rs", "sources": [{ "kind": "paths", "pattern": "src/db/**" }, { "kind": "fix-commit", "commit": "0123456789abcdef0123456789abcdef01234567", "path": "src/pool.rs" }] },
+                { "path": "src/old.rs", "gone": true, "sources": [{ "kind": "fix-commit", "commit": "0123456789abcdef0123456789abcdef01234567" }] }
+            ],
             "action_items": [{ "id": "A1", "title": "Add the test", "owner": "@team", "status": "closed", "due": "2024-04-01", "kind": "prevent", "commits": ["0123456789abcdef0123456789abcdef01234567"] }]
         }],
         "summary": { "incidents": 1, "linked_tests": 0, "errors": 1, "warnings": 0, "notes": 0 }
@@ -302,6 +321,16 @@ fn schema_rejects_broken_documents() {
         ("a linked test without `ignored`", |d| {
             d["incidents"][0]["linked_tests"] = json!([{ "test": "tests/a.rs::a", "path": "tests/a.rs", "line": 3 }])
         }),
+        ("an incident without `files`", |d| {
+            d["incidents"][0].as_object_mut().unwrap().remove("files");
+        }),
+        ("a file without sources", |d| d["incidents"][0]["files"][0]["sources"] = json!([])),
+        ("`gone: false` (absent instead)", |d| d["incidents"][0]["files"][1]["gone"] = json!(false)),
+        ("an unknown kind of file source", |d| {
+            d["incidents"][0]["files"][0]["sources"][0] = json!({ "kind": "blame", "pattern": "src/db/**" })
+        }),
+        ("a fix commit that is not a SHA", |d| d["incidents"][0]["files"][1]["sources"][0]["commit"] = json!("abc")),
+        ("a pattern on a fix-commit source", |d| d["incidents"][0]["files"][1]["sources"][0]["pattern"] = json!("x")),
         ("a list document with findings", |d| {
             d.as_object_mut().unwrap().remove("summary");
         }),

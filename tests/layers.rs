@@ -22,12 +22,13 @@ const LAYERS: &[(&str, u8)] = &[
     ("reach", 6),
     ("git", 6),
     ("history", 6),
-    ("model", 7),
-    ("checks", 8),
-    ("report", 9),
-    ("stats", 10),
-    ("render", 11),
-    ("cli", 12),
+    ("incident_code", 7),
+    ("model", 8),
+    ("checks", 9),
+    ("report", 10),
+    ("stats", 11),
+    ("render", 12),
+    ("cli", 13),
 ];
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

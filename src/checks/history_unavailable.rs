@@ -1,10 +1,10 @@
 //! Missing history is never a pass. A base that does not resolve or is not in
-//! the clone, and a shallow clone hiding the commits behind closed action items, are
-//! errors that say exactly how to fetch what is missing.
+//! the clone, and a shallow clone hiding the commits behind closed action items or an
+//! incident's fix commits, are errors that say exactly how to fetch what is missing.
 
 use super::Context;
 use crate::finding::{Finding, code};
-use crate::git::{BaseState, EntryError, LogState, UNSHALLOW_FIX, item_ref};
+use crate::git::{BaseState, EntryError, FixFiles, History, LogState, UNSHALLOW_FIX, item_ref};
 use crate::rules::Rule;
 
 pub struct Check;
@@ -29,6 +29,7 @@ impl super::Check for Check {
                     .help(fix.clone()),
             );
         }
+        fix_commits(cx, h, out);
         let (why, fix) = match &h.log {
             LogState::Complete => return,
             LogState::Shallow => (
@@ -66,6 +67,43 @@ impl super::Check for Check {
                 .at(&e.loc)
                 .incident(&e.incident)
                 .help(UNSHALLOW_FIX),
+            );
+        }
+    }
+}
+
+/// Fix commits whose files cannot be read: a `fix_commits` entry a shallow clone does not
+/// have, and a fix commit whose parent (or tree) is not here. Without them, changes to
+/// the incident's code would go without a reminder.
+fn fix_commits(cx: &Context, h: &History, out: &mut Vec<Finding>) {
+    for e in h.fix_entries.iter().filter(|e| h.shallow && e.resolved == Err(EntryError::NotFound)) {
+        out.push(
+            Finding::new(
+                Rule::HistoryUnavailable,
+                format!("fix commit {} of {} is not in this shallow clone", code(&e.entry), e.incident),
+            )
+            .at(&e.loc)
+            .incident(&e.incident)
+            .help(UNSHALLOW_FIX),
+        );
+    }
+    for pm in cx.model.incidents() {
+        for sha in crate::incident_code::fix_commits(pm, h) {
+            let Some(FixFiles::Unavailable(why)) = h.fixes.get(&sha) else { continue };
+            let entry = h.fix_entries.iter().find(|e| e.incident == pm.id && e.resolved.as_ref() == Ok(&sha));
+            let fix = if h.shallow { UNSHALLOW_FIX } else { "check the repository with `git fsck`" };
+            out.push(
+                Finding::new(
+                    Rule::HistoryUnavailable,
+                    format!(
+                        "cannot tell which files fix commit {} of {} changed: {why}",
+                        code(&sha[..12.min(sha.len())]),
+                        pm.id
+                    ),
+                )
+                .at(entry.map_or(&pm.loc, |e| &e.loc))
+                .incident(&pm.id)
+                .help(fix),
             );
         }
     }

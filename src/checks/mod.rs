@@ -12,6 +12,7 @@ mod duplicate_incident_id;
 mod guard_change_accepted;
 mod history_skipped;
 mod history_unavailable;
+mod incident_code_not_found;
 mod invalid_marker;
 mod invalid_postmortem;
 mod linked_test_ignored;
@@ -26,6 +27,7 @@ mod near_miss_marker;
 mod no_prevent_action;
 mod overdue_action_item;
 mod stale_retirement;
+mod touches_incident_code;
 mod unknown_incident;
 mod unparsable_source;
 mod vague_action_item;
@@ -66,6 +68,8 @@ pub static REGISTRY: &[&dyn Check] = &[
     &history_skipped::Check,
     &overdue_action_item::Check,
     &history_unavailable::Check,
+    &incident_code_not_found::Check,
+    &touches_incident_code::Check,
     &action_item_missing_owner::Check,
     &action_item_missing_due::Check,
     &vague_action_item::Check,

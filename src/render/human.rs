@@ -7,7 +7,7 @@
 //! another). Our own colours are added afterwards by the styled renderer, so they work.
 
 use crate::finding::Finding;
-use crate::report::{IncidentView, Report};
+use crate::report::{FileSourceView, IncidentView, Report};
 use crate::rules::Level;
 use annotate_snippets::{Level as ALevel, Renderer, Snippet};
 use std::io::{self, Write};
@@ -136,6 +136,25 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
     for lt in &incident.linked_tests {
         let ignored = if lt.ignored { "  [ignored]" } else { "" };
         writeln!(out, "  {}  ({}:{}){ignored}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
+    }
+    writeln!(out, "\nfiles ({}):", incident.files.len())?;
+    if incident.files.is_empty() {
+        writeln!(out, "  none (no `paths`, and no fix commit found)")?;
+    }
+    for f in &incident.files {
+        let why: Vec<String> = f
+            .sources
+            .iter()
+            .map(|s| match s {
+                FileSourceView::Paths { pattern } => format!("listed in paths: {}", t(pattern)),
+                FileSourceView::FixCommit { commit, path } => {
+                    let was = path.as_ref().map(|p| format!(", as {}", t(&style.path(p)))).unwrap_or_default();
+                    format!("changed by fix commit {}{was}", &commit[..12.min(commit.len())])
+                }
+            })
+            .collect();
+        let gone = if f.gone { "  [not at HEAD]" } else { "" };
+        writeln!(out, "  {}{gone}  ({})", t(&style.path(&f.path)), why.join("; "))?;
     }
     writeln!(out, "\naction items ({}):", incident.action_items.len())?;
     if incident.action_items.is_empty() {

@@ -1,12 +1,12 @@
 //! `--format markdown`: the pull-request comment (and the job summary). A verdict line,
-//! a table of incidents, the findings grouped by rule, and the hidden marker by which
-//! the Action finds its own comment. Every piece of repository text is made inert, so it
+//! the past incidents whose code the change touches, a table of incidents, the findings
+//! grouped by rule, and the hidden marker by which the Action finds its own comment. Every piece of repository text is made inert, so it
 //! cannot break the table, open HTML, close or forge the marker, ping anyone or reorder
 //! what the reader sees; our own code spans (`` `…` `` in messages and help) stay code.
 
 use super::{Style, is_bidi_control, uri_path};
 use crate::finding::Finding;
-use crate::report::Report;
+use crate::report::{Report, TouchedIncident};
 use crate::rules::{Level, Rule};
 use std::io::{self, Write};
 
@@ -208,10 +208,12 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
     head.push(context);
     head.push(String::new());
 
+    let section = past_incidents(&report.touched, style);
+
     let mut table = Vec::new();
     if !report.incidents.is_empty() {
-        table.push("| Incident | Title | Severity | Linked tests | Action items done |".to_owned());
-        table.push("|---|---|---|---:|---:|".to_owned());
+        table.push(("| Incident | Title | Severity | Linked tests | Action items done |".to_owned(), false));
+        table.push(("|---|---|---|---:|---:|".to_owned(), false));
         for i in &report.incidents {
             let done = i.action_items.iter().filter(|a| matches!(a.status, "closed" | "wontfix")).count();
             let tests = if i.tests.is_empty() && i.test_waiver.is_none() && i.status != "draft" {
@@ -221,23 +223,26 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
             } else {
                 i.tests.len().to_string()
             };
-            table.push(format!(
+            let row = format!(
                 "| {} | {} | {} | {tests} | {done}/{} |",
                 escape(&i.id),
                 escape(&i.title),
                 i.severity.as_deref().map_or_else(|| "–".to_owned(), escape),
                 i.action_items.len()
-            ));
+            );
+            table.push((row, true));
         }
-        table.push(String::new());
+        table.push((String::new(), false));
     }
 
     // Findings, grouped by rule in registry order (errors first within the report order).
+    // The reminders are the section above, not findings to list again.
     let mut findings = Vec::new();
-    if !report.findings.is_empty() {
+    let listed: Vec<&Finding> = report.findings.iter().filter(|f| f.rule != Rule::TouchesIncidentCode).collect();
+    if !listed.is_empty() {
         findings.push("#### Findings".to_owned());
         findings.push(String::new());
-        let mut rules: Vec<Rule> = report.findings.iter().map(|f| f.rule).collect();
+        let mut rules: Vec<Rule> = listed.iter().map(|f| f.rule).collect();
         rules.dedup();
         let mut seen = Vec::new();
         for rule in rules {
@@ -245,7 +250,7 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
                 continue;
             }
             seen.push(rule);
-            let of_rule: Vec<&Finding> = report.findings.iter().filter(|f| f.rule == rule).collect();
+            let of_rule: Vec<&Finding> = listed.iter().copied().filter(|f| f.rule == rule).collect();
             findings.push(format!("**`{}`** ({})", rule.code(), of_rule.len()));
             findings.push(String::new());
             for f in of_rule {
@@ -261,38 +266,136 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
     }
 
     let footer = "<sub>incident-guard: every incident leaves a regression test behind.</sub>".to_owned();
-    assemble(head, table, findings, footer, limit)
+    assemble(head, section, table, findings, footer, limit)
 }
 
-/// Joins the parts, cutting the table and then the findings so the result fits in
-/// `limit` bytes, with a note saying what was left out.
-fn assemble(head: Vec<String>, table: Vec<String>, findings: Vec<String>, footer: String, limit: usize) -> String {
+/// Past incidents with more rows than this are folded into a `<details>` block, so that
+/// the verdict and the findings stay in view.
+const OPEN_ROWS: usize = 5;
+/// How many files and tests a row names before it counts the rest.
+const NAMED_FILES: usize = 5;
+const NAMED_TESTS: usize = 3;
+
+/// The section "Past incidents in this change": one row per incident whose code the
+/// change touches, with the files, the tests that guard it and, when the run was given
+/// test results, whether they ran. Lines marked `true` are rows, which may be left out
+/// to fit the comment.
+fn past_incidents(touched: &[TouchedIncident], style: &Style) -> Vec<(String, bool)> {
+    if touched.is_empty() {
+        return Vec::new();
+    }
+    let ran_column = touched.iter().any(|t| t.tests_ran.is_some());
+    let mut lines = vec![("#### Past incidents in this change".to_owned(), false), (String::new(), false)];
+    let n = touched.len();
+    let lead = format!(
+        "This change touches code that was part of {}: read what {} found before merging.",
+        plural(n, "past incident"),
+        if n == 1 { "its postmortem" } else { "their postmortems" }
+    );
+    let collapsed = n > OPEN_ROWS;
+    if collapsed {
+        lines.push((format!("<details><summary>{lead}</summary>"), false));
+    } else {
+        lines.push((lead, false));
+    }
+    lines.push((String::new(), false));
+    let ran_head = if ran_column { " Ran in this pipeline |" } else { "" };
+    let ran_rule = if ran_column { "---:|" } else { "" };
+    lines.push((format!("| Incident | Severity | Files touched | Guarded by |{ran_head}"), false));
+    lines.push((format!("|---|---|---|---|{ran_rule}"), false));
+    for t in touched {
+        let id = match &style.link_base {
+            Some(base) => format!("[{}]({base}/{})", escape(&t.id), uri_path(&t.path)),
+            None => escape(&t.id),
+        };
+        let incident = if t.title.is_empty() { id } else { format!("{id}: {}", escape(&t.title)) };
+        let severity = t.severity.as_deref().map_or_else(|| "–".to_owned(), escape);
+        let tests = if t.tests.is_empty() { "**none**".to_owned() } else { code_list(&t.tests, NAMED_TESTS) };
+        let ran = match (ran_column, t.tests_ran) {
+            (false, _) => String::new(),
+            (true, Some(r)) => format!(" {}/{} |", r.ran, r.linked),
+            (true, None) => " – |".to_owned(),
+        };
+        let row = format!("| {incident} | {severity} | {} | {tests} |{ran}", code_list(&t.files, NAMED_FILES));
+        lines.push((row, true));
+    }
+    lines.push((String::new(), false));
+    if collapsed {
+        lines.push(("</details>".to_owned(), false));
+        lines.push((String::new(), false));
+    }
+    lines
+}
+
+/// Repository strings as code spans in a table cell, one a line, the ones past `named`
+/// counted.
+fn code_list(items: &[String], named: usize) -> String {
+    let mut cell = String::new();
+    for (i, item) in items.iter().take(named).enumerate() {
+        if i > 0 {
+            cell.push_str("<br>");
+        }
+        push_code(&mut cell, item, Place::Cell);
+    }
+    if items.len() > named {
+        cell.push_str(&format!("<br>and {} more", items.len() - named));
+    }
+    cell
+}
+
+/// The lines of `part` that fit in `budget` bytes: every line that is not a row (headings,
+/// a table's head, the `<details>` tags, which the structure needs), and the rows while
+/// they fit. Returns them, the bytes they take, and how many rows were left out.
+fn fit(part: Vec<(String, bool)>, budget: usize) -> (Vec<String>, usize, usize) {
+    let fixed: usize = part.iter().filter(|(_, row)| !row).map(|(l, _)| l.len() + 1).sum();
+    let (mut room, mut used, mut omitted) = (budget.saturating_sub(fixed), fixed, 0);
+    let mut kept = Vec::with_capacity(part.len());
+    for (line, row) in part {
+        if row {
+            if line.len() + 1 > room {
+                omitted += 1;
+                continue;
+            }
+            room -= line.len() + 1;
+            used += line.len() + 1;
+        }
+        kept.push(line);
+    }
+    (kept, used, omitted)
+}
+
+/// Joins the parts, cutting the past incidents, the table and then the findings so the
+/// result fits in `limit` bytes, with a note saying what was left out.
+fn assemble(
+    head: Vec<String>,
+    section: Vec<(String, bool)>,
+    table: Vec<(String, bool)>,
+    findings: Vec<String>,
+    footer: String,
+    limit: usize,
+) -> String {
     let size = |v: &[String]| v.iter().map(|l| l.len() + 1).sum::<usize>();
-    let total = size(&head) + size(&table) + size(&findings) + footer.len() + 1;
+    let part_size = |v: &[(String, bool)]| v.iter().map(|(l, _)| l.len() + 1).sum::<usize>();
+    let total = size(&head) + part_size(&section) + part_size(&table) + size(&findings) + footer.len() + 1;
     let mut out = head;
     if total <= limit {
-        out.extend(table);
+        out.extend(section.into_iter().map(|(l, _)| l));
+        out.extend(table.into_iter().map(|(l, _)| l));
         out.extend(findings);
         out.push(footer);
         return out.join("\n") + "\n";
     }
     const NOTE_ROOM: usize = 400;
     let mut budget = limit.saturating_sub(size(&out) + footer.len() + NOTE_ROOM);
-    // The table gets at most a third of what is left; the findings the rest.
-    let mut table_budget = budget / 3;
-    let mut omitted_rows = 0;
-    let table_rows = table.len().saturating_sub(3);
-    for (i, line) in table.into_iter().enumerate() {
-        let is_row = i >= 2 && !line.is_empty();
-        if line.len() + 1 > table_budget && is_row {
-            omitted_rows += 1;
-            continue;
-        }
-        table_budget = table_budget.saturating_sub(line.len() + 1);
-        budget = budget.saturating_sub(line.len() + 1);
-        out.push(line);
-    }
-    let _ = table_rows;
+    // The past incidents and the table each get at most a third of what is left; the
+    // findings the rest.
+    let third = budget / 3;
+    let (lines, used, omitted_incidents) = fit(section, third);
+    budget = budget.saturating_sub(used);
+    out.extend(lines);
+    let (lines, used, omitted_rows) = fit(table, third);
+    budget = budget.saturating_sub(used);
+    out.extend(lines);
     let mut omitted_findings = 0;
     for line in findings {
         if line.len() + 1 > budget {
@@ -305,8 +408,10 @@ fn assemble(head: Vec<String>, table: Vec<String>, findings: Vec<String>, footer
         budget -= line.len() + 1;
         out.push(line);
     }
+    let past =
+        if omitted_incidents > 0 { format!(", {omitted_incidents} more past incident(s)") } else { String::new() };
     out.push(format!(
-        "> **Report truncated** to fit GitHub's size limit: {omitted_findings} more finding(s) and {omitted_rows} more incident row(s) not shown. The job summary or `incident-guard check` has them all."
+        "> **Report truncated** to fit GitHub's size limit: {omitted_findings} more finding(s){past} and {omitted_rows} more incident row(s) not shown. The job summary or `incident-guard check` has them all."
     ));
     out.push(String::new());
     out.push(footer);
@@ -350,6 +455,61 @@ mod tests {
         assert_eq!(inline("`<!-- incident-guard -->`", Place::Line), "`<\u{200b}!-- incident-guard -->`");
         let html = gfm(&format!("- {}", inline("x `a <b> @c` y", Place::Line)));
         assert!(html.contains("<code>a &lt;b&gt; @c</code>"), "{html}");
+    }
+
+    fn with_past_incidents(touched: Vec<TouchedIncident>) -> Report {
+        Report {
+            version: 1,
+            base: None,
+            findings: Vec::new(),
+            incidents: Vec::new(),
+            summary: Default::default(),
+            fallback_path: ".".into(),
+            repo_root: Default::default(),
+            no_base: None,
+            touched,
+        }
+    }
+
+    fn past(i: usize, title: &str, tests_ran: Option<crate::report::TestsRan>) -> TouchedIncident {
+        TouchedIncident {
+            id: format!("INC-{i}"),
+            title: title.to_owned(),
+            severity: Some("SEV1".into()),
+            path: format!("postmortems/{i}.md"),
+            files: (0..7).map(|f| format!("src/m{f}.rs")).collect(),
+            tests: vec!["tests/a.rs::a".into()],
+            tests_ran,
+        }
+    }
+
+    #[test]
+    fn whether_the_tests_ran_is_a_column_only_when_test_results_were_given() {
+        let md = document(&with_past_incidents(vec![past(1, "Pool", None)]), &Style::default(), COMMENT_LIMIT);
+        assert!(md.contains("| Incident | Severity | Files touched | Guarded by |\n|---|---|---|---|\n"), "{md}");
+        assert!(
+            md.contains("| INC-1: Pool | SEV1 | `src/m0.rs`<br>`src/m1.rs`<br>`src/m2.rs`<br>`src/m3.rs`<br>`src/m4.rs`<br>and 2 more | `tests/a.rs::a` |\n"),
+            "{md}"
+        );
+        let ran = Some(crate::report::TestsRan { ran: 1, linked: 1 });
+        let report = with_past_incidents(vec![past(1, "Pool", ran), past(2, "Cache", None)]);
+        let html = gfm(&document(&report, &Style::default(), COMMENT_LIMIT));
+        assert_eq!(html.matches("</th>").count(), 5, "{html}");
+        assert!(html.contains("<td align=\"right\">1/1</td>") && html.contains("<td align=\"right\">–</td>"), "{html}");
+    }
+
+    #[test]
+    fn many_past_incidents_are_cut_to_fit_and_the_fold_stays_whole() {
+        let title = "t".repeat(300);
+        let report = with_past_incidents((0..2000).map(|i| past(i, &title, None)).collect());
+        let md = document(&report, &Style::default(), COMMENT_LIMIT);
+        assert!(md.len() < COMMENT_LIMIT, "{} bytes", md.len());
+        assert!(md.contains("more past incident(s)"), "a visible note says so");
+        let html = gfm(&md);
+        assert_eq!((html.matches("<details>").count(), html.matches("</details>").count()), (1, 1));
+        let folded = html.split("<details>").nth(1).unwrap().split("</details>").next().unwrap();
+        assert_eq!(folded.matches("<table>").count(), 1, "{html}");
+        assert!(folded.matches("<tr>").count() > 20, "as many rows as fit: {html}");
     }
 
     #[test]

@@ -67,6 +67,13 @@ pub fn human(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
         let label = if i == 0 { "repeated classes:" } else { "                 " };
         writeln!(out, "{label} {} ({})", t(&c.tag), t(&c.incidents.join(", ")))?;
     }
+    if s.hotspots.is_empty() {
+        writeln!(out, "code hotspots:    none (no file belongs to two incidents)")?;
+    }
+    for (i, h) in s.hotspots.iter().enumerate() {
+        let label = if i == 0 { "code hotspots:   " } else { "                 " };
+        writeln!(out, "{label} {} ({} incidents: {})", t(&h.path), h.incidents.len(), t(&h.incidents.join(", ")))?;
+    }
     Ok(())
 }
 
@@ -103,6 +110,15 @@ pub fn markdown(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
         "| Repeated classes | {} |",
         if repeated.is_empty() { "none".to_owned() } else { escape(&repeated.join("; ")) }
     )?;
+    writeln!(out, "\n#### Code hotspots\n")?;
+    if s.hotspots.is_empty() {
+        writeln!(out, "No file belongs to two or more incidents.")?;
+    } else {
+        writeln!(out, "| File | Incidents |\n|---|---|")?;
+        for h in &s.hotspots {
+            writeln!(out, "| {} | {} ({}) |", escape(&h.path), h.incidents.len(), escape(&h.incidents.join(", ")))?;
+        }
+    }
     writeln!(out, "\n#### Per month\n")?;
     writeln!(out, "```text")?;
     writeln!(out, "month    incidents            covered/held")?;

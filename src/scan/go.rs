@@ -38,6 +38,10 @@ impl Language for Go {
         path.ends_with(".go")
     }
 
+    fn is_test_file(&self, path: &str) -> bool {
+        path.ends_with("_test.go")
+    }
+
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let lexed = clike::lex(text, &Dialect::GO);
         let constraint = super::go_build::constraints(path, text);

@@ -79,6 +79,14 @@ impl Language for Java {
         path.ends_with(".java") || path.ends_with(".kt")
     }
 
+    /// Maven's and Gradle's tests live in `src/test/` (a test directory); elsewhere, the
+    /// class names Surefire runs by default: `Test*`, `*Test`, `*Tests`, `*TestCase`.
+    fn is_test_file(&self, path: &str) -> bool {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+        stem.starts_with("Test") || ["Test", "Tests", "TestCase"].iter().any(|s| stem.ends_with(s))
+    }
+
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let kotlin = path.ends_with(".kt");
         let dialect = if kotlin { Dialect::KOTLIN } else { Dialect::JAVA };

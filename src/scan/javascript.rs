@@ -73,6 +73,10 @@ impl Language for JavaScript {
         EXTENSIONS.iter().any(|e| path.ends_with(e))
     }
 
+    fn is_test_file(&self, path: &str) -> bool {
+        is_test_file(path)
+    }
+
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let ts = [".ts", ".mts", ".cts"].iter().any(|e| path.ends_with(e));
         let dialect = if ts { Dialect::TYPESCRIPT } else { Dialect::JAVASCRIPT };

@@ -31,6 +31,9 @@ pub trait Language: Sync {
     fn handles(&self, path: &str) -> bool;
     /// Scans one file. `text` is the whole file.
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan;
+    /// Whether `path` is, by this language's conventions, a file of tests rather than of
+    /// the code under test (a file of both, like a Rust module with `mod tests`, is code).
+    fn is_test_file(&self, path: &str) -> bool;
     /// How a test is disabled in this language, for messages.
     fn skip_form(&self) -> &'static str {
         "`#[ignore]`"
@@ -82,6 +85,20 @@ pub fn comment_sigil(path: &str) -> &'static str {
 
 pub fn language_for(path: &str) -> Option<&'static dyn Language> {
     LANGUAGES.iter().copied().find(|l| l.handles(path))
+}
+
+/// Directories that hold tests and what only tests use (fixtures, test data), in every
+/// language's usual layout: `tests/` (cargo's integration tests, pytest's), `test/`
+/// (Maven's `src/test/`, mocha's), `__tests__/` (Jest), `testdata/` (the go tool).
+const TEST_DIRS: &[&str] = &["tests", "test", "__tests__", "testdata"];
+
+/// Whether a repository-relative path is a test file rather than code under test: it lies
+/// in a test directory (`TEST_DIRS`), or its language's own convention says so (see
+/// `Language::is_test_file`). The code an incident was in is the code a fix changed,
+/// less its tests.
+pub fn is_test_file(path: &str) -> bool {
+    path.split('/').rev().skip(1).any(|dir| TEST_DIRS.contains(&dir))
+        || language_for(path).is_some_and(|l| l.is_test_file(path))
 }
 
 /// A test found in a source file, with the incidents its markers name.

@@ -55,6 +55,10 @@ impl Language for Python {
         path.ends_with(".py")
     }
 
+    fn is_test_file(&self, path: &str) -> bool {
+        is_test_file(path)
+    }
+
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         scan(path, text, words)
     }

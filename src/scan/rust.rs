@@ -38,6 +38,13 @@ impl Language for Rust {
         path.ends_with(".rs")
     }
 
+    /// Cargo's integration tests live in `tests/` (the test directories every language
+    /// shares); in `src/`, a file called `tests.rs` is by convention the `mod tests` of
+    /// the module beside it.
+    fn is_test_file(&self, path: &str) -> bool {
+        path.rsplit('/').next() == Some("tests.rs")
+    }
+
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let lexed = rust_lex::lex(text);
         match on_parser_stack(&lexed, || parse(path, text, &lexed.comments, words)) {

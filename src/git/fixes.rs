@@ -1,0 +1,314 @@
+//! What each fix commit changed, followed to HEAD: the code an incident was in. One diff
+//! of each commit against its first parent gives its files; a file no longer at that path
+//! at HEAD is looked for among the files added since, first those with the same name,
+//! then all of them (one tree comparison of the commit with HEAD), by identical content,
+//! else by similar lines. Similarity is measured here rather than with git's rename
+//! detection (`find_similar`): that compares every deleted file with every added one on
+//! each call, and over a hundred fix commits whose files had moved it took 3.7 seconds;
+//! here each file at HEAD is read and summarised once, however many fix commits ask.
+
+use super::short;
+use git2::{Delta, FileMode, Oid, Repository, Tree};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The files a fix commit added or changed, against its first parent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixFiles {
+    Changed(Vec<FixedFile>),
+    /// They cannot be read from this clone: why (its parent is beyond a shallow clone's
+    /// boundary, an object is missing).
+    Unavailable(String),
+}
+
+/// A file a fix commit changed, with its paths relative to the checked directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixedFile {
+    /// The path the fix commit gave it.
+    pub at_fix: String,
+    /// Where it is at HEAD: `at_fix`, or the path it was renamed to since. A file deleted
+    /// since keeps its last path, so that a change bringing it back is still seen.
+    pub at_head: String,
+    /// Whether HEAD has no file at `at_head` (deleted since the fix).
+    pub gone: bool,
+}
+
+/// How alike a file and a file added since must be to count as the same file moved:
+/// half their lines, as git's default for renames (`-M50%`).
+const SIMILAR: f64 = 0.5;
+/// Files larger than this are followed only when their content is unchanged.
+const MAX_COMPARED: usize = 4 << 20;
+
+/// The files each of `commits` (full SHAs) added or changed against its first parent (all
+/// of its files, for a root commit), under the checked directory `prefix`, each followed
+/// to HEAD. Each commit is read once. Reading a tree from a pack means undoing a chain of
+/// deltas, and libgit2 keeps only the end of each chain, so some 700 fix commits took half
+/// a second on one thread: they are shared out between two workers, each with its own
+/// repository handle (a handle is not shareable across threads), in the order they were
+/// made, which keeps the trees each worker reads close together in history. A commit no
+/// worker could read is `Unavailable`, never silently without files.
+pub fn read(git_dir: &Path, prefix: &str, commits: &[String]) -> HashMap<String, FixFiles> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const WORKERS: usize = 2;
+    if commits.is_empty() {
+        return HashMap::new();
+    }
+    let mut ordered: Vec<&String> = commits.iter().collect();
+    if let Ok(repo) = Repository::open(git_dir) {
+        let time =
+            |sha: &String| Oid::from_str(sha).and_then(|o| repo.find_commit(o)).map_or(0, |c| c.time().seconds());
+        ordered.sort_by_cached_key(|sha| time(sha));
+    }
+    let next = AtomicUsize::new(0);
+    let work = || -> Vec<(String, FixFiles)> {
+        let mut out = Vec::new();
+        let Ok(repo) = Repository::open(git_dir) else { return out };
+        let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else { return out };
+        let mut head = Head { repo: &repo, tree, lines: HashMap::new(), by_name: None };
+        while let Some(sha) = ordered.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let files = read_one(&mut head, prefix, sha).unwrap_or_else(FixFiles::Unavailable);
+            out.push(((*sha).clone(), files));
+        }
+        out
+    };
+    let mut out: HashMap<String, FixFiles> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..WORKERS).map(|_| s.spawn(work)).collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    for sha in commits {
+        out.entry(sha.clone()).or_insert_with(|| FixFiles::Unavailable("the repository could not be read".into()));
+    }
+    out
+}
+
+fn git_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn read_one(head: &mut Head, prefix: &str, sha: &str) -> Result<FixFiles, String> {
+    let repo = head.repo;
+    let commit = Oid::from_str(sha)
+        .and_then(|oid| repo.find_commit(oid))
+        .map_err(|_| format!("commit {} is not in this clone", &sha[..12.min(sha.len())]))?;
+    let tree =
+        commit.tree().map_err(|e| format!("cannot read the tree of commit {}: {}", short(commit.id()), e.message()))?;
+    // Only a commit that shows no parent may be a shallow clone's boundary.
+    let parent_id = if commit.parent_count() > 0 { commit.parent_id(0).ok() } else { first_parent(repo, commit.id())? };
+    let parent = match parent_id {
+        None => None,
+        Some(oid) => {
+            let parent = repo.find_commit(oid).map_err(|_| {
+                format!("the parent of commit {} is not in this clone (a shallow clone?)", short(commit.id()))
+            })?;
+            Some(parent.tree().map_err(|e| format!("cannot read the tree of {}: {}", short(oid), e.message()))?)
+        }
+    };
+    let mut opts = git2::DiffOptions::new();
+    opts.ignore_submodules(true).skip_binary_check(true);
+    if !prefix.is_empty() {
+        opts.pathspec(format!("{prefix}/"));
+    }
+    let diff = repo
+        .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
+        .map_err(|e| format!("cannot diff commit {}: {}", short(commit.id()), e.message()))?;
+    // (path, blob) of every file the commit added or changed.
+    let changed: Vec<(String, Oid)> = diff
+        .deltas()
+        .filter(|d| d.status() != Delta::Deleted && d.new_file().mode() != FileMode::Commit)
+        .filter_map(|d| Some((git_path(d.new_file().path()?), d.new_file().id())))
+        .collect();
+    let missing: Vec<&(String, Oid)> =
+        changed.iter().filter(|(p, _)| head.tree.get_path(Path::new(p.as_str())).is_err()).collect();
+    let moved = if missing.is_empty() { HashMap::new() } else { head.moves_since(&tree, &missing) };
+    let rel = |p: &str| -> Option<String> {
+        if prefix.is_empty() { Some(p.to_owned()) } else { p.strip_prefix(&format!("{prefix}/")).map(str::to_owned) }
+    };
+    let files = changed
+        .iter()
+        .filter_map(|(p, _)| {
+            let at_fix = rel(p)?;
+            Some(match moved.get(p) {
+                // Moved out of the checked directory: no longer this project's code.
+                Some(to) => FixedFile { at_fix, at_head: rel(to)?, gone: false },
+                None if missing.iter().any(|(m, _)| m == p) => {
+                    FixedFile { at_head: at_fix.clone(), at_fix, gone: true }
+                }
+                None => FixedFile { at_head: at_fix.clone(), at_fix, gone: false },
+            })
+        })
+        .collect();
+    Ok(FixFiles::Changed(files))
+}
+
+/// The first parent a commit names, from the raw object: libgit2 shows a commit at a
+/// shallow clone's boundary as having none, and diffing it as a root commit would make
+/// every file of the repository part of the fix.
+fn first_parent(repo: &Repository, commit: Oid) -> Result<Option<Oid>, String> {
+    let odb = repo.odb().map_err(|e| e.message().to_owned())?;
+    let object = odb.read(commit).map_err(|e| format!("cannot read commit {}: {}", short(commit), e.message()))?;
+    let raw = object.data();
+    let header = &raw[..raw.windows(2).position(|w| w == b"\n\n").unwrap_or(raw.len())];
+    Ok(header
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(b"parent "))
+        .and_then(|hex| std::str::from_utf8(hex).ok())
+        .and_then(|hex| Oid::from_str(hex.trim()).ok()))
+}
+
+/// HEAD, as one worker sees it: its tree, the line summaries of the blobs it has compared,
+/// and its files by name.
+struct Head<'r> {
+    repo: &'r Repository,
+    tree: Tree<'r>,
+    /// Each blob's lines, summarised once (see `line_hashes`); `None` for a binary or very
+    /// large blob, or one that cannot be read.
+    lines: HashMap<Oid, Option<Vec<u64>>>,
+    /// HEAD's files (path, blob) by file name, made the first time a file has moved.
+    by_name: Option<HashMap<String, Vec<(String, Oid)>>>,
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+impl Head<'_> {
+    fn lines(&mut self, oid: Oid) -> Option<&[u64]> {
+        let repo = self.repo;
+        self.lines
+            .entry(oid)
+            .or_insert_with(|| {
+                let blob = repo.find_blob(oid).ok()?;
+                let bytes = blob.content();
+                // Git's own test for binary content: a NUL byte near the start.
+                if bytes.len() > MAX_COMPARED || bytes[..bytes.len().min(8000)].contains(&0) {
+                    return None;
+                }
+                Some(line_hashes(bytes))
+            })
+            .as_deref()
+    }
+
+    /// The candidate among `candidates` with the same content as `blob`, else the one most
+    /// like it if it is alike enough (`SIMILAR`).
+    fn best(&mut self, blob: Oid, candidates: &[(String, Oid)]) -> Option<String> {
+        if let Some((to, _)) = candidates.iter().find(|(_, oid)| *oid == blob) {
+            return Some(to.clone());
+        }
+        let old = self.lines(blob)?.to_vec();
+        let mut best: Option<(f64, &String)> = None;
+        for (to, oid) in candidates {
+            let Some(new) = self.lines(*oid) else { continue };
+            let score = similarity(&old, new);
+            if score >= SIMILAR && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, to));
+            }
+        }
+        best.map(|(_, to)| to.clone())
+    }
+
+    /// Where the files `missing` ((path, blob) in `from`) went between `from` and HEAD,
+    /// among the files added since: first those with the same file name (a move to
+    /// another directory, the usual case, as git's own rename detection assumes), found
+    /// in an index of HEAD made once; for the rest, every file added since, from one tree
+    /// comparison of `from` with HEAD. A file with no match is gone.
+    fn moves_since(&mut self, from: &Tree, missing: &[&(String, Oid)]) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        if self.by_name.is_none() {
+            let mut index: HashMap<String, Vec<(String, Oid)>> = HashMap::new();
+            let _ = self.tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(git2::ObjectType::Blob)
+                    && let Some(name) = entry.name()
+                {
+                    index.entry(name.to_owned()).or_default().push((format!("{dir}{name}"), entry.id()));
+                }
+                git2::TreeWalkResult::Ok
+            });
+            self.by_name = Some(index);
+        }
+        let mut rest = Vec::new();
+        for (path, blob) in missing {
+            // Added since: a file of that name at HEAD that `from` does not have.
+            let named: Vec<(String, Oid)> = self
+                .by_name
+                .as_ref()
+                .and_then(|index| index.get(file_name(path)))
+                .into_iter()
+                .flatten()
+                .filter(|(p, _)| from.get_path(Path::new(p)).is_err())
+                .cloned()
+                .collect();
+            match self.best(*blob, &named) {
+                Some(to) => {
+                    out.insert(path.clone(), to);
+                }
+                None => rest.push((path, *blob)),
+            }
+        }
+        if rest.is_empty() {
+            return out;
+        }
+        let mut opts = git2::DiffOptions::new();
+        opts.ignore_submodules(true).skip_binary_check(true);
+        let Ok(diff) = self.repo.diff_tree_to_tree(Some(from), Some(&self.tree), Some(&mut opts)) else { return out };
+        let added: Vec<(String, Oid)> = diff
+            .deltas()
+            .filter(|d| d.status() == Delta::Added && d.new_file().mode() != FileMode::Commit)
+            .filter_map(|d| Some((git_path(d.new_file().path()?), d.new_file().id())))
+            .collect();
+        for (path, blob) in rest {
+            if let Some(to) = self.best(blob, &added) {
+                out.insert(path.clone(), to);
+            }
+        }
+        out
+    }
+}
+
+/// The sorted FNV-1a hashes of the non-blank lines of `bytes`, each trimmed, so that
+/// re-indenting a file does not make it another file.
+fn line_hashes(bytes: &[u8]) -> Vec<u64> {
+    let mut out: Vec<u64> = bytes
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// How alike two files are: the lines they share (as multisets) over their mean number
+/// of lines, from 0 (nothing in common, or both empty) to 1.
+fn similarity(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * common as f64 / (a.len() + b.len()) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarity_counts_shared_lines_whatever_their_order_and_indent() {
+        let a = line_hashes(b"fn a() {\n    x();\n}\n\nfn b() {}\n");
+        assert_eq!(similarity(&a, &line_hashes(b"fn b() {}\nfn a() {\n  x();\n}\n")), 1.0);
+        // Three lines shared, of four and of five.
+        let b = line_hashes(b"fn a() {\n    x();\n}\nfn c() {}\nfn c() {}\n");
+        assert_eq!(similarity(&a, &b), 2.0 * 3.0 / 9.0);
+        assert_eq!(similarity(&a, &[]), 0.0);
+    }
+}
