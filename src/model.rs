@@ -32,6 +32,8 @@ pub struct Model {
     pub not_run: Vec<crate::reach::TestVerdict>,
     /// Base-versus-HEAD link changes, when a base revision was found.
     pub changes: Option<LinkChanges>,
+    /// What the test results given to this run say of the linked tests, when some were.
+    pub runs: Option<crate::results::Runs>,
     /// Incident ID → tests at HEAD linked to it.
     links: BTreeMap<String, Vec<(usize, usize)>>,
 }
@@ -82,6 +84,7 @@ impl Model {
             not_run,
             given_up: Vec::new(),
             changes,
+            runs: None,
             links,
         }
     }

@@ -1,6 +1,7 @@
 //! The modules form layers, and data flows one way: config → postmortems → sources →
-//! history → model → checks → report → renderers. A lower layer never imports a higher
-//! one (a helper it needs moves down instead), so no set of modules forms a circle.
+//! history → test results → model → checks → report → renderers. A lower layer never
+//! imports a higher one (a helper it needs moves down instead), so no set of modules
+//! forms a circle.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,12 +23,13 @@ const LAYERS: &[(&str, u8)] = &[
     ("reach", 6),
     ("git", 6),
     ("history", 6),
-    ("model", 7),
-    ("checks", 8),
-    ("report", 9),
-    ("stats", 10),
-    ("render", 11),
-    ("cli", 12),
+    ("results", 7),
+    ("model", 8),
+    ("checks", 9),
+    ("report", 10),
+    ("stats", 11),
+    ("render", 12),
+    ("cli", 13),
 ];
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
