@@ -337,7 +337,7 @@ pub fn placements(root: &Path, files: &[&str]) -> (HashMap<String, Vec<Placement
         Reach { root, boundary: crate::paths::boundary(root), packages: BTreeMap::new(), files: HashMap::new() };
     let mut out: HashMap<String, Vec<Placement>> = HashMap::new();
     let mut packages: Vec<PackageTargets> = Vec::new();
-    let mut modules_of: HashMap<PathBuf, HashMap<PathBuf, Vec<(usize, Vec<String>)>>> = HashMap::new();
+    let mut modules_of: HashMap<PathBuf, ModulePaths> = HashMap::new();
     for rel in files {
         let file = crate::paths::normalize(&root.join(rel));
         for dir in reach.packages_for(&file) {
@@ -376,19 +376,23 @@ pub fn placements(root: &Path, files: &[&str]) -> (HashMap<String, Vec<Placement
     (out, packages)
 }
 
+/// For each file a package's test-harness targets compile: each target (by index) and
+/// the module path to the file in it.
+type ModulePaths = HashMap<PathBuf, Vec<(usize, Vec<String>)>>;
+
 impl Reach<'_> {
     /// For every file the package's test-harness targets compile: each target and the
     /// module path to the file in it. Unlike `walk`, which keeps one best route to each
     /// file, this keeps every target a file is in: a `tests/common/mod.rs` runs in each
     /// integration test that declares it.
-    fn module_paths(&mut self, dir: &Path) -> HashMap<PathBuf, Vec<(usize, Vec<String>)>> {
-        let mut out: HashMap<PathBuf, Vec<(usize, Vec<String>)>> = HashMap::new();
+    fn module_paths(&mut self, dir: &Path) -> ModulePaths {
+        let mut out: ModulePaths = HashMap::new();
         let targets = match &self.packages[dir].0.targets {
             Ok(t) => t.clone(),
             Err(_) => return out,
         };
         for (i, target) in targets.iter().enumerate() {
-            if !(target.test && target.harness) || !target.root.is_file() {
+            if !(target.test && target.harness && target.root.is_file()) {
                 continue;
             }
             let root_dir = target.root.parent().unwrap_or(Path::new("")).to_path_buf();

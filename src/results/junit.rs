@@ -324,7 +324,9 @@ fn emit(open: Open, doc_language: Option<Language>, suites: &[(String, Option<La
 mod tests {
     use super::*;
 
-    fn cases(xml: &str) -> Result<Vec<(Option<Language>, String, String, Outcome)>, ParseError> {
+    type Read = (Option<Language>, String, String, Outcome);
+
+    fn cases(xml: &str) -> Result<Vec<Read>, ParseError> {
         let mut out = Vec::new();
         read(xml.as_bytes(), &mut |c: Case| {
             out.push((c.language, c.classname.to_owned(), c.name.to_owned(), c.outcome.clone()))
@@ -345,7 +347,11 @@ mod tests {
         let got = cases(xml).unwrap();
         assert_eq!(got.len(), 4);
         assert_eq!(got[0].3, Outcome::Passed);
-        assert_eq!(got[1].3, Outcome::Failed("def test_bad():\n>   assert 1 == 2".into()), "the text holds the message");
+        assert_eq!(
+            got[1].3,
+            Outcome::Failed("def test_bad():\n>   assert 1 == 2".into()),
+            "the text holds the message"
+        );
         assert_eq!(got[2].3, Outcome::Skipped("not on CI".into()));
         assert_eq!(got[3].3, Outcome::Failed("boom <here>".into()));
         assert!(got.iter().all(|c| c.0 == Some("python")));
