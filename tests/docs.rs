@@ -776,7 +776,10 @@ fn nothing_refers_to_a_file_outside_the_repository() {
 fn output_with_test_results_matches_the_schema() {
     let t = Tree::new();
     t.file("postmortems/a.md", postmortem("INC-1", ""));
-    t.file("tests/test_a.py", "# incident: INC-1\ndef test_a():\n    pass\n\n# incident: INC-1\ndef test_b():\n    pass\n");
+    t.file(
+        "tests/test_a.py",
+        "# incident: INC-1\ndef test_a():\n    pass\n\n# incident: INC-1\ndef test_b():\n    pass\n",
+    );
     t.file(
         "junit.xml",
         "<testsuites name=\"pytest tests\"><testsuite name=\"pytest\"><testcase classname=\"tests.test_a\" name=\"test_a\"><failure message=\"boom\"/></testcase></testsuite></testsuites>",

@@ -552,3 +552,71 @@ fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each file's test binaries and module path, as libtest and nextest name them.
+    #[test]
+    fn placements_give_the_binary_and_the_module_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let file = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        file(
+            "Cargo.toml",
+            "[package]\nname = \"pay-ments\"\nversion = \"0.1.0\"\n\n[[test]]\nname = \"slow\"\npath = \"checks/slow_main.rs\"\n\n[[bin]]\nname = \"cli\"\npath = \"src/cli.rs\"\n",
+        );
+        file("src/lib.rs", "mod db;\nmod outer { #[path = \"elsewhere/inner.rs\"] mod inner; }\n");
+        file("src/db/mod.rs", "mod pool;\n");
+        file("src/db/pool.rs", "");
+        file("src/outer/elsewhere/inner.rs", "");
+        file("src/cli.rs", "fn main() {}\n");
+        file("tests/retry.rs", "mod common;\n");
+        file("tests/common/mod.rs", "");
+        file("tests/other.rs", "mod common;\n");
+        file("checks/slow_main.rs", "");
+        let files = [
+            "src/db/pool.rs",
+            "src/db/mod.rs",
+            "src/outer/elsewhere/inner.rs",
+            "tests/retry.rs",
+            "tests/common/mod.rs",
+            "checks/slow_main.rs",
+            "src/cli.rs",
+            "tests/off/lost.rs",
+        ];
+        let (placements, packages) = placements(root, &files);
+        let of = |rel: &str| -> Vec<(String, String, String)> {
+            let mut v: Vec<(String, String, String)> = placements
+                .get(rel)
+                .into_iter()
+                .flatten()
+                .map(|p| (p.binary_id.clone(), p.stem.clone(), p.modules.join("::")))
+                .collect();
+            v.sort();
+            v
+        };
+        let one = |id: &str, stem: &str, path: &str| vec![(id.to_owned(), stem.to_owned(), path.to_owned())];
+        assert_eq!(of("src/db/pool.rs"), one("pay-ments", "pay_ments", "db::pool"));
+        assert_eq!(of("src/db/mod.rs"), one("pay-ments", "pay_ments", "db"));
+        assert_eq!(of("src/outer/elsewhere/inner.rs"), one("pay-ments", "pay_ments", "outer::inner"));
+        assert_eq!(of("tests/retry.rs"), one("pay-ments::retry", "retry", ""));
+        assert_eq!(
+            of("tests/common/mod.rs"),
+            [
+                ("pay-ments::other".to_owned(), "other".to_owned(), "common".to_owned()),
+                ("pay-ments::retry".to_owned(), "retry".to_owned(), "common".to_owned())
+            ]
+        );
+        assert_eq!(of("checks/slow_main.rs"), one("pay-ments::slow", "slow", ""));
+        assert_eq!(of("src/cli.rs"), one("pay-ments::bin/cli", "cli", ""));
+        assert!(of("tests/off/lost.rs").is_empty(), "no target compiles it");
+        assert_eq!(packages.len(), 1);
+        assert!(packages[0].targets.contains(&("slow".to_owned(), "checks/slow_main.rs".to_owned())));
+    }
+}

@@ -44,6 +44,7 @@ impl Stream {
             language: Some("go"),
             classname: package,
             suite: package,
+            suites: package,
             name: test,
             file: None,
             binary: None,

@@ -291,6 +291,8 @@ fn words((message, text): (String, String)) -> String {
 
 fn emit(open: Open, doc_language: Option<Language>, suites: &[(String, Option<Language>)], sink: &mut dyn FnMut(Case)) {
     let suite = suites.last().map_or("", |s| s.0.as_str());
+    let path: Vec<&str> = suites.iter().map(|s| s.0.as_str()).filter(|n| !n.is_empty()).collect();
+    let path = path.join(" > ");
     let language = doc_language
         .or_else(|| suites.last().and_then(|s| s.1))
         .or_else(|| case_language(&open.classname, &open.name, open.file.as_deref()));
@@ -313,6 +315,7 @@ fn emit(open: Open, doc_language: Option<Language>, suites: &[(String, Option<La
         language,
         classname: &open.classname,
         suite,
+        suites: &path,
         name: &open.name,
         file: open.file.as_deref(),
         binary,

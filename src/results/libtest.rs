@@ -61,7 +61,7 @@ impl Stream {
             _ => return Ok(()),
         };
         let binary = self.current.as_ref().map(|(stem, src)| Binary::Cargo { stem, src });
-        sink(Case { language: Some("rust"), classname: "", suite: "", name, file: None, binary, outcome });
+        sink(Case { language: Some("rust"), classname: "", suite: "", suites: "", name, file: None, binary, outcome });
         Ok(())
     }
 }

@@ -58,6 +58,9 @@ pub struct Case<'a> {
     pub classname: &'a str,
     /// The innermost JUnit `testsuite`'s name, if any.
     pub suite: &'a str,
+    /// The names of all the open `testsuite`s, outermost first, joined by ` > ` (nested
+    /// suites are `describe` blocks for `node --test`).
+    pub suites: &'a str,
     /// The test's name as the runner reports it: `db::pool::tests::reconnects`,
     /// `test_total[a-1]`, `TestReconnect/primary`, `cart > applies the discount once`.
     pub name: &'a str,

@@ -3,7 +3,8 @@
 //! the discount once"`; Playwright joins with ` › `; jest-junit writes
 //! `"{classname} {title}"` (the describe titles joined by its `ancestorSeparator`, a
 //! space by default) and the file only with `addFileAttribute="true"`; `node --test`
-//! nests a `testsuite` per `describe` and names the test by its own title. A test
+//! nests a `testsuite` per `describe` and names the test by its own title (the suites'
+//! names, joined, are then the `describe` titles). A test
 //! matches when its titles, joined by ` > `, ` › ` or a space, are the case's name, or
 //! its title is the name and its `describe` titles are the class or the suite; when the
 //! case names a file (`file`, or a class or suite that is a test file's path), that
@@ -40,7 +41,8 @@ impl Expect {
         SEPARATORS.iter().any(|sep| {
             case.name == self.parts.join(sep)
                 || (case.name == title
-                    && (describes.is_empty() || [case.classname, case.suite].contains(&describes.join(sep).as_str())))
+                    && (describes.is_empty()
+                        || [case.classname, case.suite, case.suites].contains(&describes.join(sep).as_str())))
         }) || (case.name == title && file.is_some() && describes.is_empty())
     }
 

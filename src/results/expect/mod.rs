@@ -155,15 +155,18 @@ pub fn scope_of(test: &TestCase) -> Vec<String> {
 /// Cargo.toml and `mod` declarations (Rust) and `go.mod` (Go) under `root`; `texts` are
 /// the scanned files' texts (Java's `package` line).
 pub fn expectations(root: &Path, sources: &Scanned, texts: &HashMap<&str, &str>) -> Vec<(String, Expected)> {
-    let mut linked: Vec<&TestCase> = Vec::new();
-    for t in sources.files.iter().flat_map(|f| f.tests.iter()).filter(|t| !t.links.is_empty()) {
-        if !linked.iter().any(|l| l.id == t.id) {
-            linked.push(t);
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let linked: Vec<&TestCase> = sources
+        .files
+        .iter()
+        .flat_map(|f| f.tests.iter())
+        .filter(|t| !t.links.is_empty() && seen.insert(t.id.as_str()))
+        .collect();
     let language = |t: &TestCase| crate::scan::language_for(&t.loc.path).map(|l| l.name());
-    let rust_files: Vec<&str> =
+    let mut rust_files: Vec<&str> =
         linked.iter().filter(|t| language(t) == Some("rust")).map(|t| t.loc.path.as_str()).collect();
+    rust_files.sort_unstable();
+    rust_files.dedup();
     let (placements, packages) = crate::reach::rust::placements(root, &rust_files);
     let mut go_modules = go::Modules::new(root);
     let mut out = Vec::new();
@@ -182,4 +185,98 @@ pub fn expectations(root: &Path, sources: &Scanned, texts: &HashMap<&str, &str>)
         out.push((t.id.clone(), expected));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Binary, Outcome};
+
+    fn case<'a>(classname: &'a str, name: &'a str, file: Option<&'a str>) -> Case<'a> {
+        Case { language: None, classname, suite: "", suites: "", name, file, binary: None, outcome: Outcome::Passed }
+    }
+
+    fn test(id: &str, path: &str, name: &str) -> TestCase {
+        TestCase {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            loc: crate::finding::Location { path: path.to_owned(), line: 1, column: 1, len: 1 },
+            ignored: None,
+            conditional_skip: None,
+            links: Vec::new(),
+            body: String::new(),
+            approximate: false,
+        }
+    }
+
+    #[test]
+    fn one_file_two_spellings() {
+        assert!(same_file("python/tests/test_a.py", "tests/test_a.py"));
+        assert!(same_file("src/a.test.ts", "/home/runner/work/shop/shop/src/a.test.ts"));
+        assert!(same_file("e2e/checkout.spec.ts", "./checkout.spec.ts"));
+        assert!(!same_file("src/a.test.ts", "b/src/xa.test.ts"));
+        assert!(!same_file("src/a.test.ts", "a.test.tsx"));
+        assert!(!same_file("src/a.test.ts", ""));
+    }
+
+    #[test]
+    fn python_names_below_pytests_root_and_parameters_fold() {
+        let e = python::Expect::new(&test("py/tests/test_a.py::TestA::test_x", "py/tests/test_a.py", "test_x"));
+        assert!(e.matches(&case("py.tests.test_a.TestA", "test_x", None)));
+        assert!(e.matches(&case("tests.test_a.TestA", "test_x[a-1]", None)), "rootdir py/");
+        assert!(!e.matches(&case("sts.test_a.TestA", "test_x", None)), "not at a dot");
+        assert!(!e.matches(&case("tests.test_a", "test_x", None)), "another class");
+        assert!(!e.matches(&case("tests.test_a.TestA", "test_x", Some("other/test_a.py"))));
+    }
+
+    #[test]
+    fn java_nested_classes_and_junit5_names() {
+        let t = test(
+            "src/test/java/shop/CartTest.java::CartTest::Failover::keeps",
+            "src/test/java/shop/CartTest.java",
+            "keeps",
+        );
+        let e = java::Expect::new(&t, Some("// c\npackage shop;\n"));
+        assert!(e.matches(&case("shop.CartTest$Failover", "keeps()", None)));
+        assert!(e.matches(&case("shop.CartTest.Failover", "keeps", None)));
+        assert!(e.matches(&case("shop.CartTest$Failover", "keeps(int)[2]", None)));
+        assert!(!e.matches(&case("shop.CartTest", "keeps", None)));
+    }
+
+    #[test]
+    fn javascript_titles_joined_each_runners_way() {
+        let e = javascript::Expect::new(&test(
+            "src/a.test.ts::cart > totals > rounds",
+            "src/a.test.ts",
+            "cart > totals > rounds",
+        ));
+        assert!(e.matches(&case("src/a.test.ts", "cart > totals > rounds", None)), "Vitest");
+        assert!(e.matches(&case("a.test.ts", "cart › totals › rounds", None)), "Playwright");
+        assert!(e.matches(&case("cart totals rounds", "cart totals rounds", Some("src/a.test.ts"))), "jest-junit");
+        let mut node = case("test", "rounds", None);
+        node.suite = "totals";
+        assert!(!e.matches(&node), "one describe is not two");
+        node.suites = "cart > totals";
+        assert!(e.matches(&node), "node nests a suite per describe");
+        assert!(!e.matches(&case("src/b.test.ts", "cart > totals > rounds", None)), "another file");
+    }
+
+    #[test]
+    fn rust_cases_of_a_generated_test_fold_into_it_in_its_own_binary() {
+        let places = vec![crate::reach::rust::Placement {
+            package: "pay".into(),
+            binary_id: "pay".into(),
+            stem: "pay".into(),
+            root: "src/lib.rs".into(),
+            modules: vec!["db".into()],
+        }];
+        let e = rust::Expect::new(&test("src/db.rs::tests::t", "src/db.rs", "t"), &places, &[]);
+        let mut c = case("", "db::tests::t::case_1", None);
+        assert!(e.matches(&c));
+        c.binary = Some(Binary::Nextest("pay::other"));
+        assert!(!e.matches(&c), "another binary");
+        c.binary = Some(Binary::Cargo { stem: "pay", src: "src/lib.rs" });
+        assert!(e.matches(&c));
+        assert!(!e.matches(&case("", "db::tests::tt", None)));
+    }
 }
