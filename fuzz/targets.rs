@@ -1093,6 +1093,7 @@ fn end_to_end(input: &[u8]) -> u64 {
         config: None,
         today: incident_guard::date::Date::new(2026, 6, 1),
         git: incident_guard::git::GitOptions { disabled: true, base: None, event_path: None },
+        ..Default::default()
     };
     let analysis = match incident_guard::analyze(&opts) {
         Ok(a) => a,

@@ -122,6 +122,40 @@ pm INC-2026-014 "Customers charged twice when payment retries used a new idempot
 printf 'pub fn charge() {}\n' > src/lib.rs; mkdir -p tests/slow; printf '%s' "$RETRY" > tests/slow/payment_retry.rs
 run --no-git
 
+nextest() { # nextest FILE TESTCASE-XML: a cargo-nextest JUnit report of the binary payments::payment_retry
+  mkdir -p "$(dirname "$1")"
+  printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nextest-run" tests="1" failures="0" errors="0" uuid="6d2c7b2e-4f43-4b6a-9a53-2f0c1b0e9a11" time="0.071">\n    <testsuite name="payments::payment_retry" tests="1" skipped="0" errors="0" failures="0">\n%s\n    </testsuite>\n</testsuites>\n' "$2" > "$1"
+}
+
+RULE=linked-test-not-run; new $RULE
+pm INC-2026-014 "Customers charged twice when payment retries used a new idempotency key" SEV2
+printf 'pub fn charge() {}\n' > src/lib.rs; printf '%s' "$RETRY" > tests/payment_retry.rs
+printf '#[test]\nfn charges_once() {}\n' >> tests/payment_retry.rs
+nextest target/nextest/ci/junit.xml '        <testcase name="charges_once" classname="payments::payment_retry" time="0.004"/>'
+run --no-git --test-results target/nextest/ci/junit.xml
+
+RULE=linked-test-failed; new $RULE
+pm INC-2026-014 "Customers charged twice when payment retries used a new idempotency key" SEV2
+printf 'pub fn charge() {}\n' > src/lib.rs; printf '%s' "$RETRY" > tests/payment_retry.rs
+nextest target/nextest/ci/junit.xml "        <testcase name=\"retry_reuses_idempotency_key\" classname=\"payments::payment_retry\" time=\"0.012\">
+            <failure message=\"thread &apos;retry_reuses_idempotency_key&apos; panicked at tests/payment_retry.rs:6:5\" type=\"test failure with exit code 101\">thread &apos;retry_reuses_idempotency_key&apos; panicked at tests/payment_retry.rs:6:5:
+assertion \`left == right\` failed
+  left: [\"k-1\", \"k-2\", \"k-3\"]
+ right: [\"k-1\", \"k-1\", \"k-1\"]</failure>
+        </testcase>"
+run --no-git --test-results target/nextest/ci/junit.xml
+
+RULE=linked-test-skipped-at-runtime; new $RULE
+pm INC-2026-014 "Customers charged twice when payment retries used a new idempotency key" SEV2
+printf 'pub fn charge() {}\n' > src/lib.rs
+printf '%s' "$RETRY" | sed 's/^#\[test\]/#[test]\n#[cfg_attr(not(feature = "live-gateway"), ignore = "needs the live gateway")]/' > tests/payment_retry.rs
+{ printf '     Running tests/payment_retry.rs (target/debug/deps/payment_retry-3c4d5e6f7a8b9c0d)\n'
+  printf '{ "type": "suite", "event": "started", "test_count": 1 }\n'
+  printf '{ "type": "test", "name": "retry_reuses_idempotency_key", "event": "ignored", "message": "needs the live gateway" }\n'
+  printf '{ "type": "suite", "event": "ok", "passed": 0, "failed": 0, "ignored": 1, "measured": 0, "filtered_out": 0, "exec_time": 0.0001 }\n'
+} > test-results.json
+run --no-git --test-results test-results.json
+
 RULE=config-weakened; new $RULE
 pm INC-2026-014 "Customers charged twice when payment retries used a new idempotency key" SEV2
 printf 'pub fn charge() {}\n' > src/lib.rs; printf '%s' "$RETRY" > tests/payment_retry.rs

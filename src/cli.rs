@@ -48,7 +48,7 @@ pub enum Command {
     /// Check every rule and report the findings (exit 1 if any is an error)
     Check(CheckArgs),
     /// List incidents with their linked tests and action items
-    List(PathArgs),
+    List(ListArgs),
     /// Show one incident: its tests, action items and findings
     Show(ShowArgs),
     /// Explain a rule: what it checks, why it matters, how to fix or waive it
@@ -115,6 +115,37 @@ pub struct CheckArgs {
     /// writes the report in FORMAT to FILE, from the same run
     #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
     pub output: Vec<OutputArg>,
+    #[command(flatten)]
+    pub results: ResultsArgs,
+}
+
+/// The test results a command reads, beside the config's `test_results`.
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    /// Results of the test run before this check: JUnit XML, `go test -json` or libtest
+    /// JSON files, or quoted globs (`'reports/**/*.xml'`); each must match a file. Give
+    /// PATH before this option: it takes every value that follows
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub test_results: Vec<String>,
+    /// Read no test results, not even the config's `test_results` (for a run before the
+    /// tests, such as a pre-commit hook)
+    #[arg(long, conflicts_with = "test_results")]
+    pub no_test_results: bool,
+}
+
+impl ResultsArgs {
+    fn apply(&self, options: &mut Options) {
+        options.test_results = self.test_results.clone();
+        options.no_test_results = self.no_test_results;
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub common: PathArgs,
+    #[command(flatten)]
+    pub results: ResultsArgs,
 }
 
 /// One `--output`: a plain FILE takes the `--format` report off standard output;
@@ -188,6 +219,8 @@ pub struct ShowArgs {
     pub id: String,
     #[command(flatten)]
     pub common: PathArgs,
+    #[command(flatten)]
+    pub results: ResultsArgs,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -205,6 +238,9 @@ impl PathArgs {
                 base: None,
                 event_path: std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()).map(PathBuf::from),
             },
+            test_results: Vec::new(),
+            // Only the commands that take `ResultsArgs` read test results.
+            no_test_results: true,
         }
     }
 }
@@ -427,6 +463,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             let outputs = Outputs::from_args(&args.output)?;
             let mut options = args.common.options(&cli.config);
             options.git.base = args.base.clone();
+            args.results.apply(&mut options);
             let analysis = crate::analyze(&options)?;
             let report = crate::check(&analysis);
             let styled = |to_terminal| located(style(cli.color, to_terminal), &report);
@@ -452,11 +489,13 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::List(args) => {
             let format = table_format(format)?;
-            let analysis = crate::analyze(&args.options(&cli.config))?;
+            let mut options = args.common.options(&cli.config);
+            args.results.apply(&mut options);
+            let analysis = crate::analyze(&options)?;
             let report = crate::check(&analysis);
             let mut out = stdout.lock();
             match format {
-                Format::Human => render::human::list(&report.incidents, &mut out)?,
+                Format::Human => render::human::list(&report.incidents, report.test_results.is_some(), &mut out)?,
                 _ => render::json::write_value(
                     &serde_json::json!({ "version": report.version, "incidents": report.incidents }),
                     &mut out,
@@ -466,7 +505,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         }
         Command::Show(args) => {
             let format = table_format(format)?;
-            let analysis = crate::analyze(&args.common.options(&cli.config))?;
+            let mut options = args.common.options(&cli.config);
+            args.results.apply(&mut options);
+            let analysis = crate::analyze(&options)?;
             let report = crate::check(&analysis);
             let Some(incident) = report.incidents.iter().find(|i| i.id == args.id) else {
                 let near = crate::suggest::did_you_mean(&args.id, report.incidents.iter().map(|i| i.id.as_str()));

@@ -31,6 +31,7 @@ const KEYS: &[&str] = &[
     "required_sections",
     "sla_days",
     "guard_change_reason",
+    "test_results",
     "rules",
 ];
 
@@ -70,6 +71,9 @@ pub struct Config {
     pub exclude_patterns: Vec<String>,
     /// Why this change weakens the guard, when it does on purpose (`guard_change_reason`).
     pub guard_change_reason: Option<String>,
+    /// Result files of the test run before the check (paths or globs, relative to the
+    /// root): see `results`.
+    pub test_results: Vec<String>,
     /// The config file's text, for pointing findings at its lines.
     pub text: Option<String>,
     /// The base revision's config, once history has been read. A change to the config
@@ -98,6 +102,7 @@ impl Default for Config {
             include_patterns: vec!["**".to_owned()],
             exclude_patterns: Vec::new(),
             guard_change_reason: None,
+            test_results: Vec::new(),
             text: None,
             base: None,
         }
@@ -223,6 +228,12 @@ impl Config {
                     }
                 }
             }
+        }
+        if !base.test_results.is_empty() && self.test_results.is_empty() {
+            out.push((
+                "`test_results` is removed, so linked tests are no longer checked against the test run".to_owned(),
+                "test_results".to_owned(),
+            ));
         }
         if base.postmortems != self.postmortems {
             out.push((
@@ -397,6 +408,30 @@ impl Config {
                     });
                 } else {
                     config.guard_change_reason = Some(reason.value);
+                }
+            }
+            if t.get("test_results").is_some() {
+                for pattern in t.string_array("test_results", &mut p) {
+                    let path = Path::new(&pattern.value);
+                    let outside = path
+                        .components()
+                        .any(|c| matches!(c, std::path::Component::Prefix(_) | std::path::Component::RootDir))
+                        || crate::paths::normalize(path).starts_with("..");
+                    let problem = if pattern.value.trim().is_empty() {
+                        Some("a `test_results` entry must name a file or a glob".to_owned())
+                    } else if outside {
+                        Some("`test_results` entries name files inside the repository; give files elsewhere (a downloaded artifact) with `--test-results`".to_owned())
+                    } else {
+                        globset::GlobBuilder::new(&pattern.value)
+                            .literal_separator(true)
+                            .build()
+                            .err()
+                            .map(|e| format!("invalid glob in `test_results`: {}", e.kind()))
+                    };
+                    match problem {
+                        Some(message) => p.list.push(Problem { span: pattern.span, message, help: None }),
+                        None => config.test_results.push(pattern.value),
+                    }
                 }
             }
             if let Some((sla, _)) = t.table("sla_days", &mut p) {

@@ -19,6 +19,7 @@ pub mod postmortem;
 pub mod reach;
 pub mod render;
 pub mod report;
+pub mod results;
 pub mod rules;
 pub mod scan;
 pub mod stats;
@@ -54,6 +55,11 @@ pub struct Options {
     pub today: Option<date::Date>,
     /// `--no-git`, `--base` and the GitHub event payload.
     pub git: git::GitOptions,
+    /// `--test-results`: paths or globs of result files, relative to the current
+    /// directory (the config's `test_results` are relative to the root).
+    pub test_results: Vec<String>,
+    /// `--no-test-results`: read none, not even the config's.
+    pub no_test_results: bool,
 }
 
 /// A loaded repository: its config and model, ready to be checked or listed.
@@ -119,11 +125,14 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let mut sources = sources.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
     let verdicts = reach::judge(&root, &sources);
     let not_run = reach::apply(&mut sources, verdicts);
+    let result_files = results::expand(&result_patterns(opts, &root, &config)?)?;
+    let runs = if result_files.is_empty() { None } else { Some(results::gather(&root, &sources, &result_files)?) };
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
     let rescans = rescan_changed(&root, &config, &git, &sources);
     let given_up = given_up(&root, &config, &tracked, &words);
     let mut model = Model::new(root, loaded, sources, today, git, rescans, not_run);
     model.given_up = given_up;
+    model.runs = runs;
     let head_files = head_files(&model, &tracked);
     model.code =
         incident_code::IncidentCode::build(&model.postmortems, model.history(), &head_files, &config.postmortems);
@@ -144,6 +153,28 @@ fn head_files(model: &Model, tracked: &walk::Tracked) -> Vec<String> {
     let filter =
         walk::Filter { enter: |name| name != ".git" && name != "target", wanted: &|_| true, report_dir: &|_| false };
     walk::walk(&model.root, &model.root, tracked, &filter).files.into_iter().map(|f| f.rel).collect()
+}
+
+/// The result-file patterns of this run: `--test-results` (relative to the current
+/// directory) and the config's `test_results` (relative to the root), unless
+/// `--no-test-results`.
+fn result_patterns(opts: &Options, root: &Path, config: &Config) -> Result<Vec<results::files::Pattern>> {
+    if opts.no_test_results {
+        return Ok(Vec::new());
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let file = config.file.as_deref().map_or_else(|| config::FILE_NAME.to_owned(), |f| paths::relative(root, f));
+    let cli = opts.test_results.iter().map(|p| results::files::Pattern {
+        text: p.clone(),
+        base: cwd.clone(),
+        given_in: "--test-results".to_owned(),
+    });
+    let configured = config.test_results.iter().map(|p| results::files::Pattern {
+        text: p.clone(),
+        base: root.to_path_buf(),
+        given_in: format!("`test_results` in {file}:"),
+    });
+    Ok(cli.chain(configured).collect())
 }
 
 /// When a change accepts a weaker guard (`guard_change_reason`), its own settings apply,
@@ -222,6 +253,7 @@ pub fn check(analysis: &Analysis) -> Report {
         git::BaseState::Unavailable { message, .. } => Some(message.clone()),
     });
     let touched = report::touched(model, &findings);
+    let test_results = report::test_results(model);
     let mut report = Report {
         version: report::JSON_VERSION,
         base,
@@ -232,6 +264,7 @@ pub fn check(analysis: &Analysis) -> Report {
         repo_root,
         no_base,
         touched,
+        test_results,
     };
     report.rebase_paths(&paths::relative(&report.repo_root, &model.root));
     report

@@ -35,6 +35,8 @@ pub struct Model {
     pub changes: Option<LinkChanges>,
     /// Which code belongs to which incident (see `incident_code`).
     pub code: IncidentCode,
+    /// What the test results given to this run say of the linked tests, when some were.
+    pub runs: Option<crate::results::Runs>,
     /// Incident ID → tests at HEAD linked to it.
     links: BTreeMap<String, Vec<(usize, usize)>>,
 }
@@ -86,6 +88,7 @@ impl Model {
             given_up: Vec::new(),
             changes,
             code: IncidentCode::default(),
+            runs: None,
             links,
         }
     }

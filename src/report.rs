@@ -19,6 +19,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub incidents: Vec<IncidentView>,
     pub summary: Summary,
+    /// The test results the run was given, when it was given some.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_results: Option<TestResultsView>,
     /// Where a finding about the repository as a whole (no path: history not read, say)
     /// points in formats that require a file for every result, as SARIF for GitHub code
     /// scanning does: the config file, else the postmortems directory's README, else
@@ -54,9 +57,8 @@ pub struct TouchedIncident {
     pub files: Vec<String>,
     /// Identities of the regression tests linked to it.
     pub tests: Vec<String>,
-    /// Whether those tests ran in this pipeline. The hook for test results, which no run
-    /// reads yet: always `None` until a run is given results, and renderers show the
-    /// column only when some incident has it.
+    /// Whether those tests ran in this pipeline: `None` unless the run was given test
+    /// results; renderers show the column only when some incident has it.
     pub tests_ran: Option<TestsRan>,
 }
 
@@ -160,6 +162,38 @@ pub struct LinkedTestView {
     pub path: String,
     pub line: usize,
     pub ignored: bool,
+    /// What the test results say of it (`passed`, `failed`, `skipped`, `not-run`), when
+    /// results were given for its language (and, for Rust, its crate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<&'static str>,
+}
+
+/// The test results a run was given, and what they say of the linked tests.
+#[derive(Debug, Serialize)]
+pub struct TestResultsView {
+    /// The result files read, as named to the user.
+    pub files: Vec<String>,
+    /// The languages they hold results for.
+    pub languages: Vec<&'static str>,
+    /// Linked tests by what the results say of them (each test once).
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub not_run: usize,
+}
+
+/// The results view of a model that was given test results.
+pub fn test_results(model: &Model) -> Option<TestResultsView> {
+    let runs = model.runs.as_ref()?;
+    let count = |word: &str| runs.tests.values().filter(|r| r.status.as_str() == word).count();
+    Some(TestResultsView {
+        files: runs.files.clone(),
+        languages: runs.languages.iter().copied().collect(),
+        passed: count("passed"),
+        failed: count("failed"),
+        skipped: count("skipped"),
+        not_run: count("not-run"),
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -214,6 +248,7 @@ pub fn incidents(model: &Model, evidence: &dyn Fn(&str, &str) -> Vec<String>) ->
                         path: t.loc.path.clone(),
                         line: t.loc.line,
                         ignored: t.ignored.is_some(),
+                        run: model.runs.as_ref().and_then(|r| r.tests.get(&t.id)).map(|r| r.status.as_str()),
                     })
                     .collect(),
                 action_items: pm
@@ -270,14 +305,27 @@ pub fn touched(model: &Model, findings: &[Finding]) -> Vec<TouchedIncident> {
             let mut paths = files.remove(pm.id.as_str())?;
             paths.sort();
             paths.dedup();
+            let tests: Vec<String> = model.tests_for(&pm.id).iter().map(|t| t.id.clone()).collect();
+            // Ran: reported as passed or failed by the results given to this run.
+            let tests_ran = model.runs.as_ref().map(|runs| TestsRan {
+                ran: tests
+                    .iter()
+                    .filter(|t| {
+                        runs.tests.get(*t).is_some_and(|r| {
+                            matches!(r.status, crate::results::Status::Passed | crate::results::Status::Failed { .. })
+                        })
+                    })
+                    .count(),
+                linked: tests.len(),
+            });
             Some(TouchedIncident {
                 id: pm.id.clone(),
                 title: pm.title.clone(),
                 severity: pm.severity.clone(),
                 path: pm.path.clone(),
                 files: paths,
-                tests: model.tests_for(&pm.id).iter().map(|t| t.id.clone()).collect(),
-                tests_ran: None,
+                tests,
+                tests_ran,
             })
         })
         .collect()

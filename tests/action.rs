@@ -1457,3 +1457,52 @@ fn comment_workflow_refuses_an_artifact_that_is_not_a_report() {
     assert!(out.contains("::error title=incident-guard::the artifact is not an incident-guard report"), "{out}");
     assert!(w.calls().is_empty(), "{:#?}", w.calls());
 }
+
+#[test]
+fn test_results_go_to_the_check_whether_lines_or_spaces_apart() {
+    let r = Runner::new();
+    r.tree.file("tests/test_pay.py", "# incident: INC-1\ndef test_pay():\n    assert charge() == 1\n");
+    let junit = |outcome: &str| {
+        format!(
+            "<testsuites name=\"pytest tests\"><testsuite name=\"pytest\"><testcase classname=\"tests.test_pay\" name=\"test_pay\">{outcome}</testcase></testsuite></testsuites>"
+        )
+    };
+    r.tree.file("artifacts/junit-linux/junit.xml", junit("<failure message=\"assert 2 == 1\">assert 2 == 1</failure>"));
+    r.tree.file("artifacts/junit-windows/junit.xml", junit("<failure message=\"assert 3 == 1\"/>"));
+    let event = r.push_event();
+    let run =
+        r.run(&[("test-results", "artifacts/junit-linux/*.xml\n  artifacts/junit-windows/junit.xml")], "push", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert!(run.stdout.contains("::error file=tests/test_pay.py,line=2,"), "{}", run.stdout);
+    assert!(run.stdout.contains("title=linked-test-failed::test `tests/test_pay.py::test_pay`, linked to INC-1, failed in `artifacts/junit-linux/junit.xml`: `assert 2 == 1`"), "{}", run.stdout);
+    let report = std::fs::read_to_string(&run.outputs["check"]["report"]).unwrap();
+    assert!(report.contains("test results: 2 files"), "{report}");
+    // A pattern that matches nothing is no pass.
+    let run = r.run(&[("test-results", "artifacts/junit-macos/*.xml")], "push", &event);
+    assert_eq!(run.outputs["check"]["status"], "2", "{}", run.stdout);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 2), "{}", run.stdout);
+    assert!(run.stdout.contains("--test-results `artifacts/junit-macos/*.xml` matches no file"), "{}", run.stdout);
+}
+
+#[test]
+fn the_test_results_workflow_checks_what_every_test_job_uploads() {
+    let workflow = example_workflow("incident-guard-test-results.yml");
+    let test_steps = workflow["jobs"]["test"]["steps"].as_sequence().unwrap();
+    let upload = test_steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .unwrap();
+    assert!(upload["with"]["name"].as_str().unwrap().starts_with("junit-"));
+    assert_eq!(upload["if"].as_str(), Some("${{ !cancelled() }}"), "a failing test job still uploads its report");
+    let guard = &workflow["jobs"]["incident-guard"];
+    assert_eq!(guard["needs"].as_str(), Some("test"));
+    assert_eq!(guard["if"].as_str(), Some("${{ !cancelled() }}"), "the check runs when a test job failed");
+    let steps = guard["steps"].as_sequence().unwrap();
+    let download =
+        steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/download-artifact@"))).unwrap();
+    assert_eq!(download["with"]["pattern"].as_str(), Some("junit-*"));
+    let dir = download["with"]["path"].as_str().unwrap();
+    let action = steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("incident-guard/"))).unwrap();
+    let results = action["with"]["test-results"].as_str().unwrap();
+    assert!(results.starts_with(&format!("{dir}/")), "the Action reads what was downloaded: {results}");
+}

@@ -800,3 +800,36 @@ fn nothing_refers_to_a_file_outside_the_repository() {
     walk(&root, &root, &needles, &mut found);
     assert!(found.is_empty(), "{found:#?}");
 }
+
+#[test]
+fn output_with_test_results_matches_the_schema() {
+    let t = Tree::new();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file(
+        "tests/test_a.py",
+        "# incident: INC-1\ndef test_a():\n    pass\n\n# incident: INC-1\ndef test_b():\n    pass\n",
+    );
+    t.file(
+        "junit.xml",
+        "<testsuites name=\"pytest tests\"><testsuite name=\"pytest\"><testcase classname=\"tests.test_a\" name=\"test_a\"><failure message=\"boom\"/></testcase></testsuite></testsuites>",
+    );
+    let with = ["--no-git", "--format", "json", "--test-results", "junit.xml"];
+    let (code, doc) = run_json(t.path(), &[&["check"][..], &with].concat());
+    assert_eq!(code, 1);
+    assert_valid(&doc, "checkReport", "check with test results");
+    assert_eq!(doc["test_results"]["files"], json!(["junit.xml"]));
+    assert_eq!((doc["test_results"]["failed"].as_u64(), doc["test_results"]["not_run"].as_u64()), (Some(1), Some(1)));
+    let runs: Vec<&str> =
+        doc["incidents"][0]["linked_tests"].as_array().unwrap().iter().map(|t| t["run"].as_str().unwrap()).collect();
+    assert_eq!(runs, ["failed", "not-run"]);
+    let (_, list) = run_json(t.path(), &[&["list"][..], &with].concat());
+    assert_valid(&list, "listDocument", "list with test results");
+    let (_, show) = run_json(t.path(), &[&["show", "INC-1"][..], &with].concat());
+    assert_valid(&show, "showDocument", "show with test results");
+    let mut broken = doc.clone();
+    broken["incidents"][0]["linked_tests"][0]["run"] = json!("flaky");
+    assert!(!errors(&validator(), &broken).is_empty(), "the schema accepts an unknown run");
+    let mut broken = doc;
+    broken["test_results"]["files"] = json!([]);
+    assert!(!errors(&validator(), &broken).is_empty(), "the schema accepts results read from no file");
+}

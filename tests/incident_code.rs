@@ -511,3 +511,22 @@ fn a_file_renamed_to_another_name_is_followed_by_its_content() {
         "{doc:#}"
     );
 }
+
+#[test]
+fn with_test_results_the_comment_says_whether_the_guarding_tests_ran() {
+    let (t, _) = fix_commits();
+    t.file("src/pool.rs", format!("{FIXED_POOL}// a later change\n"));
+    t.commit("change the pool");
+    // libtest's JSON event stream (without cargo's `Running` lines it covers every crate).
+    t.file(
+        "target/results.json",
+        "{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 1 }\n{ \"type\": \"test\", \"event\": \"started\", \"name\": \"pool_reconnects_after_failover\" }\n{ \"type\": \"test\", \"name\": \"pool_reconnects_after_failover\", \"event\": \"ok\" }\n{ \"type\": \"suite\", \"event\": \"ok\", \"passed\": 1, \"failed\": 0, \"ignored\": 0, \"measured\": 0, \"filtered_out\": 0, \"exec_time\": 0.01 }\n",
+    );
+    let out = t.run(&["check", "--format", "markdown", "--test-results", "target/results.json"]);
+    let md = stdout(&out);
+    assert!(md.contains("| Incident | Severity | Files touched | Guarded by | Ran in this pipeline |"), "{md}");
+    assert!(md.contains(" | 1/1 |"), "{md}");
+    // Without results, no such column.
+    let md = stdout(&t.run(&["check", "--format", "markdown"]));
+    assert!(!md.contains("Ran in this pipeline"), "{md}");
+}

@@ -1,6 +1,7 @@
 //! The modules form layers, and data flows one way: config → postmortems → sources →
-//! history → model → checks → report → renderers. A lower layer never imports a higher
-//! one (a helper it needs moves down instead), so no set of modules forms a circle.
+//! history → test results → model → checks → report → renderers. A lower layer never
+//! imports a higher one (a helper it needs moves down instead), so no set of modules
+//! forms a circle.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("git", 6),
     ("history", 6),
     ("incident_code", 7),
+    ("results", 7),
     ("model", 8),
     ("checks", 9),
     ("report", 10),

@@ -249,7 +249,7 @@ fn pre_commit_hooks_run_the_fast_check_on_the_whole_repository() {
     for hook in hooks {
         assert_eq!(hook["pass_filenames"], Yaml::Bool(false), "the check is of the whole repository");
         let args: Vec<&str> = hook["args"].as_sequence().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-        assert_eq!(args, ["--no-git"], "no history walk unless asked");
+        assert_eq!(args, ["--no-git", "--no-test-results"], "no history walk unless asked, and no test run yet");
         // What pre-commit runs: the entry's words, then the args.
         let mut words: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
         words.extend(&args);

@@ -15,10 +15,13 @@ mod history_unavailable;
 mod incident_code_not_found;
 mod invalid_marker;
 mod invalid_postmortem;
+mod linked_test_failed;
 mod linked_test_ignored;
 mod linked_test_moved;
 mod linked_test_not_compiled;
+mod linked_test_not_run;
 mod linked_test_removed;
+mod linked_test_skipped_at_runtime;
 mod linked_test_skipped_conditionally;
 mod marker_on_non_test;
 pub mod missing_regression_test;
@@ -52,6 +55,9 @@ pub static REGISTRY: &[&dyn Check] = &[
     &linked_test_removed::Check,
     &linked_test_ignored::Check,
     &linked_test_not_compiled::Check,
+    &linked_test_not_run::Check,
+    &linked_test_failed::Check,
+    &linked_test_skipped_at_runtime::Check,
     &action_item_without_commit::Check,
     &config_weakened::Check,
     &guard_change_accepted::Check,

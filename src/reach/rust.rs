@@ -53,6 +53,8 @@ struct Target {
 /// A package: its manifest's directory and targets, or why the manifest cannot be read.
 struct Package {
     manifest: PathBuf,
+    /// `[package] name`, or the directory's name when there is no manifest.
+    name: String,
     implicit: bool,
     targets: Result<Vec<Target>, String>,
 }
@@ -301,6 +303,143 @@ impl Reach<'_> {
     }
 }
 
+/// Where a file's tests run: one test binary that compiles it with the test harness,
+/// and the module path of the file in it. `src/db/pool.rs` in the library of `payments`
+/// is `db::pool` in the binary `payments`; `tests/retry.rs` is the root of the binary
+/// `payments::retry` (cargo-nextest's binary IDs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The package's name.
+    pub package: String,
+    /// cargo-nextest's ID of the binary: `payments` for the library, `payments::retry`
+    /// for `tests/retry.rs`, `payments::bin/cli` for a binary target.
+    pub binary_id: String,
+    /// The binary's file name before cargo's hash: the target's name, `-` made `_`.
+    pub stem: String,
+    /// The target's root file, relative to the checked directory.
+    pub root: String,
+    /// The modules from the target's root to the file: `["db", "pool"]`.
+    pub modules: Vec<String>,
+}
+
+/// A package's test binaries, for telling which crate a result came from: `(stem, root)`
+/// of each target whose tests run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageTargets {
+    pub package: String,
+    pub targets: Vec<(String, String)>,
+}
+
+/// The placements of each of `files` (relative to `root`), and every package they are in.
+/// A file no test binary compiles has none (`linked-test-not-compiled` says so).
+pub fn placements(root: &Path, files: &[&str]) -> (HashMap<String, Vec<Placement>>, Vec<PackageTargets>) {
+    let mut reach =
+        Reach { root, boundary: crate::paths::boundary(root), packages: BTreeMap::new(), files: HashMap::new() };
+    let mut out: HashMap<String, Vec<Placement>> = HashMap::new();
+    let mut packages: Vec<PackageTargets> = Vec::new();
+    let mut modules_of: HashMap<PathBuf, ModulePaths> = HashMap::new();
+    for rel in files {
+        let file = crate::paths::normalize(&root.join(rel));
+        for dir in reach.packages_for(&file) {
+            if !modules_of.contains_key(&dir) {
+                let walked = reach.module_paths(&dir);
+                modules_of.insert(dir.clone(), walked);
+            }
+            let (package, _) = &reach.packages[&dir];
+            let Ok(targets) = &package.targets else { continue };
+            if !packages.iter().any(|p| p.package == package.name) {
+                let runs = targets.iter().filter(|t| t.test && t.harness);
+                let targets = runs.map(|t| (t.name.replace('-', "_"), reach.rel(&t.root))).collect();
+                packages.push(PackageTargets { package: package.name.clone(), targets });
+            }
+            for (target, modules) in modules_of[&dir].get(&file).into_iter().flatten() {
+                let t = &targets[*target];
+                let binary_id = match t.kind {
+                    Kind::Lib => package.name.clone(),
+                    Kind::Test => format!("{}::{}", package.name, t.name),
+                    other => format!("{}::{}/{}", package.name, other.name(), t.name),
+                };
+                let placement = Placement {
+                    package: package.name.clone(),
+                    binary_id,
+                    stem: t.name.replace('-', "_"),
+                    root: reach.rel(&t.root),
+                    modules: modules.clone(),
+                };
+                let list = out.entry((*rel).to_owned()).or_default();
+                if !list.contains(&placement) {
+                    list.push(placement);
+                }
+            }
+        }
+    }
+    (out, packages)
+}
+
+/// For each file a package's test-harness targets compile: each target (by index) and
+/// the module path to the file in it.
+type ModulePaths = HashMap<PathBuf, Vec<(usize, Vec<String>)>>;
+
+impl Reach<'_> {
+    /// For every file the package's test-harness targets compile: each target and the
+    /// module path to the file in it. Unlike `walk`, which keeps one best route to each
+    /// file, this keeps every target a file is in: a `tests/common/mod.rs` runs in each
+    /// integration test that declares it.
+    fn module_paths(&mut self, dir: &Path) -> ModulePaths {
+        let mut out: ModulePaths = HashMap::new();
+        let targets = match &self.packages[dir].0.targets {
+            Ok(t) => t.clone(),
+            Err(_) => return out,
+        };
+        for (i, target) in targets.iter().enumerate() {
+            if !(target.test && target.harness && target.root.is_file()) {
+                continue;
+            }
+            let root_dir = target.root.parent().unwrap_or(Path::new("")).to_path_buf();
+            // (file, the directory its `mod NAME;` look in, its module path)
+            let mut work = vec![(target.root.clone(), root_dir, Vec::<String>::new())];
+            let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+            while let Some((file, module_dir, modules)) = work.pop() {
+                if !seen.insert(file.clone()) {
+                    continue;
+                }
+                out.entry(file.clone()).or_default().push((i, modules.clone()));
+                let Ok(decls) = self.module_file(&file).clone() else { continue };
+                let here = file.parent().unwrap_or(Path::new("")).to_path_buf();
+                for include in &decls.includes {
+                    // `include!` pastes the file into this module.
+                    work.push((crate::paths::normalize(&here.join(include)), module_dir.clone(), modules.clone()));
+                }
+                for decl in &decls.decls {
+                    let mut inline_dir = module_dir.clone();
+                    let mut child_modules = modules.clone();
+                    for (name, path) in &decl.inline {
+                        inline_dir.push(path.as_deref().unwrap_or(name));
+                        child_modules.push(name.clone());
+                    }
+                    child_modules.push(decl.name.clone());
+                    let candidates: Vec<(PathBuf, PathBuf)> = match &decl.path_attr {
+                        Some(p) => {
+                            let base = if decl.inline.is_empty() { &here } else { &inline_dir };
+                            let child = crate::paths::normalize(&base.join(p));
+                            let child_dir = child.parent().unwrap_or(Path::new("")).to_path_buf();
+                            vec![(child, child_dir)]
+                        }
+                        None => vec![
+                            (inline_dir.join(format!("{}.rs", decl.name)), inline_dir.join(&decl.name)),
+                            (inline_dir.join(&decl.name).join("mod.rs"), inline_dir.join(&decl.name)),
+                        ],
+                    };
+                    if let Some((child, child_dir)) = candidates.into_iter().find(|(c, _)| c.is_file()) {
+                        work.push((child, child_dir, child_modules));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Reads a package's targets from its manifest, with cargo's auto-discovery.
 fn load_package(boundary: &Path, dir: &Path, implicit: bool) -> Package {
     let manifest = dir.join("Cargo.toml");
@@ -312,8 +451,12 @@ fn load_package(boundary: &Path, dir: &Path, implicit: bool) -> Package {
             None => Err("it cannot be read".to_owned()),
         }
     };
+    let name =
+        table.as_ref().ok().and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned)).unwrap_or_else(
+            || dir.file_name().map_or_else(|| "package".to_owned(), |n| n.to_string_lossy().into_owned()),
+        );
     let targets = table.map(|t| targets(dir, &t));
-    Package { manifest, implicit, targets }
+    Package { manifest, name, implicit, targets }
 }
 
 fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
@@ -408,4 +551,72 @@ fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each file's test binaries and module path, as libtest and nextest name them.
+    #[test]
+    fn placements_give_the_binary_and_the_module_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let file = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        file(
+            "Cargo.toml",
+            "[package]\nname = \"pay-ments\"\nversion = \"0.1.0\"\n\n[[test]]\nname = \"slow\"\npath = \"checks/slow_main.rs\"\n\n[[bin]]\nname = \"cli\"\npath = \"src/cli.rs\"\n",
+        );
+        file("src/lib.rs", "mod db;\nmod outer { #[path = \"elsewhere/inner.rs\"] mod inner; }\n");
+        file("src/db/mod.rs", "mod pool;\n");
+        file("src/db/pool.rs", "");
+        file("src/outer/elsewhere/inner.rs", "");
+        file("src/cli.rs", "fn main() {}\n");
+        file("tests/retry.rs", "mod common;\n");
+        file("tests/common/mod.rs", "");
+        file("tests/other.rs", "mod common;\n");
+        file("checks/slow_main.rs", "");
+        let files = [
+            "src/db/pool.rs",
+            "src/db/mod.rs",
+            "src/outer/elsewhere/inner.rs",
+            "tests/retry.rs",
+            "tests/common/mod.rs",
+            "checks/slow_main.rs",
+            "src/cli.rs",
+            "tests/off/lost.rs",
+        ];
+        let (placements, packages) = placements(root, &files);
+        let of = |rel: &str| -> Vec<(String, String, String)> {
+            let mut v: Vec<(String, String, String)> = placements
+                .get(rel)
+                .into_iter()
+                .flatten()
+                .map(|p| (p.binary_id.clone(), p.stem.clone(), p.modules.join("::")))
+                .collect();
+            v.sort();
+            v
+        };
+        let one = |id: &str, stem: &str, path: &str| vec![(id.to_owned(), stem.to_owned(), path.to_owned())];
+        assert_eq!(of("src/db/pool.rs"), one("pay-ments", "pay_ments", "db::pool"));
+        assert_eq!(of("src/db/mod.rs"), one("pay-ments", "pay_ments", "db"));
+        assert_eq!(of("src/outer/elsewhere/inner.rs"), one("pay-ments", "pay_ments", "outer::inner"));
+        assert_eq!(of("tests/retry.rs"), one("pay-ments::retry", "retry", ""));
+        assert_eq!(
+            of("tests/common/mod.rs"),
+            [
+                ("pay-ments::other".to_owned(), "other".to_owned(), "common".to_owned()),
+                ("pay-ments::retry".to_owned(), "retry".to_owned(), "common".to_owned())
+            ]
+        );
+        assert_eq!(of("checks/slow_main.rs"), one("pay-ments::slow", "slow", ""));
+        assert_eq!(of("src/cli.rs"), one("pay-ments::bin/cli", "cli", ""));
+        assert!(of("tests/off/lost.rs").is_empty(), "no target compiles it");
+        assert_eq!(packages.len(), 1);
+        assert!(packages[0].targets.contains(&("slow".to_owned(), "checks/slow_main.rs".to_owned())));
+    }
 }

@@ -65,6 +65,9 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
     for f in &report.findings {
         writeln!(out, "{}\n", diagnostic(f, style))?;
     }
+    if let Some(r) = &report.test_results {
+        writeln!(out, "{}\n", results_line(r))?;
+    }
     let s = &report.summary;
     let verdict = if s.errors > 0 { "failed" } else { "ok" };
     writeln!(
@@ -74,32 +77,80 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
     )
 }
 
+/// What the test results say, in one line: the files read and the linked tests by fate.
+pub fn results_line(r: &crate::report::TestResultsView) -> String {
+    let files = match r.files.len() {
+        1 => terminal_line(&r.files[0]).into_owned(),
+        n if n <= 3 => r.files.iter().map(|f| terminal_line(f).into_owned()).collect::<Vec<_>>().join(", "),
+        n => format!("{n} files"),
+    };
+    let languages = if r.languages.is_empty() { "no test cases".to_owned() } else { r.languages.join(", ") };
+    format!(
+        "test results: {files} ({languages}); linked tests: {} passed, {} failed, {} skipped, {} not run",
+        r.passed, r.failed, r.skipped, r.not_run
+    )
+}
+
+/// A linked test's fate in the run, for `list` and `show`.
+fn run_word(run: &str) -> &'static str {
+    match run {
+        "passed" => "passed",
+        "failed" => "failed",
+        "skipped" => "skipped at run time",
+        _ => "not run",
+    }
+}
+
+/// `list`'s RUN cell: the incident's linked tests by fate, `-` when the results cover none.
+fn run_cell(i: &IncidentView) -> String {
+    let mut parts = Vec::new();
+    for word in ["passed", "failed", "skipped", "not-run"] {
+        let n = i.linked_tests.iter().filter(|t| t.run == Some(word)).count();
+        if n > 0 {
+            parts.push(format!("{n} {}", run_word(word)));
+        }
+    }
+    if parts.is_empty() { "-".to_owned() } else { parts.join(", ") }
+}
+
 /// `list`: one line per incident.
-pub fn list(incidents: &[IncidentView], out: &mut dyn Write) -> io::Result<()> {
+pub fn list(incidents: &[IncidentView], with_results: bool, out: &mut dyn Write) -> io::Result<()> {
     if incidents.is_empty() {
         return writeln!(out, "no incidents");
     }
-    let rows: Vec<[String; 6]> = incidents
+    // The RUN column only when test results were given.
+    let with_run = incidents.iter().flat_map(|i| &i.linked_tests).any(|t| t.run.is_some()) || with_results;
+    let rows: Vec<Vec<String>> = incidents
         .iter()
         .map(|i| {
             let done = i.action_items.iter().filter(|a| matches!(a.status, "closed" | "wontfix")).count();
-            [
+            let mut row = vec![
                 terminal_line(&i.id).into_owned(),
                 i.status.to_owned(),
                 i.severity.as_deref().map_or_else(|| "-".into(), |s| terminal_line(s).into_owned()),
                 i.tests.len().to_string(),
-                format!("{done}/{}", i.action_items.len()),
-                terminal_line(&i.title).into_owned(),
-            ]
+            ];
+            if with_run {
+                row.push(run_cell(i));
+            }
+            row.push(format!("{done}/{}", i.action_items.len()));
+            row.push(terminal_line(&i.title).into_owned());
+            row
         })
         .collect();
-    let header = ["ID", "STATUS", "SEVERITY", "TESTS", "ITEMS", "TITLE"];
-    let widths: Vec<usize> =
-        (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0)).collect();
+    let mut header = vec!["ID", "STATUS", "SEVERITY", "TESTS"];
+    if with_run {
+        header.push("RUN");
+    }
+    header.extend(["ITEMS", "TITLE"]);
+    let last = header.len() - 1;
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0))
+        .collect();
     let line = |cells: &[&str]| {
         let mut s = String::new();
         for (c, cell) in cells.iter().enumerate() {
-            if c == 5 {
+            if c == last {
                 s.push_str(cell);
             } else {
                 s.push_str(&format!("{cell:<w$}  ", w = widths[c]));
@@ -135,7 +186,8 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
     }
     for lt in &incident.linked_tests {
         let ignored = if lt.ignored { "  [ignored]" } else { "" };
-        writeln!(out, "  {}  ({}:{}){ignored}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
+        let run = lt.run.map(|r| format!("  [{} in this run]", run_word(r))).unwrap_or_default();
+        writeln!(out, "  {}  ({}:{}){ignored}{run}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
     }
     writeln!(out, "\nfiles ({}):", incident.files.len())?;
     if incident.files.is_empty() {

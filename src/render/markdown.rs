@@ -205,6 +205,9 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
     if let Some(base) = &report.base {
         context.push_str(&format!(" · compared with {}", escape(&base.reason)));
     }
+    if let Some(r) = &report.test_results {
+        context.push_str(&format!(" · test results: {}", plural(r.files.len(), "file")));
+    }
     head.push(context);
     head.push(String::new());
 
@@ -212,8 +215,17 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
 
     let mut table = Vec::new();
     if !report.incidents.is_empty() {
-        table.push(("| Incident | Title | Severity | Linked tests | Action items done |".to_owned(), false));
-        table.push(("|---|---|---|---:|---:|".to_owned(), false));
+        let with_run = report.test_results.is_some();
+        if with_run {
+            table.push((
+                "| Incident | Title | Severity | Linked tests | In this run | Action items done |".to_owned(),
+                false,
+            ));
+            table.push(("|---|---|---|---:|---|---:|".to_owned(), false));
+        } else {
+            table.push(("| Incident | Title | Severity | Linked tests | Action items done |".to_owned(), false));
+            table.push(("|---|---|---|---:|---:|".to_owned(), false));
+        }
         for i in &report.incidents {
             let done = i.action_items.iter().filter(|a| matches!(a.status, "closed" | "wontfix")).count();
             let tests = if i.tests.is_empty() && i.test_waiver.is_none() && i.status != "draft" {
@@ -223,8 +235,9 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
             } else {
                 i.tests.len().to_string()
             };
+            let run = if with_run { format!(" {} |", run_cell(&i.linked_tests)) } else { String::new() };
             let row = format!(
-                "| {} | {} | {} | {tests} | {done}/{} |",
+                "| {} | {} | {} | {tests} |{run} {done}/{} |",
                 escape(&i.id),
                 escape(&i.title),
                 i.severity.as_deref().map_or_else(|| "–".to_owned(), escape),
@@ -233,6 +246,19 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
             table.push((row, true));
         }
         table.push((String::new(), false));
+        // Each linked test's fate, when results were given.
+        let tests: Vec<(&str, &crate::report::LinkedTestView)> =
+            report.incidents.iter().flat_map(|i| i.linked_tests.iter().map(move |t| (i.id.as_str(), t))).collect();
+        if with_run && !tests.is_empty() {
+            table.push(("| Linked test | Incident | In this run |".to_owned(), false));
+            table.push(("|---|---|---|".to_owned(), false));
+            for (id, t) in tests {
+                let mut cell = String::new();
+                push_code(&mut cell, &t.test, Place::Cell);
+                table.push((format!("| {cell} | {} | {} |", escape(id), run_label(t.run)), true));
+            }
+            table.push((String::new(), false));
+        }
     }
 
     // Findings, grouped by rule in registry order (errors first within the report order).
@@ -325,6 +351,29 @@ fn past_incidents(touched: &[TouchedIncident], style: &Style) -> Vec<(String, bo
         lines.push((String::new(), false));
     }
     lines
+}
+
+/// A linked test's fate in the run, with an icon; a dash when the results do not cover it.
+fn run_label(run: Option<&str>) -> &'static str {
+    match run {
+        Some("passed") => "✅ passed",
+        Some("failed") => "❌ failed",
+        Some("skipped") => "⏭️ skipped",
+        Some(_) => "⛔ not run",
+        None => "– no results for it",
+    }
+}
+
+/// An incident's linked tests by fate: `2 ✅ · 1 ❌`.
+fn run_cell(tests: &[crate::report::LinkedTestView]) -> String {
+    let mut parts = Vec::new();
+    for word in ["passed", "failed", "skipped", "not-run"] {
+        let n = tests.iter().filter(|t| t.run == Some(word)).count();
+        if n > 0 {
+            parts.push(format!("{n} {}", run_label(Some(word))));
+        }
+    }
+    if parts.is_empty() { "–".to_owned() } else { parts.join(", ") }
 }
 
 /// Repository strings as code spans in a table cell, one a line, the ones past `named`
@@ -468,6 +517,7 @@ mod tests {
             repo_root: Default::default(),
             no_base: None,
             touched,
+            test_results: None,
         }
     }
 

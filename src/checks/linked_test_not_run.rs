@@ -1,0 +1,86 @@
+//! A linked test the test results do not hold never ran in this pipeline: the results
+//! cover its language (and, for Rust, its crate), and it is not among them. The source
+//! said it would run; the run says it did not.
+
+use super::Context;
+use crate::finding::{Finding, code};
+use crate::results::Status;
+use crate::rules::Rule;
+
+pub struct Check;
+
+/// Why a test of each language usually stands in the source and not in the run.
+fn usual_causes(language: &str) -> &'static str {
+    match language {
+        "rust" => {
+            "a `#[cfg(…)]` that did not hold on the runner (`windows`, `loom`, `miri`, a feature not enabled), a test filter or `--skip`, a package left out (`--exclude`, no `-p`, `--workspace` missing), `required-features` on its target, or a macro that renames it"
+        }
+        "python" => {
+            "a `-k` or `-m` expression, `--ignore` or `--deselect`, `collect_ignore` in a conftest.py, `testpaths`, or an error importing its module"
+        }
+        "go" => {
+            "a build tag (`//go:build integration`) not passed with `-tags`, a `-run` or `-skip` pattern, a `_GOOS` or `_GOARCH` file suffix, or a package left out of the `go test` command"
+        }
+        "javascript" => {
+            "`testPathIgnorePatterns` or `testMatch` (Jest), `include` or `exclude` (Vitest), `testIgnore` (Playwright), a `-t`/`--testNamePattern` filter, an `.only` elsewhere in its file, or a file the test command does not name"
+        }
+        _ => {
+            "Surefire's `includes`, `excludes` or `-Dtest=`, a JUnit tag filter (`groups`, `excludedGroups`), a Gradle test `filter`, or a source set that is not built"
+        }
+    }
+}
+
+/// `` `a.xml` ``, `` `a.xml` and `b.xml` ``, `` `a.xml`, `b.xml` and 3 more files ``.
+pub fn files_read(files: &[String]) -> String {
+    let shown: Vec<String> = files.iter().take(2).map(|f| code(f)).collect();
+    match files.len() {
+        0 => "no file".to_owned(),
+        1 => shown[0].clone(),
+        2 => format!("{} and {}", shown[0], shown[1]),
+        n => format!("{}, {} and {} more files", shown[0], shown[1], n - 2),
+    }
+}
+
+impl super::Check for Check {
+    fn rule(&self) -> Rule {
+        Rule::LinkedTestNotRun
+    }
+
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let Some(runs) = &cx.model.runs else { return };
+        for test in cx.model.linked_tests() {
+            let Some(run) = runs.tests.get(&test.id).filter(|r| r.status == Status::NotRun) else { continue };
+            // Never run by its own source's account: `linked-test-ignored` and
+            // `linked-test-not-compiled` already say so.
+            if test.ignored.is_some() || cx.model.not_run.iter().any(|v| v.test == test.id) {
+                continue;
+            }
+            let condition = test
+                .conditional_skip
+                .as_ref()
+                .map(|s| format!("it runs only under {}, which did not hold in this run; ", s.what))
+                .unwrap_or_default();
+            for link in &test.links {
+                out.push(
+                    Finding::new(
+                        Rule::LinkedTestNotRun,
+                        format!(
+                            "test {}, linked to {}, did not run: no result in {} is {}",
+                            code(&test.id),
+                            link.incident,
+                            files_read(&runs.files),
+                            run.looked_for
+                        ),
+                    )
+                    .at(&test.loc)
+                    .incident(&link.incident)
+                    .test(&test.id)
+                    .help(format!(
+                        "{condition}a regression test that does not run guards nothing; usual causes: {}. Run it in a CI job whose results are given here, or retire it in the postmortem's `retired_tests`",
+                        usual_causes(run.language)
+                    )),
+                );
+            }
+        }
+    }
+}
