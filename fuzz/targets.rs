@@ -753,18 +753,18 @@ fn scan_java(input: &[u8]) -> u64 {
     scan_file(input, &["A.java", "src/test/java/ATest.java", "A.kt", "src/test/kotlin/ATest.kt"])
 }
 
-/// `module_decls`, and that it agrees with the Rust scanner about whether the file parses.
+/// `module_decls`, and that the Rust scanner agrees: both read the file's skeleton, so a
+/// file whose skeleton cannot be read is unparsable to the scanner too (which also
+/// parses the items markers are about, so it may find more that does not parse).
 fn module_decls(input: &[u8]) -> u64 {
     let text = String::from_utf8_lossy(input);
     let words = MarkerWords::new(&["incident".to_owned()]);
     let decls = scan::rust::module_decls("src/lib.rs", &text);
     let scan = scan::rust::Rust.scan("src/lib.rs", &text, &words);
-    assert_eq!(
-        decls.is_err(),
-        scan.unparsable.is_some(),
-        "module_decls and the scanner disagree on whether the file parses: {:?} / {:?}",
+    assert!(
+        decls.is_ok() || scan.unparsable.is_some(),
+        "module_decls cannot read the file but the scanner parses it: {:?}",
         decls.as_ref().err(),
-        scan.unparsable
     );
     if let Err(e) = &decls {
         assert!(!e.contains("panicked"), "the parser panicked: {e}");
@@ -1092,7 +1092,7 @@ fn end_to_end(input: &[u8]) -> u64 {
         path: root.clone(),
         config: None,
         today: incident_guard::date::Date::new(2026, 6, 1),
-        git: incident_guard::git::GitOptions { disabled: true, base: None, event_path: None },
+        git: incident_guard::git::GitOptions { disabled: true, ..Default::default() },
         ..Default::default()
     };
     let analysis = match incident_guard::analyze(&opts) {

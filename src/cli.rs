@@ -101,6 +101,10 @@ pub struct PathArgs {
     /// Do not read git history: skip the history checks silently
     #[arg(long)]
     pub no_git: bool,
+    /// Remember in DIR which commits name which action items, so that the next run reads
+    /// only the commits made since (the Action keeps DIR with actions/cache)
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +241,7 @@ impl PathArgs {
                 disabled: self.no_git,
                 base: None,
                 event_path: std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()).map(PathBuf::from),
+                cache: self.cache.clone(),
             },
             test_results: Vec::new(),
             // Only the commands that take `ResultsArgs` read test results.

@@ -9,12 +9,13 @@ use crate::config::Config;
 use crate::finding::Location;
 use crate::postmortem::Postmortem;
 use crate::scan::{self, FileScan, markers::MarkerWords};
-use aho_corasick::AhoCorasick;
 use git2::{ErrorCode, Oid, Repository};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 mod fixes;
+pub mod log;
+mod worktree;
 pub use fixes::{FixFiles, FixedFile};
 
 /// The fix for a clone with too little history, in the words of each place it happens.
@@ -46,6 +47,8 @@ pub struct GitOptions {
     pub base: Option<String>,
     /// The GitHub Actions event payload (`GITHUB_EVENT_PATH`), if any.
     pub event_path: Option<PathBuf>,
+    /// `--cache DIR`: where the history walk remembers what it read (see `log`).
+    pub cache: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -74,6 +77,44 @@ pub struct History {
     /// What each commit that may be a fix changed (full SHA → files): every resolved
     /// `fix_commits` entry, and every evidence commit of a closed action item.
     pub fixes: HashMap<String, FixFiles>,
+    /// `commit_entries` by `INCIDENT#ITEM`, and `fix_entries` by incident (indices): found
+    /// once, rather than by a search of every entry for each item, which took time
+    /// quadratic in a history of 20,000 closed items.
+    entries_by_item: HashMap<String, Vec<usize>>,
+    fixes_by_incident: HashMap<String, Vec<usize>>,
+}
+
+impl History {
+    pub fn new(
+        shallow: bool,
+        base: BaseState,
+        log: LogState,
+        evidence: HashMap<String, Vec<Evidence>>,
+        commit_entries: Vec<CommitEntry>,
+        fix_entries: Vec<FixEntry>,
+        fixes: HashMap<String, FixFiles>,
+    ) -> History {
+        let mut entries_by_item: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in commit_entries.iter().enumerate() {
+            entries_by_item.entry(item_ref(&e.incident, &e.item)).or_default().push(i);
+        }
+        let mut fixes_by_incident: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in fix_entries.iter().enumerate() {
+            fixes_by_incident.entry(e.incident.clone()).or_default().push(i);
+        }
+        History { shallow, base, log, evidence, commit_entries, fix_entries, fixes, entries_by_item, fixes_by_incident }
+    }
+
+    /// The `commits` entries of one action item.
+    pub fn entries_of(&self, incident: &str, item: &str) -> impl Iterator<Item = &CommitEntry> {
+        let found = self.entries_by_item.get(&item_ref(incident, item));
+        found.into_iter().flatten().map(|&i| &self.commit_entries[i])
+    }
+
+    /// The `fix_commits` entries of one incident.
+    pub fn fix_entries_of(&self, incident: &str) -> impl Iterator<Item = &FixEntry> {
+        self.fixes_by_incident.get(incident).into_iter().flatten().map(|&i| &self.fix_entries[i])
+    }
 }
 
 #[derive(Debug)]
@@ -147,6 +188,7 @@ pub struct Opened {
     workdir: PathBuf,
     shallow: bool,
     base: Result<(BaseInfo, Oid), BaseError>,
+    cache: Option<PathBuf>,
 }
 
 /// Git as far as it can be opened.
@@ -165,6 +207,14 @@ pub fn open(root: &Path, opts: &GitOptions, config: &Config) -> Open {
     // Every object comes from the local repository, which git wrote and verified; hashing
     // each one again on read costs a tenth of a check on a large history.
     git2::opts::strict_hash_verification(false);
+    // libgit2 maps pack files in windows of up to 1 GiB, 8 GiB in all: on a large history
+    // each mapped page counts in the run's memory. Smaller windows and a lower cap keep
+    // a check of a large repository within tens of megabytes, at no measurable cost.
+    // SAFETY: set before any repository is opened, as libgit2 asks of global options.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(4 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(16 << 20);
+    }
     let repo = match Repository::discover(root) {
         Ok(r) => r,
         Err(e) if e.code() == ErrorCode::NotFound => return Open::NotARepo("not a git repository".into()),
@@ -193,7 +243,7 @@ pub fn open(root: &Path, opts: &GitOptions, config: &Config) -> Open {
     let prefix = if prefix == "." { String::new() } else { prefix };
     let shallow = repo.is_shallow();
     let base = find_base(&repo, opts, config, shallow);
-    Open::Repo(Box::new(Opened { repo, prefix, workdir, shallow, base }))
+    Open::Repo(Box::new(Opened { repo, prefix, workdir, shallow, base, cache: opts.cache.clone() }))
 }
 
 impl Opened {
@@ -223,7 +273,7 @@ pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[P
         Open::Unreadable(why) => return Git::Unreadable(why),
         Open::Repo(opened) => *opened,
     };
-    let Opened { repo, prefix, shallow, base, .. } = opened;
+    let Opened { repo, prefix, shallow, base, cache, .. } = opened;
     let git_dir = repo.path().to_path_buf();
     // The history walk and the base scan are independent: run them side by side, each
     // with its own repository handle (a handle is not shareable across threads). The fix
@@ -234,7 +284,7 @@ pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[P
     let (base, (evidence, log, fixes)) = std::thread::scope(|s| {
         let walk = s.spawn(|| match Repository::open(&git_dir) {
             Ok(repo) => {
-                let (evidence, log) = walk_history(&repo, postmortems, shallow);
+                let (evidence, log) = log::walk(&repo, postmortems, shallow, cache.as_deref());
                 let candidates = fix_candidates(postmortems, &evidence, &commit_entries, &fix_entries);
                 let fixes = fixes::read(&git_dir, &prefix, &candidates);
                 (evidence, log, fixes)
@@ -253,7 +303,7 @@ pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[P
         Err(BaseError::NoCommits) => BaseState::NoCommits,
         Err(BaseError::Unavailable { message, fix }) => BaseState::Unavailable { message, fix },
     };
-    Git::Repo(Box::new(History { shallow, base, log, evidence, commit_entries, fix_entries, fixes }))
+    Git::Repo(Box::new(History::new(shallow, base, log, evidence, commit_entries, fix_entries, fixes)))
 }
 
 /// Why no base scan could be made (kept small; `BaseState` carries the scans).
@@ -490,32 +540,63 @@ fn scan_base(
         .find_commit(base)
         .and_then(|c| c.tree())
         .map_err(|_| missing(format!("the tree of base commit {}", short(base))))?;
+    let mut changed = BTreeSet::new();
+    let mut wanted = Vec::new();
+    let rel_of = |git_path: &str| -> Option<String> {
+        match git_path.strip_prefix(&format!("{prefix}/")) {
+            Some(r) if !prefix.is_empty() => Some(r.to_owned()),
+            _ if prefix.is_empty() => Some(git_path.to_owned()),
+            _ => None,
+        }
+    };
     let mut opts = git2::DiffOptions::new();
-    opts.include_untracked(true).recurse_untracked_dirs(true).ignore_submodules(true).skip_binary_check(true);
+    opts.ignore_submodules(true).skip_binary_check(true);
     if !prefix.is_empty() {
         opts.pathspec(format!("{prefix}/"));
     }
-    let diff = repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts)).map_err(|e| {
+    // The base against the index, by libgit2; the index against the work tree by its
+    // stat data (see `worktree::modified`), which is what git itself does and a tenth of
+    // what libgit2's work-tree diff costs. Where that cannot be decided from the stat data
+    // and raw bytes (content filters), libgit2 compares the base with the work tree.
+    let index = repo.index().ok();
+    let modified = index.as_ref().and_then(|index| worktree::modified(repo, index, prefix));
+    let diff = match (&index, &modified) {
+        (Some(index), Some(_)) => repo.diff_tree_to_index(Some(&tree), Some(index), Some(&mut opts)),
+        _ => {
+            opts.include_untracked(true).recurse_untracked_dirs(true);
+            repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))
+        }
+    }
+    .map_err(|e| {
         unavailable(format!("cannot compare the base commit with the work tree: {}", e.message()), UNSHALLOW_FIX)
     })?;
-    let mut changed = BTreeSet::new();
-    let mut wanted = Vec::new();
+    let mut seen_old: std::collections::HashSet<String> = std::collections::HashSet::new();
     for delta in diff.deltas() {
         let Some(old_path) = delta.old_file().path() else { continue };
         let git_path = old_path.to_string_lossy().replace('\\', "/");
-        let rel = match git_path.strip_prefix(&format!("{prefix}/")) {
-            Some(r) if !prefix.is_empty() => r.to_owned(),
-            _ if prefix.is_empty() => git_path.clone(),
-            _ => continue,
-        };
+        let Some(rel) = rel_of(&git_path) else { continue };
         if let Some(new_path) = delta.new_file().path() {
             let new = new_path.to_string_lossy().replace('\\', "/");
             changed.insert(new.strip_prefix(&format!("{prefix}/")).unwrap_or(&new).to_owned());
         }
         changed.insert(rel.clone());
+        seen_old.insert(git_path.clone());
         let old = delta.old_file();
         if old.exists() && scan::wanted(config, &rel) {
             wanted.push((rel, git_path, old.id()));
+        }
+    }
+    // Files changed in the work tree only: their base version is the base tree's.
+    for git_path in modified.unwrap_or_default() {
+        let Some(rel) = rel_of(&git_path) else { continue };
+        changed.insert(rel.clone());
+        if seen_old.contains(&git_path) || !scan::wanted(config, &rel) {
+            continue;
+        }
+        if let Ok(entry) = tree.get_path(Path::new(&git_path))
+            && entry.kind() == Some(git2::ObjectType::Blob)
+        {
+            wanted.push((rel, git_path, entry.id()));
         }
     }
     let mut files = read_base_blobs(repo.path(), &wanted, words)
@@ -708,82 +789,6 @@ fn read_base_blobs(
         }
     }
     Ok(files)
-}
-
-/// One walk over every commit reachable from HEAD, matching every action item's
-/// reference at once.
-fn walk_history(
-    repo: &Repository,
-    postmortems: &[Postmortem],
-    shallow: bool,
-) -> (HashMap<String, Vec<Evidence>>, LogState) {
-    let mut evidence: HashMap<String, Vec<Evidence>> = HashMap::new();
-    let mut refs: Vec<String> =
-        postmortems.iter().flat_map(|p| p.action_items.iter().map(|a| item_ref(&p.id, &a.id))).collect();
-    refs.sort();
-    refs.dedup();
-    let log = if shallow { LogState::Shallow } else { LogState::Complete };
-    if refs.is_empty() {
-        return (evidence, log);
-    }
-    let Ok(matcher) = AhoCorasick::new(&refs) else {
-        return (evidence, LogState::Failed("cannot build the reference matcher".into()));
-    };
-    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()).map(|c| c.id()) else {
-        return (evidence, log); // no commits yet: nothing to find, and nothing missing
-    };
-    let odb = match repo.odb() {
-        Ok(o) => o,
-        Err(e) => return (evidence, LogState::Failed(e.message().to_owned())),
-    };
-    // Read each commit once, straight from the object database: parents and message come
-    // from the raw object, so there is no second parse as with a revwalk plus lookup.
-    let mut stack = vec![head];
-    let mut visited: std::collections::HashSet<Oid> = std::collections::HashSet::new();
-    while let Some(oid) = stack.pop() {
-        if !visited.insert(oid) {
-            continue;
-        }
-        let object = match odb.read(oid) {
-            Ok(o) => o,
-            // Beyond the boundary of a shallow clone (already reported as such).
-            Err(_) if shallow => continue,
-            Err(e) => return (evidence, LogState::Failed(format!("cannot read commit {oid}: {}", e.message()))),
-        };
-        let raw = object.data();
-        let split = raw.windows(2).position(|w| w == b"\n\n").map_or(raw.len(), |p| p + 2);
-        let (header, message) = raw.split_at(split);
-        let mut time = 0;
-        for line in header.split(|&b| b == b'\n') {
-            if let Some(hex) = line.strip_prefix(b"parent ") {
-                if let Some(parent) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()) {
-                    stack.push(parent);
-                }
-            } else if let Some(rest) = line.strip_prefix(b"committer ") {
-                time = std::str::from_utf8(rest)
-                    .ok()
-                    .and_then(|r| r.rsplit(' ').nth(1))
-                    .and_then(|t| t.parse().ok())
-                    .unwrap_or(0);
-            }
-        }
-        let mut seen: Vec<usize> = Vec::new();
-        for m in matcher.find_overlapping_iter(message) {
-            if seen.contains(&m.pattern().as_usize()) || !whole_token(message, m.start(), m.end()) {
-                continue;
-            }
-            seen.push(m.pattern().as_usize());
-            evidence
-                .entry(refs[m.pattern().as_usize()].clone())
-                .or_default()
-                .push(Evidence { sha: oid.to_string(), time });
-        }
-    }
-    // Newest first, whatever order the walk took.
-    for list in evidence.values_mut() {
-        list.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.sha.cmp(&b.sha)));
-    }
-    (evidence, log)
 }
 
 pub use crate::postmortem::whole_token;

@@ -62,6 +62,51 @@ pub struct LinkChanges {
     pub ignored_since_base: HashSet<String>,
 }
 
+/// How many candidates a vanished test's body is compared with, the likeliest first (see
+/// `Profile`): each comparison is a character diff of up to `MAX_BODY` bytes each, and 80
+/// tests newly linked to an incident made one removal take 16 seconds.
+pub const MAX_COMPARED: usize = 8;
+
+/// What bounds two bodies' similarity from above without a diff: their lengths and how
+/// many of each character they have. A diff cannot match more characters than both hold.
+struct Profile {
+    len: usize,
+    counts: Vec<(char, u32)>,
+}
+
+impl Profile {
+    fn of(text: &str) -> Profile {
+        let mut counts: HashMap<char, u32> = HashMap::new();
+        for c in text.chars() {
+            *counts.entry(c).or_default() += 1;
+        }
+        let mut counts: Vec<(char, u32)> = counts.into_iter().collect();
+        counts.sort_unstable();
+        Profile { len: counts.iter().map(|(_, n)| *n as usize).sum(), counts }
+    }
+
+    /// The most `similarity` can be between the two.
+    fn bound(&self, other: &Profile) -> f32 {
+        if self.len == 0 || other.len == 0 {
+            return 0.0;
+        }
+        let (mut i, mut j, mut common) = (0, 0, 0usize);
+        while i < self.counts.len() && j < other.counts.len() {
+            let (a, b) = (self.counts[i], other.counts[j]);
+            match a.0.cmp(&b.0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += a.1.min(b.1) as usize;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (2 * common) as f32 / (self.len + other.len) as f32
+    }
+}
+
 /// Body similarity in 0..1 (character diff), used to recognise a renamed or moved test.
 pub fn similarity(a: &str, b: &str) -> f32 {
     if a.is_empty() || b.is_empty() {
@@ -108,6 +153,8 @@ pub fn compare(
     };
 
     let mut done: HashSet<(&str, &str)> = HashSet::new();
+    // Each body's profile, made once however many removals it is weighed against.
+    let mut profiles: HashMap<usize, Profile> = HashMap::new();
     for bt in &base_tests {
         for link in &bt.links {
             let key = (link.incident.as_str(), bt.id.as_str());
@@ -121,13 +168,30 @@ pub fn compare(
                 continue;
             }
             // Renamed or moved: a test newly linked to the same incident, with a body like it.
-            let best = head
+            // Only the likeliest few are compared (`MAX_COMPARED`), by what their character
+            // counts allow; one that cannot reach the threshold is not compared at all.
+            let mine = Profile::of(bt.body.as_str());
+            let mut bound = |t: &TestCase| -> f32 {
+                // Keyed by where the test stands: each is one of `head`'s, borrowed throughout.
+                profiles
+                    .entry(t as *const TestCase as usize)
+                    .or_insert_with(|| Profile::of(t.body.as_str()))
+                    .bound(&mine)
+            };
+            let mut candidates: Vec<(f32, &TestCase)> = head
                 .iter()
                 .filter(|f| changed.contains(&f.path))
                 .flat_map(|f| f.tests.iter())
                 .filter(|t| t.id != bt.id && t.links.iter().any(|l| l.incident == link.incident))
                 .filter(|t| !base_links.contains(&(link.incident.as_str(), t.id.as_str())))
-                .map(|t| (similarity(&bt.body, &t.body), t))
+                .map(|t| (bound(t), t))
+                .filter(|(bound, _)| *bound >= MOVE_SIMILARITY)
+                .collect();
+            candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let best = candidates
+                .into_iter()
+                .take(MAX_COMPARED)
+                .map(|(_, t)| (similarity(bt.body.as_str(), t.body.as_str()), t))
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             if let Some((score, t)) = best
                 && score >= MOVE_SIMILARITY

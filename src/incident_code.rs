@@ -75,19 +75,14 @@ pub fn fix_commits(pm: &Postmortem, h: &History) -> Vec<String> {
     let mut out: Vec<String> = if pm.fix_commits.is_empty() {
         let mut shas = Vec::new();
         for item in pm.action_items.iter().filter(|a| a.status == ItemStatus::Closed) {
-            shas.extend(
-                h.commit_entries
-                    .iter()
-                    .filter(|e| e.incident == pm.id && e.item == item.id)
-                    .filter_map(|e| e.resolved.clone().ok()),
-            );
+            shas.extend(h.entries_of(&pm.id, &item.id).filter_map(|e| e.resolved.clone().ok()));
             if let Some(found) = h.evidence.get(&item_ref(&pm.id, &item.id)) {
                 shas.extend(found.iter().map(|e| e.sha.clone()));
             }
         }
         shas
     } else {
-        h.fix_entries.iter().filter(|e| e.incident == pm.id).filter_map(|e| e.resolved.clone().ok()).collect()
+        h.fix_entries_of(&pm.id).filter_map(|e| e.resolved.clone().ok()).collect()
     };
     let mut seen = HashSet::new();
     out.retain(|s| seen.insert(s.clone()));

@@ -117,14 +117,26 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         .with_known_ids(loaded.postmortems.iter().map(|p| p.id.as_str()));
     // The work tree and git history are read side by side: on two cores that halves a
     // check of a large repository.
-    let (sources, git) = std::thread::scope(|s| {
-        let sources = s.spawn(|| scan::scan_tree(&root, &config, &words, &tracked));
+    // Which files cargo, pytest and go build is worked out beside the history too.
+    let (scanned, git) = std::thread::scope(|s| {
+        let sources = s.spawn(|| {
+            let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
+            let verdicts = reach::judge(&root, &sources);
+            let not_run = reach::apply(&mut sources, verdicts);
+            (sources, not_run)
+        });
         let git = git::gather(open, &config, &words, &loaded.postmortems);
         (sources.join(), git)
     });
-    let mut sources = sources.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
-    let verdicts = reach::judge(&root, &sources);
-    let not_run = reach::apply(&mut sources, verdicts);
+    let (sources, not_run) = scanned.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
+    // Files git does not track are new at HEAD: changed since any base. The git side
+    // compared tracked files only; the walk is what saw the others.
+    let mut git = git;
+    if let git::Git::Repo(history) = &mut git
+        && let git::BaseState::Found { changed, .. } = &mut history.base
+    {
+        changed.extend(sources.untracked.iter().cloned());
+    }
     let result_files = results::expand(&result_patterns(opts, &root, &config)?)?;
     let runs = if result_files.is_empty() { None } else { Some(results::gather(&root, &sources, &result_files)?) };
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
@@ -222,8 +234,11 @@ fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::
 pub fn check(analysis: &Analysis) -> Report {
     let cx = checks::Context { model: &analysis.model, config: &analysis.config };
     let mut findings = checks::run_all(&cx);
-    // Line starts per file, found once: many findings may point into one large file.
+    // Line starts per file, found once: many findings may point into one large file; and
+    // for a long line that is not ASCII, where each character starts, found once too.
     let mut line_starts: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    let mut char_starts: std::collections::HashMap<(String, usize), Option<Vec<usize>>> =
+        std::collections::HashMap::new();
     for f in &mut findings {
         let (Some(path), Some(line)) = (&f.path, f.line) else { continue };
         let Some(text) = analysis.model.texts.get(path) else { continue };
@@ -233,7 +248,19 @@ pub fn check(analysis: &Analysis) -> Report {
         let Some(&start) = starts.get(line.wrapping_sub(1)).filter(|&&s| s < text.len()) else { continue };
         let end = starts.get(line).map_or(text.len(), |&next| next - 1);
         let src = text[start..end].strip_suffix('\r').unwrap_or(&text[start..end]);
-        let (excerpt, shift) = finding::excerpt(src, f.column.unwrap_or(1));
+        let (excerpt, shift) = if src.len() <= finding::MAX_SOURCE_CHARS {
+            (src.to_owned(), 0)
+        } else {
+            let starts = char_starts
+                .entry((path.clone(), line))
+                .or_insert_with(|| (!src.is_ascii()).then(|| src.char_indices().map(|(i, _)| i).collect()));
+            let starts: &Option<Vec<usize>> = starts;
+            let byte_of = |n: usize| match starts {
+                Some(s) => s.get(n).copied().unwrap_or(src.len()),
+                None => n.min(src.len()),
+            };
+            finding::excerpt_with(src, f.column.unwrap_or(1), &byte_of)
+        };
         f.source_line = Some(excerpt);
         f.source_shift = shift;
     }

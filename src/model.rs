@@ -39,6 +39,9 @@ pub struct Model {
     pub runs: Option<crate::results::Runs>,
     /// Incident ID → tests at HEAD linked to it.
     links: BTreeMap<String, Vec<(usize, usize)>>,
+    /// Incident ID → the first postmortem with it (an index into `postmortems`): looked up
+    /// for every link, which a search of 40,000 postmortems made quadratic.
+    by_id: HashMap<String, usize>,
 }
 
 impl Model {
@@ -52,13 +55,16 @@ impl Model {
         not_run: Vec<crate::reach::TestVerdict>,
     ) -> Model {
         let mut texts: HashMap<String, String> = loaded.texts.into_iter().collect();
-        texts.extend(sources.texts.iter().cloned());
+        // Moved, not copied: a source file's text may be megabytes.
+        let mut sources = sources;
+        texts.extend(std::mem::take(&mut sources.texts));
         let mut links: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
         for (f, file) in sources.files.iter().enumerate() {
             for (t, test) in file.tests.iter().enumerate() {
                 for link in &test.links {
+                    // A test links an incident once (`add_links`): no search needed.
                     let entry = links.entry(link.incident.clone()).or_default();
-                    if !entry.contains(&(f, t)) {
+                    if entry.last() != Some(&(f, t)) {
                         entry.push((f, t));
                     }
                 }
@@ -75,6 +81,10 @@ impl Model {
             },
             _ => None,
         };
+        let mut by_id = HashMap::new();
+        for (i, pm) in loaded.postmortems.iter().enumerate() {
+            by_id.entry(pm.id.clone()).or_insert(i);
+        }
         Model {
             root,
             postmortems: loaded.postmortems,
@@ -90,6 +100,7 @@ impl Model {
             code: IncidentCode::default(),
             runs: None,
             links,
+            by_id,
         }
     }
 
@@ -107,7 +118,7 @@ impl Model {
 
     /// The postmortem that owns `id` (the first one, if several claim it).
     pub fn incident(&self, id: &str) -> Option<&Postmortem> {
-        self.postmortems.iter().find(|p| p.id == id)
+        self.by_id.get(id).map(|&i| &self.postmortems[i])
     }
 
     /// The files that belong to incident `id`, by path, and why (see `incident_code`).
@@ -117,11 +128,7 @@ impl Model {
 
     /// Each incident once: the first postmortem with each ID.
     pub fn incidents(&self) -> impl Iterator<Item = &Postmortem> {
-        self.postmortems
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| !self.postmortems[..*i].iter().any(|q| q.id == p.id))
-            .map(|(_, p)| p)
+        self.postmortems.iter().enumerate().filter(|(i, p)| self.by_id.get(&p.id) == Some(i)).map(|(_, p)| p)
     }
 
     /// The tests at HEAD linked to `id`.
@@ -146,12 +153,7 @@ impl Model {
     /// `commits` entries first, then commits whose message mentions it.
     pub fn evidence(&self, incident: &str, item: &str) -> Vec<String> {
         let Some(h) = self.history() else { return Vec::new() };
-        let mut shas: Vec<String> = h
-            .commit_entries
-            .iter()
-            .filter(|e| e.incident == incident && e.item == item)
-            .filter_map(|e| e.resolved.clone().ok())
-            .collect();
+        let mut shas: Vec<String> = h.entries_of(incident, item).filter_map(|e| e.resolved.clone().ok()).collect();
         if let Some(found) = h.evidence.get(&crate::git::item_ref(incident, item)) {
             shas.extend(found.iter().map(|e| e.sha.clone()));
         }

@@ -4,6 +4,11 @@
 /// plausible typo rather than a different word.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let len = word.chars().count();
+    // A word this long is no typo of anything, and the edit distance costs the product
+    // of the lengths: a 60 KB ID near a 60 KB ID took seconds.
+    if len > MAX_LEN {
+        return None;
+    }
     let limit = (len / 3).max(2);
     let word = word.to_lowercase();
     candidates
@@ -17,6 +22,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
 }
+
+/// The longest word a suggestion is looked for: IDs and keys are tens of characters.
+pub const MAX_LEN: usize = 128;
 
 /// `; did you mean `x`?` or nothing.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
@@ -43,5 +51,19 @@ mod tests {
         // with none.
         assert_eq!(closest(&"actoin_items".repeat(2_500), ["action_items", "title"]), None);
         assert_eq!(closest("action_itemss", ["action_items", "title"]), Some("action_items"));
+    }
+
+    // incident: IG-2026-008
+    #[test]
+    fn an_id_of_60_kb_near_a_known_one_took_seconds_to_compare() {
+        let known = "INC-".to_owned() + &"7".repeat(60_000);
+        let near = known.replace("77", "78");
+        let started = std::time::Instant::now();
+        for _ in 0..5 {
+            assert_eq!(closest(&near, [known.as_str(), "INC-1"]), None);
+        }
+        // Not a timing assertion: the comparison is not made at all (it took 7 s each).
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        assert_eq!(closest(&"7".repeat(MAX_LEN), [&*"7".repeat(MAX_LEN - 1)]), Some(&*"7".repeat(MAX_LEN - 1)));
     }
 }

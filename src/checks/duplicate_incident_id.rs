@@ -13,8 +13,13 @@ impl super::Check for Check {
 
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let pms = &cx.model.postmortems;
-        for (i, pm) in pms.iter().enumerate() {
-            if let Some(first) = pms[..i].iter().find(|p| p.id == pm.id) {
+        let mut first_with: std::collections::HashMap<&str, &crate::postmortem::Postmortem> =
+            std::collections::HashMap::new();
+        for pm in pms {
+            if let Some(first) = first_with.get(pm.id.as_str()).copied().or_else(|| {
+                first_with.insert(&pm.id, pm);
+                None
+            }) {
                 out.push(
                     Finding::new(
                         Rule::DuplicateIncidentId,

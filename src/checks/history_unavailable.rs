@@ -90,7 +90,7 @@ fn fix_commits(cx: &Context, h: &History, out: &mut Vec<Finding>) {
     for pm in cx.model.incidents() {
         for sha in crate::incident_code::fix_commits(pm, h) {
             let Some(FixFiles::Unavailable(why)) = h.fixes.get(&sha) else { continue };
-            let entry = h.fix_entries.iter().find(|e| e.incident == pm.id && e.resolved.as_ref() == Ok(&sha));
+            let entry = h.fix_entries_of(&pm.id).find(|e| e.resolved.as_ref() == Ok(&sha));
             let fix = if h.shallow { UNSHALLOW_FIX } else { "check the repository with `git fsck`" };
             out.push(
                 Finding::new(

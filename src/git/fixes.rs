@@ -103,20 +103,13 @@ fn read_one(head: &mut Head, prefix: &str, sha: &str) -> Result<FixFiles, String
             Some(parent.tree().map_err(|e| format!("cannot read the tree of {}: {}", short(oid), e.message()))?)
         }
     };
-    let mut opts = git2::DiffOptions::new();
-    opts.ignore_submodules(true).skip_binary_check(true);
-    if !prefix.is_empty() {
-        opts.pathspec(format!("{prefix}/"));
-    }
-    let diff = repo
-        .diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))
-        .map_err(|e| format!("cannot diff commit {}: {}", short(commit.id()), e.message()))?;
     // (path, blob) of every file the commit added or changed.
-    let changed: Vec<(String, Oid)> = diff
-        .deltas()
-        .filter(|d| d.status() != Delta::Deleted && d.new_file().mode() != FileMode::Commit)
-        .filter_map(|d| Some((git_path(d.new_file().path()?), d.new_file().id())))
-        .collect();
+    let mut changed: Vec<(String, Oid)> = Vec::new();
+    changed_files(repo, parent.as_ref(), &tree, "", &mut changed)
+        .map_err(|e| format!("cannot diff commit {}: {}", short(commit.id()), e.message()))?;
+    if !prefix.is_empty() {
+        changed.retain(|(p, _)| p.starts_with(&format!("{prefix}/")));
+    }
     let missing: Vec<&(String, Oid)> =
         changed.iter().filter(|(p, _)| head.tree.get_path(Path::new(p.as_str())).is_err()).collect();
     let moved = if missing.is_empty() { HashMap::new() } else { head.moves_since(&tree, &missing) };
@@ -138,6 +131,41 @@ fn read_one(head: &mut Head, prefix: &str, sha: &str) -> Result<FixFiles, String
         })
         .collect();
     Ok(FixFiles::Changed(files))
+}
+
+/// The files (path, blob) that `new` adds or changes against `old`, below `dir`. Subtrees
+/// with the same ID are the same and are not entered: libgit2's tree diff reads every
+/// entry of both trees, which took milliseconds per fix commit in a repository of 15,000
+/// files. Submodules are left out, as the diff left them out.
+fn changed_files(
+    repo: &Repository,
+    old: Option<&Tree>,
+    new: &Tree,
+    dir: &str,
+    out: &mut Vec<(String, Oid)>,
+) -> Result<(), git2::Error> {
+    let before: HashMap<Vec<u8>, (Oid, i32)> =
+        old.map(|t| t.iter().map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode()))).collect()).unwrap_or_default();
+    for entry in new.iter() {
+        let name = String::from_utf8_lossy(entry.name_bytes());
+        let was = before.get(entry.name_bytes()).copied();
+        if was == Some((entry.id(), entry.filemode())) {
+            continue;
+        }
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                let subtree = repo.find_tree(entry.id())?;
+                let old_subtree = match was {
+                    Some((oid, mode)) if mode == i32::from(FileMode::Tree) => Some(repo.find_tree(oid)?),
+                    _ => None,
+                };
+                changed_files(repo, old_subtree.as_ref(), &subtree, &format!("{dir}{name}/"), out)?;
+            }
+            Some(git2::ObjectType::Blob) => out.push((format!("{dir}{name}"), entry.id())),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The first parent a commit names, from the raw object: libgit2 shows a commit at a

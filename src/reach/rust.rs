@@ -81,8 +81,13 @@ impl Route {
 
 /// Verdicts for the linked Rust tests.
 pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
-    let mut reach =
-        Reach { root, boundary: crate::paths::boundary(root), packages: BTreeMap::new(), files: HashMap::new() };
+    let mut reach = Reach {
+        root,
+        boundary: crate::paths::boundary(root),
+        packages: BTreeMap::new(),
+        files: HashMap::new(),
+        manifests: HashMap::new(),
+    };
     let mut out = Vec::new();
     for test in tests {
         let file = crate::paths::normalize(&root.join(&test.loc.path));
@@ -117,6 +122,8 @@ struct Reach<'a> {
     packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
     /// Parsed module files.
     files: HashMap<PathBuf, Result<ModFile, String>>,
+    /// Whether each directory looked at holds a Cargo.toml with a `[package]`.
+    manifests: HashMap<PathBuf, bool>,
 }
 
 impl Reach<'_> {
@@ -132,13 +139,16 @@ impl Reach<'_> {
             if !dir.starts_with(&self.boundary) {
                 break;
             }
-            let manifest = dir.join("Cargo.toml");
-            if let Some(bytes) = crate::paths::read_inside(&self.boundary, &manifest) {
-                let text = String::from_utf8_lossy(&bytes);
-                let is_package = text.parse::<toml::Table>().map_or(true, |t| t.contains_key("package"));
-                if is_package {
-                    dirs.push(dir.to_path_buf());
-                }
+            // Read once per directory, however many tests stand below it: a workspace's
+            // root manifest can be thousands of lines.
+            let is_package = *self.manifests.entry(dir.to_path_buf()).or_insert_with(|| {
+                crate::paths::read_inside(&self.boundary, &dir.join("Cargo.toml")).is_some_and(|bytes| {
+                    let text = String::from_utf8_lossy(&bytes);
+                    text.parse::<toml::Table>().map_or(true, |t| t.contains_key("package"))
+                })
+            });
+            if is_package {
+                dirs.push(dir.to_path_buf());
             }
         }
         let implicit = dirs.is_empty();
@@ -153,6 +163,32 @@ impl Reach<'_> {
             }
         }
         dirs
+    }
+
+    /// Reads the module files among `files` not read yet, side by side: a large crate's
+    /// module tree is hundreds of files, each of which must be read and skimmed.
+    fn read_ahead<'p>(&mut self, files: impl Iterator<Item = &'p PathBuf>) {
+        let mut todo: Vec<PathBuf> = files.filter(|f| !self.files.contains_key(*f)).cloned().collect();
+        todo.sort();
+        todo.dedup();
+        let (boundary, root) = (&self.boundary, self.root);
+        let read = |file: &PathBuf| match crate::paths::read_inside(boundary, file) {
+            Some(bytes) => module_decls(&crate::paths::relative(root, file), &String::from_utf8_lossy(&bytes)),
+            None => Err("cannot be read".to_owned()),
+        };
+        let half = todo.len() / 2;
+        if half == 0 {
+            let parsed: Vec<_> = todo.iter().map(read).collect();
+            self.files.extend(todo.into_iter().zip(parsed));
+            return;
+        }
+        let parsed: Vec<Result<ModFile, String>> = std::thread::scope(|s| {
+            let other = s.spawn(|| todo[half..].iter().map(read).collect::<Vec<_>>());
+            let mut mine: Vec<_> = todo[..half].iter().map(read).collect();
+            mine.extend(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            mine
+        });
+        self.files.extend(todo.into_iter().zip(parsed));
     }
 
     fn module_file(&mut self, file: &Path) -> &Result<ModFile, String> {
@@ -181,7 +217,12 @@ impl Reach<'_> {
             .collect();
         // Targets whose tests run first, so that they own the routes they share.
         work.sort_by_key(|(_, r)| std::cmp::Reverse(targets[r.target].test));
-        while let Some((file, route)) = work.pop() {
+        while let Some((next, _)) = work.last() {
+            // The next file is not read yet: read it with every other waiting one.
+            if !self.files.contains_key(next) {
+                self.read_ahead(work.iter().map(|(f, _)| f));
+            }
+            let Some((file, route)) = work.pop() else { break };
             if let Some(old) = best.get(&file)
                 && (targets[old.target].test, std::cmp::Reverse(old.rank()))
                     >= (targets[route.target].test, std::cmp::Reverse(route.rank()))
@@ -333,8 +374,13 @@ pub struct PackageTargets {
 /// The placements of each of `files` (relative to `root`), and every package they are in.
 /// A file no test binary compiles has none (`linked-test-not-compiled` says so).
 pub fn placements(root: &Path, files: &[&str]) -> (HashMap<String, Vec<Placement>>, Vec<PackageTargets>) {
-    let mut reach =
-        Reach { root, boundary: crate::paths::boundary(root), packages: BTreeMap::new(), files: HashMap::new() };
+    let mut reach = Reach {
+        root,
+        boundary: crate::paths::boundary(root),
+        packages: BTreeMap::new(),
+        files: HashMap::new(),
+        manifests: HashMap::new(),
+    };
     let mut out: HashMap<String, Vec<Placement>> = HashMap::new();
     let mut packages: Vec<PackageTargets> = Vec::new();
     let mut modules_of: HashMap<PathBuf, ModulePaths> = HashMap::new();

@@ -61,6 +61,11 @@ impl<'a> Columns<'a> {
         self.line_starts.partition_point(|&s| s <= byte).saturating_sub(1)
     }
 
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, byte: usize) -> usize {
+        self.line_index(byte) + 1
+    }
+
     /// The 1-based column, in characters, of a byte offset.
     pub fn col(&self, byte: usize) -> usize {
         let byte = byte.min(self.bytes.len());

@@ -668,7 +668,7 @@ class CartTest {
                 (format!("{p}::Rounding::halfUp"), 33, vec!["INC-1@3:14".to_owned()]),
             ]
         );
-        assert_eq!(s.tests[0].body.lines().count(), 4);
+        assert_eq!(s.tests[0].body.as_str().lines().count(), 4);
         assert_eq!(s.tests[1].conditional_skip.as_ref().map(|s| &s.loc).map(|l| l.line), Some(14));
         assert_eq!(s.tests[2].ignored.as_ref().map(|s| &s.loc).map(|l| l.line), Some(18));
         let stray: Vec<(usize, &str)> = s.stray.iter().map(|m| (m.loc.line, m.target.as_str())).collect();

@@ -35,19 +35,23 @@ pub struct Marker {
     pub len: usize,
 }
 
+/// The most known IDs searched for with an automaton (see `with_known_ids`).
+const MAX_AUTOMATON_IDS: usize = 1000;
+
+/// A case-insensitive automaton that finds any of `patterns`. Left to choose, the
+/// builder makes a DFA for few patterns, and a DFA takes time quadratic in a periodic
+/// pattern's length to build: a config naming one long marker word (`INC-1INC-1INC-1…`, a
+/// few thousand characters) stalled every run for seconds. A contiguous NFA builds in
+/// linear time and searches nearly as fast.
+fn prefilter(patterns: &[String]) -> Result<AhoCorasick, aho_corasick::BuildError> {
+    AhoCorasickBuilder::new().ascii_case_insensitive(true).kind(Some(AhoCorasickKind::ContiguousNFA)).build(patterns)
+}
+
 impl MarkerWords {
     pub fn new(words: &[String]) -> MarkerWords {
         // `word:` for comments; `mark.word` for pytest's `@pytest.mark.incident("ID")`.
         let patterns: Vec<String> = words.iter().flat_map(|w| [format!("{w}:"), format!("mark.{w}")]).collect();
-        // Left to choose, the builder makes a DFA for so few patterns, and a DFA takes time
-        // quadratic in a periodic pattern's length to build: a config naming one long
-        // marker word (`INC-1INC-1INC-1…`, a few thousand characters) stalled every run
-        // for seconds. A contiguous NFA builds in linear time and searches nearly as fast.
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .expect("marker words are plain text");
+        let prefilter = prefilter(&patterns).expect("marker words are plain text");
         MarkerWords {
             words: words.iter().map(|w| w.to_lowercase()).collect(),
             prefilter,
@@ -62,25 +66,51 @@ impl MarkerWords {
         let mut sorted: Vec<&String> = self.known.iter().collect();
         sorted.sort();
         // Leftmost-longest, so that `INC-12` is not read as `INC-1` followed by a `2`.
-        self.ids = AhoCorasickBuilder::new()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(sorted)
-            .ok()
-            .filter(|_| !self.known.is_empty());
+        // An automaton passes over a file fastest, but building one rearranges its states
+        // in time that grows faster than the IDs: 40,000 took seconds. Past a thousand IDs
+        // the words of a file are looked up among them instead (`known_tokens`).
+        self.ids = if self.known.is_empty() || self.known.len() > MAX_AUTOMATON_IDS {
+            None
+        } else {
+            AhoCorasickBuilder::new().match_kind(aho_corasick::MatchKind::LeftmostLongest).build(&sorted).ok()
+        };
         self
     }
 
     /// The known incident IDs that `text` names as whole tokens.
     pub fn known_ids_in(&self, text: &str) -> Vec<String> {
-        let Some(ids) = &self.ids else { return Vec::new() };
         let bytes = text.as_bytes();
-        let mut found: Vec<String> = ids
-            .find_iter(text)
-            .filter(|m| crate::postmortem::whole_token(bytes, m.start(), m.end()))
-            .map(|m| text[m.range()].to_owned())
-            .collect();
+        let mut found: Vec<String> = match &self.ids {
+            Some(ids) => ids
+                .find_iter(text)
+                .filter(|m| crate::postmortem::whole_token(bytes, m.start(), m.end()))
+                .map(|m| text[m.range()].to_owned())
+                .collect(),
+            None => self.known_tokens(bytes).map(str::to_owned).collect(),
+        };
         found.dedup();
         found
+    }
+
+    /// The known IDs among the whole tokens of `bytes`, without an automaton: each run of
+    /// ID characters, or its longest part that ends before a `.` in it (a full stop), that
+    /// is a known ID. The same as the automaton finds: an ID is a whole token.
+    fn known_tokens<'t>(&'t self, bytes: &'t [u8]) -> impl Iterator<Item = &'t str> + 't {
+        let id = |b: u8| crate::postmortem::is_id_char(char::from(b));
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            while at < bytes.len() {
+                let start = at + bytes[at..].iter().position(|&b| id(b))?;
+                let end = bytes[start..].iter().position(|&b| !id(b)).map_or(bytes.len(), |p| start + p);
+                at = end;
+                let run = std::str::from_utf8(&bytes[start..end]).ok()?;
+                let ends = std::iter::once(run.len()).chain(run.rmatch_indices('.').map(|(i, _)| i));
+                if let Some(found) = ends.map(|e| &run[..e]).find(|t| self.known.contains(*t)) {
+                    return Some(found);
+                }
+            }
+            None
+        })
     }
 
     /// The marker words, lower-cased.
@@ -90,7 +120,11 @@ impl MarkerWords {
 
     /// Whether `bytes` may hold a marker; `false` means it certainly does not.
     pub fn may_contain(&self, bytes: &[u8]) -> bool {
-        self.prefilter.is_match(bytes) || self.ids.as_ref().is_some_and(|ids| ids.is_match(bytes))
+        self.prefilter.is_match(bytes)
+            || match &self.ids {
+                Some(ids) => ids.is_match(bytes),
+                None => !self.known.is_empty() && self.known_tokens(bytes).next().is_some(),
+            }
     }
 
     /// Whether a token after a marker is meant as an ID: a known one, or one with a digit
@@ -218,6 +252,15 @@ mod tests {
         let words = words().with_known_ids(["INC-1", "INC-12"]);
         assert_eq!(words.known_ids_in(" INC-1 regression; see INC-12, XINC-1"), ["INC-1", "INC-12"]);
         assert!(words.may_contain(b"// Incident INC-12"));
+        // Without the automaton (many IDs), the same IDs are found.
+        let many: Vec<String> = (0..2 * MAX_AUTOMATON_IDS).map(|i| format!("INC-{i}")).chain(["A.B".into()]).collect();
+        let words = super::MarkerWords::new(&["incident".to_owned()]).with_known_ids(many.iter().map(String::as_str));
+        assert!(words.ids.is_none());
+        assert_eq!(
+            words.known_ids_in(" INC-1 regression; see INC-12, XINC-1, INC-7. A.B.c A.B"),
+            ["INC-1", "INC-12", "INC-7", "A.B"]
+        );
+        assert!(words.may_contain(b"// Incident INC-12") && !words.may_contain(b"XINC-12 INC-99999"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod pep263;
 pub mod python;
 pub mod rust;
 pub mod rust_cfg;
+pub mod rust_items;
 pub mod rust_lex;
 
 use crate::config::Config;
@@ -117,9 +118,42 @@ pub struct TestCase {
     pub conditional_skip: Option<Skip>,
     pub links: Vec<Link>,
     /// The test's source text, for telling a renamed test from a new one.
-    pub body: String,
+    pub body: Body,
     /// Found in the text of a file that does not parse: identity and lines are a best guess.
     pub approximate: bool,
+}
+
+/// A linked test's own text (see `MAX_BODY`): a span of its file's text, which the file's
+/// linked tests share, rather than a copy each. Tests that nest (a JavaScript `it` inside
+/// an `it`) overlap, and copies of them grew with the square of the nesting.
+#[derive(Clone, Default)]
+pub struct Body {
+    text: Option<std::sync::Arc<str>>,
+    span: std::ops::Range<usize>,
+}
+
+impl Body {
+    pub fn as_str(&self) -> &str {
+        self.text.as_deref().and_then(|t| t.get(self.span.clone())).unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.as_str().is_empty()
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Body {}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// Why a test does not run, always or under a condition: where that is said, and what
@@ -259,6 +293,8 @@ pub struct Scanned {
     pub texts: Vec<(String, String)>,
     /// How many source files the walk looked at.
     pub files_seen: usize,
+    /// The source files the walk found that git does not track (none without git).
+    pub untracked: Vec<String>,
 }
 
 /// What a language scanner knows about one item of a file.
@@ -305,9 +341,31 @@ pub enum ItemKind {
 /// markers (a file's `//!` and its own, or the same marker repeated a thousand times) is
 /// linked once, so links grow with incidents, not with markers times tests.
 pub(crate) fn add_links(into: &mut Vec<Link>, links: impl IntoIterator<Item = Link>) {
-    for link in links {
-        if !into.iter().any(|l| l.incident == link.incident) {
-            into.push(link);
+    Linker::default().add(into, 0, links);
+}
+
+/// `add_links` for the tests of one file, remembering each test's incidents once it has
+/// many: a marker naming 100,000 IDs, or 20,000 markers over one test, took time quadratic
+/// in them when each new link was looked for among the test's links.
+#[derive(Default)]
+pub(crate) struct Linker {
+    seen: std::collections::HashMap<usize, std::collections::HashSet<String>>,
+}
+
+impl Linker {
+    /// Adds `links` to `into`, the links of the file's test number `test`.
+    pub(crate) fn add(&mut self, into: &mut Vec<Link>, test: usize, links: impl IntoIterator<Item = Link>) {
+        for link in links {
+            if into.len() < 16 {
+                if !into.iter().any(|l| l.incident == link.incident) {
+                    into.push(link);
+                }
+                continue;
+            }
+            let seen = self.seen.entry(test).or_insert_with(|| into.iter().map(|l| l.incident.clone()).collect());
+            if seen.insert(link.incident.clone()) {
+                into.push(link);
+            }
         }
     }
 }
@@ -327,6 +385,7 @@ pub fn identity(path: &str, scope: &[String], name: &str) -> String {
 /// tokens and one of those.
 pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], words: &MarkerWords) -> FileScan {
     let mut scan = FileScan { path: path.to_owned(), ..FileScan::default() };
+    let mut linker = Linker::default();
     scan.has_markers =
         items.iter().any(|i| matches!(&i.kind, ItemKind::Test { direct_links, .. } if !direct_links.is_empty()));
     scan.tests = items
@@ -339,7 +398,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
                 ignored: ignored.clone(),
                 conditional_skip: conditional_skip.clone(),
                 links: direct_links.clone(),
-                body: String::new(),
+                body: Body::default(),
                 approximate: false,
             }),
             _ => None,
@@ -431,7 +490,8 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             let owner = owners.get(&c.line).map(|&i| (i, &items[i]));
             match owner {
                 Some((i, _)) if test_index[i].is_some() => {
-                    add_links(&mut scan.tests[test_index[i].expect("checked")].links, links.iter().cloned());
+                    let t = test_index[i].expect("checked");
+                    linker.add(&mut scan.tests[t].links, t, links.iter().cloned());
                 }
                 Some((i, group)) if matches!(group.kind, ItemKind::Group) => {
                     let inside = tests_in.entry(i).or_insert_with(|| {
@@ -446,7 +506,7 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
                         scan.stray.push(stray(format!("{}, which has no tests", group.what)));
                     }
                     for &t in inside.iter() {
-                        add_links(&mut scan.tests[t].links, links.iter().cloned());
+                        linker.add(&mut scan.tests[t].links, t, links.iter().cloned());
                     }
                 }
                 Some((_, it)) => scan.stray.push(stray(it.what.clone())),
@@ -484,18 +544,26 @@ pub fn attach(path: &str, text: &str, comments: &[Comment], items: &[Item], word
             scan.stray.push(stray(format!("{what}, which has no tests")));
         }
         for t in targets {
-            add_links(&mut scan.tests[t].links, links.iter().cloned());
+            linker.add(&mut scan.tests[t].links, t, links.iter().cloned());
         }
     }
     let test_items = items.iter().filter(|i| matches!(i.kind, ItemKind::Test { .. }));
     let mut line_starts = None;
+    let mut shared: Option<std::sync::Arc<str>> = None;
     for (test, item) in scan.tests.iter_mut().zip(test_items) {
         if !test.links.is_empty() {
-            test.body = body(text, item, &mut line_starts);
+            let text_arc = shared.get_or_insert_with(|| std::sync::Arc::from(text));
+            test.body = Body { text: Some(text_arc.clone()), span: body(text, item, &mut line_starts) };
         }
     }
     scan
 }
+
+/// The largest source file that is parsed. A larger one (generated code, a vendored
+/// blob) is read as text for its markers only and reported as `unparsable-source`: a
+/// parser's tree of a 100 MB file took gigabytes. Rust is the one language parsed into a
+/// syntax tree; the other scanners are lexers that read any file in one pass.
+pub const MAX_PARSED_FILE: usize = 8 << 20;
 
 /// At most this many bytes of a test's text are kept as its body. A body only tells a
 /// renamed or moved test from a new one, which a test's first 64 KiB do as well as all
@@ -507,7 +575,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// vanished linked test against tests newly linked to the same incident), so the others
 /// are left empty: copying the line of every test of a one-line file of 16,000 tests
 /// took gigabytes.
-fn body(text: &str, item: &Item, line_starts: &mut Option<Vec<usize>>) -> String {
+fn body(text: &str, item: &Item, line_starts: &mut Option<Vec<usize>>) -> std::ops::Range<usize> {
     let span = match &item.kind {
         ItemKind::Test { span: Some(span), .. } => span.clone(),
         _ => {
@@ -528,7 +596,7 @@ fn body(text: &str, item: &Item, line_starts: &mut Option<Vec<usize>>) -> String
     };
     let start = floor(span.start);
     let end = floor(span.end.min(start.saturating_add(MAX_BODY))).max(start);
-    text[start..end].to_owned()
+    start..end
 }
 
 /// For each of `lines`, the first of `windows` (inclusive line ranges, by index) that
@@ -586,25 +654,73 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords, tracked: &cr
         scanned.skipped.push(Unparsable { loc: at(path), message });
     }
     scanned.files_seen = walked.files.len();
+    let known: std::collections::HashSet<String> = tracked.files().collect();
+    if !known.is_empty() {
+        scanned.untracked = walked.files.iter().filter(|f| !known.contains(&f.rel)).map(|f| f.rel.clone()).collect();
+    }
     let boundary = crate::paths::boundary(root);
-    for file in walked.files {
-        let read = file.read(&boundary);
-        let rel = file.rel;
-        let bytes = match read {
-            Ok(b) => b,
-            Err(e) => {
-                scanned.unreadable.push(Unparsable { loc: at(rel), message: format!("cannot read: {e}") });
-                continue;
+    for (rel, read) in read_and_scan(&walked.files, &boundary, words) {
+        match read {
+            Err(e) => scanned.unreadable.push(Unparsable { loc: at(rel), message: format!("cannot read: {e}") }),
+            Ok(None) => {}
+            Ok(Some((scan, text))) => {
+                if scan.has_markers || scan.unparsable.is_some() || !scan.near_misses.is_empty() {
+                    scanned.texts.push((rel, text));
+                }
+                scanned.files.push(scan);
             }
-        };
-        if let Some((scan, text)) = scan_bytes(&rel, &bytes, words) {
-            if scan.has_markers || scan.unparsable.is_some() || !scan.near_misses.is_empty() {
-                scanned.texts.push((rel, text));
-            }
-            scanned.files.push(scan);
         }
     }
     scanned
+}
+
+/// What reading and scanning one file gave: its path, and its scan and text, `None` when
+/// it cannot hold a marker, or why it could not be read.
+type Read = (String, std::io::Result<Option<(FileScan, String)>>);
+
+/// Reads and scans `files`, shared out between as many workers as there are cores (at
+/// most four): on a large tree, reading the files and searching them for markers is most
+/// of a scan. Returns them in the order given.
+fn read_and_scan(files: &[crate::walk::File], boundary: &Path, words: &MarkerWords) -> Vec<Read> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4).min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut out: Vec<(usize, Read)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(i) else { break };
+            let read = file.read(boundary).map(|bytes| scan_owned(&file.rel, bytes, words));
+            out.push((i, (file.rel.clone(), read)));
+        }
+        out
+    };
+    let mut results: Vec<(usize, Read)> = if workers <= 1 {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    };
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `scan_bytes` for bytes the caller is done with: valid UTF-8 becomes the text without a
+/// copy (a large file was held two or three times over).
+fn scan_owned(path: &str, bytes: Vec<u8>, words: &MarkerWords) -> Option<(FileScan, String)> {
+    if !words.may_contain(&bytes) {
+        return None;
+    }
+    let lang = language_for(path)?;
+    if lang.name() == "python" {
+        return scan_bytes(path, &bytes, words);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some((lang.scan(path, &text, words), text)),
+        Err(e) => scan_bytes(path, e.as_bytes(), words),
+    }
 }
 
 /// Scans one file's bytes, or returns `None` when it cannot hold a marker. The bytes are
@@ -696,7 +812,8 @@ mod tests {
         // Capped, at a character boundary.
         let long = format!("// incident: A-1\nit('t', () => {{ '{}' }});\n", "é".repeat(MAX_BODY));
         let scan = language_for("a.test.js").unwrap().scan("a.test.js", &long, &words);
-        assert!(scan.tests[0].body.len() <= MAX_BODY && scan.tests[0].body.len() > MAX_BODY - 4);
+        let len = scan.tests[0].body.as_str().len();
+        assert!(len <= MAX_BODY && len > MAX_BODY - 4);
     }
 
     // incident: IG-2026-008

@@ -1463,7 +1463,7 @@ mod tests {
             ["tests/test_pool.py::test_cond", "tests/test_pool.py::test_after", "tests/test_pool.py::TestT::test_tab"]
         );
         // Only a linked test keeps its body (to recognise it when it moves).
-        assert_eq!(s.tests[1].body.lines().count(), 5);
+        assert_eq!(s.tests[1].body.as_str().lines().count(), 5);
         assert!(s.tests[0].body.is_empty() && s.tests[2].body.is_empty());
         let init = scan(
             "class TestI:\n    def __init__(self):\n        pass\n\n    # incident: I-1\n    def test_i(self):\n        pass\n",

@@ -5,11 +5,10 @@
 
 use super::markers::MarkerWords;
 use super::rust_cfg;
+use super::rust_items::{self, Kind, Tree};
 use super::rust_lex::{self, CommentKind};
 use super::{FileScan, Item, ItemKind, Language, Skip, TestCase, Unparsable};
 use crate::finding::Location;
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
-use syn::spanned::Spanned;
 
 /// `syn` parses by recursive descent, and rustc accepts nesting far deeper than a normal
 /// thread's stack allows (rustc grows its stack on demand); overflowing the stack is an
@@ -47,6 +46,17 @@ impl Language for Rust {
 
     fn scan(&self, path: &str, text: &str, words: &MarkerWords) -> FileScan {
         let lexed = rust_lex::lex(text);
+        if text.len() > super::MAX_PARSED_FILE {
+            let mut scan = text_fallback(path, text, &lexed.comments, words);
+            let message = format!(
+                "it is {:.1} MiB, more than the {} MiB a file may have to be parsed, so it was read as text",
+                text.len() as f64 / (1 << 20) as f64,
+                super::MAX_PARSED_FILE >> 20
+            );
+            scan.unparsable =
+                Some(Unparsable { loc: Location { path: path.to_owned(), line: 1, column: 1, len: 1 }, message });
+            return scan;
+        }
         match on_parser_stack(&lexed, || parse(path, text, &lexed.comments, words)) {
             Ok(scan) => scan,
             Err(message) => {
@@ -105,16 +115,14 @@ pub struct ModFile {
 
 /// The `mod` declarations of a file (also those inside inline modules, and `mod NAME;`
 /// visible in the tokens of item macros such as `cfg_if!`), or why it cannot be read.
+/// Read from the file's skeleton (`rust_items`): only attributes that state conditions go
+/// to `syn`.
 pub fn module_decls(path: &str, text: &str) -> Result<ModFile, String> {
-    let lexed = rust_lex::lex(text);
-    on_parser_stack(&lexed, || {
-        let file = syn::parse_file(text).map_err(|e| e.to_string())?;
-        let lines: Vec<&str> = text.lines().collect();
-        let mut out =
-            ModFile { conds: rust_cfg::conditions(path, &lines, &file.attrs, "this file"), ..ModFile::default() };
-        mod_items(path, &lines, &file.items, &mut Vec::new(), &mut Vec::new(), &mut out);
-        Ok(out)
-    })?
+    let skeleton = rust_items::parse(text).map_err(|e| e.message)?;
+    let src = Source::new(path, text, Vec::new());
+    let mut out = ModFile { conds: src.conditions(&skeleton.inner_attrs, "this file"), ..ModFile::default() };
+    mod_items(&src, &skeleton.items, &mut Vec::new(), &mut Vec::new(), &mut out);
+    Ok(out)
 }
 
 fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
@@ -128,43 +136,45 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
 }
 
 fn mod_items(
-    path: &str,
-    lines: &[&str],
-    items: &[syn::Item],
+    src: &Source,
+    items: &[rust_items::Item],
     inline: &mut Vec<(String, Option<String>)>,
     conds: &mut Vec<rust_cfg::Cond>,
     out: &mut ModFile,
 ) {
     for item in items {
-        match item {
-            syn::Item::Mod(m) => {
-                let name = m.ident.to_string();
+        match &item.kind {
+            Kind::Mod { name, body } => {
+                let name = src.text[name.clone()].to_owned();
                 let outer = conds.len();
-                conds.extend(rust_cfg::conditions(path, lines, &m.attrs, &format!("mod {name}")));
-                match &m.content {
-                    None => out.decls.push(ModDecl {
-                        name,
-                        path_attr: path_attr(&m.attrs),
-                        inline: inline.clone(),
-                        conds: conds.clone(),
-                    }),
-                    Some((_, inner)) => {
-                        inline.push((name, path_attr(&m.attrs)));
-                        mod_items(path, lines, inner, inline, conds, out);
+                let inner: &[rust_items::Attr] = body.as_ref().map_or(&[], |b| &b.inner_attrs);
+                let attrs: Vec<rust_items::Attr> = item.attrs.iter().chain(inner).cloned().collect();
+                conds.extend(src.conditions(&attrs, &format!("mod {name}")));
+                let path = src.path_attr(&attrs);
+                match body {
+                    None => {
+                        out.decls.push(ModDecl { name, path_attr: path, inline: inline.clone(), conds: conds.clone() })
+                    }
+                    Some(body) => {
+                        inline.push((name, path));
+                        mod_items(src, &body.items, inline, conds, out);
                         inline.pop();
                     }
                 }
                 conds.truncate(outer);
             }
-            syn::Item::Macro(m) => {
-                let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                if name == "include" {
-                    if let Ok(lit) = m.mac.parse_body::<syn::LitStr>() {
+            Kind::Macro { name, tokens } => {
+                if &src.text[name.clone()] == "include" {
+                    let inner = &src.text[tokens.start + 1..tokens.end - 1];
+                    if let Ok(lit) = syn::parse_str::<syn::LitStr>(inner) {
                         out.includes.push(lit.value());
                     }
                     continue;
                 }
-                macro_mods(m.mac.tokens.clone(), inline, conds, out);
+                // Only a macro whose tokens say `mod` can declare a module.
+                if src.text[tokens.clone()].contains("mod") {
+                    macro_mods(src, tokens.clone(), inline, conds, out);
+                }
             }
             _ => {}
         }
@@ -173,148 +183,304 @@ fn mod_items(
 
 /// `mod NAME;` in a macro's tokens (`cfg_if! { if #[cfg(unix)] { mod unix; } }`): the
 /// module exists when the macro expands it, which the source cannot tell, except that a
-/// `#[cfg(…)]` right before the declaration or its braces is read as such.
-fn macro_mods(tokens: TokenStream, inline: &[(String, Option<String>)], conds: &[rust_cfg::Cond], out: &mut ModFile) {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut pending: Vec<syn::Attribute> = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        match &tokens[i] {
-            TokenTree::Punct(p) if p.as_char() == '#' => {
-                if let Some(TokenTree::Group(g)) = tokens.get(i + 1)
-                    && g.delimiter() == Delimiter::Bracket
-                {
-                    let attr: TokenStream = tokens[i..i + 2].iter().cloned().collect();
-                    if let Ok(parsed) = syn::parse::Parser::parse2(syn::Attribute::parse_outer, attr) {
-                        pending.extend(parsed);
+/// `#[cfg(…)]` right before the declaration or its braces is read as such. Groups are
+/// followed with a stack of their own, not by recursion: a macro may nest deeply.
+fn macro_mods(
+    src: &Source,
+    group: std::ops::Range<usize>,
+    inline: &[(String, Option<String>)],
+    conds: &[rust_cfg::Cond],
+    out: &mut ModFile,
+) {
+    let mut work = vec![(group, conds.to_vec())];
+    while let Some((group, conds)) = work.pop() {
+        let Ok(trees) = rust_items::trees(src.text, group) else { continue };
+        let mut pending: Vec<rust_items::Attr> = Vec::new();
+        let mut i = 0;
+        while i < trees.len() {
+            match &trees[i] {
+                Tree::Punct(b'#', at) => {
+                    if let Some(Tree::Group(b'[', g, depth)) = trees.get(i + 1) {
+                        let path = src.text[g.start + 1..g.end - 1].split(['(', '=', '[', '{']).next().unwrap_or("");
+                        pending.push(rust_items::Attr {
+                            span: *at..g.end,
+                            path: path.chars().filter(|c| !c.is_whitespace()).collect(),
+                            cfg_test: false,
+                            depth: *depth,
+                        });
+                        i += 2;
+                        continue;
                     }
-                    i += 2;
-                    continue;
-                }
-                i += 1;
-            }
-            TokenTree::Ident(kw) if kw == "mod" => {
-                if let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(semi))) =
-                    (tokens.get(i + 1), tokens.get(i + 2))
-                    && semi.as_char() == ';'
-                {
-                    let mut all = conds.to_vec();
-                    all.extend(rust_cfg::conditions("", &[], &pending, &format!("mod {name}")));
-                    out.decls.push(ModDecl {
-                        name: name.to_string(),
-                        path_attr: path_attr(&pending),
-                        inline: inline.to_vec(),
-                        conds: all,
-                    });
-                    i += 3;
-                } else {
                     i += 1;
                 }
-                pending.clear();
-            }
-            TokenTree::Group(g) => {
-                let mut all = conds.to_vec();
-                all.extend(rust_cfg::conditions("", &[], &pending, "a macro branch"));
-                macro_mods(g.stream(), inline, &all, out);
-                pending.clear();
-                i += 1;
-            }
-            TokenTree::Ident(kw) if kw == "pub" || kw == "crate" => i += 1,
-            _ => {
-                pending.clear();
-                i += 1;
+                Tree::Doc { .. } => i += 1,
+                Tree::Ident(kw) if &src.text[kw.clone()] == "mod" => {
+                    if let (Some(Tree::Ident(name)), Some(Tree::Punct(b';', _))) = (trees.get(i + 1), trees.get(i + 2))
+                    {
+                        let name = src.text[name.clone()].to_owned();
+                        let mut all = conds.clone();
+                        all.extend(src.conditions_in_macro(&pending, &format!("mod {name}")));
+                        out.decls.push(ModDecl {
+                            name,
+                            path_attr: src.path_attr(&pending),
+                            inline: inline.to_vec(),
+                            conds: all,
+                        });
+                        i += 3;
+                    } else {
+                        i += 1;
+                    }
+                    pending.clear();
+                }
+                Tree::Group(_, g, _) => {
+                    let mut all = conds.clone();
+                    all.extend(src.conditions_in_macro(&pending, "a macro branch"));
+                    if src.text[g.clone()].contains("mod") {
+                        work.push((g.clone(), all));
+                    }
+                    pending.clear();
+                    i += 1;
+                }
+                Tree::Ident(kw) if matches!(&src.text[kw.clone()], "pub" | "crate") => i += 1,
+                _ => {
+                    pending.clear();
+                    i += 1;
+                }
             }
         }
     }
 }
 
-/// Parses with `syn` (on the thread `scan` made) and attaches markers; a file that does
-/// not parse is read as text instead.
+/// Reads the file's skeleton, then attaches markers. `syn` checks that the items a marker
+/// stands on or in parse (the whole file when a `//!` marker stands at its top); a file
+/// whose skeleton cannot be read, or one of whose marked items does not parse, is read
+/// as text instead. Runs on the thread `scan` made.
 fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerWords) -> FileScan {
-    match syn::parse_file(text) {
-        Ok(file) => {
-            let mut items = Vec::new();
-            let lines: Vec<&str> = text.lines().collect();
-            let mut conds = rust_cfg::conditions(path, &lines, &file.attrs, "this file");
-            let src = Source { path, lines: &lines, aliases: test_attr_aliases(&file.items) };
-            collect(&src, &file.items, &mut Vec::new(), &mut conds, &mut items);
-            let mut scan = super::attach(path, text, comments, &items, words);
-            merge_alternatives(&mut scan);
-            scan
-        }
+    let unparsable = |at: (usize, usize), message: String| {
+        let mut scan = text_fallback(path, text, comments, words);
+        let loc = Location { path: path.to_owned(), line: at.0.max(1), column: at.1 + 1, len: 1 };
+        scan.unparsable = Some(Unparsable { loc, message });
+        scan
+    };
+    let skeleton = match rust_items::parse(text) {
+        Ok(s) => s,
         Err(e) => {
-            let start = e.span().start();
-            let mut scan = text_fallback(path, text, comments, words);
-            scan.unparsable = Some(Unparsable {
-                loc: Location { path: path.to_owned(), line: start.line.max(1), column: start.column + 1, len: 1 },
-                message: e.to_string(),
-            });
-            scan
+            let cols = super::columns::Columns::new(text);
+            return unparsable((cols.line(e.at), cols.col(e.at) - 1), e.message);
+        }
+    };
+    let mut src = Source::new(path, text, Vec::new());
+    if let Err((at, message)) = check_marked(&src, &skeleton, comments, words) {
+        return unparsable(at, message);
+    }
+    src.aliases = test_attr_aliases(&src, &skeleton.items);
+    let mut items = Vec::new();
+    let mut conds = src.conditions(&skeleton.inner_attrs, "this file");
+    collect(&src, &skeleton.items, &mut Vec::new(), &mut conds, &mut items);
+    let mut scan = super::attach(path, text, comments, &items, words);
+    merge_alternatives(&mut scan);
+    scan
+}
+
+/// Parses with `syn` the items that markers stand on or in, or the whole file when a
+/// `//!` marker stands at its top: what a marker links must be Rust, and where it is not,
+/// the file is read as text (`unparsable-source`). The other items are only read as a
+/// skeleton: a syntax error inside them changes nothing a marker says. The error: its
+/// line and 0-based column in the file, and its message.
+fn check_marked(
+    src: &Source,
+    skeleton: &rust_items::Skeleton,
+    comments: &[rust_lex::Comment],
+    words: &MarkerWords,
+) -> Result<(), ((usize, usize), String)> {
+    let base = src.text.as_ptr() as usize;
+    let mut marked: Vec<&rust_items::Item> = Vec::new();
+    let mut whole_file = false;
+    for c in comments {
+        if words.parse(c.text).is_none() && words.known_ids_in(c.text).is_empty() {
+            continue;
+        }
+        let at = c.text.as_ptr() as usize - base;
+        let inner = c.kind == CommentKind::InnerDoc;
+        match marked_item(&skeleton.items, at, inner) {
+            Some(item) => marked.push(item),
+            None => whole_file |= inner,
         }
     }
+    let error = |e: syn::Error, shift: rust_cfg::Shift| (shift.at(e.span().start()), e.to_string());
+    if whole_file {
+        return syn::parse_file(src.text).map(drop).map_err(|e| error(e, rust_cfg::Shift::default()));
+    }
+    marked.sort_by_key(|i| i.span.start);
+    marked.dedup_by_key(|i| i.span.start);
+    for item in marked {
+        syn::parse_str::<syn::Item>(&src.text[item.span.clone()]).map_err(|e| error(e, src.shift(item.span.start)))?;
+    }
+    Ok(())
 }
 
-fn line(span: Span) -> usize {
-    span.start().line
+/// The item (of a module: at the top of the file or in an inline module) that a comment
+/// at `at` stands in or above. An inner comment (`//!`) between items documents the
+/// module around it: the inline module itself, or `None` at the top of the file.
+fn marked_item(items: &[rust_items::Item], at: usize, inner: bool) -> Option<&rust_items::Item> {
+    let i = items.partition_point(|it| it.span.end <= at);
+    let item = items.get(i).filter(|it| !inner || it.span.start <= at)?;
+    if let Kind::Mod { body: Some(body), .. } = &item.kind
+        && body.braces.start < at
+    {
+        return match marked_item(&body.items, at, inner) {
+            None if inner => Some(item),
+            found => found,
+        };
+    }
+    Some(item)
 }
 
-fn loc(path: &str, span: Span, len: usize) -> Location {
-    let start = span.start();
-    Location { path: path.to_owned(), line: start.line, column: start.column + 1, len }
+/// The file being read: its text and lines, where each byte stands, and the names `use`
+/// declarations give test attributes.
+struct Source<'a> {
+    path: &'a str,
+    text: &'a str,
+    /// Its lines (`str::lines`), for quoting attributes; made when first needed, as most
+    /// module files `module_decls` reads need neither these nor `cols`.
+    lines: std::cell::OnceCell<Vec<&'a str>>,
+    cols: std::cell::OnceCell<super::columns::Columns<'a>>,
+    /// Names a `use` gives test attributes: `use tokio::test as maybe_tokio_test;`.
+    aliases: Vec<String>,
+}
+
+/// How deeply an attribute's brackets may nest for `syn` to parse it on any thread: its
+/// parser recurses on them. Deeper ones (no real attribute) count as unreadable.
+const MAX_ATTR_DEPTH: usize = 48;
+
+impl<'a> Source<'a> {
+    fn new(path: &'a str, text: &'a str, aliases: Vec<String>) -> Source<'a> {
+        Source { path, text, lines: Default::default(), cols: Default::default(), aliases }
+    }
+
+    fn cols(&self) -> &super::columns::Columns<'a> {
+        self.cols.get_or_init(|| super::columns::Columns::new(self.text))
+    }
+
+    fn lines(&self) -> &[&'a str] {
+        self.lines.get_or_init(|| self.text.lines().collect())
+    }
+
+    /// The 1-based line of a byte offset.
+    fn line(&self, byte: usize) -> usize {
+        self.cols().line(byte)
+    }
+
+    fn loc(&self, byte: usize, len: usize) -> Location {
+        Location { path: self.path.to_owned(), line: self.line(byte), column: self.cols().col(byte), len }
+    }
+
+    /// Where a piece parsed on its own from `byte` stands in the file.
+    fn shift(&self, byte: usize) -> rust_cfg::Shift {
+        rust_cfg::Shift { lines: self.line(byte) - 1, column: self.cols().col(byte) - 1 }
+    }
+
+    /// The attribute parsed by `syn`, with where it stands; `None` when it does not parse
+    /// or nests too deeply.
+    fn syn_attr(&self, attr: &rust_items::Attr) -> Option<(syn::Attribute, rust_cfg::Shift)> {
+        if attr.depth > MAX_ATTR_DEPTH {
+            return None;
+        }
+        let text = &self.text[attr.span.clone()];
+        let parser = if text.as_bytes().get(1) == Some(&b'!') {
+            syn::Attribute::parse_inner
+        } else {
+            syn::Attribute::parse_outer
+        };
+        let parsed = syn::parse::Parser::parse_str(parser, text).ok()?;
+        parsed.into_iter().next().map(|a| (a, self.shift(attr.span.start)))
+    }
+
+    /// The conditions of `attrs` (see `rust_cfg::conditions`). Only those that can state
+    /// one go to `syn`; `#[cfg(test)]` always holds and never does.
+    fn conditions(&self, attrs: &[rust_items::Attr], on: &str) -> Vec<rust_cfg::Cond> {
+        if attrs
+            .iter()
+            .all(|a| a.cfg_test || !matches!(a.path.trim_start_matches(':'), "cfg" | "cfg_attr" | "rustversion::attr"))
+        {
+            return Vec::new();
+        }
+        self.conditions_with(self.path, self.lines(), attrs, on)
+    }
+
+    /// The same, for attributes inside a macro's tokens, which the macro may rearrange:
+    /// quoted by their tokens, with no path.
+    fn conditions_in_macro(&self, attrs: &[rust_items::Attr], on: &str) -> Vec<rust_cfg::Cond> {
+        self.conditions_with("", &[], attrs, on)
+    }
+
+    fn conditions_with(&self, path: &str, lines: &[&str], attrs: &[rust_items::Attr], on: &str) -> Vec<rust_cfg::Cond> {
+        let mut parsed = Vec::new();
+        let mut unread = Vec::new();
+        for attr in attrs {
+            let name = attr.path.trim_start_matches(':');
+            if attr.cfg_test || !matches!(name, "cfg" | "cfg_attr" | "rustversion::attr") {
+                continue;
+            }
+            match self.syn_attr(attr) {
+                Some(p) => parsed.push(p),
+                // Too deep to read: a `cfg` the source cannot decide.
+                None if name == "cfg" => {
+                    let quoted: String = self.text[attr.span.clone()].chars().take(120).collect();
+                    let on = if on.is_empty() { String::new() } else { format!(" on {}", crate::finding::code(on)) };
+                    let mut loc = self.loc(attr.span.start, 1);
+                    loc.path = path.to_owned();
+                    unread.push(rust_cfg::Cond {
+                        runs: rust_cfg::Truth::Depends,
+                        skip: Skip::new(loc, format!("{}{on}", crate::finding::code(&quoted))),
+                    });
+                }
+                None => {}
+            }
+        }
+        let mut conds = rust_cfg::conditions(path, lines, parsed.iter().map(|(a, s)| (a, *s)), on);
+        if !unread.is_empty() {
+            conds.extend(unread);
+            conds.sort_by_key(|c| (c.skip.loc.line, c.skip.loc.column));
+        }
+        conds
+    }
+
+    /// `#[path = "…"]` among `attrs`.
+    fn path_attr(&self, attrs: &[rust_items::Attr]) -> Option<String> {
+        let parsed: Vec<syn::Attribute> =
+            attrs.iter().filter(|a| a.path == "path").filter_map(|a| self.syn_attr(a)).map(|(a, _)| a).collect();
+        path_attr(&parsed)
+    }
+
+    /// Whether an attribute makes its fn a test: a test attribute, one of its aliases, or
+    /// rstest_reuse's `#[apply(template)]`.
+    fn is_test_attr(&self, attr: &rust_items::Attr) -> bool {
+        let path = attr.path.trim_start_matches(':');
+        let last = path.rsplit("::").next().unwrap_or(path);
+        last == "test"
+            || TEST_ATTRS.contains(&last)
+            || path == "apply"
+            || (!path.contains(':') && self.aliases.iter().any(|a| a == path))
+    }
+
+    /// Whether `#[cfg_attr(…, test)]` (or `#[cfg_attr(…, tokio::test)]`) is among `attrs`.
+    fn cfg_attr_test(&self, attrs: &[rust_items::Attr]) -> bool {
+        use syn::punctuated::Punctuated;
+        attrs.iter().filter(|a| a.path == "cfg_attr").filter_map(|a| self.syn_attr(a)).any(|(a, _)| {
+            a.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+                .is_ok_and(|args| args.iter().skip(1).any(|m| is_test_attr(m.path())))
+        })
+    }
 }
 
 pub(super) fn is_test_attr(path: &syn::Path) -> bool {
     path.segments.last().is_some_and(|seg| seg.ident == "test" || TEST_ATTRS.iter().any(|a| seg.ident == a))
 }
 
-fn ignore_attr(path: &str, attrs: &[syn::Attribute]) -> Option<Skip> {
-    attrs.iter().find(|a| a.path().is_ident("ignore")).map(|a| Skip::new(loc(path, a.span(), 9), "`#[ignore]`"))
-}
-
-/// The first line of an item: its first outer attribute (doc comments included).
-fn start_line(attrs: &[syn::Attribute], fallback: usize) -> usize {
-    attrs
-        .iter()
-        .filter(|a| matches!(a.style, syn::AttrStyle::Outer))
-        .map(|a| line(a.span()))
-        .min()
-        .unwrap_or(fallback)
-        .min(fallback)
-}
-
-/// The line after the last outer attribute, where an item's keyword usually stands.
-fn decl_line(attrs: &[syn::Attribute], span: Span) -> usize {
-    attrs
-        .iter()
-        .filter(|a| matches!(a.style, syn::AttrStyle::Outer))
-        .map(|a| a.span().end().line + 1)
-        .max()
-        .unwrap_or(line(span))
-        .max(line(span))
-}
-
-/// The file being collected.
-struct Source<'a> {
-    path: &'a str,
-    /// Its lines (`str::lines`), for quoting attributes.
-    lines: &'a [&'a str],
-    /// Names a `use` gives test attributes: `use tokio::test as maybe_tokio_test;`.
-    aliases: Vec<String>,
-}
-
-impl Source<'_> {
-    /// Whether an attribute makes its fn a test: a test attribute, one of its aliases, or
-    /// rstest_reuse's `#[apply(template)]`.
-    fn is_test_attr(&self, path: &syn::Path) -> bool {
-        is_test_attr(path)
-            || path.is_ident("apply")
-            || path.get_ident().is_some_and(|i| self.aliases.iter().any(|a| i == a))
-    }
-}
-
-/// The names under which `use` declarations anywhere in the file bring in a test
-/// attribute (`use tokio::test as maybe_tokio_test;`, `use rstest::{rstest as r}`).
-fn test_attr_aliases(items: &[syn::Item]) -> Vec<String> {
+/// The names under which `use` declarations anywhere in the file (but inside fns) bring
+/// in a test attribute (`use tokio::test as maybe_tokio_test;`, `use rstest::{rstest as r}`).
+fn test_attr_aliases(src: &Source, items: &[rust_items::Item]) -> Vec<String> {
     fn walk(tree: &syn::UseTree, out: &mut Vec<String>) {
         match tree {
             syn::UseTree::Path(p) => walk(&p.tree, out),
@@ -327,13 +493,19 @@ fn test_attr_aliases(items: &[syn::Item]) -> Vec<String> {
     }
     let mut out = Vec::new();
     for item in items {
-        match item {
-            syn::Item::Use(u) => walk(&u.tree, &mut out),
-            syn::Item::Mod(m) => {
-                if let Some((_, inner)) = &m.content {
-                    out.extend(test_attr_aliases(inner));
+        match &item.kind {
+            Kind::Use => {
+                let text = &src.text[item.span.clone()];
+                // Only a renaming `use` gives a new name, and only one of a test
+                // attribute matters.
+                if text.contains(" as ")
+                    && (text.contains("test") || TEST_ATTRS.iter().any(|a| text.contains(a)))
+                    && let Ok(u) = syn::parse_str::<syn::ItemUse>(text)
+                {
+                    walk(&u.tree, &mut out);
                 }
             }
+            Kind::Mod { body: Some(body), .. } => out.extend(test_attr_aliases(src, &body.items)),
             _ => {}
         }
     }
@@ -355,9 +527,15 @@ fn complementary(a: &str, b: &str) -> bool {
 /// disabled only when every alternative is; conditional only when every one is.
 fn merge_alternatives(scan: &mut FileScan) {
     let mut merged: Vec<TestCase> = Vec::with_capacity(scan.tests.len());
+    // By identity, not a search of the tests so far: 40,000 tests in a file took time
+    // quadratic in them.
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for t in std::mem::take(&mut scan.tests) {
-        match merged.iter_mut().find(|m| m.id == t.id) {
-            None => merged.push(t),
+        match index.get(&t.id).map(|&i| &mut merged[i]) {
+            None => {
+                index.insert(t.id.clone(), merged.len());
+                merged.push(t);
+            }
             Some(m) => {
                 super::add_links(&mut m.links, t.links);
                 if t.ignored.is_none() {
@@ -377,199 +555,177 @@ fn merge_alternatives(scan: &mut FileScan) {
     scan.tests = merged;
 }
 
-/// Whether `#[cfg_attr(…, test)]` (or `#[cfg_attr(…, tokio::test)]`) is among `attrs`.
-fn cfg_attr_test(attrs: &[syn::Attribute]) -> bool {
-    use syn::punctuated::Punctuated;
-    attrs.iter().filter(|a| a.path().is_ident("cfg_attr")).any(|a| {
-        a.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-            .is_ok_and(|args| args.iter().skip(1).any(|m| is_test_attr(m.path())))
-    })
-}
-
-/// `conds` are the conditions of the file and the modules around `items`.
+/// The items of `items` and of the modules inside them, for `attach`. `conds` are the
+/// conditions of the file and the modules around `items`.
 fn collect(
     src: &Source,
-    items: &[syn::Item],
+    items: &[rust_items::Item],
     modules: &mut Vec<String>,
     conds: &mut Vec<rust_cfg::Cond>,
     out: &mut Vec<Item>,
 ) {
-    let path = src.path;
+    let text = src.text;
+    // The line of a range's last byte: where a closing brace stands.
+    let last_line = |r: &std::ops::Range<usize>| src.line(r.end.saturating_sub(1).max(r.start));
     for item in items {
-        match item {
-            syn::Item::Fn(f) => {
-                let name_line = line(f.sig.ident.span());
-                let name = f.sig.ident.to_string();
+        match &item.kind {
+            Kind::Fn { name, body } => {
+                let name_str = text[name.clone()].to_owned();
                 // rstest_reuse's `#[template]` carries `#[rstest]` but is a template, not a test.
-                let template = f.attrs.iter().any(|a| a.path().is_ident("template"));
-                let kind =
-                    if !template && (f.attrs.iter().any(|a| src.is_test_attr(a.path())) || cfg_attr_test(&f.attrs)) {
-                        let mut all = conds.clone();
-                        all.extend(rust_cfg::conditions(path, src.lines, &f.attrs, ""));
-                        let (never, depends) = rust_cfg::resolve(&all);
-                        let ignored = ignore_attr(path, &f.attrs).or(never);
-                        ItemKind::Test {
-                            loc: loc(path, f.sig.ident.span(), name.chars().count()),
-                            conditional_skip: if ignored.is_some() { None } else { depends },
-                            ignored,
-                            direct_links: Vec::new(),
-                            name: name.clone(),
-                            span: Some(f.span().byte_range()),
-                        }
-                    } else {
-                        ItemKind::Other
-                    };
+                let template = item.attrs.iter().any(|a| a.path == "template");
+                let kind = if !template
+                    && (item.attrs.iter().any(|a| src.is_test_attr(a)) || src.cfg_attr_test(&item.attrs))
+                {
+                    let mut all = conds.clone();
+                    all.extend(src.conditions(&item.attrs, ""));
+                    let (never, depends) = rust_cfg::resolve(&all);
+                    let ignored = item
+                        .attrs
+                        .iter()
+                        .find(|a| a.path == "ignore")
+                        .map(|a| Skip::new(src.loc(a.span.start, 9), "`#[ignore]`"))
+                        .or(never);
+                    ItemKind::Test {
+                        loc: src.loc(name.start, name_str.chars().count()),
+                        conditional_skip: if ignored.is_some() { None } else { depends },
+                        ignored,
+                        direct_links: Vec::new(),
+                        name: name_str.clone(),
+                        span: Some(item.span.clone()),
+                    }
+                } else {
+                    ItemKind::Other
+                };
                 out.push(Item {
                     kind,
-                    start_line: start_line(&f.attrs, line(f.span())),
-                    decl_line: name_line,
-                    end_line: f.block.brace_token.span.close().end().line,
+                    start_line: src.line(item.span.start),
+                    decl_line: src.line(name.start),
+                    end_line: last_line(body.as_ref().unwrap_or(&item.span)),
                     scope: modules.clone(),
-                    what: format!("fn {name}"),
+                    what: format!("fn {name_str}"),
                 });
             }
-            syn::Item::Mod(m) => {
-                let name = m.ident.to_string();
-                let end = m.content.as_ref().map_or(line(m.ident.span()), |(brace, _)| brace.span.close().end().line);
+            Kind::Mod { name, body } => {
+                let name_line = src.line(name.start);
+                let name = text[name.clone()].to_owned();
                 modules.push(name.clone());
                 out.push(Item {
-                    kind: if m.content.is_some() { ItemKind::Container } else { ItemKind::Other },
-                    start_line: start_line(&m.attrs, line(m.span())),
-                    decl_line: line(m.ident.span()),
-                    end_line: end,
+                    kind: if body.is_some() { ItemKind::Container } else { ItemKind::Other },
+                    start_line: src.line(item.span.start),
+                    decl_line: name_line,
+                    end_line: body.as_ref().map_or(name_line, |b| last_line(&b.braces)),
                     scope: modules.clone(),
                     what: format!("mod {name}"),
                 });
-                if let Some((_, inner)) = &m.content {
+                if let Some(body) = body {
                     let outer = conds.len();
-                    conds.extend(rust_cfg::conditions(path, src.lines, &m.attrs, &format!("mod {name}")));
-                    collect(src, inner, modules, conds, out);
+                    let attrs: Vec<rust_items::Attr> = item.attrs.iter().chain(&body.inner_attrs).cloned().collect();
+                    conds.extend(src.conditions(&attrs, &format!("mod {name}")));
+                    collect(src, &body.items, modules, conds, out);
                     conds.truncate(outer);
                 }
                 modules.pop();
             }
-            syn::Item::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "proptest") => {
-                out.push(other(&m.attrs, m.span(), "a `proptest!` block".into(), modules));
-                proptest_fns(path, m.mac.tokens.clone(), modules, out);
+            Kind::Macro { name, tokens } if &text[name.clone()] == "proptest" => {
+                out.push(other(src, item, "a `proptest!` block".into(), modules));
+                proptest_fns(src, tokens.clone(), modules, out);
             }
-            syn::Item::Impl(imp) => {
-                out.push(other(&imp.attrs, imp.span(), "an impl block".into(), modules));
-                for it in &imp.items {
-                    if let syn::ImplItem::Fn(f) = it {
+            Kind::Impl { body } => {
+                out.push(other(src, item, "an impl block".into(), modules));
+                for it in &body.items {
+                    if let Kind::Fn { name, body } = &it.kind {
                         out.push(Item {
                             kind: ItemKind::Other,
-                            start_line: start_line(&f.attrs, line(f.span())),
-                            decl_line: line(f.sig.ident.span()),
-                            end_line: f.block.brace_token.span.close().end().line,
+                            start_line: src.line(it.span.start),
+                            decl_line: src.line(name.start),
+                            end_line: last_line(body.as_ref().unwrap_or(&it.span)),
                             scope: modules.clone(),
-                            what: format!("method {}", f.sig.ident),
+                            what: format!("method {}", &text[name.clone()]),
                         });
                     }
                 }
             }
-            other_item => {
-                let (attrs, what) = describe(other_item);
-                out.push(other(attrs, other_item.span(), what, modules));
-            }
+            Kind::Macro { .. } => out.push(other(src, item, "a macro invocation".into(), modules)),
+            Kind::Use => out.push(other(src, item, "a `use` declaration".into(), modules)),
+            Kind::Other { what } => out.push(other(src, item, what.clone(), modules)),
         }
     }
 }
 
-fn other(attrs: &[syn::Attribute], span: Span, what: String, modules: &[String]) -> Item {
+/// An item that is not a test: from its first attribute, named on the line after its
+/// attributes, to its last token.
+fn other(src: &Source, item: &rust_items::Item, what: String, modules: &[String]) -> Item {
+    let start = src.line(item.span.start);
     Item {
         kind: ItemKind::Other,
-        start_line: start_line(attrs, line(span)),
-        decl_line: decl_line(attrs, span),
-        end_line: span.end().line,
+        start_line: start,
+        decl_line: item.attrs_end.map_or(start, |end| src.line(end.saturating_sub(1)) + 1).max(start),
+        end_line: src.line(item.span.end.saturating_sub(1).max(item.span.start)),
         scope: modules.to_vec(),
         what,
-    }
-}
-
-fn describe(item: &syn::Item) -> (&[syn::Attribute], String) {
-    match item {
-        syn::Item::Struct(s) => (&s.attrs, format!("struct {}", s.ident)),
-        syn::Item::Enum(e) => (&e.attrs, format!("enum {}", e.ident)),
-        syn::Item::Const(c) => (&c.attrs, format!("const {}", c.ident)),
-        syn::Item::Static(s) => (&s.attrs, format!("static {}", s.ident)),
-        syn::Item::Trait(t) => (&t.attrs, format!("trait {}", t.ident)),
-        syn::Item::Type(t) => (&t.attrs, format!("type {}", t.ident)),
-        syn::Item::Use(u) => (&u.attrs, "a `use` declaration".into()),
-        syn::Item::Macro(m) => (&m.attrs, "a macro invocation".into()),
-        syn::Item::Union(u) => (&u.attrs, format!("union {}", u.ident)),
-        syn::Item::ExternCrate(e) => (&e.attrs, format!("extern crate {}", e.ident)),
-        syn::Item::ForeignMod(f) => (&f.attrs, "an extern block".into()),
-        syn::Item::TraitAlias(t) => (&t.attrs, format!("trait alias {}", t.ident)),
-        _ => (&[], "an item".into()),
     }
 }
 
 /// The fns of a `proptest! { … }` block. Their parameters (`x in 0..10`) are not Rust
 /// syntax, so the tokens are walked directly: attributes, `fn`, a name, arguments and a
 /// body.
-fn proptest_fns(path: &str, tokens: TokenStream, modules: &[String], out: &mut Vec<Item>) {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut attrs: Vec<(String, Span)> = Vec::new();
+fn proptest_fns(src: &Source, tokens: std::ops::Range<usize>, modules: &[String], out: &mut Vec<Item>) {
+    let text = src.text;
+    let Ok(tokens) = rust_items::trees(text, tokens) else { return };
+    // Outer attributes so far: the text of their path, and where their `#` stands.
+    let mut attrs: Vec<(String, usize)> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         match &tokens[i] {
-            TokenTree::Punct(p) if p.as_char() == '#' => {
+            Tree::Punct(b'#', at) => {
                 // `#[attr]` (outer) or `#![attr]` (inner, e.g. proptest_config): keep outer ones.
-                let inner = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                let inner = matches!(tokens.get(i + 1), Some(Tree::Punct(b'!', _)));
                 let group = if inner { i + 2 } else { i + 1 };
-                if let Some(TokenTree::Group(g)) = tokens.get(group)
-                    && g.delimiter() == Delimiter::Bracket
-                {
+                if let Some(Tree::Group(b'[', g, _)) = tokens.get(group) {
                     if !inner {
-                        let name = g
-                            .stream()
-                            .into_iter()
-                            .take_while(|t| !matches!(t, TokenTree::Group(_)))
-                            .map(|t| t.to_string())
-                            .collect::<String>();
-                        attrs.push((name, p.span()));
+                        let name = text[g.start + 1..g.end - 1].split(['(', '[', '{', '=']).next().unwrap_or("");
+                        attrs.push((name.chars().filter(|c| !c.is_whitespace()).collect(), *at));
                     }
                     i = group + 1;
                     continue;
                 }
                 i += 1;
             }
-            TokenTree::Ident(kw) if kw == "fn" => {
-                let Some(TokenTree::Ident(name)) = tokens.get(i + 1) else {
+            Tree::Doc { span, inner } => {
+                if !inner {
+                    attrs.push(("doc".into(), span.start));
+                }
+                i += 1;
+            }
+            Tree::Ident(kw) if &text[kw.clone()] == "fn" => {
+                let Some(Tree::Ident(name)) = tokens.get(i + 1) else {
                     i += 1;
                     continue;
                 };
-                let body = tokens[i + 2..]
-                    .iter()
-                    .position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
-                let end_line = body.map_or(line(name.span()), |b| tokens[i + 2 + b].span().end().line);
+                let body = tokens[i + 2..].iter().position(|t| matches!(t, Tree::Group(b'{', ..)));
+                let body_span = body.map(|b| tokens[i + 2 + b].span());
+                let end_line = body_span.as_ref().map_or(src.line(name.start), |b| src.line(b.end - 1));
                 let is_test = attrs.iter().any(|(a, _)| a.rsplit("::").next() == Some("test"));
-                let name_str = name.to_string();
+                let name_str = text[name.clone()].to_owned();
+                let first = attrs.iter().map(|(_, at)| *at).min().unwrap_or(kw.start);
                 out.push(Item {
                     kind: if is_test {
                         ItemKind::Test {
-                            loc: loc(path, name.span(), name_str.chars().count()),
+                            loc: src.loc(name.start, name_str.chars().count()),
                             ignored: attrs
                                 .iter()
                                 .find(|(a, _)| a == "ignore")
-                                .map(|(_, s)| Skip::new(loc(path, *s, 9), "`#[ignore]`")),
+                                .map(|(_, at)| Skip::new(src.loc(*at, 9), "`#[ignore]`")),
                             conditional_skip: None,
                             direct_links: Vec::new(),
                             name: name_str.clone(),
-                            span: Some(
-                                attrs
-                                    .iter()
-                                    .map(|(_, s)| s.byte_range().start)
-                                    .min()
-                                    .unwrap_or(kw.span().byte_range().start)
-                                    ..body.map_or(name.span(), |b| tokens[i + 2 + b].span()).byte_range().end,
-                            ),
+                            span: Some(first..body_span.as_ref().map_or(name.end, |b| b.end)),
                         }
                     } else {
                         ItemKind::Other
                     },
-                    start_line: attrs.iter().map(|(_, s)| line(*s)).min().unwrap_or(line(kw.span())),
-                    decl_line: line(name.span()),
+                    start_line: src.line(first),
+                    decl_line: src.line(name.start),
                     end_line,
                     scope: modules.to_vec(),
                     what: format!("fn {name_str}"),
@@ -638,12 +794,13 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             ignored,
             conditional_skip: None,
             links: Vec::new(),
-            body: String::new(),
+            body: Default::default(),
             approximate: true,
         });
         scan.tests.len() - 1
     };
     let mut every_test: Option<Vec<(String, usize, Option<Skip>)>> = None;
+    let mut linker = super::Linker::default();
     for c in comments {
         let Some(marker) = words.parse(c.text) else { continue };
         scan.has_markers = true;
@@ -687,7 +844,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             let linked = !every_test.is_empty();
             for (name, line, ignored) in every_test.iter() {
                 let i = add_test(&mut scan, name, *line, ignored.clone());
-                super::add_links(&mut scan.tests[i].links, links.iter().cloned());
+                linker.add(&mut scan.tests[i].links, i, links.iter().cloned());
             }
             if !linked {
                 scan.stray.push(stray("this file, in which no test could be read (it does not parse)".into()));
@@ -697,7 +854,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
         match item_below(c.line + 1) {
             Some((name, line, true, ignored)) => {
                 let i = add_test(&mut scan, &name, line, ignored);
-                super::add_links(&mut scan.tests[i].links, links);
+                linker.add(&mut scan.tests[i].links, i, links);
             }
             Some((name, _, false, _)) => {
                 scan.stray.push(stray(format!("fn {name} (read as text: the file does not parse)")));

@@ -52,26 +52,48 @@ pub struct Cond {
     pub skip: Skip,
 }
 
+/// Where a piece of a file that `syn` parsed on its own stands in the file: `syn` numbers
+/// the piece's lines from 1 and its columns from 0. The file's own lines are `lines + 1…`,
+/// and columns on the piece's first line are `column` further right.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shift {
+    pub lines: usize,
+    pub column: usize,
+}
+
+impl Shift {
+    /// The 1-based line and 0-based column, in the file, of a place in the piece.
+    pub fn at(self, lc: proc_macro2::LineColumn) -> (usize, usize) {
+        (lc.line + self.lines, if lc.line == 1 { lc.column + self.column } else { lc.column })
+    }
+}
+
 /// The source text of an attribute when it stands on one line, else empty. `lines` are
 /// the file's (`str::lines`), collected once per file: finding the line again for each
 /// attribute took time quadratic in a file of many.
-fn source(lines: &[&str], span: Span) -> String {
-    let (start, end) = (span.start(), span.end());
-    if start.line != end.line {
+fn source(lines: &[&str], span: Span, shift: Shift) -> String {
+    let ((line, start), (end_line, end)) = (shift.at(span.start()), shift.at(span.end()));
+    if line != end_line {
         return String::new();
     }
-    let line = lines.get(start.line.wrapping_sub(1)).copied().unwrap_or("");
-    line.chars().skip(start.column).take(end.column.saturating_sub(start.column)).take(120).collect()
+    let text = lines.get(line.wrapping_sub(1)).copied().unwrap_or("");
+    text.chars().skip(start).take(end.saturating_sub(start)).take(120).collect()
 }
 
 /// The conditions that `attrs` put on running the item they stand on: `#[cfg(p)]` (runs
 /// when `p`), `#[cfg_attr(p, ignore)]` (runs unless `p`), `#[cfg_attr(p, test)]` (a
 /// test only when `p`), and `#[rustversion::attr(p, ignore)]`. `on` names the item for
 /// conditions inherited from a module (`mod tests`), empty for the test itself. `lines`
-/// are the file's lines, for quoting the attributes.
-pub fn conditions(path: &str, lines: &[&str], attrs: &[syn::Attribute], on: &str) -> Vec<Cond> {
+/// are the file's lines, for quoting the attributes; each attribute comes with where it
+/// stands in them.
+pub fn conditions<'a>(
+    path: &str,
+    lines: &[&str],
+    attrs: impl IntoIterator<Item = (&'a syn::Attribute, Shift)>,
+    on: &str,
+) -> Vec<Cond> {
     let mut out = Vec::new();
-    for attr in attrs {
+    for (attr, shift) in attrs {
         let name = attr.path().segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
         // Before anything else, since most attributes are none of these: every `///` and
         // `//!` line is a `doc` attribute, and quoting each took time quadratic in a file
@@ -80,7 +102,7 @@ pub fn conditions(path: &str, lines: &[&str], attrs: &[syn::Attribute], on: &str
             continue;
         }
         let quoted = {
-            let s = source(lines, attr.span());
+            let s = source(lines, attr.span(), shift);
             let s = match (&attr.meta, s.is_empty()) {
                 (Meta::List(list), true) => format!("#[{name}({})]", list.tokens),
                 (_, true) => format!("#[{name}]"),
@@ -89,11 +111,11 @@ pub fn conditions(path: &str, lines: &[&str], attrs: &[syn::Attribute], on: &str
             let s = crate::finding::code(&s);
             if on.is_empty() { s } else { format!("{s} on {}", crate::finding::code(on)) }
         };
-        let start = attr.span().start();
+        let (line, column) = shift.at(attr.span().start());
         let loc = Location {
             path: path.to_owned(),
-            line: start.line,
-            column: start.column + 1,
+            line,
+            column: column + 1,
             len: quoted.chars().count().saturating_sub(2).max(1),
         };
         let (runs, never) = match name.as_str() {

@@ -204,7 +204,7 @@ mod tests {
             ignored: None,
             conditional_skip: None,
             links: Vec::new(),
-            body: String::new(),
+            body: Default::default(),
             approximate: false,
         }
     }

@@ -1,0 +1,406 @@
+//! The one walk over the history that finds the commits behind action items: every
+//! commit reachable from HEAD whose message names `INCIDENT#ITEM` as a whole token.
+//!
+//! The walk reads commits newest first and never reads further back than a month before
+//! the earliest incident that has action items: an item's ID is made after its incident,
+//! so no older commit can name it (`CLOCK_SLACK_DAYS` allows for clocks that were wrong
+//! when a commit was made). With a cache (`--cache DIR`), the commits below the HEAD of a
+//! run whose results it holds are not read again (see `Cache`). Whatever is skipped, the
+//! evidence is the same as reading every commit; what could not be read is still
+//! reported as missing, never as a pass.
+
+use super::{Evidence, LogState, item_ref};
+use crate::postmortem::Postmortem;
+use git2::{Odb, Oid, Repository};
+use std::collections::{BinaryHeap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// How long before an incident's date a commit may say it was made and still be read: a
+/// commit naming an action item is made after the incident, but its recorded time is the
+/// clock of the machine that made it, which can be wrong. A month covers any clock that
+/// was merely off.
+pub const CLOCK_SLACK_DAYS: i64 = 30;
+
+/// The commit time before which no commit can name an action item of `postmortems`: a
+/// month before the earliest incident with action items. `None` (read everything) when
+/// one of them has no date.
+pub fn cutoff(postmortems: &[Postmortem]) -> Option<i64> {
+    let mut earliest: Option<i64> = None;
+    for pm in postmortems.iter().filter(|p| !p.action_items.is_empty()) {
+        let days = pm.date?.days();
+        earliest = Some(earliest.map_or(days, |e| e.min(days)));
+    }
+    earliest.map(|days| (days - CLOCK_SLACK_DAYS) * 86_400)
+}
+
+/// The references to every action item, sorted.
+pub fn refs(postmortems: &[Postmortem]) -> Vec<String> {
+    let mut refs: Vec<String> =
+        postmortems.iter().flat_map(|p| p.action_items.iter().map(|a| item_ref(&p.id, &a.id))).collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+/// One walk over the commits reachable from HEAD, matching every action item's reference
+/// at once; `cache` is the `--cache` directory.
+pub fn walk(
+    repo: &Repository,
+    postmortems: &[Postmortem],
+    shallow: bool,
+    cache: Option<&Path>,
+) -> (HashMap<String, Vec<Evidence>>, LogState) {
+    let refs = refs(postmortems);
+    let log = if shallow { LogState::Shallow } else { LogState::Complete };
+    if refs.is_empty() {
+        return (HashMap::new(), log);
+    }
+    let matcher = Matcher::new(&refs);
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()).map(|c| c.id()) else {
+        return (HashMap::new(), log); // no commits yet: nothing to find, and nothing missing
+    };
+    let odb = match repo.odb() {
+        Ok(o) => o,
+        Err(e) => return (HashMap::new(), LogState::Failed(e.message().to_owned())),
+    };
+    let cutoff = cutoff(postmortems);
+    let walker = Walker { odb: &odb, matcher: &matcher, refs: &refs, cutoff, shallow };
+    // A shallow clone's walk stops at its boundary: nothing it finds is complete enough
+    // to remember, and nothing remembered stands in for what the clone lacks.
+    let cache = cache.filter(|_| !shallow).map(Cache::at);
+    let known = cache.as_ref().and_then(|c| c.usable(&refs, cutoff));
+    let mut found = None;
+    if let Some(entry) = &known {
+        match walker.run(head, entry.tip()) {
+            // The remembered run's HEAD is below this one: what it found stands, if each
+            // of its commits still says so.
+            Ok(Some(mut above)) => {
+                if let Some(below) = entry.verified(&odb, &refs) {
+                    above.extend(below);
+                    found = Some(above);
+                }
+            }
+            // It is not (a force-push, another branch): read everything.
+            Ok(None) => {}
+            Err(e) => return (HashMap::new(), LogState::Failed(e)),
+        }
+    }
+    let found = match found {
+        Some(found) => found,
+        None => match walker.run(head, None) {
+            Ok(found) => found.unwrap_or_default(),
+            Err(e) => return (HashMap::new(), LogState::Failed(e)),
+        },
+    };
+    let mut evidence: HashMap<String, Vec<Evidence>> = HashMap::new();
+    for (r, e) in found {
+        evidence.entry(r).or_default().push(e);
+    }
+    // Newest first, whatever order the walk took; a commit once per item.
+    for list in evidence.values_mut() {
+        list.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.sha.cmp(&b.sha)));
+        list.dedup();
+    }
+    if let Some(cache) = &cache {
+        cache.save(head, cutoff, &refs, &evidence);
+    }
+    (evidence, log)
+}
+
+/// Finds references to action items in a commit message: at each `#`, the incident ID
+/// that ends there (the run of ID characters before it, whole) and each item ID that can
+/// end after it, looked up among the references. Its cost does not grow with the number
+/// of items: an automaton of 100,000 references took seconds to build.
+struct Matcher<'a> {
+    refs: HashMap<&'a [u8], usize>,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(refs: &'a [String]) -> Matcher<'a> {
+        Matcher { refs: refs.iter().enumerate().map(|(i, r)| (r.as_bytes(), i)).collect() }
+    }
+
+    /// The index of each reference `message` names as a whole token, once each.
+    fn find(&self, message: &[u8]) -> Vec<usize> {
+        let id = |b: u8| crate::postmortem::is_id_char(char::from(b));
+        let mut out = Vec::new();
+        for hash in memchr::memchr_iter(b'#', message) {
+            let start = message[..hash].iter().rposition(|&b| !id(b)).map_or(0, |p| p + 1);
+            if start == hash {
+                continue;
+            }
+            let end = message[hash + 1..].iter().position(|&b| !id(b)).map_or(message.len(), |p| hash + 1 + p);
+            // The item ID may end at the end of the run, or before a `.` in it (a full
+            // stop after the reference).
+            for e in hash + 2..=end {
+                if (e == end || message[e] == b'.')
+                    && let Some(&i) = self.refs.get(&message[start..e])
+                    && super::whole_token(message, start, e)
+                {
+                    out.push(i);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+struct Walker<'a> {
+    odb: &'a Odb<'a>,
+    matcher: &'a Matcher<'a>,
+    refs: &'a [String],
+    cutoff: Option<i64>,
+    shallow: bool,
+}
+
+/// A commit read from the object database, waiting in the walk's queue.
+struct Queued {
+    time: i64,
+    oid: Oid,
+    parents: Vec<Oid>,
+    message: Vec<u8>,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Queued) -> bool {
+        (self.time, self.oid) == (other.time, other.oid)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Queued) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Queued) -> std::cmp::Ordering {
+        (self.time, self.oid).cmp(&(other.time, other.oid))
+    }
+}
+
+/// What the walk knows of a commit it has queued.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Reachable from HEAD, to be read.
+    Wanted,
+    /// Below the remembered run's HEAD: already read by that run.
+    Known,
+}
+
+impl Walker<'_> {
+    /// The references found in the commits reachable from `head`, newest first by
+    /// commit time, leaving out those below `known` (the HEAD of a remembered run). With
+    /// `known`, `None` when the walk never reached it: the run's results do not apply.
+    fn run(&self, head: Oid, known: Option<Oid>) -> Result<Option<Vec<(String, Evidence)>>, String> {
+        let mut found = Vec::new();
+        let mut marks: HashMap<Oid, Mark> = HashMap::new();
+        let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
+        // Wanted commits still in the queue: the walk ends when none is left.
+        let mut wanted = 0usize;
+        let mut reached_known = known.is_none();
+        if let Some(k) = known {
+            self.push(k, Mark::Known, &mut marks, &mut queue, &mut wanted)?;
+            if k == head {
+                return Ok(Some(found));
+            }
+        }
+        self.push(head, Mark::Wanted, &mut marks, &mut queue, &mut wanted)?;
+        while wanted > 0 {
+            let Some(commit) = queue.pop() else { break };
+            let mark = marks[&commit.oid];
+            if mark == Mark::Wanted {
+                wanted -= 1;
+            }
+            // No commit older than the cutoff can name an item; what lies below it is
+            // older still, but for clocks that were wrong, which the slack allows for.
+            if self.cutoff.is_some_and(|c| commit.time < c) {
+                continue;
+            }
+            if mark == Mark::Wanted {
+                self.scan(&commit, &mut found);
+            }
+            for &parent in &commit.parents {
+                if mark == Mark::Wanted && Some(parent) == known {
+                    reached_known = true;
+                }
+                self.push(parent, mark, &mut marks, &mut queue, &mut wanted)?;
+            }
+        }
+        Ok(reached_known.then_some(found))
+    }
+
+    /// Queues a commit, or marks it known if it is queued or read already.
+    fn push(
+        &self,
+        oid: Oid,
+        mark: Mark,
+        marks: &mut HashMap<Oid, Mark>,
+        queue: &mut BinaryHeap<Queued>,
+        wanted: &mut usize,
+    ) -> Result<(), String> {
+        if let Some(old) = marks.get_mut(&oid) {
+            // Below the remembered HEAD after all: read by that run. If it is still
+            // queued, the walk no longer waits for it.
+            if mark == Mark::Known && *old == Mark::Wanted {
+                *old = Mark::Known;
+                if queue.iter().any(|q| q.oid == oid) {
+                    *wanted -= 1;
+                }
+            }
+            return Ok(());
+        }
+        let object = match self.odb.read(oid) {
+            Ok(o) => o,
+            // Beyond the boundary of a shallow clone (already reported as such).
+            Err(_) if self.shallow => return Ok(()),
+            Err(e) => return Err(format!("cannot read commit {oid}: {}", e.message())),
+        };
+        let raw = object.data();
+        let split = memchr::memmem::find(raw, b"\n\n").map_or(raw.len(), |p| p + 2);
+        let (header, message) = raw.split_at(split);
+        let mut time = 0;
+        let mut parents = Vec::new();
+        for line in header.split(|&b| b == b'\n') {
+            if let Some(hex) = line.strip_prefix(b"parent ") {
+                if let Some(parent) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()) {
+                    parents.push(parent);
+                }
+            } else if let Some(rest) = line.strip_prefix(b"committer ") {
+                time = std::str::from_utf8(rest)
+                    .ok()
+                    .and_then(|r| r.rsplit(' ').nth(1))
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0);
+            }
+        }
+        marks.insert(oid, mark);
+        if mark == Mark::Wanted {
+            *wanted += 1;
+        }
+        let message = if mark == Mark::Wanted { message.to_vec() } else { Vec::new() };
+        queue.push(Queued { time, oid, parents, message });
+        Ok(())
+    }
+
+    fn scan(&self, commit: &Queued, found: &mut Vec<(String, Evidence)>) {
+        for p in self.matcher.find(&commit.message) {
+            found.push((self.refs[p].clone(), Evidence { sha: commit.oid.to_string(), time: commit.time }));
+        }
+    }
+}
+
+/// What the walks of earlier runs found, kept in a directory between runs (`--cache DIR`;
+/// the Action keeps it with `actions/cache`). A run's entry says: every commit reachable
+/// from `tip` and not older than `cutoff` was read, and these are the commits that name
+/// these references. A later run uses the newest entry whose `tip` it reaches from its
+/// HEAD, whose references include all of its own and which read back at least as far:
+/// it reads only the commits above that tip, and re-reads each remembered evidence commit
+/// to check that it exists and names its item. Anything else (another repository,
+/// rewritten history, a new action item or an earlier incident, a shallow clone, a file
+/// that does not parse) makes the run read the history as if there were no cache.
+struct Cache {
+    file: PathBuf,
+}
+
+/// The cache file's format; a file of another version is ignored.
+const CACHE_VERSION: u32 = 1;
+/// How many runs' entries the cache keeps, newest first.
+const CACHE_ENTRIES: usize = 4;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CacheFile {
+    version: u32,
+    entries: Vec<CacheEntry>,
+}
+
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct CacheEntry {
+    tip: String,
+    cutoff: Option<i64>,
+    refs: Vec<String>,
+    /// `[reference, sha, commit time]`.
+    evidence: Vec<(String, String, i64)>,
+}
+
+impl CacheEntry {
+    fn tip(&self) -> Option<Oid> {
+        Oid::from_str(&self.tip).ok()
+    }
+
+    /// The remembered evidence for `refs`, each commit read again; `None` if one is
+    /// missing or does not name its item (the cache is then not trusted at all).
+    fn verified(&self, odb: &Odb, refs: &[String]) -> Option<Vec<(String, Evidence)>> {
+        let mut out = Vec::new();
+        let mut messages: HashMap<&str, Vec<u8>> = HashMap::new();
+        for (r, sha, time) in &self.evidence {
+            if refs.binary_search(r).is_err() {
+                continue;
+            }
+            if !messages.contains_key(sha.as_str()) {
+                let object = odb.read(Oid::from_str(sha).ok()?).ok()?;
+                let raw = object.data();
+                let split = memchr::memmem::find(raw, b"\n\n").map_or(raw.len(), |p| p + 2);
+                messages.insert(sha, raw[split..].to_vec());
+            }
+            let message = &messages[sha.as_str()];
+            let named = memchr::memmem::find_iter(message, r.as_bytes())
+                .any(|at| super::whole_token(message, at, at + r.len()));
+            if !named {
+                return None;
+            }
+            out.push((r.clone(), Evidence { sha: sha.clone(), time: *time }));
+        }
+        Some(out)
+    }
+}
+
+impl Cache {
+    fn at(dir: &Path) -> Cache {
+        Cache { file: dir.join("incident-guard-history.json") }
+    }
+
+    fn load(&self) -> Vec<CacheEntry> {
+        let Ok(text) = std::fs::read(&self.file) else { return Vec::new() };
+        match serde_json::from_slice::<CacheFile>(&text) {
+            Ok(f) if f.version == CACHE_VERSION => f.entries,
+            _ => Vec::new(),
+        }
+    }
+
+    /// The newest entry that covers `refs` back to `cutoff`.
+    fn usable(&self, refs: &[String], cutoff: Option<i64>) -> Option<CacheEntry> {
+        self.load().into_iter().find(|e| {
+            let far_enough = match (e.cutoff, cutoff) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(theirs), Some(ours)) => theirs <= ours,
+            };
+            far_enough && e.tip().is_some() && refs.iter().all(|r| e.refs.binary_search(r).is_ok())
+        })
+    }
+
+    /// Records this run's walk as the newest entry. A cache that cannot be written is
+    /// only a slower next run.
+    fn save(&self, head: Oid, cutoff: Option<i64>, refs: &[String], evidence: &HashMap<String, Vec<Evidence>>) {
+        let mut found: Vec<(String, String, i64)> = evidence
+            .iter()
+            .flat_map(|(r, list)| list.iter().map(move |e| (r.clone(), e.sha.clone(), e.time)))
+            .collect();
+        found.sort();
+        let entry = CacheEntry { tip: head.to_string(), cutoff, refs: refs.to_vec(), evidence: found };
+        let mut entries = vec![entry];
+        entries.extend(self.load().into_iter().filter(|e| e.tip != head.to_string()).take(CACHE_ENTRIES - 1));
+        let file = CacheFile { version: CACHE_VERSION, entries };
+        let Some(dir) = self.file.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let tmp = dir.join(format!(".incident-guard-history.{}.tmp", std::process::id()));
+        let written = serde_json::to_vec(&file).ok().and_then(|bytes| std::fs::write(&tmp, bytes).ok());
+        if written.is_none() || std::fs::rename(&tmp, &self.file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
