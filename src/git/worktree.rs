@@ -26,10 +26,7 @@ pub fn modified(repo: &Repository, index: &Index, prefix: &str) -> Option<Vec<St
     let filemode = config.get_bool("core.filemode").unwrap_or(true);
     // An entry written in the same instant as the index may have changed after git looked
     // ("racy git"): its stat data proves nothing, and its content is read.
-    let index_time = std::fs::metadata(repo.path().join("index")).ok().and_then(|m| {
-        use std::os::unix::fs::MetadataExt;
-        Some((m.mtime(), m.mtime_nsec()))
-    })?;
+    let index_time = mtime(&repo.path().join("index"))?;
     let entries: Vec<IndexEntry> =
         index.iter().filter(|e| prefix.is_empty() || e.path.starts_with(format!("{prefix}/").as_bytes())).collect();
     let half = entries.len().div_ceil(2);
@@ -128,6 +125,18 @@ fn state(workdir: &Path, e: &IndexEntry, filemode: bool, index_time: (i64, i64),
         Oid::hash_file(git2::ObjectType::Blob, &path).ok()
     };
     if oid == Some(e.id) { State::Same } else { State::Changed }
+}
+
+/// A file's modification time, seconds and nanoseconds.
+#[cfg(unix)]
+fn mtime(path: &Path) -> Option<(i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.mtime(), m.mtime_nsec()))
+}
+
+#[cfg(not(unix))]
+fn mtime(_: &Path) -> Option<(i64, i64)> {
+    None
 }
 
 #[cfg(not(unix))]

@@ -455,11 +455,8 @@ impl Lexer<'_> {
                         self.pos += 1;
                     }
                     match (&self.src[at..self.pos], self.peek(0)) {
-                        ("r" | "br" | "cr", b'"' | b'#') => {
-                            if !self.raw(at)? {
-                                self.pos += 1; // `r#ident`
-                            }
-                        }
+                        // A raw string, or else `r#ident`, whose `#` is stepped over.
+                        ("r" | "br" | "cr", b'"' | b'#') => self.pos += usize::from(!self.raw(at)?),
                         ("b" | "c", b'"') => self.quoted(b'"', at)?,
                         ("b", b'\'') => self.quoted(b'\'', at)?,
                         _ => {}
