@@ -15,11 +15,13 @@ mod history_unavailable;
 mod incident_code_not_found;
 mod invalid_marker;
 mod invalid_postmortem;
+pub mod linked_test_does_not_catch;
 mod linked_test_ignored;
 mod linked_test_moved;
 mod linked_test_not_compiled;
 mod linked_test_removed;
 mod linked_test_skipped_conditionally;
+mod linked_test_unverified;
 mod marker_on_non_test;
 pub mod missing_regression_test;
 mod missing_section;
@@ -52,6 +54,8 @@ pub static REGISTRY: &[&dyn Check] = &[
     &linked_test_removed::Check,
     &linked_test_ignored::Check,
     &linked_test_not_compiled::Check,
+    &linked_test_does_not_catch::Check,
+    &linked_test_unverified::Check,
     &action_item_without_commit::Check,
     &config_weakened::Check,
     &guard_change_accepted::Check,

@@ -135,7 +135,8 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
     }
     for lt in &incident.linked_tests {
         let ignored = if lt.ignored { "  [ignored]" } else { "" };
-        writeln!(out, "  {}  ({}:{}){ignored}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
+        let proof = lt.proof.as_ref().map(|p| format!("  [{}]", p.text)).unwrap_or_default();
+        writeln!(out, "  {}  ({}:{}){ignored}{proof}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
     }
     writeln!(out, "\nfiles ({}):", incident.files.len())?;
     if incident.files.is_empty() {
