@@ -36,6 +36,16 @@ fn verify(t: &Tree, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), doc)
 }
 
+/// `doc` is valid against the JSON Schema in docs/ (whose `oneOf` holds `verify`'s
+/// document beside the others).
+fn assert_schema_valid(doc: &Value) {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join("docs/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
+}
+
 /// `(test, outcome)` of every result.
 fn outcomes(doc: &Value) -> Vec<(String, String)> {
     doc["results"]
@@ -126,7 +136,7 @@ fn rust_repo(extra_test: &str) -> (Tree, String) {
     t.file("notes.txt", "stashed\n");
     t.git(&["add", "notes.txt"]);
     t.git(&["stash", "push", "-q", "-m", "work in progress"]);
-    t.file("src/lib.rs", &format!("{}// staged\n", std::fs::read_to_string(t.path().join("src/lib.rs")).unwrap()));
+    t.file("src/lib.rs", format!("{}// staged\n", std::fs::read_to_string(t.path().join("src/lib.rs")).unwrap()));
     t.git(&["add", "src/lib.rs"]);
     t.file("scratch.txt", "untracked\n");
     (t, fix)
@@ -182,6 +192,7 @@ fn a_rust_test_is_caught_does_not_catch_or_does_not_build_and_nothing_of_the_use
     assert_eq!(UserState::of(&t), before);
     assert_eq!(extra_worktrees(&t), 0);
     assert_eq!(t.git(&["stash", "list"]).lines().count(), 1);
+    assert_schema_valid(&doc);
 }
 
 #[test]
@@ -260,6 +271,7 @@ fn record_then_check_knows_which_links_carry_a_current_proof() {
     let (t, fix) = rust_repo("");
     let (_, doc) = verify(&t, &["--record"]);
     assert_eq!(doc["recorded"], "postmortems/verified.lock");
+    assert_schema_valid(&doc);
     let lock = std::fs::read_to_string(t.path().join("postmortems/verified.lock")).unwrap();
     assert_eq!(lock.matches("[[proof]]").count(), 4, "{lock}");
     assert!(lock.contains(&format!("fix = \"{fix}\"")) && lock.contains("tool = \"incident-guard "), "{lock}");
@@ -276,6 +288,7 @@ fn record_then_check_knows_which_links_carry_a_current_proof() {
             err("linked-test-unverified", "tests/retry.rs::few_retries_are_kept"),
         ]
     );
+    assert_schema_valid(&doc);
     let incident = &doc["incidents"][0];
     let proof = &incident["linked_tests"]
         .as_array()
@@ -362,6 +375,7 @@ fn the_fix_is_named_by_fix_commits_else_prevent_items_else_the_marker_commit() {
     for ok in ["test/one.test.mjs::counts an item once", "test/two.test.mjs::counts an item once"] {
         assert_eq!(result(&doc, ok)["outcome"], "caught", "{doc:#}");
     }
+    assert_schema_valid(&doc);
     let human = stdout(&ig(&t, &["verify", "INC-1"]));
     assert!(human.contains(&format!("fix: {} (`fix_commits` in the postmortem); without it: ", &fix[..7])), "{human}");
 }

@@ -96,9 +96,9 @@ fn fill(word: &str, values: &HashMap<&'static str, String>) -> Result<String, St
             rest = &tail[2..];
             continue;
         }
-        if tail.starts_with('}') {
+        if let Some(after) = tail.strip_prefix('}') {
             out.push('}');
-            rest = &tail[1..];
+            rest = after;
             continue;
         }
         let Some(close) = tail.find('}') else {

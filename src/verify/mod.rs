@@ -338,7 +338,7 @@ fn marker_commit(repo: &Repo, incident: &str, file: &str) -> Option<String> {
         .env_remove("GIT_WORK_TREE")
         .output()
         .ok()?;
-    String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.len() == 40).last().map(str::to_owned)
+    String::from_utf8_lossy(&out.stdout).lines().rfind(|l| l.len() == 40).map(str::to_owned)
 }
 
 struct Cx<'a> {
