@@ -422,6 +422,20 @@ fn javascript_tests_run_with_node_test_and_without_a_command_are_not_runnable() 
     );
     assert_eq!(UserState::of(&t), before);
 
+    // With the fix at HEAD instead of at the fix commit.
+    let (_, doc) = verify(&t, &["--at-head", "--test", "test/cart.test.mjs::cart > counts an item once"]);
+    let r = result(&doc, "test/cart.test.mjs::cart > counts an item once");
+    assert_eq!(
+        (r["outcome"].as_str(), r["with_commit"].as_str()),
+        (Some("caught"), Some(t.git(&["rev-parse", "HEAD"]).trim()))
+    );
+    assert_eq!(r["test_source"], "work-tree");
+    // A budget spent before the first test starts leaves every test skipped.
+    let (code, doc) = verify(&t, &["--budget", "0"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["summary"], serde_json::json!({ "skipped": 2 }));
+    assert_schema_valid(&doc);
+
     let t = javascript_repo("");
     let (code, doc) = verify(&t, &[]);
     assert_eq!(code, 0);

@@ -115,6 +115,11 @@ fn push_code(out: &mut String, code: &str, place: Place) {
     out.push_str(&format!("{fence}{pad}{body}{pad}{fence}"));
 }
 
+/// Our message text (with its code spans) for a table cell.
+pub fn cell(text: &str) -> String {
+    inline(text, Place::Cell)
+}
+
 /// Repository text as a code span, safe in a table cell too.
 pub fn code_span(text: &str) -> String {
     let mut out = String::new();

@@ -3,7 +3,7 @@
 //! status and last lines), as JSON, and as a Markdown section for the pull-request
 //! comment. Decides nothing: `verify` did.
 
-use super::markdown::{code_block, code_span, escape};
+use super::markdown::{cell, code_block, code_span, escape};
 use crate::verify::Report;
 use std::io::{self, Write};
 
@@ -89,13 +89,13 @@ pub fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     ));
     md.push_str("| Incident | Test | Outcome | Fix |\n|---|---|---|---|\n");
     for r in &report.results {
-        let fix = r.fix.as_ref().map_or_else(|| "–".to_owned(), |f| escape(&f.describe()));
+        let fix = r.fix.as_ref().map_or_else(|| "–".to_owned(), |f| cell(&f.describe()));
         md.push_str(&format!(
             "| {} | {} | **{}**: {} | {fix} |\n",
             escape(&r.incident),
             code_span(&r.test),
             r.outcome,
-            escape(&r.message)
+            cell(&r.message)
         ));
     }
     md.push('\n');

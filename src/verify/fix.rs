@@ -107,6 +107,7 @@ pub fn for_incident(
 
 /// The last resort for one test: the commit that added the incident's ID to its file.
 pub fn marker_commit(pm_id: &str, file: &str, commit: Option<String>) -> Result<Choice, Unverifiable> {
+    let file = crate::finding::code(file);
     match commit {
         Some(sha) => Ok(Choice {
             reason: format!(

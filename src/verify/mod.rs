@@ -217,6 +217,9 @@ pub fn run(opts: &Options) -> Result<Report> {
     let timeout = Duration::from_secs(opts.timeout.or(config.verify.timeout).unwrap_or(DEFAULT_TIMEOUT));
     let cx = Cx { opts, config, repo: &repo, timeout, start: Instant::now() };
     report.results = execute(&cx, jobs);
+    // What stays is the shared cargo target directory, if it is there: the worktrees and
+    // the logs are gone.
+    let _ = std::fs::remove_dir(&repo.scratch);
     for r in &report.results {
         *report.summary.entry(r.outcome).or_default() += 1;
     }
@@ -441,7 +444,7 @@ fn verify_one(cx: &Cx, job: &Job, slot: usize) -> Verified {
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     };
     let Some(source) = source else {
-        v.message = format!("cannot read {file}");
+        v.message = format!("cannot read {}", crate::finding::code(file));
         return v;
     };
     v.test_source = if same_at_rev { "fix-commit" } else { "work-tree" };

@@ -86,6 +86,7 @@ pub fn run(
     if let Ok(mut f) = std::fs::File::open(log) {
         let _ = f.read_to_end(&mut bytes);
     }
+    let _ = std::fs::remove_file(log);
     Ok(Ran {
         status: if timed_out { None } else { status.and_then(|s| s.code()) },
         timed_out,

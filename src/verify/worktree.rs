@@ -18,6 +18,10 @@ static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 /// started, and by the interruption from its start to the exit: so nothing is added or
 /// started after the clean-up, and the clean-up never runs halfway through an addition.
 static GATE: Mutex<bool> = Mutex::new(false);
+/// Held by every `git worktree` command: one worker's `prune` must not drop the record
+/// of a worktree another worker is adding, and git's own locking of its worktree list is
+/// not made for that.
+static GIT_OPS: Mutex<()> = Mutex::new(());
 
 /// Runs `f` unless the run was interrupted, with no interruption cleaning up meanwhile.
 pub fn unless_interrupted<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
@@ -63,12 +67,14 @@ impl Worktree {
         // The repository's hooks are not run: a post-checkout hook is the user's, for the
         // user's checkouts.
         let no_hooks = format!("core.hooksPath={}", path.with_extension("no-hooks").display());
+        let ops = GIT_OPS.lock().unwrap_or_else(|e| e.into_inner());
         let out = git(repo)
             .args(["-c", &no_hooks, "worktree", "add", "--detach", "--force", "--quiet"])
             .arg(path)
             .arg(commit)
             .output()
             .map_err(|e| format!("cannot run git: {e}"))?;
+        drop(ops);
         if !out.status.success() {
             return Err(format!(
                 "`git worktree add` at {} failed: {}",
@@ -94,6 +100,7 @@ impl Drop for Worktree {
 /// Removes the worktree at `path`, whatever state it is in: git's own removal, else the
 /// directory, then git's record of it.
 fn remove(repo: &Path, path: &Path) {
+    let _ops = GIT_OPS.lock().unwrap_or_else(|e| e.into_inner());
     if path.exists() {
         let _ = git(repo).args(["worktree", "remove", "--force", "--force"]).arg(path).output();
         if path.exists() {
