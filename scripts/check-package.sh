@@ -4,7 +4,9 @@
 # target/package/ and builds it there). Run by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-limit_kib=${PACKAGE_LIMIT_KIB:-256}
+# The sources alone took 262 KiB once `verify` joined them; a stray fixture, archive or
+# binary would still take the crate well past this.
+limit_kib=${PACKAGE_LIMIT_KIB:-320}
 version=$(sed -n 's/^version = "\([^"]*\)".*/\1/p' Cargo.toml | head -n 1)
 
 # --allow-dirty: the check is about the package's contents, not about a clean tree (a
