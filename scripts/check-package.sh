@@ -4,7 +4,9 @@
 # target/package/ and builds it there). Run by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-limit_kib=${PACKAGE_LIMIT_KIB:-256}
+# The file list above is what keeps fixtures and docs out; the size limit is a backstop
+# for a large file slipping into src/ (the crate is about 260 KiB of source).
+limit_kib=${PACKAGE_LIMIT_KIB:-512}
 version=$(sed -n 's/^version = "\([^"]*\)".*/\1/p' Cargo.toml | head -n 1)
 
 # --allow-dirty: the check is about the package's contents, not about a clean tree (a

@@ -59,6 +59,41 @@ pub enum Command {
     Init(InitArgs),
     /// Is the team learning? Coverage, action items, time to detect and recover
     Stats(PathArgs),
+    /// Prove each linked test catches its incident: it fails without the fix, passes with it
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Incident IDs to verify [default: every incident]
+    pub ids: Vec<String>,
+    /// Only this linked test (its identity, as `show ID` lists it)
+    #[arg(long, value_name = "TEST_ID")]
+    pub test: Option<String>,
+    /// Only the links the change adds or edits, compared with the base revision
+    #[arg(long)]
+    pub changed: bool,
+    /// Compare with this revision for `--changed` [default: as `check`]
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// How many tests to verify at once
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub jobs: usize,
+    /// Seconds one run of a test may take [default: `[verify] timeout`, else 600]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Run the test "with the fix" at HEAD instead of at the fix commit
+    #[arg(long)]
+    pub at_head: bool,
+    /// Write the outcomes to the lock file beside the postmortems (verified.lock)
+    #[arg(long)]
+    pub record: bool,
+    /// Seconds for the whole run: tests not started by then are reported as skipped
+    #[arg(long, value_name = "SECS")]
+    pub budget: Option<u64>,
+    /// A directory inside the repository [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -292,7 +327,8 @@ fn explain(args: &ExplainArgs) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     let Some(code) = &args.rule else {
         for r in Rule::ALL {
-            writeln!(out, "{:<36} {:<8} {}", r.code(), r.default_level().as_str(), r.summary())?;
+            let level = if r.opt_in() { "off" } else { r.default_level().as_str() };
+            writeln!(out, "{:<36} {:<8} {}", r.code(), level, r.summary())?;
         }
         return Ok(exit::OK);
     };
@@ -322,7 +358,17 @@ fn explain(args: &ExplainArgs) -> Result<u8> {
             if near.is_empty() { String::new() } else { format!("; {near}") }
         );
     };
-    writeln!(out, "{} (default level: {})\n", rule.code(), rule.default_level())?;
+    if rule.opt_in() {
+        writeln!(
+            out,
+            "{} (default level: off; opt in with `{} = \"{}\"` in [rules])\n",
+            rule.code(),
+            rule.code(),
+            rule.default_level()
+        )?;
+    } else {
+        writeln!(out, "{} (default level: {})\n", rule.code(), rule.default_level())?;
+    }
     writeln!(out, "{}\n", wrap(rule.summary(), 88))?;
     writeln!(out, "{}", wrap(rule.explain(), 88))?;
     Ok(exit::OK)
@@ -463,6 +509,34 @@ pub fn run(cli: Cli) -> Result<u8> {
                 }
             }
             Ok(exit::OK)
+        }
+        Command::Verify(args) => {
+            let mut analysis =
+                PathArgs { path: args.path.clone(), today: None, no_git: false, cache: None }.options(&cli.config);
+            analysis.git.base = args.base.clone();
+            let opts = crate::verify::Options {
+                analysis,
+                ids: args.ids.clone(),
+                test: args.test.clone(),
+                changed: args.changed,
+                jobs: args.jobs.max(1),
+                timeout: args.timeout,
+                at_head: args.at_head,
+                record: args.record,
+                budget: args.budget,
+            };
+            let report = crate::verify::run(&opts)?;
+            let mut out = stdout.lock();
+            match format {
+                Format::Human => render::verify::human(&report, &mut out)?,
+                Format::Json => render::verify::json(&report, &mut out)?,
+                Format::Markdown => render::verify::markdown(&report, &mut out)?,
+                other => {
+                    bail!("`--format {}` is for `check`; `verify` prints human, json or markdown", format_name(other))
+                }
+            }
+            out.flush()?;
+            Ok(if report.failed() { exit::FINDINGS } else { exit::OK })
         }
         Command::Check(args) => {
             let outputs = Outputs::from_args(&args.output)?;

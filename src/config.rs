@@ -33,7 +33,28 @@ const KEYS: &[&str] = &[
     "guard_change_reason",
     "test_results",
     "rules",
+    "verify",
 ];
+
+/// The keys of `[verify]`: the seconds one run of a test may take, and one command per
+/// language (see `verify::command`).
+const VERIFY_KEYS: &[&str] = &["timeout", "rust", "python", "go", "javascript", "java"];
+
+/// The placeholders a `[verify]` command may hold, each replaced by a property of the test
+/// it runs (documented in docs/config.md). `{target_flags}` stands alone as a word, since
+/// it becomes zero or more words; the others may stand inside a word (`-Dtest={class}`).
+pub const VERIFY_PLACEHOLDERS: &[&str] =
+    &["file", "name", "crate", "target_flags", "node_id", "pkg_dir", "title", "title_regex", "class", "method"];
+
+/// What `[verify]` says: how `incident-guard verify` runs a test in each language.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyConfig {
+    /// Seconds one run of one test may take before it is stopped (`timeout`).
+    pub timeout: Option<u64>,
+    /// Language name → the command (program and arguments, with placeholders) set here;
+    /// a language not set here has the built-in default, if it has one.
+    pub commands: BTreeMap<String, Vec<String>>,
+}
 
 /// The sections a postmortem's narrative needs by default.
 pub const DEFAULT_SECTIONS: &[&str] = &["Summary", "Impact", "Timeline", "Contributing factors", "Action items"];
@@ -76,6 +97,8 @@ pub struct Config {
     pub test_results: Vec<String>,
     /// The config file's text, for pointing findings at its lines.
     pub text: Option<String>,
+    /// `[verify]`: how `incident-guard verify` runs a test.
+    pub verify: VerifyConfig,
     /// The base revision's config, once history has been read. A change to the config
     /// cannot weaken the guard by itself: scanning covers what either side's settings
     /// cover, and each rule keeps the stricter of the two levels, unless this change
@@ -104,6 +127,7 @@ impl Default for Config {
             guard_change_reason: None,
             test_results: Vec::new(),
             text: None,
+            verify: VerifyConfig::default(),
             base: None,
         }
     }
@@ -120,11 +144,13 @@ fn strictness(level: Option<Level>) -> u8 {
 }
 
 impl Config {
-    /// The level this config file alone gives a rule, or `None` when it turns it off.
+    /// The level this config file alone gives a rule, or `None` when it turns it off. An
+    /// opt-in rule (`Rule::opt_in`) is off unless `[rules]` sets its level.
     pub fn own_level(&self, rule: Rule) -> Option<Level> {
         match self.rules.get(&rule) {
             Some(RuleSetting::Off) => None,
             Some(RuleSetting::Level(l)) => Some(*l),
+            None if rule.opt_in() => None,
             None => Some(rule.default_level()),
         }
     }
@@ -448,6 +474,9 @@ impl Config {
                     }
                 }
             }
+            if let Some((verify, span)) = t.table("verify", &mut p) {
+                config.verify = parse_verify(&Table::new(verify, span, "[verify]"), &mut p);
+            }
             if let Some((rules, _)) = t.table("rules", &mut p) {
                 let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
                 for (key, value) in rules.iter() {
@@ -476,6 +505,72 @@ impl Config {
         }
         if p.list.is_empty() { Ok(config) } else { Err(p.list) }
     }
+}
+
+/// `[verify]`: a timeout in seconds, and for each language a command as an array of
+/// words, whose placeholders must be known ones.
+fn parse_verify(t: &Table, p: &mut Problems) -> VerifyConfig {
+    let mut out = VerifyConfig::default();
+    t.reject_unknown(VERIFY_KEYS, p);
+    if let Some(v) = t.get("timeout") {
+        match v.get_ref().as_integer().and_then(|i| i.as_str().parse::<u64>().ok()).filter(|s| *s > 0) {
+            Some(secs) => out.timeout = Some(secs),
+            None => p.push(&v.span(), "`timeout` in [verify] must be a positive number of seconds"),
+        }
+    }
+    for lang in LANGUAGE_NAMES {
+        let Some(v) = t.get(lang) else { continue };
+        let words = t.string_array(lang, p);
+        if words.is_empty() {
+            p.push(
+                &v.span(),
+                format!("`{lang}` in [verify] must name a program: an array of words, the program first"),
+            );
+            continue;
+        }
+        let mut ok = true;
+        for w in &words {
+            for name in placeholders(&w.value) {
+                if !VERIFY_PLACEHOLDERS.contains(&name) {
+                    let help = crate::suggest::did_you_mean(name, VERIFY_PLACEHOLDERS.iter().copied());
+                    p.list.push(Problem {
+                        span: w.span.clone(),
+                        message: format!("unknown placeholder `{{{name}}}` in `{lang}` of [verify]"),
+                        help: (!help.is_empty()).then_some(help),
+                    });
+                    ok = false;
+                } else if name == "target_flags" && w.value != "{target_flags}" {
+                    p.list.push(Problem {
+                        span: w.span.clone(),
+                        message: "`{target_flags}` must be a word of its own: it becomes zero or more words".into(),
+                        help: None,
+                    });
+                    ok = false;
+                }
+            }
+        }
+        if ok {
+            out.commands.insert((*lang).to_owned(), words.into_iter().map(|w| w.value).collect());
+        }
+    }
+    out
+}
+
+/// The names of the `{…}` placeholders in a word of a `[verify]` command. `{{` and `}}`
+/// stand for literal braces, so that a regular expression (`^a{2}$`) can still be written.
+pub fn placeholders(word: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = word;
+    while let Some(open) = rest.find('{') {
+        if rest[open..].starts_with("{{") {
+            rest = &rest[open + 2..];
+            continue;
+        }
+        let Some(close) = rest[open..].find('}') else { break };
+        out.push(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    out
 }
 
 fn globs(patterns: &[&str]) -> Result<GlobSet, globset::Error> {

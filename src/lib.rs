@@ -16,6 +16,7 @@ pub mod incident_code;
 pub mod model;
 pub mod paths;
 pub mod postmortem;
+pub mod proof;
 pub mod reach;
 pub mod render;
 pub mod report;
@@ -26,6 +27,7 @@ pub mod stats;
 pub mod suggest;
 pub mod terminal;
 pub mod toml_doc;
+pub mod verify;
 pub mod walk;
 
 use anyhow::{Context as _, Result, bail};
@@ -142,9 +144,12 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
     let rescans = rescan_changed(&root, &config, &git, &sources);
     let given_up = given_up(&root, &config, &tracked, &words);
+    let lock = format!("{}/{}", config.postmortems.trim_end_matches('/'), proof::FILE_NAME);
+    let proofs = proof::Lock::read(&root.join(&lock), &lock)?;
     let mut model = Model::new(root, loaded, sources, today, git, rescans, not_run);
     model.given_up = given_up;
     model.runs = runs;
+    model.proofs = proofs;
     let head_files = head_files(&model, &tracked);
     model.code =
         incident_code::IncidentCode::build(&model.postmortems, model.history(), &head_files, &config.postmortems);
@@ -281,6 +286,7 @@ pub fn check(analysis: &Analysis) -> Report {
     });
     let touched = report::touched(model, &findings);
     let test_results = report::test_results(model);
+    let proofs = report::proofs(model);
     let mut report = Report {
         version: report::JSON_VERSION,
         base,
@@ -292,6 +298,7 @@ pub fn check(analysis: &Analysis) -> Report {
         no_base,
         touched,
         test_results,
+        proofs,
     };
     report.rebase_paths(&paths::relative(&report.repo_root, &model.root));
     report

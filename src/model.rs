@@ -37,6 +37,8 @@ pub struct Model {
     pub code: IncidentCode,
     /// What the test results given to this run say of the linked tests, when some were.
     pub runs: Option<crate::results::Runs>,
+    /// The proofs `verify --record` left beside the postmortems (see `proof`).
+    pub proofs: crate::proof::Lock,
     /// Incident ID → tests at HEAD linked to it.
     links: BTreeMap<String, Vec<(usize, usize)>>,
     /// Incident ID → the first postmortem with it (an index into `postmortems`): looked up
@@ -99,6 +101,7 @@ impl Model {
             changes,
             code: IncidentCode::default(),
             runs: None,
+            proofs: crate::proof::Lock::default(),
             links,
             by_id,
         }
@@ -173,6 +176,37 @@ impl Model {
                 })
                 .map(move |a| (pm, a))
         })
+    }
+
+    /// The links (incident, test at HEAD) that the change adds or changes: the test is in
+    /// a file that differs from the base, and at the base it was not linked to that
+    /// incident, or its text was different. Empty when no base revision was found.
+    pub fn changed_links(&self) -> Vec<(String, &TestCase)> {
+        let changed = match &self.git {
+            Git::Repo(h) => match &h.base {
+                BaseState::Found { changed, .. } => changed,
+                _ => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+        let mut out = Vec::new();
+        for (incident, at) in &self.links {
+            for &(f, t) in at {
+                let file = &self.sources.files[f];
+                if !changed.contains(&file.path) {
+                    continue;
+                }
+                let test = &file.tests[t];
+                let same_at_base =
+                    self.base_files().filter(|b| b.path == file.path).flat_map(|b| &b.tests).any(|b| {
+                        b.id == test.id && b.body == test.body && b.links.iter().any(|l| &l.incident == incident)
+                    });
+                if !same_at_base {
+                    out.push((incident.clone(), test));
+                }
+            }
+        }
+        out
     }
 
     /// IDs any postmortem claims, for suggestions.

@@ -43,6 +43,63 @@ pub struct Report {
     /// findings say the same.
     #[serde(skip)]
     pub touched: Vec<TouchedIncident>,
+    /// The links the change adds or edits, with what the lock file of proofs says about
+    /// each: the pull-request comment's section on proofs. Not part of the JSON report:
+    /// each incident's `linked_tests` carry their proofs.
+    #[serde(skip)]
+    pub proofs: Vec<ProofRow>,
+}
+
+/// A link the change adds or edits, and its proof (`verify --record`).
+#[derive(Debug, Clone)]
+pub struct ProofRow {
+    pub incident: String,
+    pub test: String,
+    /// "caught: fails without a1b2c3d, passes with it", "none", "stale (…)".
+    pub proof: String,
+}
+
+/// What the lock file of proofs says about a linked test.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProofView {
+    pub outcome: crate::proof::Outcome,
+    /// The commit the test passed with, and the one it ran at without the fix.
+    pub fix: String,
+    pub without: String,
+    /// Whether the proof is of the test's current text.
+    pub current: bool,
+    /// In words: "caught: fails without a1b2c3d, passes with it".
+    pub text: String,
+}
+
+/// The proof of the link (`incident`, `test`), if the lock file has one.
+pub fn proof_view(model: &Model, incident: &str, test: &crate::scan::TestCase) -> Option<ProofView> {
+    use crate::proof::Standing;
+    let (p, current) = match model.proofs.standing(incident, &test.id, test.body.as_str()) {
+        Standing::Current(p) => (p, true),
+        Standing::Stale(p) => (p, false),
+        Standing::None => return None,
+    };
+    Some(ProofView {
+        outcome: p.outcome,
+        fix: p.fix.clone(),
+        without: p.without.clone(),
+        current,
+        text: if current { p.describe() } else { format!("stale, the test changed since: {}", p.describe()) },
+    })
+}
+
+/// The links the change adds or edits, each with its proof in words.
+pub fn proofs(model: &Model) -> Vec<ProofRow> {
+    model
+        .changed_links()
+        .into_iter()
+        .map(|(incident, test)| ProofRow {
+            proof: proof_view(model, &incident, test).map_or_else(|| "none".to_owned(), |p| p.text),
+            test: test.id.clone(),
+            incident,
+        })
+        .collect()
 }
 
 /// An incident whose code the change touches, as one row of the pull-request comment.
@@ -166,6 +223,9 @@ pub struct LinkedTestView {
     /// results were given for its language (and, for Rust, its crate).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<&'static str>,
+    /// What `verify --record` found for it, when the lock file has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<ProofView>,
 }
 
 /// The test results a run was given, and what they say of the linked tests.
@@ -249,6 +309,7 @@ pub fn incidents(model: &Model, evidence: &dyn Fn(&str, &str) -> Vec<String>) ->
                         line: t.loc.line,
                         ignored: t.ignored.is_some(),
                         run: model.runs.as_ref().and_then(|r| r.tests.get(&t.id)).map(|r| r.status.as_str()),
+                        proof: proof_view(model, &pm.id, t),
                     })
                     .collect(),
                 action_items: pm

@@ -405,7 +405,7 @@ fn first_run_posts_the_comment_second_run_updates_it() {
     let run = r.run(&[("sarif-file", sarif.to_str().unwrap())], "pull_request", &event);
     let last = run.statuses.last().unwrap();
     assert_eq!(last, &("Verdict".to_owned(), 1), "{}", run.stdout);
-    assert_eq!(run.statuses.len(), 7, "every run step ran:\n{}", run.stdout);
+    assert_eq!(run.statuses.len(), 8, "every run step ran:\n{}", run.stdout);
     assert!(run.stdout.contains("incident-guard: using the cached build"), "{}", run.stdout);
     assert!(run.stdout.contains("the pull request's base commit is present"), "{}", run.stdout);
     assert!(run.stdout.contains("::error file=postmortems/inc-1.md,line=2"), "{}", run.stdout);
@@ -748,7 +748,7 @@ fn released_tag_is_downloaded_verified_cached_and_run() {
     // Cold cache: download, verify, attest, cache, run.
     let run = r.run(&[], "pull_request", &event);
     assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
-    assert_eq!(run.statuses.len(), 7, "every run step ran:\n{}", run.stdout);
+    assert_eq!(run.statuses.len(), 8, "every run step ran:\n{}", run.stdout);
     assert_eq!(run.outputs["plan"]["mode"], "release", "{}", run.stdout);
     assert!(
         run.stdout.contains(&format!("incident-guard: downloading file://{}/", release.dir.display())),
@@ -1505,4 +1505,56 @@ fn the_test_results_workflow_checks_what_every_test_job_uploads() {
     let action = steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("incident-guard/"))).unwrap();
     let results = action["with"]["test-results"].as_str().unwrap();
     assert!(results.starts_with(&format!("{dir}/")), "the Action reads what was downloaded: {results}");
+}
+
+#[test]
+fn verify_changed_runs_the_links_the_pull_request_adds_and_reports_them() {
+    let r = Runner::new();
+    let t = &r.tree;
+    t.file(
+        "incident-guard.toml",
+        format!("[verify]\njavascript = [\"node\", \"--test\", \"--test-name-pattern\", \"{{title_regex}}\", \"{{file}}\"]\n{LINTS_OFF}"),
+    );
+    t.file("src/cart.mjs", "export function total(items) { return items.length; }\n");
+    t.commit("cart");
+    t.file("src/cart.mjs", "export function total(items) { return new Set(items).size; }\n");
+    let test = |extra: &str| {
+        format!(
+            "import {{ it }} from 'node:test';\nimport assert from 'node:assert';\nimport {{ total }} from '../src/cart.mjs';\n// incident: INC-1\nit('counts an item once', () => {{ assert.equal(total(['a', 'a']), 1); }});\n{extra}"
+        )
+    };
+    t.file("test/cart.test.mjs", test(""));
+    let fix = t.commit("Count each item once");
+    t.file("postmortems/inc-1.md", postmortem("INC-1", &format!("fix_commits = [\"{fix}\"]\n")));
+    t.commit("INC-1 names its fix");
+    let event = r.payload("acme/shop");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file(
+        "test/cart.test.mjs",
+        test("// incident: INC-1\nit('counts nothing as zero', () => { assert.equal(total([]), 0); });\n"),
+    );
+    t.commit("Another test for INC-1");
+
+    let run = r.run(&[("verify", "changed")], "pull_request", &event);
+    assert_eq!(run.outputs["verify"]["status"], "1", "{}", run.stdout);
+    // The test that does not catch its incident is a finding of the check, which read the
+    // proof verify recorded.
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert!(run.stdout.contains("::error file=test/cart.test.mjs,line=7"), "{}", run.stdout);
+    assert!(run.stdout.contains("linked-test-does-not-catch"), "{}", run.stdout);
+    let report = std::fs::read_to_string(&run.outputs["check"]["report"]).unwrap();
+    assert!(report.starts_with("<!-- incident-guard -->\n"), "{report}");
+    assert!(report.contains("#### Regression tests verified"), "{report}");
+    assert!(report.contains("| INC-1 | `test/cart.test.mjs::counts nothing as zero` | **does-not-catch**"), "{report}");
+    assert_eq!(report.matches("<!-- incident-guard -->").count(), 1);
+    // Only the link the pull request adds ran; its proof is in the lock file.
+    let lock = std::fs::read_to_string(t.path().join("postmortems/verified.lock")).unwrap();
+    assert_eq!(lock.matches("[[proof]]").count(), 1, "{lock}");
+
+    // Without the input, no test runs.
+    let run = r.run(&[], "pull_request", &event);
+    assert_eq!(run.outputs["verify"]["status"], "0");
+    assert!(!run.stdout.contains("Regression tests verified"), "{}", run.stdout);
+    let run = r.run(&[("verify", "all")], "pull_request", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verify the changed links".to_owned(), 2), "{}", run.stdout);
 }

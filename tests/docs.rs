@@ -30,13 +30,13 @@ fn build(schema: &Value) -> jsonschema::Validator {
         .expect("the schema compiles")
 }
 
-/// The whole schema (a `oneOf` of the three documents).
+/// The whole schema (a `oneOf` of the four documents).
 fn validator() -> jsonschema::Validator {
     build(&schema())
 }
 
-/// The schema narrowed to one of its documents: `checkReport`, `listDocument` or
-/// `showDocument`.
+/// The schema narrowed to one of its documents: `checkReport`, `listDocument`,
+/// `showDocument` or `verifyReport`.
 fn validator_for(def: &str) -> jsonschema::Validator {
     let mut s = schema();
     let map = s.as_object_mut().unwrap();
@@ -54,7 +54,7 @@ fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 fn assert_valid(doc: &Value, def: &str, what: &str) {
     let all = errors(&validator(), doc);
     assert!(all.is_empty(), "{what}: {all:#?}\n{doc:#}");
-    for other in ["checkReport", "listDocument", "showDocument"] {
+    for other in ["checkReport", "listDocument", "showDocument", "verifyReport"] {
         let errs = errors(&validator_for(other), doc);
         if other == def {
             assert!(errs.is_empty(), "{what} against {other}: {errs:#?}");
@@ -380,14 +380,18 @@ fn every_rule_has_a_section_with_a_real_looking_example() {
         let (code, level) = (rule.code(), rule.default_level().as_str());
         let body = section(&doc, &format!("### `{code}`"))
             .unwrap_or_else(|| panic!("docs/rules.md has no `### `{code}`` section"));
-        assert!(
-            body.contains(&format!("Default level: **{level}**.")),
-            "{code}: the section states another default level"
-        );
+        // An opt-in rule is off until the config gives it a level: its example shows it at
+        // the level its section suggests.
+        let (stated, table) = if rule.opt_in() {
+            (format!("Default level: **off**; opt in with `{code} = \"{level}\"`"), "off")
+        } else {
+            (format!("Default level: **{level}**."), level)
+        };
+        assert!(body.contains(&stated), "{code}: the section states another default level ({stated:?})");
         let example = format!("```text\n{level}[{code}]: ");
         assert!(body.contains(&example), "{code}: no example finding as the human format prints it ({example:?})");
         assert!(
-            doc.contains(&format!("| [`{code}`](#{code}) | {level} |")),
+            doc.contains(&format!("| [`{code}`](#{code}) | {table} |")),
             "{code}: missing from the summary table, or with another level"
         );
     }

@@ -1,7 +1,7 @@
 //! The modules form layers, and data flows one way: config → postmortems → sources →
-//! history → test results → model → checks → report → renderers. A lower layer never
-//! imports a higher one (a helper it needs moves down instead), so no set of modules
-//! forms a circle.
+//! history → test results → model → checks → report → renderers (and `verify`, which
+//! runs the tests the model links, below the renderers). A lower layer never imports a
+//! higher one (a helper it needs moves down instead), so no set of modules forms a circle.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("terminal", 2),
     ("walk", 2),
     ("toml_doc", 2),
+    ("proof", 2),
     ("config", 3),
     ("postmortem", 4),
     ("authoring", 5),
@@ -29,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("checks", 9),
     ("report", 10),
     ("stats", 11),
+    ("verify", 11),
     ("render", 12),
     ("cli", 13),
 ];

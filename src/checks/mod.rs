@@ -15,6 +15,7 @@ mod history_unavailable;
 mod incident_code_not_found;
 mod invalid_marker;
 mod invalid_postmortem;
+pub mod linked_test_does_not_catch;
 mod linked_test_failed;
 mod linked_test_ignored;
 mod linked_test_moved;
@@ -23,6 +24,7 @@ mod linked_test_not_run;
 mod linked_test_removed;
 mod linked_test_skipped_at_runtime;
 mod linked_test_skipped_conditionally;
+mod linked_test_unverified;
 mod marker_on_non_test;
 pub mod missing_regression_test;
 mod missing_section;
@@ -58,6 +60,8 @@ pub static REGISTRY: &[&dyn Check] = &[
     &linked_test_not_run::Check,
     &linked_test_failed::Check,
     &linked_test_skipped_at_runtime::Check,
+    &linked_test_does_not_catch::Check,
+    &linked_test_unverified::Check,
     &action_item_without_commit::Check,
     &config_weakened::Check,
     &guard_change_accepted::Check,

@@ -66,6 +66,9 @@ struct Route {
     /// Where `mod NAME;` in this file looks for NAME.
     module_dir: PathBuf,
     conds: Vec<Cond>,
+    /// The file's module path inside its target (`["db", "pool"]` for `src/db/pool.rs`
+    /// of the library), as libtest names its tests.
+    modules: Vec<String>,
 }
 
 impl Route {
@@ -81,13 +84,7 @@ impl Route {
 
 /// Verdicts for the linked Rust tests.
 pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
-    let mut reach = Reach {
-        root,
-        boundary: crate::paths::boundary(root),
-        packages: BTreeMap::new(),
-        files: HashMap::new(),
-        manifests: HashMap::new(),
-    };
+    let mut reach = Reach::new(root);
     let mut out = Vec::new();
     for test in tests {
         let file = crate::paths::normalize(&root.join(&test.loc.path));
@@ -96,6 +93,56 @@ pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
         }
     }
     out
+}
+
+/// Where cargo builds a test's file, for running that one test (`verify`): the package
+/// (its name and manifest directory), the target (`--lib`, `--test NAME`, …) and the
+/// file's module path inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CargoPlace {
+    pub package: String,
+    /// The directory of the package's Cargo.toml (the checked directory when none stands
+    /// above the file).
+    pub manifest_dir: PathBuf,
+    /// The cargo options that select the target: `["--lib"]`, `["--test", "retry"]`, ….
+    pub target_flags: Vec<String>,
+    /// The file's modules inside the target, outermost first.
+    pub modules: Vec<String>,
+}
+
+/// Where cargo builds `file` (relative to `root`), from the same module mapping that
+/// decides whether a linked test is compiled at all: the best route of the first package
+/// whose targets reach the file and run its tests. Why not, when none does.
+pub fn place(root: &Path, file: &str) -> Result<CargoPlace, String> {
+    let mut reach = Reach::new(root);
+    let path = crate::paths::normalize(&root.join(file));
+    for dir in reach.packages_for(&path) {
+        let (package, routes) = &reach.packages[&dir];
+        let (Ok(targets), Some(route)) = (&package.targets, routes.get(&path)) else { continue };
+        let target = &targets[route.target];
+        if !target.test || !target.harness {
+            continue;
+        }
+        let name = toml_name(&package.manifest, &reach.boundary).unwrap_or_else(|| "package".to_owned());
+        let target_flags = match target.kind {
+            Kind::Lib => vec!["--lib".to_owned()],
+            kind => vec![format!("--{}", kind.name()), target.name.clone()],
+        };
+        return Ok(CargoPlace {
+            package: name,
+            manifest_dir: dir.clone(),
+            target_flags,
+            modules: route.modules.clone(),
+        });
+    }
+    Err(format!("no cargo target that runs tests compiles {file}"))
+}
+
+/// The `[package] name` of a manifest.
+fn toml_name(manifest: &Path, boundary: &Path) -> Option<String> {
+    let bytes = crate::paths::read_inside(boundary, manifest)?;
+    let table: toml::Table = String::from_utf8_lossy(&bytes).parse().ok()?;
+    Some(table.get("package")?.get("name")?.as_str()?.to_owned())
 }
 
 /// A verdict before it knows where to point.
@@ -126,7 +173,17 @@ struct Reach<'a> {
     manifests: HashMap<PathBuf, bool>,
 }
 
-impl Reach<'_> {
+impl<'a> Reach<'a> {
+    fn new(root: &'a Path) -> Reach<'a> {
+        Reach {
+            root,
+            boundary: crate::paths::boundary(root),
+            packages: BTreeMap::new(),
+            files: HashMap::new(),
+            manifests: HashMap::new(),
+        }
+    }
+
     fn rel(&self, path: &Path) -> String {
         crate::paths::relative(self.root, path)
     }
@@ -212,7 +269,7 @@ impl Reach<'_> {
             .filter(|(_, t)| t.root.is_file())
             .map(|(i, t)| {
                 let dir = t.root.parent().unwrap_or(Path::new("")).to_path_buf();
-                (t.root.clone(), Route { target: i, module_dir: dir, conds: Vec::new() })
+                (t.root.clone(), Route { target: i, module_dir: dir, conds: Vec::new(), modules: Vec::new() })
             })
             .collect();
         // Targets whose tests run first, so that they own the routes they share.
@@ -262,7 +319,10 @@ impl Reach<'_> {
                 };
                 let mut child_conds = conds.clone();
                 child_conds.extend(decl.conds.iter().cloned());
-                work.push((child, Route { target: route.target, module_dir, conds: child_conds }));
+                let mut modules = route.modules.clone();
+                modules.extend(decl.inline.iter().map(|(name, _)| name.clone()));
+                modules.push(decl.name.clone());
+                work.push((child, Route { target: route.target, module_dir, conds: child_conds, modules }));
             }
         }
         best
@@ -374,13 +434,7 @@ pub struct PackageTargets {
 /// The placements of each of `files` (relative to `root`), and every package they are in.
 /// A file no test binary compiles has none (`linked-test-not-compiled` says so).
 pub fn placements(root: &Path, files: &[&str]) -> (HashMap<String, Vec<Placement>>, Vec<PackageTargets>) {
-    let mut reach = Reach {
-        root,
-        boundary: crate::paths::boundary(root),
-        packages: BTreeMap::new(),
-        files: HashMap::new(),
-        manifests: HashMap::new(),
-    };
+    let mut reach = Reach::new(root);
     let mut out: HashMap<String, Vec<Placement>> = HashMap::new();
     let mut packages: Vec<PackageTargets> = Vec::new();
     let mut modules_of: HashMap<PathBuf, ModulePaths> = HashMap::new();

@@ -187,7 +187,8 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
     for lt in &incident.linked_tests {
         let ignored = if lt.ignored { "  [ignored]" } else { "" };
         let run = lt.run.map(|r| format!("  [{} in this run]", run_word(r))).unwrap_or_default();
-        writeln!(out, "  {}  ({}:{}){ignored}{run}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
+        let proof = lt.proof.as_ref().map(|p| format!("  [{}]", p.text)).unwrap_or_default();
+        writeln!(out, "  {}  ({}:{}){ignored}{run}{proof}", t(&lt.test), t(&style.path(&lt.path)), lt.line)?;
     }
     writeln!(out, "\nfiles ({}):", incident.files.len())?;
     if incident.files.is_empty() {

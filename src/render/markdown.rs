@@ -115,6 +115,37 @@ fn push_code(out: &mut String, code: &str, place: Place) {
     out.push_str(&format!("{fence}{pad}{body}{pad}{fence}"));
 }
 
+/// Our message text (with its code spans) for a table cell.
+pub fn cell(text: &str) -> String {
+    inline(text, Place::Cell)
+}
+
+/// Repository text as a code span, safe in a table cell too.
+pub fn code_span(text: &str) -> String {
+    let mut out = String::new();
+    push_code(&mut out, text, Place::Cell);
+    out
+}
+
+/// Repository text (a test's output) as a fenced code block: the fence is longer than
+/// any run of backticks inside, controls and bidirectional marks are neutralised as in
+/// code spans, and `<!` is split so that no copy of the comment's marker can appear.
+pub fn code_block(text: &str) -> String {
+    let mut body = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => body.push('\n'),
+            c if neutral(c).is_some() => body.extend(neutral(c)),
+            '<' if chars.peek() == Some(&'!') => body.push_str("<\u{200B}"),
+            c => body.push(c),
+        }
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}text\n{body}\n{fence}\n")
+}
+
 /// The length of the run of backticks at the start of `s`.
 fn backtick_run(s: &str) -> usize {
     s.len() - s.trim_start_matches('`').len()
@@ -211,7 +242,8 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
     head.push(context);
     head.push(String::new());
 
-    let section = past_incidents(&report.touched, style);
+    let mut section = past_incidents(&report.touched, style);
+    section.extend(proofs(&report.proofs));
 
     let mut table = Vec::new();
     if !report.incidents.is_empty() {
@@ -376,6 +408,27 @@ fn run_cell(tests: &[crate::report::LinkedTestView]) -> String {
     if parts.is_empty() { "–".to_owned() } else { parts.join(", ") }
 }
 
+/// The section on the links the change adds or edits: what the lock file of proofs
+/// (`verify --record`) says about each. Rows may be left out to fit the comment.
+fn proofs(rows: &[crate::report::ProofRow]) -> Vec<(String, bool)> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![
+        ("#### Proof for the regression tests in this change".to_owned(), false),
+        (String::new(), false),
+        ("Whether each test this change links or edits was shown to fail without its incident's fix and pass with it (`incident-guard verify --record`).".to_owned(), false),
+        (String::new(), false),
+        ("| Incident | Test | Proof |".to_owned(), false),
+        ("|---|---|---|".to_owned(), false),
+    ];
+    for r in rows {
+        lines.push((format!("| {} | {} | {} |", escape(&r.incident), code_span(&r.test), escape(&r.proof)), true));
+    }
+    lines.push((String::new(), false));
+    lines
+}
+
 /// Repository strings as code spans in a table cell, one a line, the ones past `named`
 /// counted.
 fn code_list(items: &[String], named: usize) -> String {
@@ -518,6 +571,7 @@ mod tests {
             no_base: None,
             touched,
             test_results: None,
+            proofs: Vec::new(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod stats;
+pub mod verify;
 
 use crate::report::Report;
 use std::io::{self, Write};

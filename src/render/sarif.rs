@@ -20,7 +20,8 @@ pub fn document(report: &Report) -> Value {
                 "shortDescription": { "text": r.summary() },
                 "fullDescription": { "text": r.explain() },
                 "help": { "text": r.explain() },
-                "defaultConfiguration": { "level": r.default_level().as_str() },
+                // SARIF's "none": an opt-in rule reports nothing until the config turns it on.
+                "defaultConfiguration": { "level": if r.opt_in() { "none" } else { r.default_level().as_str() } },
             })
         })
         .collect();

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the `verify` tests that need a test runner this machine may lack: pytest, in a
+# virtualenv created here (nothing global is touched), and the go tool where it is
+# installed. `cargo test` leaves them ignored; CI runs this script after the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="$(mktemp -d)/venv"
+trap 'rm -rf "$(dirname "$venv")"' EXIT
+python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check pytest
+# `verify`'s default Python command is `python -m pytest`: the virtualenv's python.
+PATH="$venv/bin:$PATH" cargo test --locked --quiet --test verify -- --ignored --exact python_tests_run_with_pytest
+
+if command -v go > /dev/null; then
+  cargo test --locked --quiet --test verify -- --ignored --exact go_tests_run_with_go_test
+else
+  echo "verify-runners: no go tool on this machine; go_tests_run_with_go_test not run"
+fi

@@ -1,0 +1,121 @@
+//! The report of `incident-guard verify`: for people (each link with its outcome, the fix
+//! it was verified against and why that commit, and both runs with their command, exit
+//! status and last lines), as JSON, and as a Markdown section for the pull-request
+//! comment. Decides nothing: `verify` did.
+
+use super::markdown::{cell, code_block, code_span, escape};
+use crate::verify::Report;
+use std::io::{self, Write};
+
+use super::human::terminal_line as t;
+
+/// `--format human`.
+pub fn human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut incident = "";
+    for r in &report.results {
+        if r.incident != incident {
+            incident = &r.incident;
+            writeln!(out, "{}", t(&r.incident))?;
+            if let Some(fix) = &r.fix {
+                let without =
+                    r.without_commit.as_deref().map(|w| format!("; without it: {}", short(w))).unwrap_or_default();
+                writeln!(out, "  fix: {}{without}", t(&fix.describe()))?;
+            }
+        }
+        writeln!(out, "  {}: {} ({})", t(&r.test), r.outcome, t(&r.message))?;
+        if let Some(help) = &r.help {
+            writeln!(out, "    help: {}", t(help))?;
+        }
+        for run in &r.runs {
+            let status = match (run.exit_status, run.timed_out) {
+                (_, true) => "stopped at the timeout".to_owned(),
+                (Some(code), _) => format!("exit status {code}"),
+                (None, _) => "ended by a signal".to_owned(),
+            };
+            let side = if run.side == "with-fix" { "with the fix" } else { "without the fix" };
+            writeln!(
+                out,
+                "    {side} ({}): `{}` in {} -> {status}, {} ({:.1} s)",
+                short(&run.commit),
+                t(&run.command.join(" ")),
+                t(&run.dir),
+                run.verdict,
+                run.seconds
+            )?;
+            for line in &run.tail {
+                writeln!(out, "      | {}", t(line))?;
+            }
+        }
+    }
+    if let Some(note) = &report.note {
+        writeln!(out, "verify: nothing to verify: {note}")?;
+        return Ok(());
+    }
+    writeln!(out, "\nverify: {}", summary(report))?;
+    if let Some(lock) = &report.recorded {
+        writeln!(out, "recorded in {}", t(lock))?;
+    }
+    Ok(())
+}
+
+fn short(sha: &str) -> &str {
+    crate::proof::short(sha)
+}
+
+/// "1 caught, 1 does-not-catch".
+fn summary(report: &Report) -> String {
+    let mut parts: Vec<String> = report.summary.iter().map(|(o, n)| format!("{n} {o}")).collect();
+    if parts.is_empty() {
+        parts.push("nothing verified".to_owned());
+    }
+    parts.join(", ")
+}
+
+/// `--format json`.
+pub fn json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    super::json::write_value(report, out)
+}
+
+/// `--format markdown`: a section to append to the pull-request comment.
+pub fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut md = String::from("#### Regression tests verified\n\n");
+    if let Some(note) = &report.note {
+        md.push_str(&format!("Nothing to verify: {}.\n", escape(note)));
+        return out.write_all(md.as_bytes());
+    }
+    md.push_str(&format!(
+        "Each test ran where its incident's fix is not, where it must fail, and where the fix is, where it must pass: {}.\n\n",
+        escape(&summary(report))
+    ));
+    md.push_str("| Incident | Test | Outcome | Fix |\n|---|---|---|---|\n");
+    for r in &report.results {
+        let fix = r.fix.as_ref().map_or_else(|| "–".to_owned(), |f| cell(&f.describe()));
+        md.push_str(&format!(
+            "| {} | {} | **{}**: {} | {fix} |\n",
+            escape(&r.incident),
+            code_span(&r.test),
+            r.outcome,
+            cell(&r.message)
+        ));
+    }
+    md.push('\n');
+    for r in report.results.iter().filter(|r| !r.runs.is_empty()) {
+        md.push_str(&format!("<details><summary>{} {}</summary>\n\n", code_span(&r.test), r.outcome));
+        for run in &r.runs {
+            let status =
+                run.exit_status.map_or_else(|| "no exit status (stopped)".to_owned(), |c| format!("exit status {c}"));
+            md.push_str(&format!(
+                "{} at {}: {} in {}, {status}, {}\n\n",
+                if run.side == "with-fix" { "With the fix" } else { "Without the fix" },
+                short(&run.commit),
+                code_span(&run.command.join(" ")),
+                code_span(&run.dir),
+                run.verdict
+            ));
+            md.push_str(&code_block(&run.tail.join("\n")));
+            md.push('\n');
+        }
+        md.push_str("</details>\n\n");
+    }
+    out.write_all(md.as_bytes())
+}
