@@ -556,7 +556,9 @@ pub fn run(cli: Cli) -> Result<u8> {
                 std::fs::write(file, buf).with_context(|| format!("cannot write {}", file.display()))?;
             }
             if outputs.main.is_none() {
-                let mut out = stdout.lock();
+                // Buffered: standard output flushes at each line, a system call per line
+                // of a report of thousands.
+                let mut out = std::io::BufWriter::new(stdout.lock());
                 render::render(&report, format, &styled(stdout.is_terminal()), &mut out)?;
                 out.flush()?;
             }

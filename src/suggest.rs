@@ -58,12 +58,8 @@ mod tests {
     fn an_id_of_60_kb_near_a_known_one_took_seconds_to_compare() {
         let known = "INC-".to_owned() + &"7".repeat(60_000);
         let near = known.replace("77", "78");
-        let started = std::time::Instant::now();
-        for _ in 0..5 {
-            assert_eq!(closest(&near, [known.as_str(), "INC-1"]), None);
-        }
-        // Not a timing assertion: the comparison is not made at all (it took 7 s each).
-        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        // One edit away, yet no suggestion: the comparison (7 s each) is not made at all.
+        assert_eq!(closest(&near, [known.as_str(), "INC-1"]), None);
         assert_eq!(closest(&"7".repeat(MAX_LEN), [&*"7".repeat(MAX_LEN - 1)]), Some(&*"7".repeat(MAX_LEN - 1)));
     }
 }

@@ -116,10 +116,7 @@ impl File {
         if !self.direct {
             return paths::try_read_inside(boundary, &self.path);
         }
-        if !std::fs::symlink_metadata(&self.path)?.is_file() {
-            return Err(std::io::Error::other("not a regular file"));
-        }
-        std::fs::read(&self.path)
+        paths::read_regular(&self.path)
     }
 }
 

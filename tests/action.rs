@@ -221,6 +221,10 @@ impl Runner {
         let payload: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
         let mut run = Run { statuses: Vec::new(), stdout: String::new(), outputs: BTreeMap::new() };
         let path = format!("{}:{}", self.gh_dir.join("bin").display(), std::env::var("PATH").unwrap());
+        let runner_temp_text = runner_temp.display().to_string();
+        let sha = self.tree.git(&["rev-parse", "HEAD"]).trim().to_owned();
+        static RUN_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1000);
+        let run_id = RUN_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_string();
         for (i, step) in action["runs"]["steps"].as_sequence().unwrap().iter().enumerate() {
             let name = step["name"].as_str().unwrap_or("").to_owned();
             if skip.contains(&name.as_str()) {
@@ -232,6 +236,7 @@ impl Runner {
                 payload: &payload,
                 outputs: &run.outputs,
                 action: (&self.how.action_ref, &self.how.action_repository),
+                runner: (&runner_temp_text, self.how.os, &sha, &run_id),
             };
             if let Some(condition) = step["if"].as_str()
                 && !condition_holds(condition, &cx)
@@ -305,8 +310,22 @@ impl Runner {
         let entry = self.temp.path().join("cache").join(&key);
         if uses.starts_with("actions/cache/restore@") {
             let hit = entry.is_dir();
+            // Else the newest entry whose key starts with `restore-keys`, as GitHub picks.
+            let fallback = step["with"]["restore-keys"].as_str().map(|k| expand(k, cx)).and_then(|prefix| {
+                let mut found: Vec<(std::time::SystemTime, PathBuf)> =
+                    std::fs::read_dir(self.temp.path().join("cache"))
+                        .unwrap()
+                        .map(|e| e.unwrap())
+                        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                        .map(|e| (e.metadata().unwrap().modified().unwrap(), e.path()))
+                        .collect();
+                found.sort();
+                found.pop().map(|(_, p)| p)
+            });
             if hit {
                 copy_tree(&entry, &path, false);
+            } else if let Some(restored) = fallback {
+                copy_tree(&restored, &path, false);
             }
             BTreeMap::from([("cache-hit".to_owned(), hit.to_string())])
         } else if uses.starts_with("actions/cache/save@") {
@@ -337,6 +356,8 @@ struct Context<'a> {
     outputs: &'a BTreeMap<String, BTreeMap<String, String>>,
     /// `github.action_ref` and `github.action_repository`.
     action: (&'a str, &'a str),
+    /// `runner.temp`, `runner.os`, `github.sha` and `github.run_id`.
+    runner: (&'a str, &'a str, &'a str, &'a str),
 }
 
 /// Evaluates the `${{ … }}` expressions the action and the example workflows use; any
@@ -359,6 +380,16 @@ fn expand(text: &str, cx: &Context) -> String {
             cx.action.0.to_owned()
         } else if expr == "github.action_repository" {
             cx.action.1.to_owned()
+        } else if expr == "runner.temp" {
+            cx.runner.0.to_owned()
+        } else if expr == "runner.os" {
+            cx.runner.1.to_owned()
+        } else if expr == "github.sha" {
+            cx.runner.2.to_owned()
+        } else if expr == "github.run_id" {
+            cx.runner.3.to_owned()
+        } else if expr == "github.run_attempt" {
+            "1".to_owned()
         } else if expr == "github.event_name" {
             cx.event_name.to_owned()
         } else if let Some(path) = expr.strip_prefix("github.event.") {
@@ -553,7 +584,14 @@ fn cache_key(action_dir: &Path, rustc_version: Option<&str>) -> String {
     std::fs::write(&script, step["run"].as_str().unwrap()).unwrap();
     let output = temp.path().join("output");
     let (inputs, outputs, payload) = (BTreeMap::new(), BTreeMap::new(), serde_json::json!({}));
-    let cx = Context { inputs: &inputs, event_name: "push", payload: &payload, outputs: &outputs, action: ("", "") };
+    let cx = Context {
+        inputs: &inputs,
+        event_name: "push",
+        payload: &payload,
+        outputs: &outputs,
+        action: ("", ""),
+        runner: ("", "", "", ""),
+    };
     let mut cmd = Command::new("bash");
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail"]).arg(&script).current_dir(temp.path());
     cmd.env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
@@ -1286,7 +1324,14 @@ impl Workflows {
         std::fs::write(&script_file, script).unwrap();
         let inputs = BTreeMap::new();
         let event_name = event.as_object().unwrap().keys().next().unwrap().clone();
-        let cx = Context { inputs: &inputs, event_name: &event_name, payload: event, outputs, action: ("", "") };
+        let cx = Context {
+            inputs: &inputs,
+            event_name: &event_name,
+            payload: event,
+            outputs,
+            action: ("", ""),
+            runner: ("", "", "", ""),
+        };
         let mut cmd = Command::new("bash");
         // What a runner runs a `run:` step without `shell:` with.
         cmd.args(["--noprofile", "--norc", "-e"]).arg(&script_file).current_dir(dir);
@@ -1557,4 +1602,47 @@ fn verify_changed_runs_the_links_the_pull_request_adds_and_reports_them() {
     assert!(!run.stdout.contains("Regression tests verified"), "{}", run.stdout);
     let run = r.run(&[("verify", "all")], "pull_request", &event);
     assert_eq!(run.statuses.last().unwrap(), &("Verify the changed links".to_owned(), 2), "{}", run.stdout);
+}
+
+#[test]
+fn the_history_walk_is_kept_between_jobs_with_actions_cache() {
+    let r = Runner::new();
+    let closed = "\n[[action_items]]\nid = \"A1\"\ntitle = \"Add a retry\"\nowner = \"@o\"\nstatus = \"closed\"\n";
+    r.tree.file("postmortems/inc-2.md", postmortem("INC-2", closed));
+    let first = r.tree.commit("Add a retry (INC-2#A1)");
+    let history_keys = |r: &Runner| -> Vec<String> {
+        r.cache_keys().into_iter().filter(|k| k.starts_with("incident-guard-history-")).collect()
+    };
+    let run = r.run(&[], "push", &r.push_event());
+    assert!(run.statuses.contains(&("Check".to_owned(), 0)), "{}", run.stdout);
+    let keys = history_keys(&r);
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].starts_with(&format!("incident-guard-history-Linux-{first}-")), "{keys:?}");
+    let saved = r.temp.path().join("cache").join(&keys[0]).join("incident-guard-history.json");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    assert_eq!(doc["entries"][0]["tip"], first.as_str());
+
+    // The next job restores it (by the key's prefix), reads the new commit, and saves both.
+    r.next_job();
+    let second = r.tree.commit("Unrelated");
+    let run = r.run(&[], "push", &r.push_event());
+    assert!(run.statuses.contains(&("Check".to_owned(), 0)), "{}", run.stdout);
+    let keys = history_keys(&r);
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let newest = keys.iter().find(|k| k.contains(&second)).expect("saved under the new HEAD");
+    let saved = r.temp.path().join("cache").join(newest).join("incident-guard-history.json");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
+    let tips: Vec<&str> = doc["entries"].as_array().unwrap().iter().map(|e| e["tip"].as_str().unwrap()).collect();
+    assert_eq!(tips, [second.as_str(), first.as_str()], "the restored entry was read and kept");
+
+    // Off: nothing restored, nothing saved. Anything else: refused.
+    r.next_job();
+    r.tree.commit("Another");
+    let run = r.run(&[("history-cache", "false")], "push", &r.push_event());
+    assert!(run.statuses.contains(&("Check".to_owned(), 0)), "{}", run.stdout);
+    assert_eq!(history_keys(&r).len(), 2);
+    assert!(!r.runner_temp().join("incident-guard-history").exists());
+    let run = r.run(&[("history-cache", "yes")], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Check".to_owned(), 2), "{}", run.stdout);
+    assert!(run.stdout.contains("history-cache must be `true` or `false`, not `yes`"), "{}", run.stdout);
 }

@@ -127,3 +127,82 @@ fn a_rust_file_over_the_size_limit_is_read_as_text_not_parsed() {
     assert!(u[0]["message"].as_str().unwrap().contains("more than the 8 MiB a file may have to be parsed"), "{}", u[0]);
     assert_eq!(tests_of(&doc, "INC-1"), ["tests/big.rs::guard"]);
 }
+
+/// A body of about `len` bytes whose text is its own (`seed`): no two are alike.
+fn body(seed: u64, len: usize) -> String {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut out = String::new();
+    while out.len() < len {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        out.push_str(&format!("    assert_eq!(step({}), {});\n", x >> 40, (x >> 20) & 0xfffff));
+    }
+    out
+}
+
+// incident: IG-2026-008
+#[test]
+fn one_removed_test_against_eighty_new_linked_tests_of_twenty_kilobytes() {
+    // Each new test was compared with the removed one, character by character.
+    let t = Tree::new();
+    t.init_git();
+    t.file("postmortems/i.md", postmortem("INC-1", ""));
+    let old = body(0, 20_000);
+    t.file("tests/a.rs", format!("// incident: INC-1\n#[test]\nfn guard() {{\n{old}}}\n"));
+    t.commit("base");
+    let mut src = String::new();
+    for i in 1..=80 {
+        src.push_str(&format!("// incident: INC-1\n#[test]\nfn new_{i}() {{\n{}}}\n", body(i, 20_000)));
+    }
+    // The 80th is the old test renamed, one line changed.
+    let renamed = old.replacen("assert_eq!", "assert_ne!", 1);
+    src.push_str(&format!("// incident: INC-1\n#[test]\nfn guard_renamed() {{\n{renamed}}}\n"));
+    t.file("tests/a.rs", src);
+    let (code, doc) = t.check(&["--base", "HEAD"]);
+    assert_eq!(code, 0, "{}", doc["findings"]);
+    let moved = of_rule(&doc, "linked-test-moved");
+    assert_eq!(moved.len(), 1, "{}", doc["findings"]);
+    assert!(moved[0]["message"].as_str().unwrap().contains("tests/a.rs::guard_renamed"), "{}", moved[0]);
+
+    // Without the renamed one, the removal is reported.
+    let src = std::fs::read_to_string(t.path().join("tests/a.rs")).unwrap();
+    t.file("tests/a.rs", &src[..src.find("// incident: INC-1\n#[test]\nfn guard_renamed").unwrap()]);
+    let (code, doc) = t.check(&["--base", "HEAD"]);
+    assert_eq!(code, 1);
+    assert_eq!(of_rule(&doc, "linked-test-removed").len(), 1, "{}", doc["findings"]);
+}
+
+// incident: IG-2026-008
+#[test]
+fn five_unknown_ids_of_sixty_kilobytes_near_a_known_one() {
+    // The edit distance of each to the known ID took seven seconds.
+    let t = Tree::new();
+    let known = format!("INC-{}", "7".repeat(60_000));
+    t.file("postmortems/i.md", postmortem(&known, ""));
+    let mut src = String::new();
+    for i in 0..5 {
+        let near = format!("INC-{}8{}", "7".repeat(i * 1000), "7".repeat(60_000 - i * 1000 - 1));
+        src.push_str(&format!("// incident: {near}\n#[test]\nfn t{i}() {{}}\n"));
+    }
+    t.file("tests/a.rs", src);
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1);
+    let unknown = of_rule(&doc, "unknown-incident");
+    assert_eq!(unknown.len(), 5, "{}", doc["summary"]);
+    // No suggestion for a word this long: it is no typo.
+    assert!(unknown.iter().all(|f| !f["message"].as_str().unwrap().contains("did you mean")), "{}", unknown[0]);
+}
+
+// incident: IG-2026-008
+#[test]
+fn one_line_of_sixteen_thousand_javascript_tests() {
+    // Each test's body and each finding copied the whole 416 KB line: 6.5 GB.
+    let t = Tree::new();
+    t.file("postmortems/i.md", postmortem("INC-1", ""));
+    let n = 16_000;
+    let line: String = (0..n).map(|i| format!("it('case {i}', () => {{ expect(f({i})).toBe(1); }}); ")).collect();
+    t.file("src/a.test.js", format!("// incident: INC-1\n{line}\n"));
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 0, "{}", doc["findings"]);
+    assert_eq!(tests_of(&doc, "INC-1"), ["src/a.test.js::case 0"]);
+    assert_eq!(doc["summary"]["linked_tests"].as_u64(), Some(1));
+}

@@ -122,7 +122,7 @@ fn config_in(root: &Path, dir: &str) -> Option<Config> {
     CONFIG_FILES.iter().find_map(|name| {
         let file = join(dir, name);
         let bytes = read_inside(root, &file)?;
-        let text = String::from_utf8_lossy(&bytes);
+        let text = crate::scan::lossy(&bytes);
         let mut config = Config { dir: dir.to_owned(), file: Some(file.clone()), ..Config::default() };
         let found = if name.ends_with(".ini") || name.ends_with(".cfg") {
             let section = match *name {

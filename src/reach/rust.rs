@@ -14,7 +14,7 @@ use super::{TestVerdict, Verdict};
 use crate::scan::rust::{ModFile, module_decls};
 use crate::scan::rust_cfg::{self, Cond};
 use crate::scan::{Skip, TestCase};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,8 +83,10 @@ impl Route {
 }
 
 /// Verdicts for the linked Rust tests.
-pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
+pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked: &HashSet<String>) -> Vec<TestVerdict> {
     let mut reach = Reach::new(root);
+    reach.leaves = leaves;
+    reach.walked = walked;
     let mut out = Vec::new();
     for test in tests {
         let file = crate::paths::normalize(&root.join(&test.loc.path));
@@ -141,7 +143,7 @@ pub fn place(root: &Path, file: &str) -> Result<CargoPlace, String> {
 /// The `[package] name` of a manifest.
 fn toml_name(manifest: &Path, boundary: &Path) -> Option<String> {
     let bytes = crate::paths::read_inside(boundary, manifest)?;
-    let table: toml::Table = String::from_utf8_lossy(&bytes).parse().ok()?;
+    let table: toml::Table = crate::scan::lossy(&bytes).parse().ok()?;
     Some(table.get("package")?.get("name")?.as_str()?.to_owned())
 }
 
@@ -164,6 +166,12 @@ impl Found {
 
 struct Reach<'a> {
     root: &'a Path,
+    /// Root-relative paths of files the scan read and saw declare no module: not read
+    /// again (a monorepo's crates are mostly such files).
+    leaves: &'a HashSet<String>,
+    /// Root-relative paths of the Rust files the walk found: known to be there without
+    /// asking the file system again.
+    walked: &'a HashSet<String>,
     boundary: PathBuf,
     /// Packages by manifest directory, each with the files its targets reach.
     packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
@@ -175,8 +183,11 @@ struct Reach<'a> {
 
 impl<'a> Reach<'a> {
     fn new(root: &'a Path) -> Reach<'a> {
+        static NONE: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
         Reach {
             root,
+            leaves: NONE.get_or_init(HashSet::new),
+            walked: NONE.get_or_init(HashSet::new),
             boundary: crate::paths::boundary(root),
             packages: BTreeMap::new(),
             files: HashMap::new(),
@@ -200,7 +211,7 @@ impl<'a> Reach<'a> {
             // root manifest can be thousands of lines.
             let is_package = *self.manifests.entry(dir.to_path_buf()).or_insert_with(|| {
                 crate::paths::read_inside(&self.boundary, &dir.join("Cargo.toml")).is_some_and(|bytes| {
-                    let text = String::from_utf8_lossy(&bytes);
+                    let text = crate::scan::lossy(&bytes);
                     text.parse::<toml::Table>().map_or(true, |t| t.contains_key("package"))
                 })
             });
@@ -228,13 +239,18 @@ impl<'a> Reach<'a> {
         let mut todo: Vec<PathBuf> = files.filter(|f| !self.files.contains_key(*f)).cloned().collect();
         todo.sort();
         todo.dedup();
+        let (leaves, todo): (Vec<PathBuf>, Vec<PathBuf>) =
+            todo.into_iter().partition(|f| self.leaves.contains(&self.rel(f)));
+        self.files.extend(leaves.into_iter().map(|f| (f, Ok(ModFile::default()))));
         let (boundary, root) = (&self.boundary, self.root);
         let read = |file: &PathBuf| match crate::paths::read_inside(boundary, file) {
-            Some(bytes) => module_decls(&crate::paths::relative(root, file), &String::from_utf8_lossy(&bytes)),
+            Some(bytes) => module_decls(&crate::paths::relative(root, file), &crate::scan::lossy(&bytes)),
             None => Err("cannot be read".to_owned()),
         };
+        // Side by side only when there is enough to share: a module of nine files is read
+        // faster than a thread starts.
         let half = todo.len() / 2;
-        if half == 0 {
+        if half < 16 {
             let parsed: Vec<_> = todo.iter().map(read).collect();
             self.files.extend(todo.into_iter().zip(parsed));
             return;
@@ -251,7 +267,7 @@ impl<'a> Reach<'a> {
     fn module_file(&mut self, file: &Path) -> &Result<ModFile, String> {
         if !self.files.contains_key(file) {
             let parsed = match crate::paths::read_inside(&self.boundary, file) {
-                Some(bytes) => module_decls(&self.rel(file), &String::from_utf8_lossy(&bytes)),
+                Some(bytes) => module_decls(&self.rel(file), &crate::scan::lossy(&bytes)),
                 None => Err("cannot be read".to_owned()),
             };
             self.files.insert(file.to_path_buf(), parsed);
@@ -277,7 +293,11 @@ impl<'a> Reach<'a> {
         while let Some((next, _)) = work.last() {
             // The next file is not read yet: read it with every other waiting one.
             if !self.files.contains_key(next) {
-                self.read_ahead(work.iter().map(|(f, _)| f));
+                if self.leaves.contains(&self.rel(next)) {
+                    self.files.insert(next.clone(), Ok(ModFile::default()));
+                } else {
+                    self.read_ahead(work.iter().map(|(f, _)| f));
+                }
             }
             let Some((file, route)) = work.pop() else { break };
             if let Some(old) = best.get(&file)
@@ -314,7 +334,9 @@ impl<'a> Reach<'a> {
                         (inline_dir.join(&decl.name).join("mod.rs"), inline_dir.join(&decl.name)),
                     ],
                 };
-                let Some((child, module_dir)) = candidates.into_iter().find(|(c, _)| c.is_file()) else {
+                let Some((child, module_dir)) =
+                    candidates.into_iter().find(|(c, _)| self.walked.contains(&self.rel(c)) || c.is_file())
+                else {
                     continue;
                 };
                 let mut child_conds = conds.clone();
@@ -547,7 +569,7 @@ fn load_package(boundary: &Path, dir: &Path, implicit: bool) -> Package {
         Ok(toml::Table::new())
     } else {
         match crate::paths::read_inside(boundary, &manifest) {
-            Some(bytes) => String::from_utf8_lossy(&bytes).parse::<toml::Table>().map_err(|e| e.message().to_owned()),
+            Some(bytes) => crate::scan::lossy(&bytes).parse::<toml::Table>().map_err(|e| e.message().to_owned()),
             None => Err("it cannot be read".to_owned()),
         }
     };

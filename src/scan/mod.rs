@@ -59,6 +59,15 @@ pub struct Decoded {
     pub error: Option<(usize, String)>,
 }
 
+/// `String::from_utf8_lossy`, by way of `str::from_utf8`: valid text (nearly every file)
+/// is checked several times faster than the lossy decoder checks it.
+pub fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// UTF-8, lossy where it is not valid.
 pub fn decode_utf8(bytes: &[u8]) -> Decoded {
     match std::str::from_utf8(bytes) {
@@ -295,6 +304,11 @@ pub struct Scanned {
     pub files_seen: usize,
     /// The source files the walk found that git does not track (none without git).
     pub untracked: Vec<String>,
+    /// The Rust files read that declare no module (`rust::declares_no_modules`), so that
+    /// working out which files cargo compiles need not read them again.
+    pub rust_leaves: std::collections::HashSet<String>,
+    /// Every Rust file the walk found, read or not.
+    pub rust_files: std::collections::HashSet<String>,
 }
 
 /// What a language scanner knows about one item of a file.
@@ -654,12 +668,16 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords, tracked: &cr
         scanned.skipped.push(Unparsable { loc: at(path), message });
     }
     scanned.files_seen = walked.files.len();
+    scanned.rust_files = walked.files.iter().filter(|f| f.rel.ends_with(".rs")).map(|f| f.rel.clone()).collect();
     let known: std::collections::HashSet<String> = tracked.files().collect();
     if !known.is_empty() {
         scanned.untracked = walked.files.iter().filter(|f| !known.contains(&f.rel)).map(|f| f.rel.clone()).collect();
     }
     let boundary = crate::paths::boundary(root);
-    for (rel, read) in read_and_scan(&walked.files, &boundary, words) {
+    for (rel, leaf, read) in read_and_scan(&walked.files, &boundary, words) {
+        if leaf {
+            scanned.rust_leaves.insert(rel.clone());
+        }
         match read {
             Err(e) => scanned.unreadable.push(Unparsable { loc: at(rel), message: format!("cannot read: {e}") }),
             Ok(None) => {}
@@ -674,9 +692,10 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords, tracked: &cr
     scanned
 }
 
-/// What reading and scanning one file gave: its path, and its scan and text, `None` when
-/// it cannot hold a marker, or why it could not be read.
-type Read = (String, std::io::Result<Option<(FileScan, String)>>);
+/// What reading and scanning one file gave: its path, whether it is a Rust file that
+/// declares no module, and its scan and text, `None` when it cannot hold a marker, or why
+/// it could not be read.
+type Read = (String, bool, std::io::Result<Option<(FileScan, String)>>);
 
 /// Reads and scans `files`, shared out between as many workers as there are cores (at
 /// most four): on a large tree, reading the files and searching them for markers is most
@@ -690,8 +709,12 @@ fn read_and_scan(files: &[crate::walk::File], boundary: &Path, words: &MarkerWor
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(file) = files.get(i) else { break };
-            let read = file.read(boundary).map(|bytes| scan_owned(&file.rel, bytes, words));
-            out.push((i, (file.rel.clone(), read)));
+            let mut leaf = false;
+            let read = file.read(boundary).map(|bytes| {
+                leaf = file.rel.ends_with(".rs") && rust::declares_no_modules(&bytes);
+                scan_owned(&file.rel, bytes, words)
+            });
+            out.push((i, (file.rel.clone(), leaf, read)));
         }
         out
     };
@@ -699,7 +722,10 @@ fn read_and_scan(files: &[crate::walk::File], boundary: &Path, words: &MarkerWor
         work()
     } else {
         std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
+            // Each with a parser's stack, so that the files it parses are parsed in place.
+            let handles: Vec<_> = (0..workers)
+                .map(|_| rust::with_parser_stack(s, "scan", work).unwrap_or_else(|_| s.spawn(work)))
+                .collect();
             handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         })
     };
