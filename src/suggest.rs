@@ -53,7 +53,7 @@ mod tests {
         assert_eq!(closest("action_itemss", ["action_items", "title"]), Some("action_items"));
     }
 
-    // incident: IG-2026-008
+    // incident: IG-2026-011
     #[test]
     fn an_id_of_60_kb_near_a_known_one_took_seconds_to_compare() {
         let known = "INC-".to_owned() + &"7".repeat(60_000);

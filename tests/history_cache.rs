@@ -188,3 +188,33 @@ fn commits_from_before_an_incident_are_not_read_but_a_clock_a_little_wrong_is_al
         assert_eq!(evidence(&doc, "A1").len(), 1);
     }
 }
+
+#[test]
+fn what_fix_commits_changed_is_remembered_and_a_broken_record_is_ignored() {
+    // INC-1#A1's commit changed src/retry.rs: a change to it since the base is a
+    // `touches-incident-code` note, whether the fix's diff is read or remembered.
+    let t = repo();
+    let base = t.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    t.file("src/retry.rs", "pub fn retry() { /* changed */ }\n");
+    t.commit("Change the retry");
+    let touched = |doc: &Value| -> Vec<String> {
+        of_rule(doc, "touches-incident-code").iter().map(|f| f["path"].as_str().unwrap().to_owned()).collect()
+    };
+    let dir = cache_dir(&t);
+    let run = || t.check(&["--base", &base, "--cache", dir.to_str().unwrap()]);
+    let (_, plain) = t.check(&["--base", &base]);
+    assert_eq!(touched(&plain), ["src/retry.rs"], "{}", plain["findings"]);
+    let (_, first) = run();
+    let fixes: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("incident-guard-fixes.json")).unwrap()).unwrap();
+    let a1 = evidence(&plain, "A1");
+    assert_eq!(fixes["commits"][&a1[0]][0][0], "src/retry.rs", "{fixes}");
+    let (_, second) = run();
+    assert_eq!(touched(&first), touched(&plain));
+    assert_eq!(touched(&second), touched(&plain));
+    for broken in ["{", "{\"version\": 1, \"commits\": {\"x\": [[\"a\", \"not a blob id\"]]}}"] {
+        std::fs::write(dir.join("incident-guard-fixes.json"), broken).unwrap();
+        let (_, doc) = run();
+        assert_eq!(touched(&doc), touched(&plain), "{broken}");
+    }
+}

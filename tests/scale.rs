@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn a_postmortem_of_forty_thousand_action_items_checked_each_against_the_others() {
     let t = Tree::new();
@@ -31,7 +31,7 @@ fn a_postmortem_of_forty_thousand_action_items_checked_each_against_the_others()
     assert_eq!(doc["incidents"][0]["action_items"].as_array().unwrap().len(), n);
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn ten_thousand_closed_items_each_naming_a_commit() {
     let t = Tree::new();
@@ -60,7 +60,7 @@ fn ten_thousand_closed_items_each_naming_a_commit() {
     assert!(items[..n].iter().all(|i| i["commits"][0].as_str() == Some(sha.as_str())));
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn twenty_thousand_postmortems_linked_by_one_marker_line() {
     let t = Tree::new();
@@ -76,7 +76,7 @@ fn twenty_thousand_postmortems_linked_by_one_marker_line() {
     assert_eq!(tests_of(&doc, "INC-19999"), ["tests/a.rs::a"]);
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn forty_thousand_linked_tests_in_one_file() {
     let t = Tree::new();
@@ -90,7 +90,7 @@ fn forty_thousand_linked_tests_in_one_file() {
     assert_eq!(tests_of(&doc, "INC-1").len(), n);
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn a_marker_line_naming_a_hundred_thousand_unknown_ids() {
     let t = Tree::new();
@@ -109,7 +109,7 @@ fn a_marker_line_naming_a_hundred_thousand_unknown_ids() {
     assert_eq!(tests_of(&doc, "INC-1"), ["tests/a.rs::a"]);
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn a_rust_file_over_the_size_limit_is_read_as_text_not_parsed() {
     let t = Tree::new();
@@ -139,7 +139,7 @@ fn body(seed: u64, len: usize) -> String {
     out
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn one_removed_test_against_eighty_new_linked_tests_of_twenty_kilobytes() {
     // Each new test was compared with the removed one, character by character.
@@ -171,7 +171,7 @@ fn one_removed_test_against_eighty_new_linked_tests_of_twenty_kilobytes() {
     assert_eq!(of_rule(&doc, "linked-test-removed").len(), 1, "{}", doc["findings"]);
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn five_unknown_ids_of_sixty_kilobytes_near_a_known_one() {
     // The edit distance of each to the known ID took seven seconds.
@@ -192,7 +192,7 @@ fn five_unknown_ids_of_sixty_kilobytes_near_a_known_one() {
     assert!(unknown.iter().all(|f| !f["message"].as_str().unwrap().contains("did you mean")), "{}", unknown[0]);
 }
 
-// incident: IG-2026-008
+// incident: IG-2026-011
 #[test]
 fn one_line_of_sixteen_thousand_javascript_tests() {
     // Each test's body and each finding copied the whole 416 KB line: 6.5 GB.

@@ -47,46 +47,135 @@ const MAX_COMPARED: usize = 4 << 20;
 /// repository handle (a handle is not shareable across threads), in the order they were
 /// made, which keeps the trees each worker reads close together in history. A commit no
 /// worker could read is `Unavailable`, never silently without files.
-pub fn read(git_dir: &Path, prefix: &str, commits: &[String]) -> HashMap<String, FixFiles> {
+///
+/// With `cache` (the `--cache` directory), what each commit changed against its parent is
+/// remembered there: that never changes, and on a history with thousands of fix commits
+/// the comparisons were most of a run. Following the files to HEAD is done every run.
+pub fn read(git_dir: &Path, prefix: &str, commits: &[String], cache: Option<&Path>) -> HashMap<String, FixFiles> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const WORKERS: usize = 2;
     if commits.is_empty() {
         return HashMap::new();
     }
+    let known = cache.map(DiffCache::load).unwrap_or_default();
     let mut ordered: Vec<&String> = commits.iter().collect();
     if let Ok(repo) = Repository::open(git_dir) {
-        let time =
-            |sha: &String| Oid::from_str(sha).and_then(|o| repo.find_commit(o)).map_or(0, |c| c.time().seconds());
+        let time = |sha: &String| match known.get(sha.as_str()) {
+            Some(_) => 0,
+            None => Oid::from_str(sha).and_then(|o| repo.find_commit(o)).map_or(0, |c| c.time().seconds()),
+        };
         ordered.sort_by_cached_key(|sha| time(sha));
     }
     let next = AtomicUsize::new(0);
-    let work = || -> Vec<(String, FixFiles)> {
+    let work = || -> Vec<(String, FixFiles, Option<Changed>)> {
         let mut out = Vec::new();
         let Ok(repo) = Repository::open(git_dir) else { return out };
         let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else { return out };
         let mut head = Head { repo: &repo, tree, lines: HashMap::new(), by_name: None };
         while let Some(sha) = ordered.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let files = read_one(&mut head, prefix, sha).unwrap_or_else(FixFiles::Unavailable);
-            out.push(((*sha).clone(), files));
+            let (diff, new) = match known.get(sha.as_str()) {
+                Some(changed) => (Ok(changed.clone()), None),
+                None => {
+                    let diff = diff_of(&repo, sha);
+                    let new = diff.as_ref().ok().cloned();
+                    (diff, new)
+                }
+            };
+            let files =
+                diff.and_then(|changed| follow(&mut head, prefix, sha, changed)).unwrap_or_else(FixFiles::Unavailable);
+            out.push(((*sha).clone(), files, new));
         }
         out
     };
-    let mut out: HashMap<String, FixFiles> = std::thread::scope(|s| {
+    let found: Vec<(String, FixFiles, Option<Changed>)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..WORKERS).map(|_| s.spawn(work)).collect();
         workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
     });
+    if let Some(dir) = cache {
+        let mut keep: HashMap<String, Changed> = HashMap::new();
+        for (sha, _, new) in &found {
+            if let Some(changed) = new.clone().or_else(|| known.get(sha.as_str()).cloned()) {
+                keep.insert(sha.clone(), changed);
+            }
+        }
+        if keep.len() != known.len() || found.iter().any(|(_, _, new)| new.is_some()) {
+            DiffCache::save(dir, &keep);
+        }
+    }
+    let mut out: HashMap<String, FixFiles> = found.into_iter().map(|(sha, files, _)| (sha, files)).collect();
     for sha in commits {
         out.entry(sha.clone()).or_insert_with(|| FixFiles::Unavailable("the repository could not be read".into()));
     }
     out
 }
 
+/// (path, blob) of every file a commit added or changed against its first parent, paths
+/// from the top of the repository.
+type Changed = Vec<(String, Oid)>;
+
+/// The `--cache` file of what fix commits changed: `{"version": 1, "commits": {SHA:
+/// [[PATH, BLOB], …]}}`. It keeps the commits of the last run only, so it stays the size
+/// of what is asked of it. A file that cannot be read is ignored (every commit is compared
+/// again), one that cannot be written only makes the next run slower.
+struct DiffCache;
+
+impl DiffCache {
+    const FILE: &'static str = "incident-guard-fixes.json";
+    const VERSION: u64 = 1;
+
+    fn load(dir: &Path) -> HashMap<String, Changed> {
+        let Ok(bytes) = std::fs::read(dir.join(Self::FILE)) else { return HashMap::new() };
+        let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return HashMap::new() };
+        if doc["version"].as_u64() != Some(Self::VERSION) {
+            return HashMap::new();
+        }
+        let Some(commits) = doc["commits"].as_object() else { return HashMap::new() };
+        let mut out = HashMap::new();
+        for (sha, files) in commits {
+            let parsed: Option<Changed> = files
+                .as_array()
+                .map(|files| {
+                    files
+                        .iter()
+                        .map(|f| Some((f[0].as_str()?.to_owned(), Oid::from_str(f[1].as_str()?).ok()?)))
+                        .collect::<Option<Changed>>()
+                })
+                .unwrap_or(None);
+            match parsed {
+                Some(changed) => out.insert(sha.clone(), changed),
+                // Any entry not as written: trust none of it.
+                None => return HashMap::new(),
+            };
+        }
+        out
+    }
+
+    fn save(dir: &Path, commits: &HashMap<String, Changed>) {
+        let commits: serde_json::Map<String, serde_json::Value> = commits
+            .iter()
+            .map(|(sha, files)| {
+                let files = files.iter().map(|(p, oid)| serde_json::json!([p, oid.to_string()])).collect();
+                (sha.clone(), serde_json::Value::Array(files))
+            })
+            .collect();
+        let doc = serde_json::json!({ "version": Self::VERSION, "commits": commits });
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let tmp = dir.join(format!(".{}.{}.tmp", Self::FILE, std::process::id()));
+        let written = serde_json::to_vec(&doc).ok().and_then(|bytes| std::fs::write(&tmp, bytes).ok());
+        if written.is_none() || std::fs::rename(&tmp, dir.join(Self::FILE)).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
 fn git_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-fn read_one(head: &mut Head, prefix: &str, sha: &str) -> Result<FixFiles, String> {
-    let repo = head.repo;
+/// What a commit added or changed against its first parent (see `changed_files`).
+fn diff_of(repo: &Repository, sha: &str) -> Result<Changed, String> {
     let commit = Oid::from_str(sha)
         .and_then(|oid| repo.find_commit(oid))
         .map_err(|_| format!("commit {} is not in this clone", &sha[..12.min(sha.len())]))?;
@@ -103,16 +192,28 @@ fn read_one(head: &mut Head, prefix: &str, sha: &str) -> Result<FixFiles, String
             Some(parent.tree().map_err(|e| format!("cannot read the tree of {}: {}", short(oid), e.message()))?)
         }
     };
-    // (path, blob) of every file the commit added or changed.
-    let mut changed: Vec<(String, Oid)> = Vec::new();
+    let mut changed: Changed = Vec::new();
     changed_files(repo, parent.as_ref(), &tree, "", &mut changed)
         .map_err(|e| format!("cannot diff commit {}: {}", short(commit.id()), e.message()))?;
+    Ok(changed)
+}
+
+/// A fix commit's files under the checked directory `prefix`, each followed to HEAD.
+fn follow(head: &mut Head, prefix: &str, sha: &str, mut changed: Changed) -> Result<FixFiles, String> {
     if !prefix.is_empty() {
         changed.retain(|(p, _)| p.starts_with(&format!("{prefix}/")));
     }
     let missing: Vec<&(String, Oid)> =
         changed.iter().filter(|(p, _)| head.tree.get_path(Path::new(p.as_str())).is_err()).collect();
-    let moved = if missing.is_empty() { HashMap::new() } else { head.moves_since(&tree, &missing) };
+    let moved = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        let tree = Oid::from_str(sha)
+            .and_then(|oid| head.repo.find_commit(oid))
+            .and_then(|c| c.tree())
+            .map_err(|e| format!("cannot read the tree of commit {}: {}", &sha[..12.min(sha.len())], e.message()))?;
+        head.moves_since(&tree, &missing)
+    };
     let rel = |p: &str| -> Option<String> {
         if prefix.is_empty() { Some(p.to_owned()) } else { p.strip_prefix(&format!("{prefix}/")).map(str::to_owned) }
     };
