@@ -11,7 +11,7 @@
 //! rules as one with it; the message says so.
 
 use super::{TestVerdict, Verdict};
-use crate::scan::rust::{ModFile, module_decls};
+use crate::scan::rust::{ModDecl, ModFile, module_decls};
 use crate::scan::rust_cfg::{self, Cond};
 use crate::scan::{Skip, TestCase};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -320,22 +320,9 @@ impl<'a> Reach<'a> {
                 for (name, path) in &decl.inline {
                     inline_dir.push(path.as_deref().unwrap_or(name));
                 }
-                let candidates: Vec<(PathBuf, PathBuf)> = match &decl.path_attr {
-                    // `#[path]` outside inline modules is relative to the file's own
-                    // directory; a module loaded by path owns its directory like `mod.rs`.
-                    Some(p) => {
-                        let base = if decl.inline.is_empty() { &dir } else { &inline_dir };
-                        let child = crate::paths::normalize(&base.join(p));
-                        let child_dir = child.parent().unwrap_or(Path::new("")).to_path_buf();
-                        vec![(child, child_dir)]
-                    }
-                    None => vec![
-                        (inline_dir.join(format!("{}.rs", decl.name)), inline_dir.join(&decl.name)),
-                        (inline_dir.join(&decl.name).join("mod.rs"), inline_dir.join(&decl.name)),
-                    ],
-                };
-                let Some((child, module_dir)) =
-                    candidates.into_iter().find(|(c, _)| self.walked.contains(&self.rel(c)) || c.is_file())
+                let Some((child, module_dir)) = module_candidates(decl, &dir, &inline_dir)
+                    .into_iter()
+                    .find(|(c, _)| self.walked.contains(&self.rel(c)) || c.is_file())
                 else {
                     continue;
                 };
@@ -540,18 +527,7 @@ impl Reach<'_> {
                         child_modules.push(name.clone());
                     }
                     child_modules.push(decl.name.clone());
-                    let candidates: Vec<(PathBuf, PathBuf)> = match &decl.path_attr {
-                        Some(p) => {
-                            let base = if decl.inline.is_empty() { &here } else { &inline_dir };
-                            let child = crate::paths::normalize(&base.join(p));
-                            let child_dir = child.parent().unwrap_or(Path::new("")).to_path_buf();
-                            vec![(child, child_dir)]
-                        }
-                        None => vec![
-                            (inline_dir.join(format!("{}.rs", decl.name)), inline_dir.join(&decl.name)),
-                            (inline_dir.join(&decl.name).join("mod.rs"), inline_dir.join(&decl.name)),
-                        ],
-                    };
+                    let candidates = module_candidates(decl, &here, &inline_dir);
                     if let Some((child, child_dir)) = candidates.into_iter().find(|(c, _)| c.is_file()) {
                         work.push((child, child_dir, child_modules));
                     }
@@ -559,6 +535,26 @@ impl Reach<'_> {
             }
         }
         out
+    }
+}
+
+/// The files `mod NAME;` may load, in the order rustc tries them, each with the directory
+/// its own `mod` declarations look in. `dir` is the declaring file's directory,
+/// `inline_dir` where the inline modules around the declaration put it. `#[path]` outside
+/// inline modules is relative to the file's own directory; a module loaded by path owns
+/// its directory like `mod.rs`.
+fn module_candidates(decl: &ModDecl, dir: &Path, inline_dir: &Path) -> Vec<(PathBuf, PathBuf)> {
+    match &decl.path_attr {
+        Some(p) => {
+            let base = if decl.inline.is_empty() { dir } else { inline_dir };
+            let child = crate::paths::normalize(&base.join(p));
+            let child_dir = child.parent().unwrap_or(Path::new("")).to_path_buf();
+            vec![(child, child_dir)]
+        }
+        None => vec![
+            (inline_dir.join(format!("{}.rs", decl.name)), inline_dir.join(&decl.name)),
+            (inline_dir.join(&decl.name).join("mod.rs"), inline_dir.join(&decl.name)),
+        ],
     }
 }
 
