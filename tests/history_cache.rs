@@ -218,3 +218,25 @@ fn what_fix_commits_changed_is_remembered_and_a_broken_record_is_ignored() {
         assert_eq!(touched(&doc), touched(&plain), "{broken}");
     }
 }
+
+#[test]
+fn a_commit_whose_clock_was_years_behind_does_not_hide_the_history_behind_it() {
+    // The walk stops at commits older than the cutoff, but goes through a few of them
+    // first, as `git log --since` does: a commit dated 1990 between the fix and HEAD.
+    let t = Tree::new();
+    t.init_git();
+    t.file("incident-guard.toml", LINTS_OFF);
+    t.file("postmortems/inc-1.md", postmortem("INC-1", &item("A1")));
+    t.file("tests/a.rs", "// incident: INC-1\n#[test]\nfn a() {}\n");
+    t.commit_at("Postmortem", "2024-03-10T00:00:00Z");
+    t.file("src/b.rs", "pub fn b() {}\n");
+    let fix = t.commit_at("Fix (INC-1#A1)", "2024-04-01T00:00:00Z");
+    t.file("src/c.rs", "pub fn c() {}\n");
+    t.commit_at("Imported with a broken clock", "1990-01-01T00:00:00Z");
+    t.file("src/d.rs", "pub fn d() {}\n");
+    t.commit_at("Later work", "2024-05-01T00:00:00Z");
+    for (code, doc) in [t.check(&["--base", "HEAD"]), cached(&t)] {
+        assert_eq!(code, 0, "{}", doc["findings"]);
+        assert_eq!(evidence(&doc, "A1"), [fix.as_str()]);
+    }
+}

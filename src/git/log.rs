@@ -1,10 +1,10 @@
 //! The one walk over the history that finds the commits behind action items: every
 //! commit reachable from HEAD whose message names `INCIDENT#ITEM` as a whole token.
 //!
-//! The walk reads commits newest first and never reads further back than a month before
-//! the earliest incident that has action items: an item's ID is made after its incident,
-//! so no older commit can name it (`CLOCK_SLACK_DAYS` allows for clocks that were wrong
-//! when a commit was made). With a cache (`--cache DIR`), the commits below the HEAD of a
+//! The walk reads commits newest first and reads no commit for evidence from before a
+//! month before the earliest incident that has action items: an item's ID is made after
+//! its incident, so no older commit can name it (`CLOCK_SLACK_DAYS` allows for clocks that
+//! were a little wrong when a commit was made, `SLOP` for a few that were far behind). With a cache (`--cache DIR`), the commits below the HEAD of a
 //! run whose results it holds are not read again (see `Cache`). Whatever is skipped, the
 //! evidence is the same as reading every commit; what could not be read is still
 //! reported as missing, never as a pass.
@@ -20,6 +20,11 @@ use std::path::{Path, PathBuf};
 /// clock of the machine that made it, which can be wrong. A month covers any clock that
 /// was merely off.
 pub const CLOCK_SLACK_DAYS: i64 = 30;
+
+/// How many commits older than the cutoff the walk still goes through before it stops,
+/// as `git log --since` does: one commit whose clock was years behind must not hide the
+/// history behind it.
+const SLOP: usize = 5;
 
 /// The commit time before which no commit can name an action item of `postmortems`: a
 /// month before the earliest incident with action items. `None` (read everything) when
@@ -195,7 +200,9 @@ impl Walker<'_> {
     /// `known`, `None` when the walk never reached it: the run's results do not apply.
     fn run(&self, head: Oid, known: Option<Oid>) -> Result<Option<Vec<(String, Evidence)>>, String> {
         let mut found = Vec::new();
-        let mut marks: HashMap<Oid, Mark> = HashMap::new();
+        // Each commit met, and whether it still waits in the queue.
+        let mut marks: HashMap<Oid, (Mark, bool)> = HashMap::new();
+        let mut slop = SLOP;
         let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
         // Wanted commits still in the queue: the walk ends when none is left.
         let mut wanted = 0usize;
@@ -209,17 +216,25 @@ impl Walker<'_> {
         self.push(head, Mark::Wanted, &mut marks, &mut queue, &mut wanted)?;
         while wanted > 0 {
             let Some(commit) = queue.pop() else { break };
-            let mark = marks[&commit.oid];
+            let Some((mark, queued)) = marks.get_mut(&commit.oid) else { continue };
+            *queued = false;
+            let mark = *mark;
             if mark == Mark::Wanted {
                 wanted -= 1;
             }
-            // No commit older than the cutoff can name an item; what lies below it is
-            // older still, but for clocks that were wrong, which the slack allows for.
+            // No commit older than the cutoff can name an item, and what lies below it is
+            // older still, but for clocks that were wrong: the slack allows for a clock a
+            // little behind, the slop for a few commits far behind.
             if self.cutoff.is_some_and(|c| commit.time < c) {
-                continue;
-            }
-            if mark == Mark::Wanted {
-                self.scan(&commit, &mut found);
+                if slop == 0 {
+                    continue;
+                }
+                slop -= 1;
+            } else {
+                slop = SLOP;
+                if mark == Mark::Wanted {
+                    self.scan(&commit, &mut found);
+                }
             }
             for &parent in &commit.parents {
                 if mark == Mark::Wanted && Some(parent) == known {
@@ -236,16 +251,16 @@ impl Walker<'_> {
         &self,
         oid: Oid,
         mark: Mark,
-        marks: &mut HashMap<Oid, Mark>,
+        marks: &mut HashMap<Oid, (Mark, bool)>,
         queue: &mut BinaryHeap<Queued>,
         wanted: &mut usize,
     ) -> Result<(), String> {
-        if let Some(old) = marks.get_mut(&oid) {
+        if let Some((old, queued)) = marks.get_mut(&oid) {
             // Below the remembered HEAD after all: read by that run. If it is still
             // queued, the walk no longer waits for it.
             if mark == Mark::Known && *old == Mark::Wanted {
                 *old = Mark::Known;
-                if queue.iter().any(|q| q.oid == oid) {
+                if *queued {
                     *wanted -= 1;
                 }
             }
@@ -275,7 +290,7 @@ impl Walker<'_> {
                     .unwrap_or(0);
             }
         }
-        marks.insert(oid, mark);
+        marks.insert(oid, (mark, true));
         if mark == Mark::Wanted {
             *wanted += 1;
         }
