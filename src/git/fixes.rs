@@ -51,7 +51,14 @@ const MAX_COMPARED: usize = 4 << 20;
 /// With `cache` (the `--cache` directory), what each commit changed against its parent is
 /// remembered there: that never changes, and on a history with thousands of fix commits
 /// the comparisons were most of a run. Following the files to HEAD is done every run.
-pub fn read(git_dir: &Path, prefix: &str, commits: &[String], cache: Option<&Path>) -> HashMap<String, FixFiles> {
+/// `times`: the commit times the history walk already read, by full SHA.
+pub fn read(
+    git_dir: &Path,
+    prefix: &str,
+    commits: &[String],
+    times: &HashMap<&str, i64>,
+    cache: Option<&Path>,
+) -> HashMap<String, FixFiles> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const WORKERS: usize = 2;
     if commits.is_empty() {
@@ -60,9 +67,10 @@ pub fn read(git_dir: &Path, prefix: &str, commits: &[String], cache: Option<&Pat
     let known = cache.map(DiffCache::load).unwrap_or_default();
     let mut ordered: Vec<&String> = commits.iter().collect();
     if let Ok(repo) = Repository::open(git_dir) {
-        let time = |sha: &String| match known.get(sha.as_str()) {
-            Some(_) => 0,
-            None => Oid::from_str(sha).and_then(|o| repo.find_commit(o)).map_or(0, |c| c.time().seconds()),
+        let time = |sha: &String| match (known.get(sha.as_str()), times.get(sha.as_str())) {
+            (Some(_), _) => 0,
+            (None, Some(&t)) => t,
+            (None, None) => Oid::from_str(sha).and_then(|o| repo.find_commit(o)).map_or(0, |c| c.time().seconds()),
         };
         ordered.sort_by_cached_key(|sha| time(sha));
     }
@@ -71,7 +79,7 @@ pub fn read(git_dir: &Path, prefix: &str, commits: &[String], cache: Option<&Pat
         let mut out = Vec::new();
         let Ok(repo) = Repository::open(git_dir) else { return out };
         let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else { return out };
-        let mut head = Head { repo: &repo, tree, lines: HashMap::new(), by_name: None };
+        let mut head = Head { repo: &repo, tree, lines: HashMap::new(), by_name: None, dirs: HashMap::new() };
         while let Some(sha) = ordered.get(next.fetch_add(1, Ordering::Relaxed)) {
             let (diff, new) = match known.get(sha.as_str()) {
                 Some(changed) => (Ok(changed.clone()), None),
@@ -203,8 +211,7 @@ fn follow(head: &mut Head, prefix: &str, sha: &str, mut changed: Changed) -> Res
     if !prefix.is_empty() {
         changed.retain(|(p, _)| p.starts_with(&format!("{prefix}/")));
     }
-    let missing: Vec<&(String, Oid)> =
-        changed.iter().filter(|(p, _)| head.tree.get_path(Path::new(p.as_str())).is_err()).collect();
+    let missing: Vec<&(String, Oid)> = changed.iter().filter(|(p, _)| !head.has(p)).collect();
     let moved = if missing.is_empty() {
         HashMap::new()
     } else {
@@ -245,14 +252,13 @@ fn changed_files(
     dir: &str,
     out: &mut Vec<(String, Oid)>,
 ) -> Result<(), git2::Error> {
-    let before: HashMap<Vec<u8>, (Oid, i32)> =
-        old.map(|t| t.iter().map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode()))).collect()).unwrap_or_default();
     for entry in new.iter() {
-        let name = String::from_utf8_lossy(entry.name_bytes());
-        let was = before.get(entry.name_bytes()).copied();
+        // By libgit2's binary search of the sorted entries: no map of them to build.
+        let was = old.and_then(|t| t.get_name_bytes(entry.name_bytes())).map(|e| (e.id(), e.filemode()));
         if was == Some((entry.id(), entry.filemode())) {
             continue;
         }
+        let name = String::from_utf8_lossy(entry.name_bytes());
         match entry.kind() {
             Some(git2::ObjectType::Tree) => {
                 let subtree = repo.find_tree(entry.id())?;
@@ -294,6 +300,36 @@ struct Head<'r> {
     lines: HashMap<Oid, Option<Vec<u64>>>,
     /// HEAD's files (path, blob) by file name, made the first time a file has moved.
     by_name: Option<HashMap<String, Vec<(String, Oid)>>>,
+    /// HEAD's trees by directory (`""` the root), each read once however many fix
+    /// commits look a file up in it; `None` where HEAD has no such directory.
+    dirs: HashMap<String, Option<Tree<'r>>>,
+}
+
+impl<'r> Head<'r> {
+    /// Whether HEAD has an entry at `path`. Thousands of fix commits each looked their
+    /// files up from HEAD's root, reading the same trees again each time.
+    fn has(&mut self, path: &str) -> bool {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        self.dir(dir).is_some_and(|t| t.get_name(name).is_some())
+    }
+
+    fn dir(&mut self, dir: &str) -> Option<&Tree<'r>> {
+        if !self.dirs.contains_key(dir) {
+            let tree = if dir.is_empty() {
+                Some(self.tree.clone())
+            } else {
+                let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+                let id = self
+                    .dir(parent)
+                    .and_then(|t| t.get_name(name))
+                    .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                    .map(|e| e.id());
+                id.and_then(|id| self.repo.find_tree(id).ok())
+            };
+            self.dirs.insert(dir.to_owned(), tree);
+        }
+        self.dirs[dir].as_ref()
+    }
 }
 
 fn file_name(path: &str) -> &str {
