@@ -49,7 +49,7 @@ pub fn judge(root: &Path, sources: &Scanned) -> Vec<TestVerdict> {
             .collect()
     };
     let mut out = Vec::new();
-    out.extend(rust::judge(root, &of("rust"), &sources.rust_modules, &sources.rust_files));
+    out.extend(rust::judge(root, &of("rust"), &sources.rust_leaves, &sources.rust_files));
     out.extend(python::judge(root, &of("python")));
     out.extend(go::judge(root, &of("go")));
     out

@@ -83,14 +83,9 @@ impl Route {
 }
 
 /// Verdicts for the linked Rust tests.
-pub fn judge(
-    root: &Path,
-    tests: &[&TestCase],
-    modules: &HashMap<String, ModFile>,
-    walked: &HashSet<String>,
-) -> Vec<TestVerdict> {
+pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked: &HashSet<String>) -> Vec<TestVerdict> {
     let mut reach = Reach::new(root);
-    reach.read = modules;
+    reach.leaves = leaves;
     reach.walked = walked;
     let mut out = Vec::new();
     for test in tests {
@@ -171,9 +166,9 @@ impl Found {
 
 struct Reach<'a> {
     root: &'a Path,
-    /// The `mod` declarations of the files the scan read, by root-relative path: not
-    /// read and parsed again (a monorepo's crates are thousands of module files).
-    read: &'a HashMap<String, ModFile>,
+    /// Root-relative paths of files the scan read and saw declare no module: not read
+    /// again (a monorepo's crates are mostly such files).
+    leaves: &'a HashSet<String>,
     /// Root-relative paths of the Rust files the walk found: known to be there without
     /// asking the file system again.
     walked: &'a HashSet<String>,
@@ -189,10 +184,9 @@ struct Reach<'a> {
 impl<'a> Reach<'a> {
     fn new(root: &'a Path) -> Reach<'a> {
         static NONE: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
-        static NOTHING: std::sync::OnceLock<HashMap<String, ModFile>> = std::sync::OnceLock::new();
         Reach {
             root,
-            read: NOTHING.get_or_init(HashMap::new),
+            leaves: NONE.get_or_init(HashSet::new),
             walked: NONE.get_or_init(HashSet::new),
             boundary: crate::paths::boundary(root),
             packages: BTreeMap::new(),
@@ -245,12 +239,9 @@ impl<'a> Reach<'a> {
         let mut todo: Vec<PathBuf> = files.filter(|f| !self.files.contains_key(*f)).cloned().collect();
         todo.sort();
         todo.dedup();
-        let (known, todo): (Vec<PathBuf>, Vec<PathBuf>) =
-            todo.into_iter().partition(|f| self.read.contains_key(&self.rel(f)));
-        for f in known {
-            let decls = self.read[&self.rel(&f)].clone();
-            self.files.insert(f, Ok(decls));
-        }
+        let (leaves, todo): (Vec<PathBuf>, Vec<PathBuf>) =
+            todo.into_iter().partition(|f| self.leaves.contains(&self.rel(f)));
+        self.files.extend(leaves.into_iter().map(|f| (f, Ok(ModFile::default()))));
         let (boundary, root) = (&self.boundary, self.root);
         let read = |file: &PathBuf| match crate::paths::read_inside(boundary, file) {
             Some(bytes) => module_decls(&crate::paths::relative(root, file), &crate::scan::lossy(&bytes)),
@@ -302,8 +293,8 @@ impl<'a> Reach<'a> {
         while let Some((next, _)) = work.last() {
             // The next file is not read yet: read it with every other waiting one.
             if !self.files.contains_key(next) {
-                if let Some(decls) = self.read.get(&self.rel(next)) {
-                    self.files.insert(next.clone(), Ok(decls.clone()));
+                if self.leaves.contains(&self.rel(next)) {
+                    self.files.insert(next.clone(), Ok(ModFile::default()));
                 } else {
                     self.read_ahead(work.iter().map(|(f, _)| f));
                 }

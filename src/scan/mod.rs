@@ -304,11 +304,9 @@ pub struct Scanned {
     pub files_seen: usize,
     /// The source files the walk found that git does not track (none without git).
     pub untracked: Vec<String>,
-    /// The `mod` declarations of each Rust file read (`rust::module_decls`; empty for a
-    /// file that declares none), made by the workers that read it, so that working out
-    /// which files cargo compiles need not read and parse them again. A file whose
-    /// declarations cannot be read is not here.
-    pub rust_modules: std::collections::HashMap<String, rust::ModFile>,
+    /// The Rust files read that declare no module (`rust::declares_no_modules`), so that
+    /// working out which files cargo compiles need not read them again.
+    pub rust_leaves: std::collections::HashSet<String>,
     /// Every Rust file the walk found, read or not.
     pub rust_files: std::collections::HashSet<String>,
 }
@@ -676,9 +674,9 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords, tracked: &cr
         scanned.untracked = walked.files.iter().filter(|f| !known.contains(&f.rel)).map(|f| f.rel.clone()).collect();
     }
     let boundary = crate::paths::boundary(root);
-    for (rel, modules, read) in read_and_scan(&walked.files, &boundary, words) {
-        if let Some(modules) = modules {
-            scanned.rust_modules.insert(rel.clone(), modules);
+    for (rel, leaf, read) in read_and_scan(&walked.files, &boundary, words) {
+        if leaf {
+            scanned.rust_leaves.insert(rel.clone());
         }
         match read {
             Err(e) => scanned.unreadable.push(Unparsable { loc: at(rel), message: format!("cannot read: {e}") }),
@@ -694,9 +692,10 @@ pub fn scan_tree(root: &Path, config: &Config, words: &MarkerWords, tracked: &cr
     scanned
 }
 
-/// What reading and scanning one file gave: its path, a Rust file's `mod` declarations,
-/// and its scan and text, `None` when it cannot hold a marker, or why it could not be read.
-type Read = (String, Option<rust::ModFile>, std::io::Result<Option<(FileScan, String)>>);
+/// What reading and scanning one file gave: its path, whether it is a Rust file that
+/// declares no module, and its scan and text, `None` when it cannot hold a marker, or why
+/// it could not be read.
+type Read = (String, bool, std::io::Result<Option<(FileScan, String)>>);
 
 /// Reads and scans `files`, shared out between as many workers as there are cores (at
 /// most four): on a large tree, reading the files and searching them for markers is most
@@ -710,14 +709,12 @@ fn read_and_scan(files: &[crate::walk::File], boundary: &Path, words: &MarkerWor
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(file) = files.get(i) else { break };
-            let mut modules = None;
+            let mut leaf = false;
             let read = file.read(boundary).map(|bytes| {
-                if file.rel.ends_with(".rs") {
-                    modules = rust::module_decls(&file.rel, &lossy(&bytes)).ok();
-                }
+                leaf = file.rel.ends_with(".rs") && rust::declares_no_modules(&bytes);
                 scan_owned(&file.rel, bytes, words)
             });
-            out.push((i, (file.rel.clone(), modules, read)));
+            out.push((i, (file.rel.clone(), leaf, read)));
         }
         out
     };
