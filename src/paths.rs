@@ -88,8 +88,11 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     // Through `Take`, which the standard library does not ask for the file's size and
-    // position again (two more system calls per file).
-    (&file).take(u64::MAX).read_to_end(&mut bytes)?;
+    // position again (two more system calls per file), and up to the size `fstat` gave:
+    // no last read to find the end of a file whose length is known. A size of 0 may be a
+    // file system that does not know it: read to the end.
+    let limit = if meta.len() == 0 { u64::MAX } else { meta.len() };
+    (&file).take(limit).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
