@@ -213,6 +213,28 @@ impl<'a> Lexer<'a> {
     }
 
     /// Skips a quoted literal whose opening quote is at `pos`.
+    /// Steps over a block comment whose `/*` is next (they nest), or says where an
+    /// unterminated one starts.
+    fn block_comment(&mut self, start: usize) -> Result<(), Error> {
+        self.pos += 2;
+        let mut nesting = 1;
+        while nesting > 0 {
+            if self.pos >= self.end {
+                return self.error(start, "unterminated block comment");
+            }
+            if self.peek(0) == b'/' && self.peek(1) == b'*' {
+                nesting += 1;
+                self.pos += 2;
+            } else if self.peek(0) == b'*' && self.peek(1) == b'/' {
+                nesting -= 1;
+                self.pos += 2;
+            } else {
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
     fn quoted(&mut self, quote: u8, start: usize) -> Result<(), Error> {
         self.pos += 1;
         while self.pos < self.end {
@@ -279,22 +301,7 @@ impl<'a> Lexer<'a> {
                         (b'!', _) => Some(Tok::InnerDoc),
                         _ => None,
                     };
-                    self.pos += 2;
-                    let mut nesting = 1;
-                    while nesting > 0 {
-                        if self.pos >= self.end {
-                            return self.error(start, "unterminated block comment");
-                        }
-                        if self.peek(0) == b'/' && self.peek(1) == b'*' {
-                            nesting += 1;
-                            self.pos += 2;
-                        } else if self.peek(0) == b'*' && self.peek(1) == b'/' {
-                            nesting -= 1;
-                            self.pos += 2;
-                        } else {
-                            self.pos += 1;
-                        }
-                    }
+                    self.block_comment(start)?;
                     match doc {
                         Some(tok) => tok,
                         None => continue,
@@ -429,24 +436,7 @@ impl Lexer<'_> {
                     }
                 }
                 b'/' if self.peek(1) == b'/' => self.pos = memchr_newline(&bytes[..self.end], at),
-                b'/' if self.peek(1) == b'*' => {
-                    self.pos += 2;
-                    let mut nesting = 1;
-                    while nesting > 0 {
-                        if self.pos >= self.end {
-                            return self.error(at, "unterminated block comment");
-                        }
-                        if self.peek(0) == b'/' && self.peek(1) == b'*' {
-                            nesting += 1;
-                            self.pos += 2;
-                        } else if self.peek(0) == b'*' && self.peek(1) == b'/' {
-                            nesting -= 1;
-                            self.pos += 2;
-                        } else {
-                            self.pos += 1;
-                        }
-                    }
-                }
+                b'/' if self.peek(1) == b'*' => self.block_comment(at)?,
                 b'r' | b'b' | b'c' if at == 0 || !is_ident_continue(bytes[at - 1]) => {
                     // The start of an identifier: a prefix of a raw or byte string, or a
                     // word to step over whole (so that its last letter is not taken for
