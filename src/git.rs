@@ -13,6 +13,7 @@ use git2::{ErrorCode, Oid, Repository};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+mod cache_file;
 mod fixes;
 pub mod log;
 mod worktree;
@@ -798,6 +799,13 @@ fn read_base_blobs(
 }
 
 pub use crate::postmortem::whole_token;
+
+/// A raw commit object's header (its `tree`, `parent`, `author` and `committer` lines)
+/// and its message, which follows the first blank line.
+fn commit_parts(raw: &[u8]) -> (&[u8], &[u8]) {
+    let split = memchr::memmem::find(raw, b"\n\n").map_or(raw.len(), |p| p + 2);
+    raw.split_at(split)
+}
 
 /// The commit a `commits` or `fix_commits` entry names. An entry of hex digits must be a
 /// prefix of the commit's SHA (so that a branch called `cafe` cannot stand in for the

@@ -123,58 +123,39 @@ type Changed = Vec<(String, Oid)>;
 
 /// The `--cache` file of what fix commits changed: `{"version": 1, "commits": {SHA:
 /// [[PATH, BLOB], …]}}`. It keeps the commits of the last run only, so it stays the size
-/// of what is asked of it. A file that cannot be read is ignored (every commit is compared
-/// again), one that cannot be written only makes the next run slower.
-struct DiffCache;
+/// of what is asked of it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DiffCache {
+    version: u32,
+    commits: HashMap<String, Vec<(String, String)>>,
+}
 
 impl DiffCache {
     const FILE: &'static str = "incident-guard-fixes.json";
-    const VERSION: u64 = 1;
+    const VERSION: u32 = 1;
 
     fn load(dir: &Path) -> HashMap<String, Changed> {
-        let Ok(bytes) = std::fs::read(dir.join(Self::FILE)) else { return HashMap::new() };
-        let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return HashMap::new() };
-        if doc["version"].as_u64() != Some(Self::VERSION) {
+        let Some(file) = super::cache_file::load::<DiffCache>(dir, Self::FILE) else { return HashMap::new() };
+        if file.version != Self::VERSION {
             return HashMap::new();
         }
-        let Some(commits) = doc["commits"].as_object() else { return HashMap::new() };
-        let mut out = HashMap::new();
-        for (sha, files) in commits {
-            let parsed: Option<Changed> = files
-                .as_array()
-                .map(|files| {
-                    files
-                        .iter()
-                        .map(|f| Some((f[0].as_str()?.to_owned(), Oid::from_str(f[1].as_str()?).ok()?)))
-                        .collect::<Option<Changed>>()
-                })
-                .unwrap_or(None);
-            match parsed {
-                Some(changed) => out.insert(sha.clone(), changed),
-                // Any entry not as written: trust none of it.
-                None => return HashMap::new(),
-            };
-        }
-        out
+        let parse = |files: Vec<(String, String)>| -> Option<Changed> {
+            files.into_iter().map(|(path, blob)| Some((path, Oid::from_str(&blob).ok()?))).collect()
+        };
+        // Any entry not as written: trust none of it.
+        file.commits
+            .into_iter()
+            .map(|(sha, files)| Some((sha, parse(files)?)))
+            .collect::<Option<_>>()
+            .unwrap_or_default()
     }
 
     fn save(dir: &Path, commits: &HashMap<String, Changed>) {
-        let commits: serde_json::Map<String, serde_json::Value> = commits
+        let commits = commits
             .iter()
-            .map(|(sha, files)| {
-                let files = files.iter().map(|(p, oid)| serde_json::json!([p, oid.to_string()])).collect();
-                (sha.clone(), serde_json::Value::Array(files))
-            })
+            .map(|(sha, files)| (sha.clone(), files.iter().map(|(p, oid)| (p.clone(), oid.to_string())).collect()))
             .collect();
-        let doc = serde_json::json!({ "version": Self::VERSION, "commits": commits });
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let tmp = dir.join(format!(".{}.{}.tmp", Self::FILE, std::process::id()));
-        let written = serde_json::to_vec(&doc).ok().and_then(|bytes| std::fs::write(&tmp, bytes).ok());
-        if written.is_none() || std::fs::rename(&tmp, dir.join(Self::FILE)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        super::cache_file::save(dir, Self::FILE, &DiffCache { version: Self::VERSION, commits });
     }
 }
 
@@ -281,8 +262,7 @@ fn changed_files(
 fn first_parent(repo: &Repository, commit: Oid) -> Result<Option<Oid>, String> {
     let odb = repo.odb().map_err(|e| e.message().to_owned())?;
     let object = odb.read(commit).map_err(|e| format!("cannot read commit {}: {}", short(commit), e.message()))?;
-    let raw = object.data();
-    let header = &raw[..raw.windows(2).position(|w| w == b"\n\n").unwrap_or(raw.len())];
+    let (header, _) = super::commit_parts(object.data());
     Ok(header
         .split(|&b| b == b'\n')
         .find_map(|line| line.strip_prefix(b"parent "))

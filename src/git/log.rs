@@ -13,7 +13,7 @@ use super::{Evidence, LogState, item_ref};
 use crate::postmortem::Postmortem;
 use git2::{Odb, Oid, Repository};
 use std::collections::{BinaryHeap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How long before an incident's date a commit may say it was made and still be read: a
 /// commit naming an action item is made after the incident, but its recorded time is the
@@ -72,7 +72,7 @@ pub fn walk(
     let walker = Walker { odb: &odb, matcher: &matcher, refs: &refs, cutoff, shallow };
     // A shallow clone's walk stops at its boundary: nothing it finds is complete enough
     // to remember, and nothing remembered stands in for what the clone lacks.
-    let cache = cache.filter(|_| !shallow).map(Cache::at);
+    let cache = cache.filter(|_| !shallow).map(|dir| Cache { dir });
     let known = cache.as_ref().and_then(|c| c.usable(&refs, cutoff));
     let mut found = None;
     if let Some(entry) = &known {
@@ -80,7 +80,7 @@ pub fn walk(
             // The remembered run's HEAD is below this one: what it found stands, if each
             // of its commits still says so.
             Ok(Some(mut above)) => {
-                if let Some(below) = entry.verified(&odb, &refs) {
+                if let Some(below) = entry.verified(&odb, &refs, &matcher) {
                     above.extend(below);
                     found = Some(above);
                 }
@@ -272,9 +272,7 @@ impl Walker<'_> {
             Err(_) if self.shallow => return Ok(()),
             Err(e) => return Err(format!("cannot read commit {oid}: {}", e.message())),
         };
-        let raw = object.data();
-        let split = memchr::memmem::find(raw, b"\n\n").map_or(raw.len(), |p| p + 2);
-        let (header, message) = raw.split_at(split);
+        let (header, message) = super::commit_parts(object.data());
         let mut time = 0;
         let mut parents = Vec::new();
         for line in header.split(|&b| b == b'\n') {
@@ -315,8 +313,8 @@ impl Walker<'_> {
 /// to check that it exists and names its item. Anything else (another repository,
 /// rewritten history, a new action item or an earlier incident, a shallow clone, a file
 /// that does not parse) makes the run read the history as if there were no cache.
-struct Cache {
-    file: PathBuf,
+struct Cache<'a> {
+    dir: &'a Path,
 }
 
 /// The cache file's format; a file of another version is ignored.
@@ -346,23 +344,17 @@ impl CacheEntry {
 
     /// The remembered evidence for `refs`, each commit read again; `None` if one is
     /// missing or does not name its item (the cache is then not trusted at all).
-    fn verified(&self, odb: &Odb, refs: &[String]) -> Option<Vec<(String, Evidence)>> {
+    /// The references are matched as the walk matches them (`Matcher`).
+    fn verified(&self, odb: &Odb, refs: &[String], matcher: &Matcher) -> Option<Vec<(String, Evidence)>> {
         let mut out = Vec::new();
-        let mut messages: HashMap<&str, Vec<u8>> = HashMap::new();
+        let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
         for (r, sha, time) in &self.evidence {
-            if refs.binary_search(r).is_err() {
-                continue;
-            }
-            if !messages.contains_key(sha.as_str()) {
+            let Ok(index) = refs.binary_search(r) else { continue };
+            if !named.contains_key(sha.as_str()) {
                 let object = odb.read(Oid::from_str(sha).ok()?).ok()?;
-                let raw = object.data();
-                let split = memchr::memmem::find(raw, b"\n\n").map_or(raw.len(), |p| p + 2);
-                messages.insert(sha, raw[split..].to_vec());
+                named.insert(sha, matcher.find(super::commit_parts(object.data()).1));
             }
-            let message = &messages[sha.as_str()];
-            let named = memchr::memmem::find_iter(message, r.as_bytes())
-                .any(|at| super::whole_token(message, at, at + r.len()));
-            if !named {
+            if !named[sha.as_str()].contains(&index) {
                 return None;
             }
             out.push((r.clone(), Evidence { sha: sha.clone(), time: *time }));
@@ -371,15 +363,12 @@ impl CacheEntry {
     }
 }
 
-impl Cache {
-    fn at(dir: &Path) -> Cache {
-        Cache { file: dir.join("incident-guard-history.json") }
-    }
+impl Cache<'_> {
+    const FILE: &'static str = "incident-guard-history.json";
 
     fn load(&self) -> Vec<CacheEntry> {
-        let Ok(text) = std::fs::read(&self.file) else { return Vec::new() };
-        match serde_json::from_slice::<CacheFile>(&text) {
-            Ok(f) if f.version == CACHE_VERSION => f.entries,
+        match super::cache_file::load::<CacheFile>(self.dir, Self::FILE) {
+            Some(f) if f.version == CACHE_VERSION => f.entries,
             _ => Vec::new(),
         }
     }
@@ -407,15 +396,6 @@ impl Cache {
         let entry = CacheEntry { tip: head.to_string(), cutoff, refs: refs.to_vec(), evidence: found };
         let mut entries = vec![entry];
         entries.extend(self.load().into_iter().filter(|e| e.tip != head.to_string()).take(CACHE_ENTRIES - 1));
-        let file = CacheFile { version: CACHE_VERSION, entries };
-        let Some(dir) = self.file.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let tmp = dir.join(format!(".incident-guard-history.{}.tmp", std::process::id()));
-        let written = serde_json::to_vec(&file).ok().and_then(|bytes| std::fs::write(&tmp, bytes).ok());
-        if written.is_none() || std::fs::rename(&tmp, &self.file).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        super::cache_file::save(self.dir, Self::FILE, &CacheFile { version: CACHE_VERSION, entries });
     }
 }
