@@ -240,3 +240,32 @@ fn a_commit_whose_clock_was_years_behind_does_not_hide_the_history_behind_it() {
         assert_eq!(evidence(&doc, "A1"), [fix.as_str()]);
     }
 }
+
+#[test]
+fn a_shallow_clone_neither_trusts_nor_writes_the_cache() {
+    // The full history's cache says A1's commit is below HEAD; the shallow clone cannot
+    // see it, so its run stays `history-unavailable`, whatever the cache remembers.
+    let t = repo();
+    t.commit("Later work");
+    cached(&t);
+    let remembered = std::fs::read(cache_dir(&t).join(CACHE_FILE)).unwrap();
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", t.path().display());
+    git_in(clone.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    let dir = clone.path().join("c");
+    let cache = clone.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join(CACHE_FILE), &remembered).unwrap();
+    let out = t.run_in(
+        &dir,
+        &["check", "--format", "json", "--today", "2025-01-01", "--base", "HEAD", "--cache", cache.to_str().unwrap()],
+        &[],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    // One for each closed item: A1 (named below HEAD) and A2 (named by no commit).
+    assert_eq!(of_rule(&doc, "history-unavailable").len(), 2, "{}", doc["findings"]);
+    assert!(evidence(&doc, "A1").is_empty(), "the remembered commit was taken: {}", doc["incidents"]);
+    assert_eq!(std::fs::read(cache.join(CACHE_FILE)).unwrap(), remembered, "the shallow run wrote the cache");
+    assert!(!cache.join("incident-guard-fixes.json").exists());
+}
