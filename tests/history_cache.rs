@@ -44,7 +44,14 @@ fn evidence(doc: &Value, item: &str) -> Vec<String> {
     found["commits"].as_array().map(|c| c.iter().map(|s| s.as_str().unwrap().to_owned()).collect()).unwrap_or_default()
 }
 
+/// Inside the tree, for the tree's cleanup, and left out of git so that no commit takes it.
 fn cache_dir(t: &Tree) -> PathBuf {
+    let exclude = t.path().join(".git/info/exclude");
+    let listed = std::fs::read_to_string(&exclude).unwrap_or_default();
+    if !listed.lines().any(|l| l == "/.cache-dir/") {
+        std::fs::create_dir_all(exclude.parent().unwrap()).unwrap();
+        std::fs::write(&exclude, format!("{listed}\n/.cache-dir/\n")).unwrap();
+    }
     t.path().join(".cache-dir")
 }
 
@@ -268,4 +275,28 @@ fn a_shallow_clone_neither_trusts_nor_writes_the_cache() {
     assert!(evidence(&doc, "A1").is_empty(), "the remembered commit was taken: {}", doc["incidents"]);
     assert_eq!(std::fs::read(cache.join(CACHE_FILE)).unwrap(), remembered, "the shallow run wrote the cache");
     assert!(!cache.join("incident-guard-fixes.json").exists());
+}
+
+#[test]
+fn the_newest_remembered_run_below_head_is_used_not_just_the_newest() {
+    // The base branch moved on since this branch left it: the newest entry is another
+    // branch's, an older one is this branch's past. The older one is used (shown by
+    // emptying its evidence, which is then believed), instead of a walk of everything.
+    let t = repo();
+    cached(&t);
+    let here = t.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    t.git(&["checkout", "-q", "-b", "other"]);
+    t.file("src/other.rs", "pub fn other() {}\n");
+    let other = t.commit("Work on another branch");
+    cached(&t);
+    t.git(&["checkout", "-q", "main"]);
+    t.file("src/more.rs", "pub fn more() {}\n");
+    t.commit("More work here");
+    let mut cache = read_cache(&cache_dir(&t));
+    assert_eq!(cache["entries"][0]["tip"], other.as_str());
+    assert_eq!(cache["entries"][1]["tip"], here.as_str());
+    cache["entries"][1]["evidence"] = serde_json::json!([]);
+    write_cache(&cache_dir(&t), &cache);
+    let (_, doc) = cached(&t);
+    assert_eq!(without_commit(&doc), ["INC-1#A1", "INC-1#A2"]);
 }

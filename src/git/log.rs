@@ -73,7 +73,15 @@ pub fn walk(
     // A shallow clone's walk stops at its boundary: nothing it finds is complete enough
     // to remember, and nothing remembered stands in for what the clone lacks.
     let cache = cache.filter(|_| !shallow).map(|dir| Cache { dir });
-    let known = cache.as_ref().and_then(|c| c.usable(&refs, cutoff));
+    // The newest remembered run whose HEAD is this one's or below it. Asked of git's
+    // merge-base search, which goes no further back than where the two histories meet:
+    // letting the walk find out instead cost a whole walk whenever the newest entry was
+    // another branch's (the base branch moved on since a pull request left it).
+    let known = cache.as_ref().and_then(|c| {
+        c.usable(&refs, cutoff)
+            .into_iter()
+            .find(|e| e.tip().is_some_and(|tip| tip == head || repo.graph_descendant_of(head, tip).unwrap_or(false)))
+    });
     let mut found = None;
     if let Some(entry) = &known {
         match walker.run(head, entry.tip()) {
@@ -85,7 +93,7 @@ pub fn walk(
                     found = Some(above);
                 }
             }
-            // It is not (a force-push, another branch): read everything.
+            // Not reached after all: read everything.
             Ok(None) => {}
             Err(e) => return (HashMap::new(), LogState::Failed(e)),
         }
@@ -373,16 +381,19 @@ impl Cache<'_> {
         }
     }
 
-    /// The newest entry that covers `refs` back to `cutoff`.
-    fn usable(&self, refs: &[String], cutoff: Option<i64>) -> Option<CacheEntry> {
-        self.load().into_iter().find(|e| {
-            let far_enough = match (e.cutoff, cutoff) {
-                (None, _) => true,
-                (Some(_), None) => false,
-                (Some(theirs), Some(ours)) => theirs <= ours,
-            };
-            far_enough && e.tip().is_some() && refs.iter().all(|r| e.refs.binary_search(r).is_ok())
-        })
+    /// The entries that cover `refs` back to `cutoff`, newest first.
+    fn usable(&self, refs: &[String], cutoff: Option<i64>) -> Vec<CacheEntry> {
+        self.load()
+            .into_iter()
+            .filter(|e| {
+                let far_enough = match (e.cutoff, cutoff) {
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                    (Some(theirs), Some(ours)) => theirs <= ours,
+                };
+                far_enough && e.tip().is_some() && refs.iter().all(|r| e.refs.binary_search(r).is_ok())
+            })
+            .collect()
     }
 
     /// Records this run's walk as the newest entry. A cache that cannot be written is
