@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 mod cache_file;
 mod fixes;
+mod index_tree;
 pub mod log;
 mod worktree;
 pub use fixes::{FixFiles, FixedFile};
@@ -272,7 +273,13 @@ impl Opened {
 }
 
 /// Gathers everything the history checks need from an opened repository.
-pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[Postmortem]) -> Git {
+pub fn gather(
+    open: Open,
+    config: &Config,
+    words: &MarkerWords,
+    postmortems: &[Postmortem],
+    spare: &std::sync::atomic::AtomicBool,
+) -> Git {
     let opened = match open {
         Open::Disabled => return Git::Disabled,
         Open::NotARepo(why) => return Git::NotARepo(why),
@@ -293,7 +300,8 @@ pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[P
                 let (evidence, log) = log::walk(&repo, postmortems, shallow, cache.as_deref());
                 let candidates = fix_candidates(postmortems, &evidence, &commit_entries, &fix_entries);
                 let times: HashMap<&str, i64> = evidence.values().flatten().map(|e| (e.sha.as_str(), e.time)).collect();
-                let fixes = fixes::read(&git_dir, &prefix, &candidates, &times, cache.as_deref().filter(|_| !shallow));
+                let fixes =
+                    fixes::read(&git_dir, &prefix, &candidates, &times, cache.as_deref().filter(|_| !shallow), spare);
                 (evidence, log, fixes)
             }
             Err(e) => failed(e.message().to_owned()),
@@ -561,37 +569,36 @@ fn scan_base(
     if !prefix.is_empty() {
         opts.pathspec(format!("{prefix}/"));
     }
-    // The base against the index, by libgit2; the index against the work tree by its
-    // stat data (see `worktree::modified`), which is what git itself does and a tenth of
+    // The base against the index, a subtree at a time (see `index_tree`); the index
+    // against the work tree by its stat data (see `worktree::modified`), which is what git itself does and a tenth of
     // what libgit2's work-tree diff costs. Where that cannot be decided from the stat data
     // and raw bytes (content filters), libgit2 compares the base with the work tree.
     let index = repo.index().ok();
     let modified = index.as_ref().and_then(|index| worktree::modified(repo, index, prefix));
-    let diff = match (&index, &modified) {
-        (Some(index), Some(_)) => repo.diff_tree_to_index(Some(&tree), Some(index), Some(&mut opts)),
+    let cannot = |e: git2::Error| {
+        unavailable(format!("cannot compare the base commit with the work tree: {}", e.message()), UNSHALLOW_FIX)
+    };
+    // libgit2's tree-to-index diff where the index cannot be read as trees.
+    let changes = match (&index, &modified) {
+        (Some(index), Some(_)) => match index_tree::changes(repo, index, &tree, prefix) {
+            Some(changes) => changes,
+            None => deltas(&repo.diff_tree_to_index(Some(&tree), Some(index), Some(&mut opts)).map_err(cannot)?),
+        },
         _ => {
             opts.include_untracked(true).recurse_untracked_dirs(true);
-            repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))
+            deltas(&repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts)).map_err(cannot)?)
         }
-    }
-    .map_err(|e| {
-        unavailable(format!("cannot compare the base commit with the work tree: {}", e.message()), UNSHALLOW_FIX)
-    })?;
+    };
     let mut seen_old: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for delta in diff.deltas() {
-        let Some(old_path) = delta.old_file().path() else { continue };
-        let git_path = old_path.to_string_lossy().replace('\\', "/");
+    for (git_path, old) in changes {
         let Some(rel) = rel_of(&git_path) else { continue };
-        if let Some(new_path) = delta.new_file().path() {
-            let new = new_path.to_string_lossy().replace('\\', "/");
-            changed.insert(new.strip_prefix(&format!("{prefix}/")).unwrap_or(&new).to_owned());
-        }
         changed.insert(rel.clone());
-        seen_old.insert(git_path.clone());
-        let old = delta.old_file();
-        if old.exists() && scan::wanted(config, &rel) {
-            wanted.push((rel, git_path, old.id()));
+        if let Some(old) = old
+            && scan::wanted(config, &rel)
+        {
+            wanted.push((rel, git_path.clone(), old));
         }
+        seen_old.insert(git_path);
     }
     // Files changed in the work tree only: their base version is the base tree's.
     for git_path in modified.unwrap_or_default() {
@@ -618,6 +625,24 @@ fn scan_base(
         }
     }
     Ok((files, changed))
+}
+
+/// A libgit2 diff's files as `index_tree` lists them: each path, with its blob on the old
+/// side where it has one.
+pub(crate) fn deltas(diff: &git2::Diff) -> Vec<index_tree::Change> {
+    let git_path = |p: &Path| p.to_string_lossy().replace('\\', "/");
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        let (old, new) = (delta.old_file(), delta.new_file());
+        let Some(old_path) = old.path().map(git_path) else { continue };
+        if let Some(new_path) = new.path().map(git_path)
+            && new_path != old_path
+        {
+            out.push((new_path, None));
+        }
+        out.push((old_path, old.exists().then(|| old.id())));
+    }
+    out
 }
 
 /// The submodules (gitlink entries) of `tree` under `prefix`: path and commit.

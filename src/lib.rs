@@ -120,14 +120,18 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     // The work tree and git history are read side by side: on two cores that halves a
     // check of a large repository.
     // Which files cargo, pytest and go build is worked out beside the history too.
+    // Set when the scan's thread is done: a core is then free for a second reader of the
+    // fix commits (see `git::gather`).
+    let scanned_all = std::sync::atomic::AtomicBool::new(false);
     let (scanned, git) = std::thread::scope(|s| {
         let sources = s.spawn(|| {
             let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
             let verdicts = reach::judge(&root, &sources);
             let not_run = reach::apply(&mut sources, verdicts);
+            scanned_all.store(true, std::sync::atomic::Ordering::Relaxed);
             (sources, not_run)
         });
-        let git = git::gather(open, &config, &words, &loaded.postmortems);
+        let git = git::gather(open, &config, &words, &loaded.postmortems, &scanned_all);
         (sources.join(), git)
     });
     let (sources, not_run) = scanned.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;

@@ -11,6 +11,7 @@ use super::short;
 use git2::{Delta, FileMode, Oid, Repository, Tree};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The files a fix commit added or changed, against its first parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,9 +59,8 @@ pub fn read(
     commits: &[String],
     times: &HashMap<&str, i64>,
     cache: Option<&Path>,
+    spare: &AtomicBool,
 ) -> HashMap<String, FixFiles> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    const WORKERS: usize = 2;
     if commits.is_empty() {
         return HashMap::new();
     }
@@ -75,8 +75,13 @@ pub fn read(
         ordered.sort_by_cached_key(|sha| time(sha));
     }
     let next = AtomicUsize::new(0);
-    let work = || -> Vec<(String, FixFiles, Option<Changed>)> {
+    let work = |first: bool| -> Vec<(String, FixFiles, Option<Changed>)> {
         let mut out = Vec::new();
+        // The second reader starts when a core is free: before that it would only share
+        // one, and libgit2's locks on the pack, with the first.
+        while !first && !spare.load(Ordering::Relaxed) && next.load(Ordering::Relaxed) < ordered.len() {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
         let Ok(repo) = Repository::open(git_dir) else { return out };
         let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else { return out };
         let mut head = Head { repo: &repo, tree, lines: HashMap::new(), by_name: None, dirs: HashMap::new() };
@@ -96,7 +101,7 @@ pub fn read(
         out
     };
     let found: Vec<(String, FixFiles, Option<Changed>)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..WORKERS).map(|_| s.spawn(work)).collect();
+        let workers = [true, false].map(|first| s.spawn(move || work(first)));
         workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
     });
     if let Some(dir) = cache {
