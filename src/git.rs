@@ -273,13 +273,7 @@ impl Opened {
 }
 
 /// Gathers everything the history checks need from an opened repository.
-pub fn gather(
-    open: Open,
-    config: &Config,
-    words: &MarkerWords,
-    postmortems: &[Postmortem],
-    spare: &std::sync::atomic::AtomicBool,
-) -> Git {
+pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[Postmortem]) -> Git {
     let opened = match open {
         Open::Disabled => return Git::Disabled,
         Open::NotARepo(why) => return Git::NotARepo(why),
@@ -300,8 +294,7 @@ pub fn gather(
                 let (evidence, log) = log::walk(&repo, postmortems, shallow, cache.as_deref());
                 let candidates = fix_candidates(postmortems, &evidence, &commit_entries, &fix_entries);
                 let times: HashMap<&str, i64> = evidence.values().flatten().map(|e| (e.sha.as_str(), e.time)).collect();
-                let fixes =
-                    fixes::read(&git_dir, &prefix, &candidates, &times, cache.as_deref().filter(|_| !shallow), spare);
+                let fixes = fixes::read(&git_dir, &prefix, &candidates, &times, cache.as_deref().filter(|_| !shallow));
                 (evidence, log, fixes)
             }
             Err(e) => failed(e.message().to_owned()),

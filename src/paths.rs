@@ -6,6 +6,17 @@ use std::path::{Path, PathBuf};
 /// `path` relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    // Already as it would be rebuilt (on Unix, `/`-separated, no empty or `.` parts): a
+    // scan of 100,000 files asks this of each several times.
+    #[cfg(unix)]
+    if let Some(s) = rel.to_str()
+        && !s.is_empty()
+        && !s.starts_with('/')
+        && !s.ends_with('/')
+        && s.split('/').all(|part| !part.is_empty() && part != ".")
+    {
+        return s.to_owned();
+    }
     let s = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     if s.is_empty() { ".".to_owned() } else { s }
 }

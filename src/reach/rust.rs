@@ -16,6 +16,7 @@ use crate::scan::rust_cfg::{self, Cond};
 use crate::scan::{Skip, TestCase};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
@@ -176,7 +177,7 @@ struct Reach<'a> {
     /// Packages by manifest directory, each with the files its targets reach.
     packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
     /// Parsed module files.
-    files: HashMap<PathBuf, Result<ModFile, String>>,
+    files: HashMap<PathBuf, Rc<Result<ModFile, String>>>,
     /// Whether each directory looked at holds a Cargo.toml with a `[package]`.
     manifests: HashMap<PathBuf, bool>,
 }
@@ -241,7 +242,7 @@ impl<'a> Reach<'a> {
         todo.dedup();
         let (leaves, todo): (Vec<PathBuf>, Vec<PathBuf>) =
             todo.into_iter().partition(|f| self.leaves.contains(&self.rel(f)));
-        self.files.extend(leaves.into_iter().map(|f| (f, Ok(ModFile::default()))));
+        self.files.extend(leaves.into_iter().map(|f| (f, Rc::new(Ok(ModFile::default())))));
         let (boundary, root) = (&self.boundary, self.root);
         let read = |file: &PathBuf| match crate::paths::read_inside(boundary, file) {
             Some(bytes) => module_decls(&crate::paths::relative(root, file), &crate::scan::lossy(&bytes)),
@@ -252,7 +253,7 @@ impl<'a> Reach<'a> {
         let half = todo.len() / 2;
         if half < 16 {
             let parsed: Vec<_> = todo.iter().map(read).collect();
-            self.files.extend(todo.into_iter().zip(parsed));
+            self.files.extend(todo.into_iter().zip(parsed.into_iter().map(Rc::new)));
             return;
         }
         let parsed: Vec<Result<ModFile, String>> = std::thread::scope(|s| {
@@ -261,18 +262,18 @@ impl<'a> Reach<'a> {
             mine.extend(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
             mine
         });
-        self.files.extend(todo.into_iter().zip(parsed));
+        self.files.extend(todo.into_iter().zip(parsed.into_iter().map(Rc::new)));
     }
 
-    fn module_file(&mut self, file: &Path) -> &Result<ModFile, String> {
+    fn module_file(&mut self, file: &Path) -> Rc<Result<ModFile, String>> {
         if !self.files.contains_key(file) {
             let parsed = match crate::paths::read_inside(&self.boundary, file) {
                 Some(bytes) => module_decls(&self.rel(file), &crate::scan::lossy(&bytes)),
                 None => Err("cannot be read".to_owned()),
             };
-            self.files.insert(file.to_path_buf(), parsed);
+            self.files.insert(file.to_path_buf(), Rc::new(parsed));
         }
-        &self.files[file]
+        Rc::clone(&self.files[file])
     }
 
     /// Every file the package's targets reach, with the best route to each.
@@ -290,16 +291,22 @@ impl<'a> Reach<'a> {
             .collect();
         // Targets whose tests run first, so that they own the routes they share.
         work.sort_by_key(|(_, r)| std::cmp::Reverse(targets[r.target].test));
+        // `work[..ahead]` are read (or known to declare nothing): a read-ahead looks only
+        // above them, else each of 5,000 files with a `mod tests` would look through
+        // everything waiting again.
+        let mut ahead = 0;
         while let Some((next, _)) = work.last() {
             // The next file is not read yet: read it with every other waiting one.
             if !self.files.contains_key(next) {
                 if self.leaves.contains(&self.rel(next)) {
-                    self.files.insert(next.clone(), Ok(ModFile::default()));
+                    self.files.insert(next.clone(), Rc::new(Ok(ModFile::default())));
                 } else {
-                    self.read_ahead(work.iter().map(|(f, _)| f));
+                    self.read_ahead(work[ahead..].iter().map(|(f, _)| f));
+                    ahead = work.len();
                 }
             }
             let Some((file, route)) = work.pop() else { break };
+            ahead = ahead.min(work.len());
             if let Some(old) = best.get(&file)
                 && (targets[old.target].test, std::cmp::Reverse(old.rank()))
                     >= (targets[route.target].test, std::cmp::Reverse(route.rank()))
@@ -307,7 +314,8 @@ impl<'a> Reach<'a> {
                 continue;
             }
             best.insert(file.clone(), route.clone());
-            let Ok(decls) = self.module_file(&file).clone() else { continue };
+            let module = self.module_file(&file);
+            let Ok(decls) = module.as_ref() else { continue };
             let mut conds = route.conds.clone();
             conds.extend(decls.conds.iter().cloned());
             let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -513,7 +521,8 @@ impl Reach<'_> {
                     continue;
                 }
                 out.entry(file.clone()).or_default().push((i, modules.clone()));
-                let Ok(decls) = self.module_file(&file).clone() else { continue };
+                let module = self.module_file(&file);
+                let Ok(decls) = module.as_ref() else { continue };
                 let here = file.parent().unwrap_or(Path::new("")).to_path_buf();
                 for include in &decls.includes {
                     // `include!` pastes the file into this module.
