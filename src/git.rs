@@ -291,10 +291,11 @@ pub fn gather(open: Open, config: &Config, words: &MarkerWords, postmortems: &[P
     let (base, (evidence, log, fixes)) = std::thread::scope(|s| {
         let walk = s.spawn(|| match Repository::open(&git_dir) {
             Ok(repo) => {
-                let (evidence, log) = log::walk(&repo, postmortems, shallow, cache.as_deref());
+                let (evidence, log, trees) = log::walk(&repo, postmortems, shallow, cache.as_deref());
                 let candidates = fix_candidates(postmortems, &evidence, &commit_entries, &fix_entries);
                 let times: HashMap<&str, i64> = evidence.values().flatten().map(|e| (e.sha.as_str(), e.time)).collect();
-                let fixes = fixes::read(&git_dir, &prefix, &candidates, &times, cache.as_deref().filter(|_| !shallow));
+                let fixes =
+                    fixes::read(&git_dir, &prefix, &candidates, &times, &trees, cache.as_deref().filter(|_| !shallow));
                 (evidence, log, fixes)
             }
             Err(e) => failed(e.message().to_owned()),

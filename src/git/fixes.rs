@@ -54,6 +54,7 @@ pub fn read(
     prefix: &str,
     commits: &[String],
     times: &HashMap<&str, i64>,
+    trees: &super::log::FixTrees,
     cache: Option<&Path>,
 ) -> HashMap<String, FixFiles> {
     if commits.is_empty() {
@@ -80,7 +81,10 @@ pub fn read(
             let (diff, new) = match known.get(sha.as_str()) {
                 Some(changed) => (Ok(changed.clone()), None),
                 None => {
-                    let diff = diff_of(&repo, sha);
+                    let diff = match trees.get(sha.as_str()) {
+                        Some(&(tree, parent)) => diff_trees(&repo, sha, tree, parent),
+                        None => diff_of(&repo, sha),
+                    };
                     let new = diff.as_ref().ok().cloned();
                     (diff, new)
                 }
@@ -159,22 +163,32 @@ fn diff_of(repo: &Repository, sha: &str) -> Result<Changed, String> {
     let commit = Oid::from_str(sha)
         .and_then(|oid| repo.find_commit(oid))
         .map_err(|_| format!("commit {} is not in this clone", &sha[..12.min(sha.len())]))?;
-    let tree =
-        commit.tree().map_err(|e| format!("cannot read the tree of commit {}: {}", short(commit.id()), e.message()))?;
     // Only a commit that shows no parent may be a shallow clone's boundary.
     let parent_id = if commit.parent_count() > 0 { commit.parent_id(0).ok() } else { first_parent(repo, commit.id())? };
-    let parent = match parent_id {
+    let parent_tree = match parent_id {
         None => None,
-        Some(oid) => {
-            let parent = repo.find_commit(oid).map_err(|_| {
-                format!("the parent of commit {} is not in this clone (a shallow clone?)", short(commit.id()))
-            })?;
-            Some(parent.tree().map_err(|e| format!("cannot read the tree of {}: {}", short(oid), e.message()))?)
-        }
+        Some(oid) => Some(
+            repo.find_commit(oid)
+                .map_err(|_| {
+                    format!("the parent of commit {} is not in this clone (a shallow clone?)", short(commit.id()))
+                })?
+                .tree_id(),
+        ),
     };
+    diff_trees(repo, sha, commit.tree_id(), parent_tree)
+}
+
+/// What a commit added or changed against its first parent, from their trees as the
+/// history walk read them (`parent` is `None` for a root commit).
+fn diff_trees(repo: &Repository, sha: &str, tree: Oid, parent: Option<Oid>) -> Result<Changed, String> {
+    let cannot = |oid: Oid, e: git2::Error| {
+        format!("cannot read tree {} of commit {}: {}", short(oid), &sha[..12.min(sha.len())], e.message())
+    };
+    let tree = repo.find_tree(tree).map_err(|e| cannot(tree, e))?;
+    let parent = parent.map(|p| repo.find_tree(p).map_err(|e| cannot(p, e))).transpose()?;
     let mut changed: Changed = Vec::new();
     changed_files(repo, parent.as_ref(), &tree, "", &mut changed)
-        .map_err(|e| format!("cannot diff commit {}: {}", short(commit.id()), e.message()))?;
+        .map_err(|e| format!("cannot diff commit {}: {}", &sha[..12.min(sha.len())], e.message()))?;
     Ok(changed)
 }
 

@@ -54,19 +54,19 @@ pub fn walk(
     postmortems: &[Postmortem],
     shallow: bool,
     cache: Option<&Path>,
-) -> (HashMap<String, Vec<Evidence>>, LogState) {
+) -> (HashMap<String, Vec<Evidence>>, LogState, FixTrees) {
     let refs = refs(postmortems);
     let log = if shallow { LogState::Shallow } else { LogState::Complete };
     if refs.is_empty() {
-        return (HashMap::new(), log);
+        return (HashMap::new(), log, HashMap::new());
     }
     let matcher = Matcher::new(&refs);
     let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()).map(|c| c.id()) else {
-        return (HashMap::new(), log); // no commits yet: nothing to find, and nothing missing
+        return (HashMap::new(), log, HashMap::new()); // no commits yet: nothing to find, and nothing missing
     };
     let odb = match repo.odb() {
         Ok(o) => o,
-        Err(e) => return (HashMap::new(), LogState::Failed(e.message().to_owned())),
+        Err(e) => return (HashMap::new(), LogState::Failed(e.message().to_owned()), HashMap::new()),
     };
     let cutoff = cutoff(postmortems);
     let walker = Walker { odb: &odb, matcher: &matcher, refs: &refs, cutoff, shallow };
@@ -89,20 +89,20 @@ pub fn walk(
             // of its commits still says so.
             Ok(Some(mut above)) => {
                 if let Some(below) = entry.verified(&odb, &refs, &matcher) {
-                    above.extend(below);
+                    above.refs.extend(below);
                     found = Some(above);
                 }
             }
             // Not reached after all: read everything.
             Ok(None) => {}
-            Err(e) => return (HashMap::new(), LogState::Failed(e)),
+            Err(e) => return (HashMap::new(), LogState::Failed(e), HashMap::new()),
         }
     }
-    let found = match found {
+    let Walked { refs: found, trees } = match found {
         Some(found) => found,
         None => match walker.run(head, None) {
             Ok(found) => found.unwrap_or_default(),
-            Err(e) => return (HashMap::new(), LogState::Failed(e)),
+            Err(e) => return (HashMap::new(), LogState::Failed(e), HashMap::new()),
         },
     };
     let mut evidence: HashMap<String, Vec<Evidence>> = HashMap::new();
@@ -117,7 +117,21 @@ pub fn walk(
     if let Some(cache) = &cache {
         cache.save(head, cutoff, &refs, &evidence);
     }
-    (evidence, log)
+    (evidence, log, trees)
+}
+
+/// The trees of the commits the walk found naming an item, by full SHA: the commit's own
+/// and its first parent's (`None` for a root commit). The walk read both commits already;
+/// the fix commits' diffs (see `fixes`) then need not read them again. A commit whose
+/// parent the walk did not read (a shallow clone's boundary) is not here.
+pub type FixTrees = HashMap<String, (Oid, Option<Oid>)>;
+
+/// What one walk found: each reference with the commit naming it, and those commits'
+/// trees (see `FixTrees`).
+#[derive(Default)]
+struct Walked {
+    refs: Vec<(String, Evidence)>,
+    trees: FixTrees,
 }
 
 /// Finds references to action items in a commit message: at each `#`, the incident ID
@@ -206,10 +220,12 @@ impl Walker<'_> {
     /// The references found in the commits reachable from `head`, newest first by
     /// commit time, leaving out those below `known` (the HEAD of a remembered run). With
     /// `known`, `None` when the walk never reached it: the run's results do not apply.
-    fn run(&self, head: Oid, known: Option<Oid>) -> Result<Option<Vec<(String, Evidence)>>, String> {
+    fn run(&self, head: Oid, known: Option<Oid>) -> Result<Option<Walked>, String> {
         let mut found = Vec::new();
-        // Each commit met, and whether it still waits in the queue.
-        let mut marks: HashMap<Oid, (Mark, bool)> = HashMap::new();
+        // Each commit met, whether it still waits in the queue, and its tree.
+        let mut marks: HashMap<Oid, (Mark, bool, Oid)> = HashMap::new();
+        // Commits that name an item: their tree and first parent.
+        let mut named: Vec<(Oid, Oid, Option<Oid>)> = Vec::new();
         let mut slop = SLOP;
         let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
         // Wanted commits still in the queue: the walk ends when none is left.
@@ -218,15 +234,15 @@ impl Walker<'_> {
         if let Some(k) = known {
             self.push(k, Mark::Known, &mut marks, &mut queue, &mut wanted)?;
             if k == head {
-                return Ok(Some(found));
+                return Ok(Some(Walked::default()));
             }
         }
         self.push(head, Mark::Wanted, &mut marks, &mut queue, &mut wanted)?;
         while wanted > 0 {
             let Some(commit) = queue.pop() else { break };
-            let Some((mark, queued)) = marks.get_mut(&commit.oid) else { continue };
+            let Some((mark, queued, tree)) = marks.get_mut(&commit.oid) else { continue };
             *queued = false;
-            let mark = *mark;
+            let (mark, tree) = (*mark, *tree);
             if mark == Mark::Wanted {
                 wanted -= 1;
             }
@@ -240,8 +256,8 @@ impl Walker<'_> {
                 slop -= 1;
             } else {
                 slop = SLOP;
-                if mark == Mark::Wanted {
-                    self.scan(&commit, &mut found);
+                if mark == Mark::Wanted && self.scan(&commit, &mut found) {
+                    named.push((commit.oid, tree, commit.parents.first().copied()));
                 }
             }
             for &parent in &commit.parents {
@@ -251,7 +267,18 @@ impl Walker<'_> {
                 self.push(parent, mark, &mut marks, &mut queue, &mut wanted)?;
             }
         }
-        Ok(reached_known.then_some(found))
+        // A parent the walk did not read (a shallow clone's boundary): the diff reads it.
+        let trees = named
+            .into_iter()
+            .filter_map(|(oid, tree, parent)| {
+                let parent_tree = match parent {
+                    Some(p) => Some(marks.get(&p)?.2),
+                    None => None,
+                };
+                Some((oid.to_string(), (tree, parent_tree)))
+            })
+            .collect();
+        Ok(reached_known.then_some(Walked { refs: found, trees }))
     }
 
     /// Queues a commit, or marks it known if it is queued or read already.
@@ -259,11 +286,11 @@ impl Walker<'_> {
         &self,
         oid: Oid,
         mark: Mark,
-        marks: &mut HashMap<Oid, (Mark, bool)>,
+        marks: &mut HashMap<Oid, (Mark, bool, Oid)>,
         queue: &mut BinaryHeap<Queued>,
         wanted: &mut usize,
     ) -> Result<(), String> {
-        if let Some((old, queued)) = marks.get_mut(&oid) {
+        if let Some((old, queued, _)) = marks.get_mut(&oid) {
             // Below the remembered HEAD after all: read by that run. If it is still
             // queued, the walk no longer waits for it.
             if mark == Mark::Known && *old == Mark::Wanted {
@@ -283,8 +310,11 @@ impl Walker<'_> {
         let (header, message) = super::commit_parts(object.data());
         let mut time = 0;
         let mut parents = Vec::new();
+        let mut tree = Oid::zero();
         for line in header.split(|&b| b == b'\n') {
-            if let Some(hex) = line.strip_prefix(b"parent ") {
+            if let Some(hex) = line.strip_prefix(b"tree ") {
+                tree = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()).unwrap_or(tree);
+            } else if let Some(hex) = line.strip_prefix(b"parent ") {
                 if let Some(parent) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()) {
                     parents.push(parent);
                 }
@@ -296,7 +326,7 @@ impl Walker<'_> {
                     .unwrap_or(0);
             }
         }
-        marks.insert(oid, (mark, true));
+        marks.insert(oid, (mark, true, tree));
         if mark == Mark::Wanted {
             *wanted += 1;
         }
@@ -305,10 +335,13 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn scan(&self, commit: &Queued, found: &mut Vec<(String, Evidence)>) {
-        for p in self.matcher.find(&commit.message) {
+    /// Adds the references `commit` names to `found`; whether it names any.
+    fn scan(&self, commit: &Queued, found: &mut Vec<(String, Evidence)>) -> bool {
+        let refs = self.matcher.find(&commit.message);
+        for &p in &refs {
             found.push((self.refs[p].clone(), Evidence { sha: commit.oid.to_string(), time: commit.time }));
         }
+        !refs.is_empty()
     }
 }
 
