@@ -139,11 +139,38 @@ pub struct ModFile {
     pub conds: Vec<rust_cfg::Cond>,
 }
 
-/// Whether a Rust file's bytes show that it declares no module and includes no file:
-/// without the word `mod` or `include` it cannot.
+/// Whether a Rust file's bytes show that it declares no module in a file of its own and
+/// includes no file: no `include` anywhere, and each `mod` is part of a longer word or
+/// opens an inline module (`mod NAME {`), whose own declarations have their own `mod`.
+/// Anything else after a `mod` (a `;`, a comment, a macro variable) may declare one. A
+/// crate's files with a `mod tests { … }` are most of its files: such a file was read a
+/// second time to find that it declares nothing.
 pub fn declares_no_modules(bytes: &[u8]) -> bool {
-    let finds = |word: &[u8]| memchr::memmem::find(bytes, word).is_some();
-    !finds(b"mod") && !finds(b"include")
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    if memchr::memmem::find(bytes, b"include").is_some() {
+        return false;
+    }
+    for at in memchr::memmem::find_iter(bytes, b"mod") {
+        if at.checked_sub(1).is_some_and(|i| ident(bytes[i])) || bytes.get(at + 3).is_some_and(|&b| ident(b)) {
+            continue; // `module`, `chmod`: not the keyword
+        }
+        let mut i = at + 3;
+        let skip_space = |mut i: usize| {
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            i
+        };
+        i = skip_space(i);
+        let name = i;
+        while bytes.get(i).is_some_and(|&b| ident(b)) {
+            i += 1;
+        }
+        if i == name || bytes.get(skip_space(i)) != Some(&b'{') {
+            return false;
+        }
+    }
+    true
 }
 
 /// The `mod` declarations of a file (also those inside inline modules, and `mod NAME;`
@@ -1146,5 +1173,28 @@ mod inner {\n    #![cfg(unix)]\n    // incident: C-1\n    #[test]\n    fn unix_o
         assert_eq!(s.tests[0].links.len(), 1);
         // One alternative or the other runs everywhere: no condition is left.
         assert!(s.tests[0].conditional_skip.is_none() && s.tests[0].ignored.is_none(), "{:?}", s.tests[0]);
+    }
+
+    #[test]
+    fn a_file_whose_only_modules_are_inline_declares_none() {
+        use super::declares_no_modules as none;
+        assert!(none(b"fn f() {}"));
+        assert!(none(b"#[cfg(test)]\nmod tests {\n    #[test] fn t() {}\n}"));
+        assert!(none(b"pub(crate) mod inner\n{ }\nfn module() { chmod(); let modulo = 1; }"));
+        for declares in [
+            &b"mod a;"[..],
+            b"pub mod a ;",
+            b"mod tests { mod inner; }",
+            b"mod /* why */ a;",
+            b"mod a // x\n;",
+            b"macro_rules! m { ($n:ident) => { mod $n; } }",
+            b"mod r#async;",
+            b"include!(\"x.rs\");",
+            b"mod tests { fn f() { include_str!(\"a\"); } }",
+            b"mod",
+            b"mod a",
+        ] {
+            assert!(!none(declares), "{}", String::from_utf8_lossy(declares));
+        }
     }
 }
