@@ -180,6 +180,9 @@ struct Reach<'a> {
     files: HashMap<PathBuf, Rc<Result<ModFile, String>>>,
     /// Whether each directory looked at holds a Cargo.toml with a `[package]`.
     manifests: HashMap<PathBuf, bool>,
+    /// The manifests read to answer that, parsed, until their packages are loaded: a
+    /// workspace's root manifest can be thousands of lines, and was parsed twice.
+    tables: HashMap<PathBuf, Result<toml::Table, String>>,
 }
 
 impl<'a> Reach<'a> {
@@ -193,6 +196,7 @@ impl<'a> Reach<'a> {
             packages: BTreeMap::new(),
             files: HashMap::new(),
             manifests: HashMap::new(),
+            tables: HashMap::new(),
         }
     }
 
@@ -210,12 +214,21 @@ impl<'a> Reach<'a> {
             }
             // Read once per directory, however many tests stand below it: a workspace's
             // root manifest can be thousands of lines.
-            let is_package = *self.manifests.entry(dir.to_path_buf()).or_insert_with(|| {
-                crate::paths::read_inside(&self.boundary, &dir.join("Cargo.toml")).is_some_and(|bytes| {
-                    let text = crate::scan::lossy(&bytes);
-                    text.parse::<toml::Table>().map_or(true, |t| t.contains_key("package"))
-                })
-            });
+            let is_package = match self.manifests.get(dir) {
+                Some(&known) => known,
+                None => {
+                    let parsed = crate::paths::read_inside(&self.boundary, &dir.join("Cargo.toml")).map(|bytes| {
+                        crate::scan::lossy(&bytes).parse::<toml::Table>().map_err(|e| e.message().to_owned())
+                    });
+                    // A manifest that does not parse is a package's, to be reported.
+                    let known = parsed.as_ref().is_some_and(|t| t.as_ref().map_or(true, |t| t.contains_key("package")));
+                    self.manifests.insert(dir.to_path_buf(), known);
+                    if let (true, Some(table)) = (known, parsed) {
+                        self.tables.insert(dir.to_path_buf(), table);
+                    }
+                    known
+                }
+            };
             if is_package {
                 dirs.push(dir.to_path_buf());
             }
@@ -226,7 +239,8 @@ impl<'a> Reach<'a> {
         }
         for dir in &dirs {
             if !self.packages.contains_key(dir) {
-                let package = load_package(&self.boundary, dir, implicit);
+                let table = self.tables.remove(dir);
+                let package = load_package(&self.boundary, dir, implicit, table);
                 let routes = self.walk(&package);
                 self.packages.insert(dir.clone(), (package, routes));
             }
@@ -568,10 +582,13 @@ fn module_candidates(decl: &ModDecl, dir: &Path, inline_dir: &Path) -> Vec<(Path
 }
 
 /// Reads a package's targets from its manifest, with cargo's auto-discovery.
-fn load_package(boundary: &Path, dir: &Path, implicit: bool) -> Package {
+/// `table`: the manifest, parsed already.
+fn load_package(boundary: &Path, dir: &Path, implicit: bool, table: Option<Result<toml::Table, String>>) -> Package {
     let manifest = dir.join("Cargo.toml");
     let table = if implicit {
         Ok(toml::Table::new())
+    } else if let Some(table) = table {
+        table
     } else {
         match crate::paths::read_inside(boundary, &manifest) {
             Some(bytes) => crate::scan::lossy(&bytes).parse::<toml::Table>().map_err(|e| e.message().to_owned()),
