@@ -270,7 +270,7 @@ mod tests {
             ("a.txt", F, "a, changed"),
             ("a-b", F, "ab"),
             ("a.b/c", F, "abc, changed"),
-            ("a/new.txt", F, "new directory a, between a-b and a.b"),
+            ("a/new.txt", F, "new directory a, after a-b and a.b in git's order"),
             ("dir/b.txt", F, "b"),
             ("dir/sub/c.txt", F, "c"),
             ("dir/sub/new.txt", F, "new"),
