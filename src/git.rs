@@ -327,7 +327,12 @@ fn unavailable(message: String, fix: impl Into<String>) -> BaseError {
 }
 
 fn short(oid: Oid) -> String {
-    oid.to_string()[..12].to_owned()
+    short_sha(&oid.to_string()).to_owned()
+}
+
+/// The first 12 characters of a commit's SHA, as findings and messages show it.
+pub fn short_sha(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }
 
 /// The order docs/history.md documents: `--base`, the pull request's base from the event
@@ -564,9 +569,10 @@ fn scan_base(
         opts.pathspec(format!("{prefix}/"));
     }
     // The base against the index, a subtree at a time (see `index_tree`); the index
-    // against the work tree by its stat data (see `worktree::modified`), which is what git itself does and a tenth of
-    // what libgit2's work-tree diff costs. Where that cannot be decided from the stat data
-    // and raw bytes (content filters), libgit2 compares the base with the work tree.
+    // against the work tree by its stat data (see `worktree::modified`), which is what
+    // git itself does and a tenth of what libgit2's work-tree diff costs. Where that
+    // cannot be decided from the stat data and raw bytes (content filters), libgit2
+    // compares the base with the work tree.
     let index = repo.index().ok();
     let modified = index.as_ref().and_then(|index| worktree::modified(repo, index, prefix));
     let cannot = |e: git2::Error| {

@@ -161,9 +161,9 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
 }
 
 /// Lowers the scheduling priority of the calling thread, and so of the threads it starts
-/// (the work-tree scan's), by 10 nice levels. The history walk and the fix commits' diffs after
-/// it are one chain of work on one thread, the longest of a check on a long history; the
-/// scan is many short pieces that can wait. On two cores, sharing them equally with the
+/// (the work-tree scan's), by 10 nice levels. The history walk and the fix commits' diffs
+/// after it are one chain of work on one thread, the longest of a check on a long history;
+/// the scan is many short pieces that can wait. On two cores, sharing them equally with the
 /// scan's threads held the walk back: the monorepo benchmark's cold check took 6 % longer.
 /// Nothing runs any less, and a scan with no walk beside it keeps its priority. Linux only.
 fn yield_to_history() {

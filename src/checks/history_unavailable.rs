@@ -97,7 +97,7 @@ fn fix_commits(cx: &Context, h: &History, out: &mut Vec<Finding>) {
                     Rule::HistoryUnavailable,
                     format!(
                         "cannot tell which files fix commit {} of {} changed: {why}",
-                        code(&sha[..12.min(sha.len())]),
+                        code(crate::git::short_sha(&sha)),
                         pm.id
                     ),
                 )

@@ -75,8 +75,8 @@ fn why(path: &str, sources: &[Source]) -> String {
         .iter()
         .filter_map(|s| match s {
             Source::Fixed { commit, was } => Some(match was {
-                Some(was) => format!("{} (as {})", code(&commit[..12.min(commit.len())]), prose(was)),
-                None => code(&commit[..12.min(commit.len())]),
+                Some(was) => format!("{} (as {})", code(crate::git::short_sha(commit)), prose(was)),
+                None => code(crate::git::short_sha(commit)),
             }),
             Source::Listed(_) => None,
         })

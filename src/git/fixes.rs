@@ -7,7 +7,7 @@
 //! each call, and over a hundred fix commits whose files had moved it took 3.7 seconds;
 //! here each file at HEAD is read and summarised once, however many fix commits ask.
 
-use super::short;
+use super::{short, short_sha};
 use git2::{Delta, FileMode, Oid, Repository, Tree};
 use std::collections::HashMap;
 use std::path::Path;
@@ -162,7 +162,7 @@ fn git_path(p: &Path) -> String {
 fn diff_of(repo: &Repository, sha: &str) -> Result<Changed, String> {
     let commit = Oid::from_str(sha)
         .and_then(|oid| repo.find_commit(oid))
-        .map_err(|_| format!("commit {} is not in this clone", &sha[..12.min(sha.len())]))?;
+        .map_err(|_| format!("commit {} is not in this clone", short_sha(sha)))?;
     // Only a commit that shows no parent may be a shallow clone's boundary.
     let parent_id = if commit.parent_count() > 0 { commit.parent_id(0).ok() } else { first_parent(repo, commit.id())? };
     let parent_tree = match parent_id {
@@ -182,13 +182,13 @@ fn diff_of(repo: &Repository, sha: &str) -> Result<Changed, String> {
 /// history walk read them (`parent` is `None` for a root commit).
 fn diff_trees(repo: &Repository, sha: &str, tree: Oid, parent: Option<Oid>) -> Result<Changed, String> {
     let cannot = |oid: Oid, e: git2::Error| {
-        format!("cannot read tree {} of commit {}: {}", short(oid), &sha[..12.min(sha.len())], e.message())
+        format!("cannot read tree {} of commit {}: {}", short(oid), short_sha(sha), e.message())
     };
     let tree = repo.find_tree(tree).map_err(|e| cannot(tree, e))?;
     let parent = parent.map(|p| repo.find_tree(p).map_err(|e| cannot(p, e))).transpose()?;
     let mut changed: Changed = Vec::new();
     changed_files(repo, parent.as_ref(), &tree, "", &mut changed)
-        .map_err(|e| format!("cannot diff commit {}: {}", &sha[..12.min(sha.len())], e.message()))?;
+        .map_err(|e| format!("cannot diff commit {}: {}", short_sha(sha), e.message()))?;
     Ok(changed)
 }
 
@@ -204,7 +204,7 @@ fn follow(head: &mut Head, prefix: &str, sha: &str, mut changed: Changed) -> Res
         let tree = Oid::from_str(sha)
             .and_then(|oid| head.repo.find_commit(oid))
             .and_then(|c| c.tree())
-            .map_err(|e| format!("cannot read the tree of commit {}: {}", &sha[..12.min(sha.len())], e.message()))?;
+            .map_err(|e| format!("cannot read the tree of commit {}: {}", short_sha(sha), e.message()))?;
         head.moves_since(&tree, &missing)
     };
     let rel = |p: &str| -> Option<String> {

@@ -139,11 +139,9 @@ fn compare(
                     if let Some(t) = &old_tree {
                         compare(repo, Some(t), None, &format!("{path}/"), out)?;
                     }
-                    if e.mode & TYPE == GITLINK {
-                        if let Some((id, _)) = old_blob {
-                            out.push((path, Some(id)));
-                        }
-                    } else if old_blob != Some((e.id, e.mode)) {
+                    // A submodule now: only a file it replaced is a change (submodules are
+                    // compared on their own).
+                    if e.mode & TYPE != GITLINK || old_blob.is_some() {
                         out.push((path, old_blob.map(|(id, _)| id)));
                     }
                 }

@@ -202,7 +202,7 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
                 FileSourceView::Paths { pattern } => format!("listed in paths: {}", t(pattern)),
                 FileSourceView::FixCommit { commit, path } => {
                     let was = path.as_ref().map(|p| format!(", as {}", t(&style.path(p)))).unwrap_or_default();
-                    format!("changed by fix commit {}{was}", &commit[..12.min(commit.len())])
+                    format!("changed by fix commit {}{was}", crate::git::short_sha(commit))
                 }
             })
             .collect();

@@ -150,18 +150,17 @@ pub fn declares_no_modules(bytes: &[u8]) -> bool {
     if memchr::memmem::find(bytes, b"include").is_some() {
         return false;
     }
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
     for at in memchr::memmem::find_iter(bytes, b"mod") {
         if at.checked_sub(1).is_some_and(|i| ident(bytes[i])) || bytes.get(at + 3).is_some_and(|&b| ident(b)) {
             continue; // `module`, `chmod`: not the keyword
         }
-        let mut i = at + 3;
-        let skip_space = |mut i: usize| {
-            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-                i += 1;
-            }
-            i
-        };
-        i = skip_space(i);
+        let mut i = skip_space(at + 3);
         let name = i;
         while bytes.get(i).is_some_and(|&b| ident(b)) {
             i += 1;

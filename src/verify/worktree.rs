@@ -78,7 +78,7 @@ impl Worktree {
         if !out.status.success() {
             return Err(format!(
                 "`git worktree add` at {} failed: {}",
-                &commit[..12.min(commit.len())],
+                crate::git::short_sha(commit),
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
