@@ -28,16 +28,12 @@ declare -A SIZE=([items]=10000 [commits]=2000 [postmortems]=4000 [tests]=4000 [s
 ROWS=("$@")
 ((${#ROWS[@]})) || ROWS=(items commits postmortems tests similarity suggest bigfile jsline unknown)
 
-for tool in git python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "adversarial.sh: needs $tool" >&2; exit 2; }
-done
-echo "== building release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+bench_prepare adversarial.sh git python3 /usr/bin/time
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ig-adversarial.XXXXXX")"
 cleanup() { if [[ "${KEEP:-0}" == 1 ]]; then echo "kept: $WORK" >&2; else rm -rf -- "$WORK"; fi; }
 trap cleanup EXIT
-# shellcheck source=benches/lib.sh
-source "$ROOT/benches/lib.sh"
 : >"$WORK/results"
 
 lines=()

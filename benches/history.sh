@@ -30,12 +30,9 @@ RUNS=3
 N_COMMITS=20000
 BASE_REV="HEAD~1000"
 
-for tool in git python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "history.sh: needs $tool" >&2; exit 2; }
-done
-
-echo "== building release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+bench_prepare history.sh git python3 /usr/bin/time
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ig-history.XXXXXX")"
 cleanup() {
@@ -72,7 +69,6 @@ AUTHORS = [("Ana Souza", "ana"), ("Bo Chen", "bo"), ("Chidi Okafor", "chidi"),
            ("Dana Levi", "dana"), ("Erik Lund", "erik"), ("Fatima Noor", "fatima"),
            ("Gus Pereira", "gus"), ("Hana Sato", "hana")]
 DEPS = ["serde", "tokio", "hyper", "sqlx", "tracing", "reqwest", "rustls", "clap"]
-
 
 def postmortem(i):
     iid = f"INC-2024-{i:03d}"
@@ -177,9 +173,6 @@ echo "  checkout done in $(secs_since "$t1")s (total $(secs_since "$t0")s)"
 printf '  %s commits, %s files at HEAD, %s changed since %s, .git %s\n' \
     "$(git -C "$REPO" rev-list --count HEAD)" "$(git -C "$REPO" ls-files | wc -l)" \
     "$(git -C "$REPO" diff --name-only "$BASE_REV" | wc -l)" "$BASE_REV" "$(du -sh "$REPO/.git" | cut -f1)"
-
-# shellcheck source=benches/lib.sh
-source "$BENCH_DIR/lib.sh"
 
 : >"$WORK/results"
 echo "== timing ($RUNS runs each)"

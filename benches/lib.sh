@@ -1,5 +1,17 @@
 # Shared by the benchmark scripts; sourced, not run.
 
+# bench_prepare NAME TOOL...: exits 2 naming the first TOOL not on PATH, then builds the
+# release binary ($ROOT is the repository).
+bench_prepare() {
+    local name=$1 tool
+    shift
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "$name: needs $tool" >&2; exit 2; }
+    done
+    echo "== building release binary"
+    (cd "$ROOT" && cargo build --release --quiet)
+}
+
 # time_cmd LABEL CMD...: runs CMD $RUNS times, in the current directory, under /usr/bin/time, stdout to
 # $WORK/out.LABEL. Appends "LABEL median_s min_s median_ms peak_rss_kib exit" to
 # $WORK/results: median_s/min_s are /usr/bin/time's %e (10 ms resolution), median_ms the

@@ -25,11 +25,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/target/release/incident-guard"
 RUNS="${RUNS:-5}"
 COMMITS="${COMMITS:-1000000}"
-for tool in git python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "monorepo.sh: needs $tool" >&2; exit 2; }
-done
-echo "== building release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+bench_prepare monorepo.sh git python3 /usr/bin/time
 
 if [[ -n "${REPO:-}" ]]; then
     WORK="$(dirname "$REPO")"
@@ -66,8 +64,6 @@ rm -rf -- "$WORK/cache-base" "$WORK/cache"
 (cd "$WORK/at-base" && "$BIN" check --format json --base HEAD~1 --today 2026-01-02 --cache "$WORK/cache-base" >/dev/null) || true
 [[ -f "$WORK/cache-base/incident-guard-history.json" ]] || { echo "FAIL: the run at the base wrote no cache"; exit 1; }
 
-# shellcheck source=benches/lib.sh
-source "$ROOT/benches/lib.sh"
 : >"$WORK/results"
 (
     cd "$REPO"

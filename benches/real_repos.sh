@@ -38,13 +38,11 @@ CORPORA="${CORPORA:-${TMPDIR:-/tmp}/ig-corpora}"
 RUNS="${RUNS:-7}"
 
 (($# > 0)) || { sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2; }
-for tool in git python3 /usr/bin/time grep; do
-    command -v "$tool" >/dev/null || { echo "real_repos.sh: needs $tool" >&2; exit 2; }
-done
 case "$CORPORA/" in "$ROOT"/*) echo "real_repos.sh: CORPORA must be outside the repository" >&2; exit 2 ;; esac
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+bench_prepare real_repos.sh git python3 /usr/bin/time grep
 mkdir -p "$CORPORA"
-echo "== building release binary"
-(cd "$ROOT" && cargo build --release --quiet)
 
 # prepare NAME SOURCE: a seeded clone at $CORPORA/NAME, its manifest at $CORPORA/NAME.json.
 prepare() {
@@ -85,8 +83,6 @@ prepare() {
     python3 "$ROOT/benches/seed_real.py" "$dir" "$CORPORA/$name.json"
 }
 
-# shellcheck source=benches/lib.sh
-source "$ROOT/benches/lib.sh"
 
 verdict=0
 lines=()

@@ -42,12 +42,9 @@ BIN="$ROOT/target/release/incident-guard"
 RUNS=${RUNS:-5}
 N_INC=1000
 
-for tool in git python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "reminder.sh: needs $tool" >&2; exit 2; }
-done
-
-echo "== building release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+bench_prepare reminder.sh git python3 /usr/bin/time
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ig-reminder.XXXXXX")"
 cleanup() {
@@ -206,8 +203,6 @@ printf '  %s commits, %s files at HEAD, %s changed on the feature branch, %s pos
     "$(git rev-list --count HEAD)" "$(git ls-files | wc -l)" "$(git diff --name-only main | wc -l)" \
     "$(ls postmortems/2025 | wc -l)" "$(du -sh .git | cut -f1)" "$(secs_since "$t0")"
 
-# shellcheck source=benches/lib.sh
-source "$BENCH_DIR/lib.sh"
 : >"$WORK/results"
 echo "== timing ($RUNS runs each)"
 ARGS=(check --format json --base main --today 2025-01-01)
@@ -242,7 +237,6 @@ hot = json.load(open(sys.argv[1]))["hotspots"]
 top = ", ".join(f"{h['path']} ({len(h['incidents'])} incidents)" for h in hot[:3])
 print(f"stats hotspots: {len(hot)} file(s): {top}")
 PY
-
 
 # On a shared machine wall times swing with the neighbours' load: the same runs again,
 # interleaved (one of each per round, so that load hits all alike), with CPU time

@@ -18,12 +18,9 @@ export BENCH_DIR="$ROOT/benches"
 BIN="$ROOT/target/release/incident-guard"
 RUNS=3
 
-for tool in python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "scan_tree.sh: needs $tool" >&2; exit 2; }
-done
-
-echo "== building release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+bench_prepare scan_tree.sh python3 /usr/bin/time
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ig-scan-tree.XXXXXX")"
 cleanup() {
@@ -47,8 +44,6 @@ from rustgen import NOUNS, VERBS, rust_file
 root = sys.argv[1]
 rng = random.Random(20240305)
 N_FILES, N_INC = 2000, 50
-
-
 
 pm_dir = os.path.join(root, "postmortems")
 os.makedirs(pm_dir)
@@ -74,9 +69,6 @@ n_lines=$(find "$TREE/src" -name '*.rs' -exec cat {} + | wc -l)
 n_markers=$(grep -rh '^ *// incident:' "$TREE/src" | wc -l)
 printf 'generated %s .rs files, %s lines, %s markers, %s in %.1fs\n' \
     "$n_files" "$n_lines" "$n_markers" "$(du -sh "$TREE" | cut -f1)" "$(awk -v a="$gen_start" -v b="$gen_end" 'BEGIN {print (b - a) / 1e9}')"
-
-# shellcheck source=benches/lib.sh
-source "$BENCH_DIR/lib.sh"
 
 : >"$WORK/results"
 echo "== timing"
