@@ -61,6 +61,38 @@ pub enum Command {
     Stats(PathArgs),
     /// Prove each linked test catches its incident: it fails without the fix, passes with it
     Verify(VerifyArgs),
+    /// Render a JSON report of `check` and/or `verify` again, after validating it
+    /// (markdown, human or github): for steps that must not trust the code that wrote it
+    #[command(long_about = RENDER_ABOUT)]
+    Render(RenderArgs),
+}
+
+const RENDER_ABOUT: &str = "\
+Render a JSON report of `check` and/or `verify` again, after validating it.
+
+REPORT is the document `check --format json` writes; --verify VERIFY the one `verify --format
+json` writes; give either or both. Each is validated strictly before anything is printed: a
+regular file of at most 16 MiB, valid JSON of version 1, every field with its type, every rule,
+level and outcome one that incident-guard knows. It is then rendered by the same renderers as
+`check` and `verify` (`--format markdown`, `human` or `github`), so that its text goes through
+their escaping; the verdict is recomputed from the findings, not read from the summary. With
+both files, the verify section follows the check's report.
+
+Exit status: 0 no finding at error level, 1 a finding at error level or a test that fails
+with its fix, 2 an input is invalid (nothing is printed then).";
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).multiple(true).args(["report", "verify"])))]
+pub struct RenderArgs {
+    /// A JSON report written by `check --format json`
+    #[arg(value_name = "REPORT.json")]
+    pub report: Option<PathBuf>,
+    /// A JSON report written by `verify --format json`
+    #[arg(long, value_name = "VERIFY.json")]
+    pub verify: Option<PathBuf>,
+    /// Write the output to FILE instead of standard output (an existing symlink is refused)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -488,6 +520,72 @@ fn format_name(format: Format) -> String {
     format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
 }
 
+/// `render`: validates every input before printing anything, renders into a buffer, then
+/// writes it to standard output or `--output`.
+fn render_reports(args: &RenderArgs, format: Format, color: ColorChoice) -> Result<u8> {
+    let format = match format {
+        Format::Markdown | Format::Human | Format::Github => format,
+        other => {
+            bail!("`--format {}` cannot be rendered; `render` prints markdown, human or github", format_name(other))
+        }
+    };
+    let load = |path: &PathBuf| -> Result<Vec<u8>> {
+        render::input::read_bounded(path).with_context(|| path.display().to_string())
+    };
+    let check = match &args.report {
+        Some(path) => Some(render::input::check_report(&load(path)?).with_context(|| path.display().to_string())?),
+        None => None,
+    };
+    let verify = match &args.verify {
+        Some(path) => Some(render::input::verify_report(&load(path)?).with_context(|| path.display().to_string())?),
+        None => None,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let style = Style { paths_from: None, ..style(color, to_terminal) };
+    let mut buf = Vec::new();
+    if let Some(report) = &check {
+        render::render(report, format, &style, &mut buf)?;
+    }
+    if let Some(report) = &verify {
+        if check.is_some() && format != Format::Github {
+            buf.push(b'\n');
+        }
+        match format {
+            Format::Markdown => render::verify::markdown(report, &mut buf)?,
+            Format::Human => render::verify::human(report, &mut buf)?,
+            _ => render::verify::github(report, &mut buf)?,
+        }
+    }
+    match &args.output {
+        Some(file) => write_new_or_truncate(file, &buf).with_context(|| format!("cannot write {}", file.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf)?;
+            out.flush()?;
+        }
+    }
+    let failed = check.as_ref().is_some_and(|r| r.has_errors()) || verify.as_ref().is_some_and(|r| r.failed());
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+/// Creates or truncates `file`, refusing a symlink (on Unix also at the moment of opening,
+/// with `O_NOFOLLOW`).
+fn write_new_or_truncate(file: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    if std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink()) {
+        bail!("it is a symbolic link");
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut f = options.open(file)?;
+    f.write_all(bytes)?;
+    Ok(())
+}
+
 /// Runs the command line and returns the exit status.
 pub fn run(cli: Cli) -> Result<u8> {
     let stdout = std::io::stdout();
@@ -496,6 +594,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Explain(args) => explain(args),
         Command::New(args) => new_postmortem(args, &cli.config),
         Command::Init(args) => init(args),
+        Command::Render(args) => render_reports(args, format, cli.color),
         Command::Stats(args) => {
             let analysis = crate::analyze(&args.options(&cli.config))?;
             let stats = crate::stats::compute(&analysis.model, &analysis.config);

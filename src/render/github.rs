@@ -30,7 +30,8 @@ fn command(level: Level) -> &'static str {
     }
 }
 
-fn annotation(f: &Finding) -> String {
+/// One finding as a workflow command, every piece of it escaped.
+pub fn annotation(f: &Finding) -> String {
     let mut props = Vec::new();
     if let Some(path) = &f.path {
         props.push(format!("file={}", escape_property(path)));

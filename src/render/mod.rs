@@ -7,6 +7,7 @@
 
 pub mod github;
 pub mod human;
+pub mod input;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

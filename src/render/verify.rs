@@ -119,3 +119,25 @@ pub fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     out.write_all(md.as_bytes())
 }
+
+/// `--format github` (from `render --verify`): one annotation per finding
+/// (`linked-test-does-not-catch`, at the level the config gave it) and one error per
+/// test that fails with its fix, each at the test's file and line and escaped as every
+/// annotation is; then one plain line counting the outcomes.
+pub fn github(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    use super::github::{annotation, escape_data, escape_property};
+    for f in &report.findings {
+        writeln!(out, "{}", annotation(f))?;
+    }
+    for r in report.results.iter().filter(|r| r.kind == Some(crate::proof::Outcome::FailsWithFix)) {
+        writeln!(
+            out,
+            "::error file={},line={},title={}::{}",
+            escape_property(&r.path),
+            r.line,
+            escape_property(r.outcome),
+            escape_data(&format!("{} ({}) does not pass with its fix: {}", r.test, r.incident, r.message))
+        )?;
+    }
+    writeln!(out, "incident-guard verify: {}", summary(report))
+}
