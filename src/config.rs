@@ -32,13 +32,14 @@ const KEYS: &[&str] = &[
     "sla_days",
     "guard_change_reason",
     "test_results",
+    "results_conflict",
     "rules",
     "verify",
 ];
 
 /// The keys of `[verify]`: the seconds one run of a test may take, and one command per
 /// language (see `verify::command`).
-const VERIFY_KEYS: &[&str] = &["timeout", "rust", "python", "go", "javascript", "java"];
+const VERIFY_KEYS: &[&str] = &["timeout", "env", "rust", "python", "go", "javascript", "java"];
 
 /// The placeholders a `[verify]` command may hold, each replaced by a property of the test
 /// it runs (documented in docs/config.md). `{target_flags}` stands alone as a word, since
@@ -54,10 +55,24 @@ pub struct VerifyConfig {
     /// Language name → the command (program and arguments, with placeholders) set here;
     /// a language not set here has the built-in default, if it has one.
     pub commands: BTreeMap<String, Vec<String>>,
+    /// Names of environment variables a test is given beyond the built-in allow-list
+    /// (`env`); never one that `verify::process::is_withheld` names.
+    pub env: Vec<String>,
 }
 
 /// The sections a postmortem's narrative needs by default.
 pub const DEFAULT_SECTIONS: &[&str] = &["Summary", "Impact", "Timeline", "Contributing factors", "Action items"];
+
+/// Which result wins when result files disagree about a linked test
+/// (`results_conflict`): a pass anywhere (the default, for retries and flaky shards), or
+/// a failure anywhere, so that a result file written beside the real one cannot turn a
+/// failed linked test into a pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResultsConflict {
+    #[default]
+    Pass,
+    Fail,
+}
 
 /// What a rule is set to in `[rules]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +110,8 @@ pub struct Config {
     /// Result files of the test run before the check (paths or globs, relative to the
     /// root): see `results`.
     pub test_results: Vec<String>,
+    /// Which result wins when result files disagree (`results_conflict`).
+    pub results_conflict: ResultsConflict,
     /// The config file's text, for pointing findings at its lines.
     pub text: Option<String>,
     /// `[verify]`: how `incident-guard verify` runs a test.
@@ -126,6 +143,7 @@ impl Default for Config {
             exclude_patterns: Vec::new(),
             guard_change_reason: None,
             test_results: Vec::new(),
+            results_conflict: ResultsConflict::Pass,
             text: None,
             verify: VerifyConfig::default(),
             base: None,
@@ -192,6 +210,13 @@ impl Config {
     /// Whether `rel` is scanned: this config or the binding base asks for it.
     pub fn wants(&self, rel: &str, language: &str) -> bool {
         self.own_wants(rel, language) || self.binding_base().is_some_and(|b| b.own_wants(rel, language))
+    }
+
+    /// Which result wins when result files disagree: `Fail` when this config or the
+    /// binding base says so.
+    pub fn conflict(&self) -> ResultsConflict {
+        let fail = |c: &Config| c.results_conflict == ResultsConflict::Fail;
+        if fail(self) || self.binding_base().is_some_and(fail) { ResultsConflict::Fail } else { ResultsConflict::Pass }
     }
 
     /// The marker words scanned for: this config's and the binding base's.
@@ -261,6 +286,21 @@ impl Config {
                 "test_results".to_owned(),
             ));
         }
+        if base.results_conflict == ResultsConflict::Fail && self.results_conflict == ResultsConflict::Pass {
+            out.push((
+                "`results_conflict` goes from \"fail\" to \"pass\" (set, or removed: \"pass\" is the default), so a passing result file outweighs a failing one again".to_owned(),
+                "results_conflict".to_owned(),
+            ));
+        }
+        if base.verify != self.verify {
+            out.push((
+                format!(
+                    "`[verify]` changes how `verify` runs the tests ({}), so the proof would run what this change says",
+                    verify_changes(&base.verify, &self.verify).join(", ")
+                ),
+                "[verify]".to_owned(),
+            ));
+        }
         if base.postmortems != self.postmortems {
             out.push((
                 format!("`postmortems` moves from `{}` to `{}`", base.postmortems, self.postmortems),
@@ -270,9 +310,23 @@ impl Config {
         out
     }
 
-    /// The 1-based line of this config file on which `key` is set, if it is.
+    /// How `verify` runs the tests: the base's `[verify]` while the base binds (a change
+    /// to it is `config-weakened` unless `guard_change_reason` accepts it), else this
+    /// config's.
+    pub fn binding_verify(&self) -> &VerifyConfig {
+        match self.binding_base() {
+            Some(base) => &base.verify,
+            None => &self.verify,
+        }
+    }
+
+    /// The 1-based line of this config file on which `key` is set, if it is (a table's
+    /// header for `[table]`).
     pub fn line_of(&self, key: &str) -> Option<usize> {
         let text = self.text.as_ref()?;
+        if key.starts_with('[') {
+            return text.lines().position(|l| l.trim() == key).map(|i| i + 1);
+        }
         text.lines()
             .position(|l| {
                 let l = l.trim_start().trim_start_matches('"');
@@ -460,6 +514,17 @@ impl Config {
                     }
                 }
             }
+            if let Some(v) = t.string("results_conflict", false, &mut p) {
+                match v.value.as_str() {
+                    "pass" => config.results_conflict = ResultsConflict::Pass,
+                    "fail" => config.results_conflict = ResultsConflict::Fail,
+                    other => p.list.push(Problem {
+                        span: v.span,
+                        message: format!("`results_conflict` must be set to \"pass\" or \"fail\", not `{other}`"),
+                        help: None,
+                    }),
+                }
+            }
             if let Some((sla, _)) = t.table("sla_days", &mut p) {
                 config.sla_days.clear();
                 for (key, value) in sla.iter() {
@@ -512,6 +577,27 @@ impl Config {
 fn parse_verify(t: &Table, p: &mut Problems) -> VerifyConfig {
     let mut out = VerifyConfig::default();
     t.reject_unknown(VERIFY_KEYS, p);
+    if t.get("env").is_some() {
+        for name in t.string_array("env", p) {
+            let valid = !name.value.is_empty()
+                && !name.value.contains('=')
+                && !name.value.contains('\0')
+                && !name.value.chars().any(char::is_whitespace);
+            if !valid {
+                p.push(&name.span, format!("`{}` in `env` of [verify] is not a variable name", name.value));
+            } else if crate::verify::process::is_withheld(&name.value) {
+                p.push(
+                    &name.span,
+                    format!(
+                        "`{}` in `env` of [verify] is never given to a test: the runner's command files, shell start-up files and tokens are withheld",
+                        name.value
+                    ),
+                );
+            } else if !out.env.contains(&name.value) {
+                out.env.push(name.value);
+            }
+        }
+    }
     if let Some(v) = t.get("timeout") {
         match v.get_ref().as_integer().and_then(|i| i.as_str().parse::<u64>().ok()).filter(|s| *s > 0) {
             Some(secs) => out.timeout = Some(secs),
@@ -551,6 +637,23 @@ fn parse_verify(t: &Table, p: &mut Problems) -> VerifyConfig {
         }
         if ok {
             out.commands.insert((*lang).to_owned(), words.into_iter().map(|w| w.value).collect());
+        }
+    }
+    out
+}
+
+/// What differs between two `[verify]` tables, key by key, for a message.
+fn verify_changes(base: &VerifyConfig, head: &VerifyConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    if base.timeout != head.timeout {
+        out.push("`timeout`".to_owned());
+    }
+    if base.env != head.env {
+        out.push("`env`".to_owned());
+    }
+    for lang in LANGUAGE_NAMES {
+        if base.commands.get(*lang) != head.commands.get(*lang) {
+            out.push(format!("`{lang}`"));
         }
     }
     out

@@ -14,6 +14,37 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub const FILE_NAME: &str = "verified.lock";
+
+/// The largest lock file read (some hundred thousand proofs).
+const MAX_LOCK_BYTES: u64 = 64 << 20;
+
+/// Replaces `dir/name` with `bytes`: written to a new file beside it (a random name,
+/// created, never opened through a link) and renamed over it, so that a link at `name`
+/// is replaced, never written through, and no reader sees half a file.
+pub fn write_replacing(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let target = dir.join(name);
+    if let Ok(m) = std::fs::symlink_metadata(&target)
+        && !m.file_type().is_file()
+    {
+        bail!("{} is not a regular file (a symbolic link?): nothing is written through it", target.display());
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    // A file of the repository, as `git checkout` would make it (tempfile makes 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error).with_context(|| format!("cannot replace {}", target.display()))?;
+    Ok(())
+}
 const FORMAT_VERSION: u32 = 1;
 
 /// What running a linked test without and with its fix showed.
@@ -135,11 +166,21 @@ impl Lock {
     /// Reads the lock file at `path`; none there is an empty lock. `display` names it in
     /// errors: a lock file that cannot be read stops the run, as a broken config does.
     pub fn read(path: &Path, display: &str) -> Result<Lock> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        // A committed link could point anywhere (`/dev/zero`, a file outside the
+        // repository): the lock file must be a regular file of its own.
+        match std::fs::symlink_metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::default()),
             Err(e) => return Err(e).with_context(|| format!("cannot read {display}")),
-        };
+            Ok(m) if !m.file_type().is_file() => bail!(
+                "{display} is {}, not a regular file: a lock file of proofs is never read or written through a link; replace it with the file itself",
+                if m.file_type().is_symlink() { "a symbolic link" } else { "a special file" }
+            ),
+            Ok(m) if m.len() > MAX_LOCK_BYTES => {
+                bail!("{display} is {} bytes, more than a lock file of proofs can be ({MAX_LOCK_BYTES})", m.len())
+            }
+            Ok(_) => {}
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {display}"))?;
         let doc: Document = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "{display} is not a lock file of proofs: {}; run `incident-guard verify --record` again to rewrite it (after a merge conflict, take either side first)",

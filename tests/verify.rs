@@ -234,34 +234,57 @@ fn an_interrupted_run_stops_its_test_and_removes_its_worktree() {
         "\n// incident: INC-1\n#[test]\nfn waits_forever() {{\n    std::fs::write({pid_path:?}, std::process::id().to_string()).unwrap();\n    loop {{\n        std::thread::sleep(std::time::Duration::from_millis(50));\n    }}\n}}\n"
     ));
     let before = UserState::of(&t);
+    let tmp = tempfile::tempdir().unwrap();
+    let err_file = tmp.path().join("stderr");
+    // Left by an earlier run of this test that failed half-way, not ours.
+    let stale = processes_with("waits_forever");
     let mut child = Command::new(BIN)
         .args(["verify", "--test", "tests/retry.rs::waits_forever", "--timeout", "300"])
         .current_dir(t.path())
         .env("CARGO_TARGET_DIR", cargo_target())
+        .env("TMPDIR", tmp.path())
         .env_remove("GITHUB_EVENT_PATH")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&err_file).unwrap())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(180);
-    let test_pid = loop {
+    loop {
         let pid = std::fs::read_to_string(&pid_path).unwrap();
         if !pid.is_empty() {
-            break pid;
+            break;
         }
         assert!(Instant::now() < deadline, "the test never started");
         std::thread::sleep(Duration::from_millis(100));
-    };
+    }
+    // In a PID namespace the pid the test wrote is the namespace's: look for it by name.
+    let running: Vec<u32> = processes_with("waits_forever").into_iter().filter(|p| !stale.contains(p)).collect();
+    assert!(!running.is_empty(), "the test is running");
     assert_eq!(extra_worktrees(&t), 1, "the run is in its worktree");
-    assert!(alive(&test_pid));
     Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let deadline = Instant::now() + Duration::from_secs(5);
-    while alive(&test_pid) && Instant::now() < deadline {
+    while running.iter().any(|p| alive(&p.to_string())) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!alive(&test_pid), "the test process was stopped with the run");
+    let survivors: Vec<String> = running
+        .iter()
+        .filter(|p| alive(&p.to_string()))
+        .map(|p| {
+            String::from_utf8_lossy(&std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default()).replace('\0', " ")
+        })
+        .collect();
+    assert!(survivors.is_empty(), "the test process was stopped with the run: {survivors:?}");
+    // One line says what was stopped, and the scratch directory is gone.
+    let err = std::fs::read_to_string(&err_file).unwrap();
+    assert!(err.contains("interrupted; stopped 1 running test command(s)"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("incident-guard-verify"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     assert_eq!(extra_worktrees(&t), 0);
     assert_eq!(UserState::of(&t), before);
 }
@@ -605,4 +628,199 @@ fn measure_verify_of_one_rust_test() {
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
         println!("verify of one Rust test, {label} target directory: {:.2} s", start.elapsed().as_secs_f64());
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// A verified test is the pull request's code: what it is given, and what it can leave.
+
+/// The processes whose command line holds `needle`.
+fn processes_with(needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')));
+        if !zombie && String::from_utf8_lossy(&cmdline).replace('\0', " ").contains(needle) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// A JavaScript repository whose linked test runs `body` (JavaScript) before it asserts.
+fn javascript_repo_running(config: &str, body: &str) -> Tree {
+    let t = javascript_repo(config);
+    t.file(
+        "test/cart.test.mjs",
+        format!(
+            "import {{ it }} from 'node:test';\nimport assert from 'node:assert';\nimport fs from 'node:fs';\nimport {{ spawnSync }} from 'node:child_process';\nimport {{ total }} from '../src/cart.mjs';\n\n// incident: INC-1\nit('counts an item once', () => {{\n{body}\n  assert.equal(total(['a', 'a']), 1);\n}});\n"
+        ),
+    );
+    t.commit("The test does more");
+    t
+}
+
+// incident: IG-2026-012
+#[test]
+fn a_daemon_a_verified_test_detaches_with_setsid_does_not_outlive_verify() {
+    for (i, namespace) in [(0, true), (1, false)] {
+        let needle = format!("sleep 314{i}{}", std::process::id());
+        let t = javascript_repo_running(
+            NODE,
+            &format!(
+                "  spawnSync('setsid', ['-f', 'sh', '-c', 'exec {needle}'], {{ stdio: 'ignore' }});\n  spawnSync('sh', ['-c', '(setsid {needle} &) ; true'], {{ stdio: 'ignore' }});"
+            ),
+        );
+        let env: Vec<(&str, &str)> = if namespace { vec![] } else { vec![("INCIDENT_GUARD_NO_NAMESPACE", "1")] };
+        let out = t.run_in(t.path(), &["verify", "--format", "json"], &env);
+        let doc: Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+        assert_eq!(result(&doc, "test/cart.test.mjs::counts an item once")["outcome"], "caught", "{doc:#}");
+        let left = processes_with(&needle);
+        for pid in &left {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+        assert!(left.is_empty(), "namespace {namespace}: the daemons {left:?} survived verify");
+    }
+}
+
+// incident: IG-2026-012
+#[test]
+fn a_verified_test_gets_an_allow_listed_environment_in_a_private_scratch_directory() {
+    let seen = tempfile::tempdir().unwrap();
+    let env_file = seen.path().join("env.json");
+    let mode_file = seen.path().join("mode");
+    let t = javascript_repo_running(
+        &format!("{NODE}env = [\"MY_SETTING\"]\n"),
+        &format!(
+            "  fs.writeFileSync({:?}, JSON.stringify(process.env));\n  fs.writeFileSync({:?}, (fs.statSync('..').mode & 0o777).toString(8));",
+            env_file.display().to_string(),
+            mode_file.display().to_string()
+        ),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let runner = tmp.path().join("runner-files");
+    std::fs::create_dir_all(&runner).unwrap();
+    let tmpdir = tmp.path().to_str().unwrap().to_owned();
+    let env_path = runner.join("set_env").display().to_string();
+    let vars = [
+        ("GITHUB_ENV", env_path.as_str()),
+        ("GITHUB_OUTPUT", "/tmp/out"),
+        ("GITHUB_PATH", "/tmp/path"),
+        ("GITHUB_STEP_SUMMARY", "/tmp/summary"),
+        ("GITHUB_TOKEN", "ghs_secret"),
+        ("GH_TOKEN", "ghs_secret"),
+        ("ACTIONS_RUNTIME_TOKEN", "secret"),
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://t.example"),
+        ("BASH_ENV", "/tmp/evil.sh"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("UNRELATED", "x"),
+        ("MY_SETTING", "yes"),
+        ("TMPDIR", tmpdir.as_str()),
+    ];
+    let out = t.run_in(t.path(), &["verify", "--format", "json"], &vars);
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    assert_eq!(result(&doc, "test/cart.test.mjs::counts an item once")["outcome"], "caught", "{doc:#}");
+    let seen_env: serde_json::Map<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(&env_file).unwrap()).unwrap();
+    for name in [
+        "GITHUB_ENV",
+        "GITHUB_OUTPUT",
+        "GITHUB_PATH",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "ACTIONS_RUNTIME_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "BASH_ENV",
+        "AWS_SECRET_ACCESS_KEY",
+        "UNRELATED",
+    ] {
+        assert!(!seen_env.contains_key(name), "the test was given {name}: {seen_env:?}");
+    }
+    assert_eq!(seen_env.get("MY_SETTING"), Some(&Value::from("yes")), "`[verify] env` names it");
+    assert!(seen_env.contains_key("PATH") && seen_env.contains_key("HOME"), "{seen_env:?}");
+    // The scratch directory was private, and nothing of it is left.
+    assert_eq!(std::fs::read_to_string(&mode_file).unwrap(), "700");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("incident-guard-verify"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!runner.join("set_env").exists());
+
+    // A withheld name in `[verify] env` is a config error, not a quiet no.
+    t.file("incident-guard.toml", format!("{NODE}env = [\"GITHUB_TOKEN\"]\n{LINTS_OFF}"));
+    let out = ig(&t, &["verify"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`GITHUB_TOKEN` in `env` of [verify] is never given to a test"), "{}", stderr(&out));
+}
+
+// incident: IG-2026-012
+#[test]
+fn a_pull_request_cannot_choose_how_its_own_proof_is_run() {
+    let t = javascript_repo(NODE);
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    let text = std::fs::read_to_string(t.path().join("test/cart.test.mjs")).unwrap();
+    t.file("test/cart.test.mjs", text.replace("total([]), 0)", "total([]), 0, 'empty')"));
+    // The change also replaces the command with one that "passes" whatever the test does.
+    let fake = "[verify]\njavascript = [\"sh\", \"-c\", \"echo 1 passed\"]\n";
+    t.file("incident-guard.toml", format!("{fake}{LINTS_OFF}"));
+    t.commit("Tidy the cart tests");
+    let (code, doc) = t.check(&["--base", "main"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let weakened = of_rule(&doc, "config-weakened");
+    assert_eq!(weakened.len(), 1, "{doc:#}");
+    assert!(
+        weakened[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`[verify]` changes how `verify` runs the tests (`javascript`)")
+    );
+    assert_eq!(weakened[0]["line"], 1);
+    // verify runs the base's command, and says so.
+    let (_, doc) = verify(&t, &["--changed", "--base", "main"]);
+    let r = result(&doc, "test/cart.test.mjs::cart > counts nothing as zero");
+    assert_eq!(r["runs"][0]["command"][0], "node", "{doc:#}");
+    assert_eq!(r["outcome"], "does-not-catch", "{doc:#}");
+    assert!(doc["bound_config"].as_str().unwrap().contains("base revision's `[verify]`"), "{doc:#}");
+    // A change that says why runs its own, reviewed.
+    t.file(
+        "incident-guard.toml",
+        format!("guard_change_reason = \"the node runner moved to a wrapper script, see README\"\n{fake}{LINTS_OFF}"),
+    );
+    t.commit("Say why");
+    let (_, doc) = t.check(&["--base", "main"]);
+    assert!(of_rule(&doc, "config-weakened").is_empty(), "{doc:#}");
+    assert_eq!(of_rule(&doc, "guard-change-accepted").len(), 1, "{doc:#}");
+    let (_, doc) = verify(&t, &["--changed", "--base", "main"]);
+    let r = result(&doc, "test/cart.test.mjs::cart > counts nothing as zero");
+    assert_eq!(r["runs"][0]["command"][0], "sh", "{doc:#}");
+    assert!(doc.get("bound_config").is_none(), "{doc:#}");
+}
+
+// incident: IG-2026-012
+#[test]
+fn record_never_writes_through_a_committed_link() {
+    let t = javascript_repo(NODE);
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("bashrc");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    std::os::unix::fs::symlink(&victim, t.path().join("postmortems/verified.lock")).unwrap();
+    t.commit("A lock file that is a link");
+    let out = ig(&t, &["verify", "--record"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("postmortems/verified.lock is a symbolic link"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    // `check` does not read through it either.
+    let out = t.run(&["check"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    // A regular lock file is replaced by a new one, not written in place.
+    std::fs::remove_file(t.path().join("postmortems/verified.lock")).unwrap();
+    let (_, _) = verify(&t, &["--record"]);
+    let lock = t.path().join("postmortems/verified.lock");
+    assert!(std::fs::symlink_metadata(&lock).unwrap().file_type().is_file());
+    assert!(std::fs::read_to_string(&lock).unwrap().contains("[[proof]]"));
 }

@@ -13,7 +13,8 @@
 
 pub mod command;
 pub mod fix;
-mod process;
+pub mod process;
+mod scratch;
 mod splice;
 pub mod worktree;
 
@@ -122,6 +123,10 @@ pub struct Report {
     /// Why nothing was selected, when nothing was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why the commands that ran are not the ones this change's config names: the base's
+    /// `[verify]` binds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_config: Option<String>,
     /// `linked-test-does-not-catch` for each link that passed without its fix, at the
     /// config's level (none when the rule is off).
     pub findings: Vec<Finding>,
@@ -189,8 +194,17 @@ pub fn run(opts: &Options) -> Result<Report> {
         .and_then(|h| h.peel_to_commit())
         .map(|c| c.id().to_string())
         .context("the repository has no commit yet: there is no fix to verify against")?;
-    let scratch = std::env::temp_dir().join(format!("incident-guard-verify-{}", fnv(&workdir.to_string_lossy())));
-    let repo = Repo { root: model.root.clone(), workdir, prefix, git_dir: git.path().to_path_buf(), scratch, head };
+    // Before any test starts: a process a test detaches is then re-parented to us.
+    process::become_subreaper();
+    let scratch = scratch::Scratch::create().map_err(anyhow::Error::msg)?;
+    let repo = Repo {
+        root: model.root.clone(),
+        workdir,
+        prefix,
+        git_dir: git.path().to_path_buf(),
+        scratch: scratch.path().to_path_buf(),
+        head,
+    };
 
     let jobs = select(opts, model, history, &repo, &git)?;
     let mut report = Report {
@@ -199,6 +213,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         summary: Default::default(),
         recorded: None,
         note: None,
+        bound_config: None,
         findings: Vec::new(),
     };
     if jobs.is_empty() {
@@ -214,12 +229,28 @@ pub fn run(opts: &Options) -> Result<Report> {
     }
 
     worktree::handle_interruptions();
-    let timeout = Duration::from_secs(opts.timeout.or(config.verify.timeout).unwrap_or(DEFAULT_TIMEOUT));
-    let cx = Cx { opts, config, repo: &repo, timeout, start: Instant::now() };
+    // The base's `[verify]` binds like every guard setting: a pull request must not choose
+    // how its own proof is run.
+    let verify = config.binding_verify();
+    if verify != &config.verify {
+        report.bound_config = Some(
+            "the tests ran with the base revision's `[verify]`: this change edits it without a `guard_change_reason`"
+                .to_owned(),
+        );
+    }
+    let timeout = Duration::from_secs(opts.timeout.or(verify.timeout).unwrap_or(DEFAULT_TIMEOUT));
+    let cx = Cx { opts, config, verify, repo: &repo, timeout, start: Instant::now() };
     report.results = execute(&cx, jobs);
-    // What stays is the shared cargo target directory, if it is there: the worktrees and
-    // the logs are gone.
-    let _ = std::fs::remove_dir(&repo.scratch);
+    // Whatever is still running now was started by a test: stopped, and said.
+    let left = process::sweep();
+    if !left.is_empty() {
+        bail!(
+            "processes started by the tests could not be stopped (pid {}); the outcomes are not trusted",
+            left.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        );
+    }
+    // The worktrees, the logs and the shared cargo target go with the scratch directory.
+    drop(scratch);
     for r in &report.results {
         *report.summary.entry(r.outcome).or_default() += 1;
     }
@@ -237,6 +268,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         let rel = format!("{}/{}", config.postmortems.trim_end_matches('/'), proof::FILE_NAME);
         let path = model.root.join(&rel);
         let mut lock = Lock::read(&path, &rel)?;
+        let lock_dir = path.parent().context("the lock file has no directory")?.to_path_buf();
         for r in &report.results {
             let (Some(kind), Some(blob), Some(with), Some(without)) =
                 (r.kind, &r.test_blob, &r.with_commit, &r.without_commit)
@@ -256,16 +288,11 @@ pub fn run(opts: &Options) -> Result<Report> {
                 tool: proof::tool(),
             });
         }
-        std::fs::write(&path, lock.render()).with_context(|| format!("cannot write {rel}"))?;
+        proof::write_replacing(&lock_dir, proof::FILE_NAME, lock.render().as_bytes())
+            .with_context(|| format!("cannot write {rel}"))?;
         report.recorded = Some(rel);
     }
     Ok(report)
-}
-
-/// A short stable hash of a path, for naming directories after the repository.
-fn fnv(text: &str) -> String {
-    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{:012x}", h & 0xffff_ffff_ffff)
 }
 
 /// The links to verify, each with its fix.
@@ -347,6 +374,8 @@ fn marker_commit(repo: &Repo, incident: &str, file: &str) -> Option<String> {
 struct Cx<'a> {
     opts: &'a Options,
     config: &'a crate::config::Config,
+    /// The `[verify]` that binds (see `Config::binding_verify`).
+    verify: &'a crate::config::VerifyConfig,
     repo: &'a Repo,
     timeout: Duration,
     start: Instant,
@@ -468,8 +497,9 @@ fn verify_one(cx: &Cx, job: &Job, slot: usize) -> Verified {
         if !same_at_rev {
             bring(&repo, cx.repo, &choice, &source, &with_rev, None, &root, &job.test).map_err(|e| (e, None))?;
         }
-        let prepared = command::prepare(&cx.config.verify, &root, &job.test).map_err(|n| (n.why, Some(n.help)))?;
-        let ran = process::run(&prepared.argv, &prepared.dir, &env, cx.timeout, &log).map_err(|e| (e, None))?;
+        let prepared = command::prepare(cx.verify, &root, &job.test).map_err(|n| (n.why, Some(n.help)))?;
+        let ran = process::run(&prepared.argv, &prepared.dir, &cx.verify.env, &env, cx.timeout, &log)
+            .map_err(|e| (e, None))?;
         Ok((prepared, ran))
     })();
     let (prepared, with_ran) = match with {
@@ -489,7 +519,7 @@ fn verify_one(cx: &Cx, job: &Job, slot: usize) -> Verified {
         let tree = worktree::Worktree::add(&cx.repo.workdir, &slot_dir, &without_rev)?;
         let root = tree.path().join(&cx.repo.prefix);
         bring(&repo, cx.repo, &choice, &source, &without_rev, Some(&with_rev), &root, &job.test)?;
-        process::run(&prepared.argv, &root.join(&prepared.dir_rel), &env, cx.timeout, &log)
+        process::run(&prepared.argv, &root.join(&prepared.dir_rel), &cx.verify.env, &env, cx.timeout, &log)
     })();
     let without_ran = match without {
         Ok(r) => r,

@@ -118,6 +118,22 @@ pub fn register_child(pid: u32) -> ChildGuard {
 
 pub struct ChildGuard(u32);
 
+/// How many test commands are running now.
+pub fn running_children() -> usize {
+    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).len()
+}
+
+/// The pids of the test commands running now.
+pub fn live_children() -> Vec<u32> {
+    CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Held while no `git worktree` command runs: a sweep for left-over processes must not
+/// take one of ours for a test's.
+pub fn git_ops() -> std::sync::MutexGuard<'static, ()> {
+    GIT_OPS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != self.0);
@@ -142,10 +158,13 @@ pub fn clean_up_all() {
     for pid in children {
         kill_group(pid);
     }
+    // And whatever they left that detached from their process groups.
+    let _ = super::process::sweep();
     let active: Vec<(PathBuf, PathBuf)> = ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for (repo, path) in active {
         remove(&repo, &path);
     }
+    super::scratch::remove_all();
 }
 
 /// Installs the interruption handler once: SIGINT, SIGTERM and SIGHUP clean up (see
@@ -184,7 +203,11 @@ pub fn handle_interruptions() {
                 if n == 1 {
                     let mut gate = GATE.lock().unwrap_or_else(|e| e.into_inner());
                     *gate = true;
+                    let tests = CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).len();
                     clean_up_all();
+                    eprintln!(
+                        "incident-guard verify: interrupted; stopped {tests} running test command(s) and removed the temporary worktrees and scratch directory"
+                    );
                     std::process::exit(130);
                 }
                 if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
