@@ -238,7 +238,8 @@ impl Runner {
             input_values.insert((*k).to_owned(), (*v).to_owned());
         }
         let payload: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
-        let mut run = Run { statuses: Vec::new(), stdout: String::new(), outputs: BTreeMap::new(), env: BTreeMap::new() };
+        let mut run =
+            Run { statuses: Vec::new(), stdout: String::new(), outputs: BTreeMap::new(), env: BTreeMap::new() };
         let mut added_path: Vec<String> = Vec::new();
         std::fs::write(&summary, "").unwrap();
         let path = format!("{}:{}", self.gh_dir.join("bin").display(), std::env::var("PATH").unwrap());
@@ -288,7 +289,9 @@ impl Runner {
             std::fs::write(&script_file, script).unwrap();
             let mut cmd = Command::new("bash");
             cmd.args(["--noprofile", "--norc", "-eo", "pipefail"]).arg(&script_file).current_dir(self.tree.path());
-            let step_path = std::env::join_paths(added_path.iter().rev().map(PathBuf::from).chain(std::env::split_paths(&path))).unwrap();
+            let step_path =
+                std::env::join_paths(added_path.iter().rev().map(PathBuf::from).chain(std::env::split_paths(&path)))
+                    .unwrap();
             cmd.env("PATH", &step_path)
                 .env("GITHUB_ACTION_PATH", &self.how.action_path)
                 .env("GITHUB_WORKSPACE", self.tree.path())
@@ -1260,7 +1263,10 @@ const BRANCH_SHA: &str = "5555555555555555555555555555555555555555";
 fn json_report(title: &str) -> String {
     let t = Tree::new();
     let title = if title.is_empty() { "Incident INC-1" } else { title };
-    t.file("postmortems/inc-1.md", postmortem("INC-1", "").replacen("title = \"Incident INC-1\"", &format!("title = {title:?}"), 1));
+    t.file(
+        "postmortems/inc-1.md",
+        postmortem("INC-1", "").replacen("title = \"Incident INC-1\"", &format!("title = {title:?}"), 1),
+    );
     let (code, doc) = t.check(&["--no-git"]);
     assert_eq!(code, 1, "{doc}");
     doc.to_string()
@@ -1608,7 +1614,8 @@ fn comment_workflow_refuses_an_artifact_that_is_not_a_report() {
 fn the_comment_workflow_renders_the_forks_report_itself() {
     // The fork's run wrote a report whose text would mention a team, load a tracking
     // image, forge the marker, and whose summary says there is no error.
-    let hostile = "Pool @acme/oncall <img src=https://t.example/p.png> ![x](https://t.example/x.png) <!-- incident-guard -->";
+    let hostile =
+        "Pool @acme/oncall <img src=https://t.example/p.png> ![x](https://t.example/x.png) <!-- incident-guard -->";
     let mut doc: serde_json::Value = serde_json::from_str(&json_report(hostile)).unwrap();
     doc["summary"]["errors"] = serde_json::json!(0);
     let w = Workflows::new(shop_api());
