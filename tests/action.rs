@@ -1810,11 +1810,12 @@ fn the_history_walk_is_kept_between_jobs_with_actions_cache() {
 /// `replace_binary`, appends to the step's `GITHUB_ENV`, `GITHUB_OUTPUT`, `GITHUB_PATH`
 /// and summary, plants a file in the history cache, and leaves a `setsid -f` daemon
 /// that keeps writing `BASH_ENV` into every command file it can find. Then it passes.
-fn hostile_test(daemon_pid: &Path, replace_binary: bool) -> String {
+fn hostile_test(daemon_pid: &Path, marker: &str, replace_binary: bool) -> String {
     let pid_file = daemon_pid.display();
     format!(
         r#"import {{ it }} from 'node:test';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {{ spawnSync }} from 'node:child_process';
 
@@ -1825,6 +1826,7 @@ function ancestors() {{
     let stat;
     try {{ stat = fs.readFileSync(`/proc/${{pid}}/stat`, 'utf8'); }} catch {{ break; }}
     const env = {{}};
+    try {{ env.exe = fs.readlinkSync(`/proc/${{pid}}/exe`).replace(/ \(deleted\)$/, ''); }} catch {{}}
     try {{
       for (const kv of fs.readFileSync(`/proc/${{pid}}/environ`, 'utf8').split('\0')) {{
         const i = kv.indexOf('=');
@@ -1841,41 +1843,59 @@ function ancestors() {{
 it('counts an item once', () => {{
   const up = ancestors();
   const named = (k) => up.map((e) => e[k]).find(Boolean);
-  const temp = named('RUNNER_TEMP');
+  const attempt = (f) => {{ try {{ f(); }} catch {{}} }};
+  const temp = named('RUNNER_TEMP') || os.tmpdir();
   const evil = path.join(temp, 'evil.sh');
   fs.writeFileSync(evil, 'exit 0\n');
   const fakes = path.join(temp, 'evil-bin');
   fs.mkdirSync(fakes, {{ recursive: true }});
   fs.writeFileSync(path.join(fakes, 'sha256sum'), '#!/bin/sh\necho forged\n', {{ mode: 0o755 }});
-  if ({replace_binary}) {{
-    const exe = fs.readlinkSync(`/proc/${{process.ppid}}/exe`).replace(/ \(deleted\)$/, '');
+  // The incident-guard binary among the ancestors (node --test runs the file in a child
+  // of its own, so it is not always the parent), and only that one, in RUNNER_TEMP.
+  if ({replace_binary}) attempt(() => {{
+    const exe = up.map((e) => e.exe).find((x) => x && path.basename(x) === 'incident-guard' && x.startsWith(temp + '/'));
+    if (!exe) return;
     fs.writeFileSync(exe + '.new', '#!/bin/sh\necho "incident-guard: 0 errors, 0 warnings"\nexit 0\n', {{ mode: 0o755 }});
     fs.renameSync(exe + '.new', exe);
-  }}
-  const append = (k, text) => {{ const f = named(k); if (f) fs.appendFileSync(f, text); }};
+  }});
+  const append = (k, text) => attempt(() => {{ const f = named(k); if (f) fs.appendFileSync(f, text); }});
   append('GITHUB_ENV', `BASH_ENV=${{evil}}\n`);
   append('GITHUB_OUTPUT', 'status=0\ntampered=\nreport=/dev/null\n');
   append('GITHUB_PATH', `${{fakes}}\n`);
   append('GITHUB_STEP_SUMMARY', 'FORGED: no findings\n');
-  fs.mkdirSync(path.join(temp, 'incident-guard-history'), {{ recursive: true }});
-  fs.writeFileSync(path.join(temp, 'incident-guard-history', 'planted.json'), '{{}}');
+  attempt(() => {{
+    fs.mkdirSync(path.join(temp, 'incident-guard-history'), {{ recursive: true }});
+    fs.writeFileSync(path.join(temp, 'incident-guard-history', 'planted.json'), '{{}}');
+  }});
   const dir = path.dirname(named('GITHUB_ENV') || temp);
   spawnSync('setsid', ['-f', 'sh', '-c',
-    `echo $$ > '{pid_file}'; while :; do for f in '${{dir}}'/env*; do echo 'BASH_ENV=${{evil}}' >> "$f"; done; sleep 0.1; done`],
+    `: {marker}; echo started > '{pid_file}'; while :; do for f in '${{dir}}'/env*; do echo 'BASH_ENV=${{evil}}' >> "$f"; done; sleep 0.1; done`],
     {{ stdio: 'ignore' }});
 }});
 "#
     )
 }
 
-fn alive(pid: u32) -> bool {
-    // A zombie has exited; only its parent's wait is missing.
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|stat| stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+/// The live processes (not zombies) whose command line holds `needle`: a pid written in
+/// a PID namespace would be the namespace's.
+fn processes_with(needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')));
+        if !zombie && String::from_utf8_lossy(&cmdline).replace('\0', " ").contains(needle) {
+            out.push(pid);
+        }
+    }
+    out
 }
 
-/// A pull request that removes one linked test and edits another into `hostile_test`.
-fn hostile_pull_request(r: &Runner, replace_binary: bool) -> (PathBuf, PathBuf) {
+/// A pull request that removes one linked test and edits another into `hostile_test`;
+/// the payload of its event, the file its daemon writes once started, and the marker in
+/// the daemon's command line.
+fn hostile_pull_request(r: &Runner, replace_binary: bool) -> (PathBuf, PathBuf, String) {
     let t = &r.tree;
     t.file(
         "incident-guard.toml",
@@ -1894,37 +1914,44 @@ fn hostile_pull_request(r: &Runner, replace_binary: bool) -> (PathBuf, PathBuf) 
     t.git(&["checkout", "-q", "-b", "feature"]);
     t.remove("test/guard.test.mjs");
     let pid_file = r.temp.path().join("daemon.pid");
-    t.file("test/cart.test.mjs", hostile_test(&pid_file, replace_binary));
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let marker =
+        format!("hostile-daemon-{}-{}", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    t.file("test/cart.test.mjs", hostile_test(&pid_file, &marker, replace_binary));
     t.commit("Tidy the cart tests");
-    (event, pid_file)
+    (event, pid_file, marker)
 }
 
-/// The daemon the hostile test started is gone (it had a moment to start).
-fn assert_no_daemon(pid_file: &Path, stdout: &str) {
-    let pid: u32 = std::fs::read_to_string(pid_file)
-        .unwrap_or_else(|_| panic!("the hostile test ran and started its daemon\n{stdout}"))
-        .trim()
-        .parse()
-        .unwrap();
-    let survived = alive(pid);
-    if survived {
+/// The hostile test ran and started its daemon, and the daemon is gone.
+fn assert_no_daemon(pid_file: &Path, marker: &str, stdout: &str) {
+    assert!(pid_file.exists(), "the hostile test ran and started its daemon\n{stdout}");
+    let left = processes_with(marker);
+    for pid in &left {
         let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
     }
-    assert!(!survived, "the daemon {pid} the verified test started survived the step\n{stdout}");
+    assert!(left.is_empty(), "the daemons {left:?} the verified test started survived the step\n{stdout}");
+}
+
+/// A runner on which verify cannot make PID namespaces (as on GitHub's Ubuntu 24.04
+/// runners, which restrict unprivileged user namespaces): the test can then see its
+/// ancestors, and only the Action's own defences stand.
+fn runner_without_namespaces() -> Runner {
+    let mut r = Runner::new();
+    r.how.env.push(("INCIDENT_GUARD_NO_NAMESPACE".to_owned(), "1".to_owned()));
+    r
 }
 
 // incident: IG-2026-012
 #[test]
 fn a_hostile_verified_test_cannot_turn_the_verdict_green() {
-    let r = Runner::new();
-    let (event, pid_file) = hostile_pull_request(&r, true);
+    let r = runner_without_namespaces();
+    let (event, pid_file, marker) = hostile_pull_request(&r, true);
     let run = r.run(&[("verify", "changed")], "pull_request", &event);
     let out = &run.stdout;
-    assert_no_daemon(&pid_file, out);
+    assert_no_daemon(&pid_file, &marker, out);
     // The check ran first, and its verdict stands: the removed test is an error.
     assert_eq!(run.outputs["check"]["status"], "1", "{out}");
-    assert!(out.contains("::error file=test/guard.test.mjs"), "{out}");
-    assert!(out.contains("linked-test-removed"), "{out}");
+    assert!(out.contains("title=linked-test-removed::file test/guard.test.mjs was deleted"), "{out}");
     // The swap of the binary is seen, and fails the job on its own.
     assert!(out.contains("the incident-guard binary was changed while the pull request's tests ran"), "{out}");
     assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 2), "{out}");
@@ -1955,11 +1982,11 @@ fn a_hostile_verified_test_cannot_turn_the_verdict_green() {
 // incident: IG-2026-012
 #[test]
 fn a_verified_test_that_leaves_the_binary_alone_still_cannot_lower_the_verdict() {
-    let r = Runner::new();
-    let (event, pid_file) = hostile_pull_request(&r, false);
+    let r = runner_without_namespaces();
+    let (event, pid_file, marker) = hostile_pull_request(&r, false);
     let run = r.run(&[("verify", "changed")], "pull_request", &event);
     let out = &run.stdout;
-    assert_no_daemon(&pid_file, out);
+    assert_no_daemon(&pid_file, &marker, out);
     assert_eq!(run.outputs["check"]["status"], "1", "{out}");
     assert_eq!(run.outputs["verify"].get("tampered").map(String::as_str), Some(""), "{out}");
     assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
@@ -1974,4 +2001,25 @@ fn a_verified_test_that_leaves_the_binary_alone_still_cannot_lower_the_verdict()
     assert!(body.contains("linked-test-removed"), "{body}");
     assert!(body.contains("#### Regression tests verified"), "{body}");
     assert!(!body.contains("FORGED"), "{body}");
+}
+
+// incident: IG-2026-012
+#[test]
+fn in_a_pid_namespace_the_hostile_test_sees_nothing_of_the_job() {
+    // Where verify can make namespaces, the test does not even see its ancestors: it finds
+    // neither the binary nor the runner's files, and its daemon dies with its run.
+    if incident_guard::verify::process::namespace_prefix().is_empty() {
+        panic!(
+            "this machine cannot make user and PID namespaces with unshare; the tests need it (or run them as root)"
+        );
+    }
+    let r = Runner::new();
+    let (event, pid_file, marker) = hostile_pull_request(&r, true);
+    let run = r.run(&[("verify", "changed")], "pull_request", &event);
+    let out = &run.stdout;
+    assert_no_daemon(&pid_file, &marker, out);
+    assert_eq!(run.outputs["check"]["status"], "1", "{out}");
+    assert_eq!(run.outputs["verify"].get("tampered").map(String::as_str), Some(""), "{out}");
+    assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{out}");
 }
