@@ -16,11 +16,53 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// Characters that display as nothing: the zero-width space, non-joiner and joiner, the
+/// word joiner, the byte-order mark (zero-width no-break space), and the tag characters
+/// U+E0000–U+E007F, invisible letters that carry hidden text past a reader ("ASCII
+/// smuggling") and can split `::` from the word after it.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// What no output may carry raw from the repository or from a test's output: control
+/// characters (C0, DEL, C1, NEL among them), bidirectional formatting characters,
+/// invisible characters and U+2028/U+2029. The one predicate every format's escaping
+/// shares, so that the formats agree on what is hidden.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_invisible(c) || is_line_separator(c)
+}
+
+/// `text` with every hidden character (`is_hidden`) but `\n`, `\r` and `\t` shown as
+/// `\u{…}`, for formats whose own escaping deals with line breaks (annotations, SARIF).
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let shown = |c: char| is_hidden(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !text.chars().any(shown) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if shown(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether a line would be read as a workflow command by the GitHub runner: after
+/// leading whitespace, `::` or the legacy `##[`.
+pub fn is_command_line(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("::") || line.starts_with("##[")
+}
+
 /// Repository text as one line that is safe to print on a terminal: line breaks become
 /// spaces (the layout is ours), a tab four spaces (as the snippet renderer lays tabs
-/// out), and every other control character (C0, DEL, C1) or bidirectional formatting
-/// character is shown as `\u{1b}`. Shown rather than dropped: a reader should see that
-/// the title holds an escape sequence, not a silently different title.
+/// out), U+2028 and U+2029 a space, and every other control character (C0, DEL, C1),
+/// bidirectional formatting character or invisible character (`is_invisible`) is shown
+/// as `\u{1b}`. Shown rather than dropped: a reader should see that the title holds an
+/// escape sequence, not a silently different title.
 pub fn terminal_line(text: &str) -> Cow<'_, str> {
     clean(text, false)
 }
@@ -32,8 +74,7 @@ pub fn terminal_text(text: &str) -> Cow<'_, str> {
 }
 
 fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    let unsafe_char =
-        |c: char| (c.is_control() && !(keep_newlines && c == '\n')) || is_bidi_control(c) || is_line_separator(c);
+    let unsafe_char = |c: char| is_hidden(c) && !(keep_newlines && c == '\n');
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
@@ -105,6 +146,15 @@ pub fn snippet_text(loc: &Location, source_line: &str, message: &str) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn render_invisible_and_tag_characters_are_shown_in_every_helper() {
+        let text = "a\u{200b}b\u{200c}\u{200d}\u{2060}\u{feff}\u{e0041}\u{85}\u{1b}\n\t";
+        assert_eq!(terminal_line(text), "a\\u{200b}b\\u{200c}\\u{200d}\\u{2060}\\u{feff}\\u{e0041}\\u{85}\\u{1b}     ");
+        assert_eq!(visible(text), "a\\u{200b}b\\u{200c}\\u{200d}\\u{2060}\\u{feff}\\u{e0041}\\u{85}\\u{1b}\n\t");
+        assert_eq!(visible("plain – ünïcode"), "plain – ünïcode");
+        assert!(is_command_line("  ::error::x") && is_command_line("##[group]") && !is_command_line("| ::x"));
+    }
 
     #[test]
     fn caret_inside_the_indentation_of_a_long_line_panicked_the_renderer() {

@@ -208,3 +208,51 @@ fn render_output_refuses_a_symlink() {
     assert!(err.contains("link.md"), "{err}");
     assert_eq!(std::fs::read_to_string(t.path().join("target.txt")).unwrap(), "keep");
 }
+
+// incident: IG-2026-012
+#[test]
+fn nothing_a_test_prints_becomes_a_workflow_command_or_a_terminal_escape() {
+    let t = tree();
+    let tail = [
+        "::add-mask::x",
+        "  ::error file=a::forged",
+        "##[error]x",
+        "\t::warning::tabbed",
+        "title \u{1b}]0;x\u{7} zero\u{200b}width",
+        "tag\u{e0041}s \u{2060}\u{feff}\u{200c}\u{200d} nel\u{85}line sep\u{2028}x",
+    ];
+    let mut doc = verify_doc(&tail);
+    // The names a rendered report gives are as untrusted as the output.
+    doc["results"][0]["incident"] = json!("::add-mask::secret");
+    doc["results"][0]["test"] = json!("##[group]t");
+    let file = write_json(&t, "verify.json", &doc);
+    for format in ["markdown", "human", "github"] {
+        let (code, out, _) = render(&t, &["--verify", &file, "--format", format]);
+        assert_eq!(code, 1, "{out}");
+        for line in out.lines() {
+            let trimmed = line.trim_start();
+            assert!(!trimmed.starts_with("::") || format == "github", "{format}: {line:?}");
+            assert!(!trimmed.starts_with("##["), "{format}: {line:?}");
+            if format == "github" && trimmed.starts_with("::") {
+                assert!(trimmed.starts_with("::error file=tests/a.rs,"), "only our annotation: {line:?}");
+            }
+        }
+        for c in [
+            '\u{1b}',
+            '\u{7}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{e0041}',
+            '\u{85}',
+            '\u{2028}',
+        ] {
+            assert!(!out.contains(c), "{format}: raw {c:?} in {out:?}");
+        }
+        if format != "github" {
+            assert!(out.contains("\\u{1b}") && out.contains("\\u{200b}"), "made visible: {out}");
+        }
+    }
+}

@@ -12,9 +12,11 @@ use std::io::{self, Write};
 /// GitHub shows at most this many annotations of each level for a step.
 pub const MAX_PER_LEVEL: usize = 10;
 
-/// Escapes a command's message (data).
+/// Escapes a command's message (data): the runner's escapes for `%`, CR and LF, and every
+/// other hidden character (controls, bidirectional and invisible characters) shown as
+/// `\u{…}` (`terminal::visible`), so that an annotation carries none of them raw.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    crate::terminal::visible(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=`, `title=`): data escaping plus `:` and `,`.
@@ -95,5 +97,6 @@ mod tests {
     fn escaping_follows_the_runner() {
         assert_eq!(escape_data("100%\r\n::x"), "100%25%0D%0A::x");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("x\u{1b}]0;t\u{7}\u{200b}\u{e0041}"), "x\\u{1b}]0;t\\u{7}\\u{200b}\\u{e0041}");
     }
 }

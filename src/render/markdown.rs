@@ -37,9 +37,11 @@ pub fn escape(text: &str) -> String {
 /// the table row or list item (and a new line may start a block: an HTML comment, a
 /// heading), other controls and U+2028/U+2029 mean nothing in a comment, so all become a
 /// space. Bidirectional controls exist only to make text display differently from what
-/// it is; they become U+FFFD, visibly, so the reader sees that something was there.
+/// it is, and invisible characters (zero-width, tag characters: `terminal::is_invisible`)
+/// exist only to hide something; they become U+FFFD, visibly, so the reader sees that
+/// something was there.
 fn neutral(c: char) -> Option<char> {
-    if is_bidi_control(c) {
+    if is_bidi_control(c) || crate::terminal::is_invisible(c) {
         Some('\u{FFFD}')
     } else if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
         Some(' ')
@@ -546,6 +548,7 @@ mod tests {
         assert_eq!(escape("<!-- x --> R&D &amp; A & B"), "&lt;!-- x --&gt; R&amp;D &amp;amp; A & B");
         assert_eq!(escape("@alice"), "@\u{200b}alice");
         assert_eq!(escape("a\nb\u{2028}c\u{202e}d\u{1b}e"), "a b c\u{fffd}d e");
+        assert_eq!(escape("z\u{200b}w\u{feff}t\u{e0041}\u{85}"), "z\u{fffd}w\u{fffd}t\u{fffd} ");
     }
 
     #[test]

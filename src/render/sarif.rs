@@ -7,6 +7,7 @@
 use super::uri_path;
 use crate::report::Report;
 use crate::rules::Rule;
+use crate::terminal::visible;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
@@ -29,10 +30,12 @@ pub fn document(report: &Report) -> Value {
         .findings
         .iter()
         .map(|f| {
-            let mut text = f.message.clone();
+            // Hidden characters (controls, bidirectional and invisible ones) shown as
+            // `\u{…}`, as in every other format; JSON's escaping keeps line breaks.
+            let mut text = visible(&f.message).into_owned();
             if let Some(help) = &f.help {
                 text.push_str("\nhelp: ");
-                text.push_str(help);
+                text.push_str(&visible(help));
             }
             let mut result = json!({
                 "ruleId": f.rule.code(),
@@ -54,10 +57,10 @@ pub fn document(report: &Report) -> Value {
             }]);
             let mut props = serde_json::Map::new();
             if let Some(i) = &f.incident {
-                props.insert("incident".into(), json!(i));
+                props.insert("incident".into(), json!(visible(i)));
             }
             if let Some(t) = &f.test {
-                props.insert("test".into(), json!(t));
+                props.insert("test".into(), json!(visible(t)));
             }
             if !props.is_empty() {
                 result["properties"] = Value::Object(props);

@@ -9,8 +9,28 @@ use std::io::{self, Write};
 
 use super::human::terminal_line as t;
 
-/// `--format human`.
+/// `--format human`. Every line that, trimmed, would start a workflow command (an
+/// incident or test name from a rendered report may be `::add-mask::…`) is set behind
+/// the gutter the runs' output lines have, so that nothing here is obeyed by the runner
+/// when a step prints it.
 pub fn human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    human_text(report, &mut text)?;
+    for line in String::from_utf8_lossy(&text).split_inclusive('\n') {
+        if crate::terminal::is_command_line(line) {
+            out.write_all(GUTTER.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// What every line of a run's output is printed behind, in the human and the Markdown
+/// report: visible, and not whitespace, so that no line a test printed, trimmed, starts
+/// with `::` or `##[` and becomes a workflow command when a step shows the report.
+const GUTTER: &str = "│ ";
+
+fn human_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut incident = "";
     for r in &report.results {
         if r.incident != incident {
@@ -43,7 +63,7 @@ pub fn human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 run.seconds
             )?;
             for line in &run.tail {
-                writeln!(out, "      | {}", t(line))?;
+                writeln!(out, "      {GUTTER}{}", t(line))?;
             }
         }
     }
@@ -112,7 +132,10 @@ pub fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 code_span(&run.dir),
                 run.verdict
             ));
-            md.push_str(&code_block(&run.tail.join("\n")));
+            // Each line behind the gutter, its escapes and hidden characters shown as the
+            // terminal shows them (`\u{1b}`), before the code block's own neutralisation.
+            let tail: Vec<String> = run.tail.iter().map(|l| format!("{GUTTER}{}", t(l))).collect();
+            md.push_str(&code_block(&tail.join("\n")));
             md.push('\n');
         }
         md.push_str("</details>\n\n");
