@@ -631,3 +631,46 @@ fn output_files_are_checked_before_the_run() {
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
     assert!(stderr(&out).contains("cannot write no/such/dir/r.md"), "{}", stderr(&out));
 }
+
+// incident: IG-2026-012
+#[test]
+fn no_format_carries_raw_control_bidi_zero_width_or_tag_characters() {
+    // Each of these in a title, an action item and an unknown marker ID, as TOML escapes.
+    let hidden = [
+        "\\u001B[31m",
+        "\\u0007",
+        "\\u007F",
+        "\\u0085",
+        "\\u2028",
+        "\\u202E",
+        "\\u2066",
+        "\\u200B",
+        "\\u2060",
+        "\\uFEFF",
+        "\\U000E0041",
+    ];
+    let text = hidden.join("x");
+    let t = Tree::new();
+    t.file(
+        "postmortems/a.md",
+        format!(
+            "+++\nid = \"INC-1\"\ntitle = \"Pool {text} outage\"\ndate = 2024-01-01\n\n[[action_items]]\nid = \"A1\"\ntitle = \"Fix {text} it\"\nowner = \"@o\"\nstatus = \"closed\"\n+++\n"
+        ),
+    );
+    t.file(
+        "tests/a.rs",
+        "// incident: INC-1\n#[test]\nfn a() {}\n// incident: INC-9\u{200b}\u{202e}\n#[test]\nfn b() {}\n",
+    );
+    let raw = |c: char| incident_guard::terminal::is_hidden(c) && !matches!(c, '\n' | '\t');
+    for format in ["human", "json", "github", "markdown", "sarif"] {
+        let out = t.run_in(t.path(), &["check", "--no-git", "--format", format], &[]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains("INC-9"), "{format}: the marker's finding is shown: {text}");
+        let found: Vec<String> = text.chars().filter(|c| raw(*c)).map(|c| format!("U+{:04X}", u32::from(c))).collect();
+        assert!(found.is_empty(), "{format} carries {found:?} raw");
+    }
+    // The JSON still says exactly what the repository says, once parsed.
+    let (_, doc) = t.check(&["--no-git"]);
+    let title = doc["incidents"][0]["title"].as_str().unwrap();
+    assert!(title.contains('\u{200b}') && title.contains('\u{e0041}'), "{title:?}");
+}

@@ -84,6 +84,5 @@ pub fn document(report: &Report) -> Value {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(report))?;
-    writeln!(out)
+    super::json::write_value(&document(report), out)
 }

@@ -78,8 +78,7 @@ pub fn human(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
 }
 
 pub fn json(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, s)?;
-    writeln!(out)
+    super::json::write_value(s, out)
 }
 
 pub fn markdown(s: &Stats, out: &mut dyn Write) -> io::Result<()> {
