@@ -144,7 +144,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         changed.extend(sources.untracked.iter().cloned());
     }
     let result_files = results::expand(&result_patterns(opts, &root, &config)?)?;
-    let runs = if result_files.is_empty() { None } else { Some(results::gather(&root, &sources, &result_files)?) };
+    let runs = if result_files.is_empty() {
+        None
+    } else {
+        Some(results::gather(&root, &sources, &result_files, config.conflict())?)
+    };
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
     let rescans = rescan_changed(&root, &config, &git, &sources);
     let given_up = given_up(&root, &config, &tracked, &words);

@@ -510,3 +510,204 @@ fn a_200_mb_result_file_is_read_in_bounded_memory() {
     assert_eq!(status.code(), Some(1));
     assert!(peak_kib < 64 * 1024, "reading a 200 MB file took {peak_kib} KiB");
 }
+
+/// What pytest writes with `addopts = --co` (collect only): a suite with no test case.
+const COLLECT_ONLY: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?><testsuites name=\"pytest tests\"><testsuite name=\"pytest\" errors=\"0\" failures=\"0\" skipped=\"0\" tests=\"0\" time=\"0.012\" timestamp=\"2026-11-30T09:42:53.607676+00:00\" hostname=\"vm\" /></testsuites>";
+
+// incident: IG-2026-012
+#[test]
+fn a_result_file_with_no_test_case_covers_nothing() {
+    let t = project("python");
+    t.file("junit.xml", COLLECT_ONLY);
+    let (code, doc) = t.check(&["--test-results", "junit.xml"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let found = of_rule(&doc, "linked-test-not-run");
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["path"], "junit.xml", "{doc:#}");
+    assert_eq!(found[0]["level"], "error", "{doc:#}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.contains("`junit.xml` hold no test case"), "{message}");
+    assert!(found[0]["help"].as_str().unwrap().contains("--co"), "{doc:#}");
+    // Beside a file that ran the tests, the empty one is still named.
+    let (code, doc) = check_with(&t, &[t.path().join("junit.xml"), fixture("python/results/pytest.xml")]);
+    assert_eq!(code, 1);
+    let paths: Vec<&str> = of_rule(&doc, "linked-test-not-run").iter().filter_map(|f| f["path"].as_str()).collect();
+    assert!(paths.iter().any(|p| p.ends_with("junit.xml")), "{doc:#}");
+    // A libtest run that ran nothing (a filter that matched no test): events, no case.
+    t.file("libtest.json", "{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 0 }\n{ \"type\": \"suite\", \"event\": \"ok\", \"passed\": 0, \"failed\": 0, \"ignored\": 0, \"measured\": 0, \"filtered_out\": 4, \"exec_time\": 0.0 }\n");
+    let (code, doc) = t.check(&["--test-results", "libtest.json"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(of_rule(&doc, "linked-test-not-run")[0]["path"], "libtest.json", "{doc:#}");
+}
+
+/// Runs `check` with `args`, and fails the test if it has not finished within 30 s (it
+/// would block on a FIFO, or read `/dev/zero` forever): returns (exit status, stderr).
+fn check_within_deadline(t: &Tree, args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Read as _;
+    let mut child = std::process::Command::new(BIN)
+        .args(["check", "--no-git"])
+        .args(args)
+        .current_dir(t.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("check {args:?} did not finish within 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    (status.code(), err)
+}
+
+// incident: IG-2026-012
+#[cfg(unix)]
+#[test]
+fn a_result_link_out_of_the_work_tree_is_not_read() {
+    let t = project("python");
+    let outside = tempfile::tempdir().unwrap();
+    let elsewhere = outside.path().join("pytest.xml");
+    std::fs::copy(fixture("python/results/pytest.xml"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, t.path().join("junit.xml")).unwrap();
+    let (code, err) = check_within_deadline(&t, &["--test-results", "junit.xml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "cannot read the test results junit.xml: it is, or lies under, a symbolic link to outside the repository"
+        ),
+        "{err}"
+    );
+    // Matched by a glob, it is reported too, never read nor silently left out.
+    std::fs::create_dir_all(t.path().join("reports")).unwrap();
+    std::fs::copy(fixture("python/results/pytest.xml"), t.path().join("reports/a.xml")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, t.path().join("reports/b.xml")).unwrap();
+    let (code, err) = check_within_deadline(&t, &["--test-results", "reports/*.xml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot read the test results reports/b.xml"), "{err}");
+    // Nor through a linked directory.
+    std::os::unix::fs::symlink(outside.path(), t.path().join("artifacts")).unwrap();
+    let (code, err) = check_within_deadline(&t, &["--test-results", "artifacts/pytest.xml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("artifacts/pytest.xml: it is, or lies under, a symbolic link to outside"), "{err}");
+    // A link inside that stays inside is read.
+    std::fs::remove_file(t.path().join("reports/b.xml")).unwrap();
+    std::os::unix::fs::symlink(t.path().join("reports/a.xml"), t.path().join("reports/b.xml")).unwrap();
+    let (code, err) = check_within_deadline(&t, &["--test-results", "reports/b.xml"]);
+    assert_eq!(code, Some(1), "{err}");
+    // A regular file named outside the work tree (a downloaded artifact) is read.
+    let (code, doc) = check_with(&t, std::slice::from_ref(&elsewhere));
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(!of_rule(&doc, "linked-test-failed").is_empty(), "{doc:#}");
+}
+
+// incident: IG-2026-012
+#[cfg(unix)]
+#[test]
+fn special_files_never_hang_the_check() {
+    let t = project("python");
+    std::os::unix::fs::symlink("/dev/zero", t.path().join("zero.xml")).unwrap();
+    let (code, err) = check_within_deadline(&t, &["--test-results", "zero.xml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot read the test results zero.xml"), "{err}");
+    // Named outright, outside the work tree: not a regular file.
+    let (code, err) = check_within_deadline(&t, &["--test-results", "/dev/zero"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot read the test results /dev/zero: it is not a regular file"), "{err}");
+    // A FIFO no one writes to, named and matched by a glob.
+    let made = std::process::Command::new("mkfifo").arg(t.path().join("fifo.xml")).status().unwrap();
+    assert!(made.success());
+    for pattern in ["fifo.xml", "fifo*.xml"] {
+        let (code, err) = check_within_deadline(&t, &["--test-results", pattern]);
+        assert_eq!(code, Some(2), "{pattern}: {err}");
+        assert!(err.contains("fifo.xml: it is not a regular file"), "{pattern}: {err}");
+    }
+}
+
+// incident: IG-2026-012
+#[test]
+fn a_result_file_over_the_size_cap_is_refused() {
+    let t = project("python");
+    // Sparse: 256 MiB and one byte, of which nothing is written.
+    let file = std::fs::File::create(t.path().join("big.xml")).unwrap();
+    file.set_len(256 * 1024 * 1024 + 1).unwrap();
+    drop(file);
+    let (code, err) = check_within_deadline(&t, &["--test-results", "big.xml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot read the test results big.xml: it is larger than 256 MiB"), "{err}");
+}
+
+/// The python project with two shards: `shard-1` fails `test_refund_is_negative` (the
+/// real run), `shard-2` is one line that passes it (forged by the pull request's code).
+fn forged_beside_real(t: &Tree) {
+    let dir = t.path().join("artifacts");
+    std::fs::create_dir_all(dir.join("shard-1")).unwrap();
+    std::fs::create_dir_all(dir.join("shard-2")).unwrap();
+    std::fs::copy(fixture("python/results/pytest.xml"), dir.join("shard-1/junit.xml")).unwrap();
+    std::fs::write(
+        dir.join("shard-2/junit.xml"),
+        "<testsuites name=\"pytest tests\"><testsuite name=\"pytest\"><testcase classname=\"tests.test_checkout.TestRefunds\" name=\"test_refund_is_negative\"/></testsuite></testsuites>",
+    )
+    .unwrap();
+}
+
+// incident: IG-2026-012
+#[test]
+fn with_results_conflict_fail_a_forged_pass_does_not_outweigh_a_failure() {
+    let t = project("python");
+    forged_beside_real(&t);
+    t.file("incident-guard.toml", format!("results_conflict = \"fail\"\n{LINTS_OFF}"));
+    let (code, doc) = t.check(&["--test-results", "artifacts/**/junit.xml"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let failed = of_rule(&doc, "linked-test-failed");
+    assert_eq!(failed.len(), 1, "{doc:#}");
+    assert_eq!(failed[0]["test"], "tests/test_checkout.py::TestRefunds::test_refund_is_negative");
+    assert!(failed[0]["message"].as_str().unwrap().contains("failed in `artifacts/shard-1/junit.xml`"), "{doc:#}");
+    // The default, "pass", keeps a pass anywhere counting (retries, flaky shards).
+    t.file("incident-guard.toml", format!("results_conflict = \"pass\"\n{LINTS_OFF}"));
+    let (_, doc) = t.check(&["--test-results", "artifacts/**/junit.xml"]);
+    assert!(of_rule(&doc, "linked-test-failed").is_empty(), "{doc:#}");
+    // Any other value is an error naming the accepted ones.
+    t.file("incident-guard.toml", "results_conflict = \"strict\"\n");
+    let out = t.run(&["check", "--no-git"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`results_conflict` must be set to \"pass\" or \"fail\", not `strict`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// incident: IG-2026-012
+#[test]
+fn results_conflict_from_fail_to_pass_is_config_weakened() {
+    for head in ["results_conflict = \"pass\"\n", ""] {
+        let t = Tree::new();
+        t.init_git();
+        t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+        t.file("tests/a.rs", "// incident: INC-1\n#[test]\nfn a() {}\n");
+        t.file("incident-guard.toml", format!("results_conflict = \"fail\"\n{LINTS_OFF}"));
+        t.commit("base");
+        t.git(&["checkout", "-q", "-b", "change"]);
+        t.file("incident-guard.toml", format!("{head}{LINTS_OFF}"));
+        t.commit("change");
+        let (code, doc) = t.check(&["--base", "main"]);
+        assert_eq!(code, 1, "{head:?}: {doc:#}");
+        let weakened = of_rule(&doc, "config-weakened");
+        assert_eq!(weakened.len(), 1, "{head:?}: {doc:#}");
+        assert_eq!(weakened[0]["path"], "incident-guard.toml");
+        assert!(
+            weakened[0]["message"].as_str().unwrap().contains("`results_conflict` goes from \"fail\" to \"pass\""),
+            "{doc:#}"
+        );
+    }
+}

@@ -48,6 +48,25 @@ impl super::Check for Check {
 
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let Some(runs) = &cx.model.runs else { return };
+        // A result file with no test case at all covers nothing (pytest's `--co` writes
+        // one): with linked tests to check, it is an error of its own, never a quiet pass.
+        let linked = cx.model.linked_tests().count();
+        if linked > 0 {
+            for file in &runs.empty {
+                out.push(
+                    Finding::new(
+                        Rule::LinkedTestNotRun,
+                        format!(
+                            "the test results {} hold no test case: no linked test ran in them ({linked} linked test{} to check)",
+                            code(file),
+                            if linked == 1 { "" } else { "s" }
+                        ),
+                    )
+                    .in_file(file)
+                    .help("a report with no test case covers nothing; usual causes: a collect-only run (pytest's `--co` or `--collect-only` in `addopts`), a filter that matched no test, or a test command that ran nothing. Give the results of a run that ran the tests"),
+                );
+            }
+        }
         for test in cx.model.linked_tests() {
             let Some(run) = runs.tests.get(&test.id).filter(|r| r.status == Status::NotRun) else { continue };
             // Never run by its own source's account: `linked-test-ignored` and

@@ -8,7 +8,13 @@
 //! them is kept but what concerns a linked test: each case is matched, as it is read,
 //! against the places where the linked tests show up in a run (`expect`), so a report of
 //! any size is read in bounded memory. Results of several files (shards, a matrix)
-//! combine: a test counts as passing when any file has it passing.
+//! combine: a test counts as passing when any file has it passing, unless the config's
+//! `results_conflict = "fail"` makes any failing result win. A file that holds no test
+//! case at all covers nothing, and says so (`Runs::empty`).
+//!
+//! Result files are opened as the source walk opens files (`files::open`): a link found
+//! in the work tree never leads out of it, nothing but a regular file is opened, and no
+//! read goes past `files::MAX_FILE`.
 
 pub mod expect;
 pub mod files;
@@ -156,6 +162,10 @@ pub struct Runs {
     pub languages: BTreeSet<Language>,
     /// By test identity: the linked tests whose language (and crate) the results cover.
     pub tests: BTreeMap<String, TestRun>,
+    /// The result files, as named to the user, that hold no test case at all (a
+    /// collect-only run such as pytest's `--co`, a filter that matched nothing): they
+    /// cover nothing, and a linked test is not to be taken as run because of them.
+    pub empty: Vec<String>,
 }
 
 /// Which parts of the code base the results cover.
@@ -187,14 +197,24 @@ struct Fold {
     skipped: Option<String>,
 }
 
-/// Reads every file and matches its cases against the linked tests' expectations.
-pub fn read(files: &[ResultFile], expected: &[(String, expect::Expected)]) -> Result<Runs> {
+/// Reads every file and matches its cases against the linked tests' expectations. Files
+/// are opened only as `files::open` allows (`boundary` is the work tree); `conflict` says
+/// which result wins when files disagree about a test.
+pub fn read(
+    files: &[ResultFile],
+    expected: &[(String, expect::Expected)],
+    boundary: &Path,
+    conflict: crate::config::ResultsConflict,
+) -> Result<Runs> {
     let index = expect::Index::new(expected);
     let mut coverage = Coverage::default();
     // Per test: the file whose cases decided each status, and the fold of each file.
     let mut folds: Vec<Vec<(usize, Fold)>> = vec![Vec::new(); expected.len()];
+    let mut empty = Vec::new();
     for (f, file) in files.iter().enumerate() {
+        let mut cases = 0u64;
         let mut sink = |case: Case| {
+            cases += 1;
             record_coverage(&case, &mut coverage);
             for t in index.candidates(&case) {
                 if !expected[t].1.matches(&case) {
@@ -216,9 +236,13 @@ pub fn read(files: &[ResultFile], expected: &[(String, expect::Expected)]) -> Re
                 }
             }
         };
-        read_file(&file.path, &mut sink).with_context(|| format!("cannot read the test results {}", file.display))?;
+        read_file(&file.path, boundary, &mut sink)
+            .with_context(|| format!("cannot read the test results {}", file.display))?;
+        if cases == 0 {
+            empty.push(file.display.clone());
+        }
     }
-    let mut runs = Runs { files: files.iter().map(|f| f.display.clone()).collect(), ..Runs::default() };
+    let mut runs = Runs { files: files.iter().map(|f| f.display.clone()).collect(), empty, ..Runs::default() };
     for ((id, exp), per_file) in expected.iter().zip(folds) {
         if !exp.covered(&coverage) {
             continue;
@@ -235,8 +259,13 @@ pub fn read(files: &[ResultFile], expected: &[(String, expect::Expected)]) -> Re
             } else {
                 continue;
             };
-            // Passed anywhere beats failed somewhere, which beats skipped.
+            // Passed anywhere beats failed somewhere, which beats skipped; with
+            // `results_conflict = "fail"`, failed anywhere beats passed somewhere: one
+            // forged passing file cannot outweigh the real failing one.
+            let fail_wins = conflict == crate::config::ResultsConflict::Fail;
             let rank = |s: &Status| match s {
+                Status::Passed if fail_wins => 2,
+                Status::Failed { .. } if fail_wins => 3,
                 Status::Passed => 3,
                 Status::Failed { .. } => 2,
                 Status::Skipped { .. } => 1,
@@ -276,14 +305,12 @@ fn record_coverage(case: &Case, coverage: &mut Coverage) {
 }
 
 /// Reads one result file, whatever its format: JUnit XML when it starts with `<`, else a
-/// stream of JSON lines (`go test -json`, libtest's `--format json`).
-pub fn read_file(path: &Path, sink: &mut dyn FnMut(Case)) -> Result<()> {
-    let meta = std::fs::metadata(path)?;
-    if meta.is_dir() {
-        bail!("it is a directory; name the result files, or a glob such as `{}/**/*.xml`", path.display());
-    }
-    let file = std::fs::File::open(path)?;
-    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+/// stream of JSON lines (`go test -json`, libtest's `--format json`). Opened by
+/// `files::open` (inside `boundary`, regular files only) and read through
+/// `files::Capped`, so no file is read past `files::MAX_FILE`.
+pub fn read_file(path: &Path, boundary: &Path, sink: &mut dyn FnMut(Case)) -> Result<()> {
+    let file = files::open(path, boundary)?;
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, files::Capped::new(file, files::MAX_FILE));
     let mut skipped = 0u64;
     let first = loop {
         let buf = reader.fill_buf()?;
@@ -305,7 +332,7 @@ pub fn read_file(path: &Path, sink: &mut dyn FnMut(Case)) -> Result<()> {
     let parsed = if first == b'<' { junit::read(reader, sink) } else { json_lines(reader, sink) };
     parsed.map_err(|e| {
         let line = match e.offset {
-            Some(offset) => line_at(path, skipped + offset),
+            Some(offset) => line_at(path, boundary, skipped + offset),
             None => e.line,
         };
         anyhow::anyhow!("line {line}: {}", e.message)
@@ -314,9 +341,9 @@ pub fn read_file(path: &Path, sink: &mut dyn FnMut(Case)) -> Result<()> {
 
 /// The 1-based line of byte `offset` in the file, read again for it: a parse error is
 /// rare, and counting lines while parsing would cost every read.
-fn line_at(path: &Path, offset: u64) -> usize {
+fn line_at(path: &Path, boundary: &Path, offset: u64) -> usize {
     use std::io::Read as _;
-    let Ok(file) = std::fs::File::open(path) else { return 1 };
+    let Ok(file) = files::open(path, boundary) else { return 1 };
     let mut reader = std::io::BufReader::new(file.take(offset));
     let mut lines = 1;
     loop {
@@ -439,8 +466,13 @@ fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
 pub use files::expand;
 
 /// The expectations of the linked tests at HEAD, then the results read against them.
-pub fn gather(root: &Path, sources: &crate::scan::Scanned, files: &[ResultFile]) -> Result<Runs> {
+pub fn gather(
+    root: &Path,
+    sources: &crate::scan::Scanned,
+    files: &[ResultFile],
+    conflict: crate::config::ResultsConflict,
+) -> Result<Runs> {
     let texts: HashMap<&str, &str> = sources.texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let expected = expect::expectations(root, sources, &texts);
-    read(files, &expected)
+    read(files, &expected, &crate::paths::boundary(root), conflict)
 }
