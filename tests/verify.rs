@@ -785,6 +785,8 @@ fn a_pull_request_cannot_choose_how_its_own_proof_is_run() {
     assert_eq!(r["runs"][0]["command"][0], "node", "{doc:#}");
     assert_eq!(r["outcome"], "does-not-catch", "{doc:#}");
     assert!(doc["bound_config"].as_str().unwrap().contains("base revision's `[verify]`"), "{doc:#}");
+    let human = stdout(&ig(&t, &["verify", "--changed", "--base", "main"]));
+    assert!(human.contains("note: the tests ran with the base revision's `[verify]`"), "{human}");
     // A change that says why runs its own, reviewed.
     t.file(
         "incident-guard.toml",

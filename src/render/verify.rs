@@ -72,6 +72,9 @@ fn human_text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     }
     writeln!(out, "\nverify: {}", summary(report))?;
+    if let Some(why) = &report.bound_config {
+        writeln!(out, "note: {}", t(why))?;
+    }
     if let Some(lock) = &report.recorded {
         writeln!(out, "recorded in {}", t(lock))?;
     }
@@ -107,6 +110,9 @@ pub fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "Each test ran where its incident's fix is not, where it must fail, and where the fix is, where it must pass: {}.\n\n",
         escape(&summary(report))
     ));
+    if let Some(why) = &report.bound_config {
+        md.push_str(&format!("Note: {}.\n\n", escape(why)));
+    }
     md.push_str("| Incident | Test | Outcome | Fix |\n|---|---|---|---|\n");
     for r in &report.results {
         let fix = r.fix.as_ref().map_or_else(|| "–".to_owned(), |f| cell(&f.describe()));
