@@ -1841,6 +1841,13 @@ function ancestors() {{
 
 // incident: INC-1
 it('counts an item once', () => {{
+  // Workflow commands, as the runner would obey them in the job log.
+  const forged = ['::add-mask::incident-guard', '::stop-commands::hostile', '::error file=forged.rs::FORGED annotation', '  ##[error]FORGED legacy'];
+  for (const line of forged) {{
+    console.log(line);
+    console.error(line);
+  }}
+  fs.writeFileSync('last-words.txt', forged.join('\n') + '\n');
   const up = ancestors();
   const named = (k) => up.map((e) => e[k]).find(Boolean);
   const attempt = (f) => {{ try {{ f(); }} catch {{}} }};
@@ -1897,9 +1904,11 @@ fn processes_with(needle: &str) -> Vec<u32> {
 /// the daemon's command line.
 fn hostile_pull_request(r: &Runner, replace_binary: bool) -> (PathBuf, PathBuf, String) {
     let t = &r.tree;
+    // The repository's command prints, after node's summary, what the test left in
+    // `last-words.txt`: so that the last lines verify keeps (and shows) are the test's.
     t.file(
         "incident-guard.toml",
-        format!("[verify]\njavascript = [\"node\", \"--test\", \"--test-name-pattern\", \"{{title_regex}}\", \"{{file}}\"]\n{LINTS_OFF}"),
+        format!("[verify]\njavascript = [\"sh\", \"-c\", \"node --test --test-name-pattern \\\"$1\\\" \\\"$2\\\"; s=$?; cat last-words.txt 2>/dev/null; exit $s\", \"sh\", \"{{title_regex}}\", \"{{file}}\"]\n{LINTS_OFF}"),
     );
     t.file("src/cart.mjs", "export function total(items) { return items.length; }\n");
     t.commit("cart");
@@ -1932,6 +1941,34 @@ fn assert_no_daemon(pid_file: &Path, marker: &str, stdout: &str) {
     assert!(left.is_empty(), "the daemons {left:?} the verified test started survived the step\n{stdout}");
 }
 
+/// No line of the job log is a workflow command the hostile test printed: each is inside
+/// a `::stop-commands::` block whose token the test could not know, or behind a gutter.
+fn assert_no_workflow_command_from_the_test(log: &str, shown: bool) {
+    // Where verify's report is shown, the test's last lines are in the log, for this to
+    // mean something.
+    assert_eq!(log.contains("FORGED annotation"), shown, "{log}");
+    let mut stopped: Option<String> = None;
+    for line in log.lines() {
+        let trimmed = line.trim_start();
+        if let Some(token) = &stopped {
+            if trimmed == format!("::{token}::") {
+                stopped = None;
+            }
+            continue;
+        }
+        if let Some(token) = trimmed.strip_prefix("::stop-commands::") {
+            assert_ne!(token, "hostile", "the test's own stop-commands was obeyed:\n{log}");
+            stopped = Some(token.to_owned());
+            continue;
+        }
+        let command = trimmed.starts_with("::") || trimmed.starts_with("##[");
+        assert!(
+            !(command && (line.contains("FORGED") || line.contains("add-mask"))),
+            "a workflow command from the test: {line}\n{log}"
+        );
+    }
+}
+
 /// A runner on which verify cannot make PID namespaces (as on GitHub's Ubuntu 24.04
 /// runners, which restrict unprivileged user namespaces): the test can then see its
 /// ancestors, and only the Action's own defences stand.
@@ -1958,9 +1995,10 @@ fn a_hostile_verified_test_cannot_turn_the_verdict_green() {
     // Nothing the test wrote to the step's command files reached a later step.
     assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
     assert_eq!(run.outputs["verify"].get("tampered").map(String::as_str), Some("binary"), "{:?}", run.outputs);
+    assert_no_workflow_command_from_the_test(out, false);
     assert!(run.outputs["verify"]["report"].ends_with("verify.json"), "{:?}", run.outputs);
     let summary = std::fs::read_to_string(r.temp.path().join("summary.md")).unwrap();
-    assert!(!summary.contains("FORGED"), "{summary}");
+    assert!(!summary.contains("FORGED: no findings"), "{summary}");
     assert!(summary.contains("<!-- incident-guard -->"), "{summary}");
     // The comment was posted, and says what the check found.
     let bodies: Vec<String> = std::fs::read_dir(&r.gh_dir)
@@ -1987,6 +2025,7 @@ fn a_verified_test_that_leaves_the_binary_alone_still_cannot_lower_the_verdict()
     let run = r.run(&[("verify", "changed")], "pull_request", &event);
     let out = &run.stdout;
     assert_no_daemon(&pid_file, &marker, out);
+    assert_no_workflow_command_from_the_test(out, true);
     assert_eq!(run.outputs["check"]["status"], "1", "{out}");
     assert_eq!(run.outputs["verify"].get("tampered").map(String::as_str), Some(""), "{out}");
     assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
@@ -2000,7 +2039,9 @@ fn a_verified_test_that_leaves_the_binary_alone_still_cannot_lower_the_verdict()
         .expect("a comment");
     assert!(body.contains("linked-test-removed"), "{body}");
     assert!(body.contains("#### Regression tests verified"), "{body}");
-    assert!(!body.contains("FORGED"), "{body}");
+    // The test's summary line did not reach it; its output is there, behind the gutter.
+    assert!(!body.contains("FORGED: no findings"), "{body}");
+    assert!(body.contains("│ ::error file=forged.rs::FORGED annotation"), "{body}");
 }
 
 // incident: IG-2026-012
@@ -2018,6 +2059,7 @@ fn in_a_pid_namespace_the_hostile_test_sees_nothing_of_the_job() {
     let run = r.run(&[("verify", "changed")], "pull_request", &event);
     let out = &run.stdout;
     assert_no_daemon(&pid_file, &marker, out);
+    assert_no_workflow_command_from_the_test(out, true);
     assert_eq!(run.outputs["check"]["status"], "1", "{out}");
     assert_eq!(run.outputs["verify"].get("tampered").map(String::as_str), Some(""), "{out}");
     assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
