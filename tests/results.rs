@@ -534,10 +534,45 @@ fn a_result_file_with_no_test_case_covers_nothing() {
     let paths: Vec<&str> = of_rule(&doc, "linked-test-not-run").iter().filter_map(|f| f["path"].as_str()).collect();
     assert!(paths.iter().any(|p| p.ends_with("junit.xml")), "{doc:#}");
     // A libtest run that ran nothing (a filter that matched no test): events, no case.
-    t.file("libtest.json", "{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 0 }\n{ \"type\": \"suite\", \"event\": \"ok\", \"passed\": 0, \"failed\": 0, \"ignored\": 0, \"measured\": 0, \"filtered_out\": 4, \"exec_time\": 0.0 }\n");
+    let t = project("rust");
+    t.file("libtest.json", NO_LIBTEST_CASE);
     let (code, doc) = t.check(&["--test-results", "libtest.json"]);
     assert_eq!(code, 1, "{doc:#}");
-    assert_eq!(of_rule(&doc, "linked-test-not-run")[0]["path"], "libtest.json", "{doc:#}");
+    let found = of_rule(&doc, "linked-test-not-run");
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["path"], "libtest.json", "{doc:#}");
+    assert!(found[0]["message"].as_str().unwrap().contains("(4 linked Rust tests to check)"), "{doc:#}");
+}
+
+/// libtest's JSON of a run whose filter matched no test: suite events, no test event.
+const NO_LIBTEST_CASE: &str = "{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 0 }\n{ \"type\": \"suite\", \"event\": \"ok\", \"passed\": 0, \"failed\": 0, \"ignored\": 0, \"measured\": 0, \"filtered_out\": 4, \"exec_time\": 0.0 }\n";
+
+/// `go test -json` of a package with no test files: package events, no test event.
+const NO_GO_CASE: &str = "{\"Action\":\"start\",\"Package\":\"example.com/shop/pool\"}\n{\"Action\":\"output\",\"Package\":\"example.com/shop/pool\",\"Output\":\"?   \\texample.com/shop/pool\\t[no test files]\\n\"}\n{\"Action\":\"skip\",\"Package\":\"example.com/shop/pool\",\"Elapsed\":0}\n";
+
+// incident: IG-2026-012
+#[test]
+fn an_empty_report_is_an_error_only_for_the_languages_its_kind_covers() {
+    // A Go report that ran no test, beside Go linked tests: it covers nothing.
+    let t = project("go");
+    t.file("go.json", NO_GO_CASE);
+    let (code, doc) = t.check(&["--test-results", "go.json"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let found = of_rule(&doc, "linked-test-not-run");
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["path"], "go.json", "{doc:#}");
+    assert!(found[0]["message"].as_str().unwrap().contains("(4 linked Go tests to check)"), "{doc:#}");
+    // Go and libtest reports say nothing of Python tests, empty or not: no finding. JUnit
+    // holds any language's results, so an empty one is an error whatever the tests are.
+    let t = project("python");
+    t.file("go.json", NO_GO_CASE);
+    t.file("libtest.json", NO_LIBTEST_CASE);
+    t.file("junit.xml", COLLECT_ONLY);
+    for (file, expected) in [("go.json", 0), ("libtest.json", 0), ("junit.xml", 1)] {
+        let (code, doc) = t.check(&["--test-results", file]);
+        assert_eq!(code, expected, "{file}: {doc:#}");
+        assert_eq!(of_rule(&doc, "linked-test-not-run").len(), expected as usize, "{file}: {doc:#}");
+    }
 }
 
 /// Runs `check` with `args`, and fails the test if it has not finished within 30 s (it

@@ -30,6 +30,18 @@ fn usual_causes(language: &str) -> &'static str {
     }
 }
 
+/// A language as prose names it: `Go`, `Rust`.
+fn display_name(language: &str) -> &str {
+    match language {
+        "rust" => "Rust",
+        "python" => "Python",
+        "go" => "Go",
+        "javascript" => "JavaScript",
+        "java" => "Java",
+        other => other,
+    }
+}
+
 /// `` `a.xml` ``, `` `a.xml` and `b.xml` ``, `` `a.xml`, `b.xml` and 3 more files ``.
 pub fn files_read(files: &[String]) -> String {
     let shown: Vec<String> = files.iter().take(2).map(|f| code(f)).collect();
@@ -49,23 +61,34 @@ impl super::Check for Check {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let Some(runs) = &cx.model.runs else { return };
         // A result file with no test case at all covers nothing (pytest's `--co` writes
-        // one): with linked tests to check, it is an error of its own, never a quiet pass.
-        let linked = cx.model.linked_tests().count();
-        if linked > 0 {
-            for file in &runs.empty {
-                out.push(
-                    Finding::new(
-                        Rule::LinkedTestNotRun,
-                        format!(
-                            "the test results {} hold no test case: no linked test ran in them ({linked} linked test{} to check)",
-                            code(file),
-                            if linked == 1 { "" } else { "s" }
-                        ),
-                    )
-                    .in_file(file)
-                    .help("a report with no test case covers nothing; usual causes: a collect-only run (pytest's `--co` or `--collect-only` in `addopts`), a filter that matched no test, or a test command that ran nothing. Give the results of a run that ran the tests"),
-                );
+        // one): with linked tests in a language a file of its kind holds results for
+        // (JUnit XML: any; `go test -json`: Go; libtest: Rust), it is an error of its own,
+        // never a quiet pass.
+        let language = |t: &crate::scan::TestCase| crate::scan::language_for(&t.loc.path).map(|l| l.name());
+        for empty in &runs.empty {
+            let linked =
+                cx.model.linked_tests().filter(|t| language(t).is_some_and(|l| empty.covers.contains(&l))).count();
+            if linked == 0 {
+                continue;
             }
+            let kind = if empty.covers == crate::config::LANGUAGE_NAMES {
+                String::new()
+            } else {
+                let names: Vec<&str> = empty.covers.iter().map(|l| display_name(l)).collect();
+                format!(" {}", names.join(" or "))
+            };
+            out.push(
+                Finding::new(
+                    Rule::LinkedTestNotRun,
+                    format!(
+                        "the test results {} hold no test case: no linked test ran in them ({linked} linked{kind} test{} to check)",
+                        code(&empty.file),
+                        if linked == 1 { "" } else { "s" }
+                    ),
+                )
+                .in_file(&empty.file)
+                .help("a report with no test case covers nothing; usual causes: a collect-only run (pytest's `--co` or `--collect-only` in `addopts`), a filter that matched no test, or a test command that ran nothing. Give the results of a run that ran the tests"),
+            );
         }
         for test in cx.model.linked_tests() {
             let Some(run) = runs.tests.get(&test.id).filter(|r| r.status == Status::NotRun) else { continue };

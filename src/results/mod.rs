@@ -162,11 +162,32 @@ pub struct Runs {
     pub languages: BTreeSet<Language>,
     /// By test identity: the linked tests whose language (and crate) the results cover.
     pub tests: BTreeMap<String, TestRun>,
-    /// The result files, as named to the user, that hold no test case at all (a
-    /// collect-only run such as pytest's `--co`, a filter that matched nothing): they
-    /// cover nothing, and a linked test is not to be taken as run because of them.
-    pub empty: Vec<String>,
+    /// The result files that hold no test case at all (a collect-only run such as
+    /// pytest's `--co`, a filter that matched nothing): they cover nothing, and a linked
+    /// test is not to be taken as run because of them.
+    pub empty: Vec<EmptyFile>,
 }
+
+/// A result file with no test case in it.
+#[derive(Clone, Debug)]
+pub struct EmptyFile {
+    /// The file, as named to the user.
+    pub file: String,
+    /// The languages a file of its kind holds results for: every language for JUnit XML,
+    /// Go for `go test -json`, Rust for libtest JSON. Only linked tests in these make it
+    /// a finding: a Go report that ran no test says nothing of a Python test.
+    pub covers: &'static [Language],
+}
+
+/// The languages each kind of result file holds results for: JUnit XML, every language;
+/// `go test -json`, Go; libtest JSON, Rust; a stream of both, Go and Rust.
+const JUNIT_COVERS: &[Language] = crate::config::LANGUAGE_NAMES;
+/// See `JUNIT_COVERS`.
+const GO_COVERS: &[Language] = &["go"];
+/// See `JUNIT_COVERS`.
+const LIBTEST_COVERS: &[Language] = &["rust"];
+/// See `JUNIT_COVERS`.
+const GO_AND_LIBTEST_COVER: &[Language] = &["go", "rust"];
 
 /// Which parts of the code base the results cover.
 #[derive(Debug, Default)]
@@ -236,10 +257,10 @@ pub fn read(
                 }
             }
         };
-        read_file(&file.path, boundary, &mut sink)
+        let covers = read_file(&file.path, boundary, &mut sink)
             .with_context(|| format!("cannot read the test results {}", file.display))?;
         if cases == 0 {
-            empty.push(file.display.clone());
+            empty.push(EmptyFile { file: file.display.clone(), covers });
         }
     }
     let mut runs = Runs { files: files.iter().map(|f| f.display.clone()).collect(), empty, ..Runs::default() };
@@ -307,8 +328,9 @@ fn record_coverage(case: &Case, coverage: &mut Coverage) {
 /// Reads one result file, whatever its format: JUnit XML when it starts with `<`, else a
 /// stream of JSON lines (`go test -json`, libtest's `--format json`). Opened by
 /// `files::open` (inside `boundary`, regular files only) and read through
-/// `files::Capped`, so no file is read past `files::MAX_FILE`.
-pub fn read_file(path: &Path, boundary: &Path, sink: &mut dyn FnMut(Case)) -> Result<()> {
+/// `files::Capped`, so no file is read past `files::MAX_FILE`. Returns the languages a
+/// file of its kind holds results for (see `EmptyFile::covers`).
+pub fn read_file(path: &Path, boundary: &Path, sink: &mut dyn FnMut(Case)) -> Result<&'static [Language]> {
     let file = files::open(path, boundary)?;
     let mut reader = std::io::BufReader::with_capacity(64 * 1024, files::Capped::new(file, files::MAX_FILE));
     let mut skipped = 0u64;
@@ -329,7 +351,8 @@ pub fn read_file(path: &Path, boundary: &Path, sink: &mut dyn FnMut(Case)) -> Re
         reader.consume(skip);
         skipped += skip as u64;
     };
-    let parsed = if first == b'<' { junit::read(reader, sink) } else { json_lines(reader, sink) };
+    let parsed =
+        if first == b'<' { junit::read(reader, sink).map(|()| JUNIT_COVERS) } else { json_lines(reader, sink) };
     parsed.map_err(|e| {
         let line = match e.offset {
             Some(offset) => line_at(path, boundary, skipped + offset),
@@ -365,12 +388,12 @@ pub const MAX_LINE: usize = 64 * 1024 * 1024;
 /// of libtest; other lines are cargo's and the go tool's own (`Running tests/a.rs (…)`,
 /// `FAIL pkg [build failed]`), of which cargo's `Running` lines say which binary the
 /// events after them come from.
-fn json_lines(mut reader: impl BufRead, sink: &mut dyn FnMut(Case)) -> Result<(), ParseError> {
+fn json_lines(mut reader: impl BufRead, sink: &mut dyn FnMut(Case)) -> Result<&'static [Language], ParseError> {
     let mut line = Vec::new();
     let mut number = 0;
     let mut go = gotest::Stream::default();
     let mut rust = libtest::Stream::default();
-    let mut events = 0usize;
+    let (mut go_events, mut rust_events) = (0usize, 0usize);
     loop {
         line.clear();
         number += 1;
@@ -402,10 +425,10 @@ fn json_lines(mut reader: impl BufRead, sink: &mut dyn FnMut(Case)) -> Result<()
         })?;
         if value.get("Action").is_some() {
             go.event(&value, sink).map_err(|message| ParseError { line: number, offset: None, message })?;
-            events += 1;
+            go_events += 1;
         } else if value.get("type").is_some() {
             rust.event(&value, sink).map_err(|message| ParseError { line: number, offset: None, message })?;
-            events += 1;
+            rust_events += 1;
         } else {
             return Err(ParseError {
                 line: number,
@@ -415,7 +438,7 @@ fn json_lines(mut reader: impl BufRead, sink: &mut dyn FnMut(Case)) -> Result<()
         }
     }
     go.finish(sink);
-    if events == 0 {
+    if go_events + rust_events == 0 {
         return Err(ParseError {
             line: 1,
             offset: None,
@@ -424,7 +447,11 @@ fn json_lines(mut reader: impl BufRead, sink: &mut dyn FnMut(Case)) -> Result<()
                     .into(),
         });
     }
-    Ok(())
+    Ok(match (go_events, rust_events) {
+        (_, 0) => GO_COVERS,
+        (0, _) => LIBTEST_COVERS,
+        _ => GO_AND_LIBTEST_COVER,
+    })
 }
 
 /// Reads one line (without its `\n`) into `out`, keeping at most `max` bytes of it;
@@ -475,4 +502,35 @@ pub fn gather(
     let texts: HashMap<&str, &str> = sources.texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let expected = expect::expectations(root, sources, &texts);
     read(files, &expected, &crate::paths::boundary(root), conflict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_file_says_which_languages_it_covers() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let kinds = [
+            ("junit.xml", "<testsuites><testsuite name=\"pytest\" tests=\"0\"/></testsuites>\n", JUNIT_COVERS),
+            (
+                "go.json",
+                "{\"Action\":\"start\",\"Package\":\"p\"}\n{\"Action\":\"skip\",\"Package\":\"p\"}\n",
+                GO_COVERS,
+            ),
+            ("libtest.json", "{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 0 }\n", LIBTEST_COVERS),
+            (
+                "both.json",
+                "{\"Action\":\"start\",\"Package\":\"p\"}\n{ \"type\": \"suite\", \"event\": \"started\", \"test_count\": 0 }\n",
+                GO_AND_LIBTEST_COVER,
+            ),
+        ];
+        for (name, text, covers) in kinds {
+            std::fs::write(root.join(name), text).unwrap();
+            let mut cases = 0;
+            let got = read_file(&root.join(name), &root, &mut |_| cases += 1).unwrap();
+            assert_eq!((got, cases), (covers, 0), "{name}");
+        }
+    }
 }
