@@ -47,6 +47,31 @@ const VERIFY_KEYS: &[&str] = &["timeout", "env", "rust", "python", "go", "javasc
 pub const VERIFY_PLACEHOLDERS: &[&str] =
     &["file", "name", "crate", "target_flags", "node_id", "pkg_dir", "title", "title_regex", "class", "method"];
 
+/// Whether the variable `name` is never given to a test, even when `[verify] env`
+/// names it: the runner's command files (a test that wrote there would change every later
+/// step of the job), shell start-up files, and anything that looks like a credential.
+pub fn is_withheld(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "GITHUB_ENV",
+        "GITHUB_OUTPUT",
+        "GITHUB_PATH",
+        "GITHUB_STATE",
+        "GITHUB_STEP_SUMMARY",
+        "BASH_ENV",
+        "ENV",
+        "ZDOTDIR",
+        "PROMPT_COMMAND",
+    ];
+    const WORDS: &[&str] = &["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "PRIVATE", "COOKIE"];
+    let upper = name.to_ascii_uppercase();
+    NAMES.contains(&upper.as_str())
+        || upper.starts_with("ACTIONS_")
+        || upper.starts_with("ACTIONS_ID_TOKEN")
+        || upper.ends_with("_KEY")
+        || upper.ends_with("_KEYS")
+        || WORDS.iter().any(|w| upper.contains(w))
+}
+
 /// What `[verify]` says: how `incident-guard verify` runs a test in each language.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyConfig {
@@ -56,7 +81,7 @@ pub struct VerifyConfig {
     /// a language not set here has the built-in default, if it has one.
     pub commands: BTreeMap<String, Vec<String>>,
     /// Names of environment variables a test is given beyond the built-in allow-list
-    /// (`env`); never one that `verify::process::is_withheld` names.
+    /// (`env`); never one that `is_withheld` names.
     pub env: Vec<String>,
 }
 
@@ -585,7 +610,7 @@ fn parse_verify(t: &Table, p: &mut Problems) -> VerifyConfig {
                 && !name.value.chars().any(char::is_whitespace);
             if !valid {
                 p.push(&name.span, format!("`{}` in `env` of [verify] is not a variable name", name.value));
-            } else if crate::verify::process::is_withheld(&name.value) {
+            } else if is_withheld(&name.value) {
                 p.push(
                     &name.span,
                     format!(

@@ -118,30 +118,7 @@ const PASSED_PREFIXES: &[&str] = &[
     "JDK_JAVA_OPTIONS",
 ];
 
-/// Whether the variable `name` is never given to a test, even when `[verify] env`
-/// names it: the runner's command files (a test that wrote there would change every later
-/// step of the job), shell start-up files, and anything that looks like a credential.
-pub fn is_withheld(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "GITHUB_ENV",
-        "GITHUB_OUTPUT",
-        "GITHUB_PATH",
-        "GITHUB_STATE",
-        "GITHUB_STEP_SUMMARY",
-        "BASH_ENV",
-        "ENV",
-        "ZDOTDIR",
-        "PROMPT_COMMAND",
-    ];
-    const WORDS: &[&str] = &["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "PRIVATE", "COOKIE"];
-    let upper = name.to_ascii_uppercase();
-    NAMES.contains(&upper.as_str())
-        || upper.starts_with("ACTIONS_")
-        || upper.starts_with("ACTIONS_ID_TOKEN")
-        || upper.ends_with("_KEY")
-        || upper.ends_with("_KEYS")
-        || WORDS.iter().any(|w| upper.contains(w))
-}
+pub use crate::config::is_withheld;
 
 /// Whether the variable `name` of verify's environment is given to a test: the
 /// allow-list, or a name `[verify] env` adds; never a withheld one.
