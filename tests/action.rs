@@ -2065,3 +2065,48 @@ fn in_a_pid_namespace_the_hostile_test_sees_nothing_of_the_job() {
     assert!(!run.env.contains_key("BASH_ENV"), "{:?}", run.env);
     assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{out}");
 }
+
+// incident: IG-2026-012
+#[test]
+fn a_test_that_kills_verify_fails_the_job_before_any_step_holds_a_token() {
+    // Without PID namespaces, a test can kill the verify process itself, and then what it
+    // left running is nobody's child: the Action must not go on to the step that holds
+    // the token.
+    let r = runner_without_namespaces();
+    let (event, _, _) = hostile_pull_request(&r, false);
+    let marker = format!("killer-daemon-{}", std::process::id());
+    let t = &r.tree;
+    t.file(
+        "test/cart.test.mjs",
+        format!(
+            r#"import {{ it }} from 'node:test';
+import fs from 'node:fs';
+import {{ spawnSync }} from 'node:child_process';
+// incident: INC-1
+it('counts an item once', () => {{
+  spawnSync('setsid', ['-f', 'sh', '-c', ': {marker}; sleep 30'], {{ stdio: 'ignore' }});
+  let pid = process.pid;
+  while (pid > 1) {{
+    const stat = fs.readFileSync(`/proc/${{pid}}/stat`, 'utf8');
+    let exe = '';
+    try {{ exe = fs.readlinkSync(`/proc/${{pid}}/exe`); }} catch {{}}
+    if (exe.endsWith('/incident-guard')) {{ process.kill(pid, 'SIGKILL'); break; }}
+    pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }}
+}});
+"#
+        ),
+    );
+    t.commit("A test that kills its runner");
+    let run = r.run(&[("verify", "changed")], "pull_request", &event);
+    let leftovers = processes_with(&marker);
+    for pid in &leftovers {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    assert_eq!(run.outputs["check"]["status"], "1", "{}", run.stdout);
+    assert_eq!(run.statuses.last().unwrap(), &("Verify the changed links".to_owned(), 2), "{}", run.stdout);
+    assert!(run.stdout.contains("No later step of incident-guard runs, and the job fails"), "{}", run.stdout);
+    // No comment step ran: the token was never in a step's environment after the test.
+    assert!(!r.calls().iter().any(|c| c.contains("comments")), "{:?}", r.calls());
+    assert!(!leftovers.is_empty(), "the test did kill verify and leave its daemon (else this test means nothing)");
+}
