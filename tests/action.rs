@@ -2039,6 +2039,8 @@ fn a_verified_test_that_leaves_the_binary_alone_still_cannot_lower_the_verdict()
         .expect("a comment");
     assert!(body.contains("linked-test-removed"), "{body}");
     assert!(body.contains("#### Regression tests verified"), "{body}");
+    let summary = std::fs::read_to_string(r.temp.path().join("summary.md")).unwrap();
+    assert!(summary.contains("#### Regression tests verified") && !summary.contains("FORGED: no"), "{summary}");
     // The test's summary line did not reach it; its output is there, behind the gutter.
     assert!(!body.contains("FORGED: no findings"), "{body}");
     assert!(body.contains("│ ::error file=forged.rs::FORGED annotation"), "{body}");
