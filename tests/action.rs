@@ -1975,6 +1975,19 @@ fn assert_no_workflow_command_from_the_test(log: &str, shown: bool) {
 fn runner_without_namespaces() -> Runner {
     let mut r = Runner::new();
     r.how.env.push(("INCIDENT_GUARD_NO_NAMESPACE".to_owned(), "1".to_owned()));
+    r.how.env.push(("INCIDENT_GUARD_NO_SUDO".to_owned(), "1".to_owned()));
+    r
+}
+
+/// A runner whose user may not make user namespaces but may use sudo, as GitHub's
+/// hosted Ubuntu 24.04 runners: the Action makes verify's PID namespace with sudo.
+fn runner_with_sudo() -> Runner {
+    assert!(
+        Command::new("sudo").args(["-n", "true"]).status().is_ok_and(|s| s.success()),
+        "these tests need sudo without a password (.ci/run installs it; run as root or give the user NOPASSWD)"
+    );
+    let mut r = Runner::new();
+    r.how.env.push(("INCIDENT_GUARD_NO_NAMESPACE".to_owned(), "1".to_owned()));
     r
 }
 
@@ -2075,7 +2088,42 @@ fn a_test_that_kills_verify_fails_the_job_before_any_step_holds_a_token() {
     // left running is nobody's child: the Action must not go on to the step that holds
     // the token.
     let r = runner_without_namespaces();
-    let (event, _, _) = hostile_pull_request(&r, false);
+    let run = killer_pull_request(&r);
+    assert_eq!(run.statuses.last().unwrap(), &("Verify the changed links".to_owned(), 2), "{}", run.stdout);
+    assert!(run.stdout.contains("No later step of incident-guard runs, and the job fails"), "{}", run.stdout);
+    assert!(run.stdout.contains("no PID namespace could be made for the tests"), "{}", run.stdout);
+    // No comment step ran: the token was never in a step's environment after the test.
+    assert!(!r.calls().iter().any(|c| c.contains("comments")), "{:?}", r.calls());
+    assert!(run.leftovers > 0, "the test did kill verify and leave its daemon (else this test means nothing)");
+}
+
+// incident: IG-2026-012
+#[test]
+fn with_sudo_verify_is_the_init_of_its_own_pid_namespace_and_cannot_be_stopped() {
+    // Where user namespaces are restricted but sudo is there (GitHub's Ubuntu 24.04), the
+    // same test finds no verify to kill, and its daemon ends with verify.
+    let r = runner_with_sudo();
+    let run = killer_pull_request(&r);
+    assert!(run.stdout.contains("verify runs in a PID namespace of its own (made with sudo)"), "{}", run.stdout);
+    assert_eq!(run.leftovers, 0, "{}", run.stdout);
+    // verify ran to its end (the test passes either way: does-not-catch).
+    assert_eq!(run.outputs["verify"]["status"], "1", "{}", run.stdout);
+    assert!(run.stdout.contains("does-not-catch"), "{}", run.stdout);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    assert!(r.calls().iter().any(|c| c.contains("--method POST")), "{:?}", r.calls());
+}
+
+struct KillerRun {
+    statuses: Vec<(String, i32)>,
+    stdout: String,
+    outputs: BTreeMap<String, BTreeMap<String, String>>,
+    leftovers: usize,
+}
+
+/// The hostile pull request with a linked test that starts a daemon and kills the
+/// incident-guard process it finds among its ancestors; run with `verify: changed`.
+fn killer_pull_request(r: &Runner) -> KillerRun {
+    let (event, _, _) = hostile_pull_request(r, false);
     let marker = format!("killer-daemon-{}", std::process::id());
     let t = &r.tree;
     t.file(
@@ -2101,14 +2149,12 @@ it('counts an item once', () => {{
     );
     t.commit("A test that kills its runner");
     let run = r.run(&[("verify", "changed")], "pull_request", &event);
+    // The daemon had a moment to start; whatever is left is killed here, after counting.
+    std::thread::sleep(std::time::Duration::from_millis(200));
     let leftovers = processes_with(&marker);
     for pid in &leftovers {
         let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
     }
     assert_eq!(run.outputs["check"]["status"], "1", "{}", run.stdout);
-    assert_eq!(run.statuses.last().unwrap(), &("Verify the changed links".to_owned(), 2), "{}", run.stdout);
-    assert!(run.stdout.contains("No later step of incident-guard runs, and the job fails"), "{}", run.stdout);
-    // No comment step ran: the token was never in a step's environment after the test.
-    assert!(!r.calls().iter().any(|c| c.contains("comments")), "{:?}", r.calls());
-    assert!(!leftovers.is_empty(), "the test did kill verify and leave its daemon (else this test means nothing)");
+    KillerRun { statuses: run.statuses, stdout: run.stdout, outputs: run.outputs, leftovers: leftovers.len() }
 }
