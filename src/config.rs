@@ -66,7 +66,6 @@ pub fn is_withheld(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     NAMES.contains(&upper.as_str())
         || upper.starts_with("ACTIONS_")
-        || upper.starts_with("ACTIONS_ID_TOKEN")
         || upper.ends_with("_KEY")
         || upper.ends_with("_KEYS")
         || WORDS.iter().any(|w| upper.contains(w))

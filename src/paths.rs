@@ -84,35 +84,56 @@ pub fn try_read_inside(boundary: &Path, path: &Path) -> std::io::Result<Vec<u8>>
     std::fs::read(&target)
 }
 
-/// Reads a regular file, refusing anything else without blocking on it: the file is
-/// opened without following a link and without waiting for a writer (a FIFO), and its
-/// type is taken from the open file, so nothing can swap it in between. One `stat`
-/// less per file than a look before the read.
+/// Opens `path` for reading without following a link at its name and without waiting
+/// for a writer (a FIFO): what is opened is then asked for its type (`fstat`), so nothing
+/// can be swapped in between a look and the open. The callers refuse what is not a
+/// regular file.
 #[cfg(unix)]
-pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
+pub fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)?;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+}
+
+/// Elsewhere: a link or a special file at the name is refused before the open.
+#[cfg(not(unix))]
+pub fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !(meta.is_file() || meta.is_dir()) {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::File::open(path)
+}
+
+/// Reads a regular file, refusing anything else without blocking on it (see
+/// `open_no_follow`). One `stat` less per file than a look before the read.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_regular_up_to(path, u64::MAX)
+}
+
+/// `read_regular`, refusing a file of more than `max` bytes, by its size and by what is
+/// read (a file that grows while it is read).
+pub fn read_regular_up_to(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = open_no_follow(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
+    }
+    let too_large = || std::io::Error::other(format!("more than {max} bytes"));
+    if meta.len() > max {
+        return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     // Through `Take`, which the standard library does not ask for the file's size and
     // position again (two more system calls per file), and up to the size `fstat` gave:
     // no last read to find the end of a file whose length is known. A size of 0 may be a
-    // file system that does not know it: read to the end.
-    let limit = if meta.len() == 0 { u64::MAX } else { meta.len() };
+    // file system that does not know it: read to the end (or past `max`).
+    let limit = if meta.len() == 0 { max.saturating_add(1) } else { meta.len() };
     (&file).take(limit).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-#[cfg(not(unix))]
-pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    if !std::fs::symlink_metadata(path)?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
+    if bytes.len() as u64 > max {
+        return Err(too_large());
     }
-    std::fs::read(path)
+    Ok(bytes)
 }
 
 /// `dir.canonicalize()`, remembered for the run: the directories of a checkout do not
@@ -147,6 +168,24 @@ pub fn relative_from(from: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_only_regular_files_up_to_their_cap_never_through_a_link_or_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a");
+        std::fs::write(&file, "12345").unwrap();
+        assert_eq!(read_regular_up_to(&file, 5).unwrap(), b"12345");
+        assert!(read_regular_up_to(&file, 4).unwrap_err().to_string().contains("more than 4 bytes"));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(read_regular(&link).is_err(), "a link at the name is not followed");
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(read_regular(&fifo).unwrap_err().to_string().contains("not a regular file"), "and it did not block");
+        // A device that never ends is cut at the cap, not read to its end.
+        assert!(read_regular_up_to(Path::new("/dev/zero"), 1 << 20).is_err());
+    }
 
     #[test]
     fn paths_from_another_directory() {

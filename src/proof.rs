@@ -175,12 +175,12 @@ impl Lock {
                 "{display} is {}, not a regular file: a lock file of proofs is never read or written through a link; replace it with the file itself",
                 if m.file_type().is_symlink() { "a symbolic link" } else { "a special file" }
             ),
-            Ok(m) if m.len() > MAX_LOCK_BYTES => {
-                bail!("{display} is {} bytes, more than a lock file of proofs can be ({MAX_LOCK_BYTES})", m.len())
-            }
             Ok(_) => {}
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {display}"))?;
+        // Opened without following a link, so none can be swapped in after the look above.
+        let bytes =
+            crate::paths::read_regular_up_to(path, MAX_LOCK_BYTES).with_context(|| format!("cannot read {display}"))?;
+        let text = String::from_utf8(bytes).with_context(|| format!("{display} is not UTF-8"))?;
         let doc: Document = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "{display} is not a lock file of proofs: {}; run `incident-guard verify --record` again to rewrite it (after a merge conflict, take either side first)",

@@ -1707,24 +1707,8 @@ fn the_test_results_workflow_checks_what_every_test_job_uploads() {
 fn verify_changed_runs_the_links_the_pull_request_adds_and_reports_them() {
     let r = Runner::new();
     let t = &r.tree;
-    t.file(
-        "incident-guard.toml",
-        format!("[verify]\njavascript = [\"node\", \"--test\", \"--test-name-pattern\", \"{{title_regex}}\", \"{{file}}\"]\n{LINTS_OFF}"),
-    );
-    t.file("src/cart.mjs", "export function total(items) { return items.length; }\n");
-    t.commit("cart");
-    t.file("src/cart.mjs", "export function total(items) { return new Set(items).size; }\n");
-    let test = |extra: &str| {
-        format!(
-            "import {{ it }} from 'node:test';\nimport assert from 'node:assert';\nimport {{ total }} from '../src/cart.mjs';\n// incident: INC-1\nit('counts an item once', () => {{ assert.equal(total(['a', 'a']), 1); }});\n{extra}"
-        )
-    };
-    t.file("test/cart.test.mjs", test(""));
-    let fix = t.commit("Count each item once");
-    t.file("postmortems/inc-1.md", postmortem("INC-1", &format!("fix_commits = [\"{fix}\"]\n")));
-    t.commit("INC-1 names its fix");
-    let event = r.payload("acme/shop");
-    t.git(&["checkout", "-q", "-b", "feature"]);
+    let test = |extra: &str| format!("{CART_TEST}{extra}");
+    let event = cart_with_its_fix(&r, NODE_TEST, &[("test/cart.test.mjs", &test(""))]);
     t.file(
         "test/cart.test.mjs",
         test("// incident: INC-1\nit('counts nothing as zero', () => { assert.equal(total([]), 0); });\n"),
@@ -1883,20 +1867,30 @@ it('counts an item once', () => {{
     )
 }
 
-/// The live processes (not zombies) whose command line holds `needle`: a pid written in
-/// a PID namespace would be the namespace's.
-fn processes_with(needle: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
-        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')));
-        if !zombie && String::from_utf8_lossy(&cmdline).replace('\0', " ").contains(needle) {
-            out.push(pid);
-        }
+/// `[verify]`'s JavaScript command that runs one test with node's own runner.
+const NODE_TEST: &str = "[\"node\", \"--test\", \"--test-name-pattern\", \"{title_regex}\", \"{file}\"]";
+
+/// A linked test of INC-1 that catches the cart's bug.
+const CART_TEST: &str = "import { it } from 'node:test';\nimport assert from 'node:assert';\nimport { total } from '../src/cart.mjs';\n// incident: INC-1\nit('counts an item once', () => { assert.equal(total(['a', 'a']), 1); });\n";
+
+/// The runner's repository with a cart that counts an item twice, its fix with `tests`,
+/// and INC-1 naming the fix, verified with the JavaScript `command`; then on the branch
+/// `feature` of the pull request whose event it returns.
+fn cart_with_its_fix(r: &Runner, command: &str, tests: &[(&str, &str)]) -> PathBuf {
+    let t = &r.tree;
+    t.file("incident-guard.toml", format!("[verify]\njavascript = {command}\n{LINTS_OFF}"));
+    t.file("src/cart.mjs", "export function total(items) { return items.length; }\n");
+    t.commit("cart");
+    t.file("src/cart.mjs", "export function total(items) { return new Set(items).size; }\n");
+    for (path, text) in tests {
+        t.file(path, text);
     }
-    out
+    let fix = t.commit("Count each item once");
+    t.file("postmortems/inc-1.md", postmortem("INC-1", &format!("fix_commits = [\"{fix}\"]\n")));
+    t.commit("INC-1 names its fix");
+    let event = r.payload("acme/shop");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    event
 }
 
 /// A pull request that removes one linked test and edits another into `hostile_test`;
@@ -1906,21 +1900,9 @@ fn hostile_pull_request(r: &Runner, replace_binary: bool) -> (PathBuf, PathBuf, 
     let t = &r.tree;
     // The repository's command prints, after node's summary, what the test left in
     // `last-words.txt`: so that the last lines verify keeps (and shows) are the test's.
-    t.file(
-        "incident-guard.toml",
-        format!("[verify]\njavascript = [\"sh\", \"-c\", \"node --test --test-name-pattern \\\"$1\\\" \\\"$2\\\"; s=$?; cat last-words.txt 2>/dev/null; exit $s\", \"sh\", \"{{title_regex}}\", \"{{file}}\"]\n{LINTS_OFF}"),
-    );
-    t.file("src/cart.mjs", "export function total(items) { return items.length; }\n");
-    t.commit("cart");
-    t.file("src/cart.mjs", "export function total(items) { return new Set(items).size; }\n");
-    let honest = "import { it } from 'node:test';\nimport assert from 'node:assert';\nimport { total } from '../src/cart.mjs';\n// incident: INC-1\nit('counts an item once', () => { assert.equal(total(['a', 'a']), 1); });\n";
-    t.file("test/cart.test.mjs", honest);
-    t.file("test/guard.test.mjs", honest.replace("counts an item once", "keeps the guard"));
-    let fix = t.commit("Count each item once");
-    t.file("postmortems/inc-1.md", postmortem("INC-1", &format!("fix_commits = [\"{fix}\"]\n")));
-    t.commit("INC-1 names its fix");
-    let event = r.payload("acme/shop");
-    t.git(&["checkout", "-q", "-b", "feature"]);
+    let command = "[\"sh\", \"-c\", \"node --test --test-name-pattern \\\"$1\\\" \\\"$2\\\"; s=$?; cat last-words.txt 2>/dev/null; exit $s\", \"sh\", \"{title_regex}\", \"{file}\"]";
+    let guard = CART_TEST.replace("counts an item once", "keeps the guard");
+    let event = cart_with_its_fix(r, command, &[("test/cart.test.mjs", CART_TEST), ("test/guard.test.mjs", &guard)]);
     t.remove("test/guard.test.mjs");
     let pid_file = r.temp.path().join("daemon.pid");
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);

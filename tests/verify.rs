@@ -279,12 +279,7 @@ fn an_interrupted_run_stops_its_test_and_removes_its_worktree() {
     // One line says what was stopped, and the scratch directory is gone.
     let err = std::fs::read_to_string(&err_file).unwrap();
     assert!(err.contains("interrupted; stopped 1 running test command(s)"), "{err}");
-    let left: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("incident-guard-verify"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_scratch_left(tmp.path());
     assert_eq!(extra_worktrees(&t), 0);
     assert_eq!(UserState::of(&t), before);
 }
@@ -633,19 +628,14 @@ fn measure_verify_of_one_rust_test() {
 // ---------------------------------------------------------------------------------------
 // A verified test is the pull request's code: what it is given, and what it can leave.
 
-/// The processes whose command line holds `needle`.
-fn processes_with(needle: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { continue };
-        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')));
-        if !zombie && String::from_utf8_lossy(&cmdline).replace('\0', " ").contains(needle) {
-            out.push(pid);
-        }
-    }
-    out
+/// Nothing of verify's scratch directories is left in `tmp` (its TMPDIR).
+fn assert_no_scratch_left(tmp: &std::path::Path) {
+    let left: Vec<_> = std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("incident-guard-verify"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 /// A JavaScript repository whose linked test runs `body` (JavaScript) before it asserts.
@@ -742,12 +732,7 @@ fn a_verified_test_gets_an_allow_listed_environment_in_a_private_scratch_directo
     assert!(seen_env.contains_key("PATH") && seen_env.contains_key("HOME"), "{seen_env:?}");
     // The scratch directory was private, and nothing of it is left.
     assert_eq!(std::fs::read_to_string(&mode_file).unwrap(), "700");
-    let left: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("incident-guard-verify"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_scratch_left(tmp.path());
     assert!(!runner.join("set_env").exists());
 
     // A withheld name in `[verify] env` is a config error, not a quiet no.

@@ -16,34 +16,18 @@ use crate::report::{self, Report};
 use crate::rules::{Level, Rule};
 use anyhow::{Context as _, Result, bail};
 use serde::Deserialize;
-use std::io::Read as _;
 use std::path::Path;
 
 /// The largest document `render` reads.
 pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Reads `path` whole, refusing anything but a regular file of at most `MAX_BYTES`.
+/// Reads `path` whole, refusing anything but a regular file of at most `MAX_BYTES`
+/// (never opened through a link at its name, never blocking on a FIFO).
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
-    // Checked before opening, so that a FIFO is never opened (which would block).
-    let meta = std::fs::metadata(path).context("cannot read it")?;
-    if !meta.is_file() {
-        bail!("not a regular file");
-    }
-    let file = std::fs::File::open(path).context("cannot open it")?;
-    // And again on what was opened, in case the name changed in between.
-    let meta = file.metadata().context("cannot read it")?;
-    if !meta.is_file() {
-        bail!("not a regular file");
-    }
-    if meta.len() > MAX_BYTES {
-        bail!("{} bytes, more than the {MAX_BYTES} bytes (16 MiB) a report may have", meta.len());
-    }
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_BYTES + 1).read_to_end(&mut buf).context("cannot read it")?;
-    if buf.len() as u64 > MAX_BYTES {
-        bail!("more than the {MAX_BYTES} bytes (16 MiB) a report may have");
-    }
-    Ok(buf)
+    crate::paths::read_regular_up_to(path, MAX_BYTES).map_err(|e| match e.kind() {
+        std::io::ErrorKind::Other => anyhow::anyhow!("{e} (a report is a regular file of at most 16 MiB)"),
+        _ => anyhow::Error::new(e).context("cannot read it"),
+    })
 }
 
 #[derive(Deserialize)]

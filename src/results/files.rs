@@ -153,7 +153,7 @@ pub fn open(path: &Path, boundary: &Path) -> std::io::Result<std::fs::File> {
             target.display()
         ));
     }
-    let file = open_no_follow(&target)?;
+    let file = crate::paths::open_no_follow(&target)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return refuse(format!(
@@ -171,24 +171,6 @@ pub fn open(path: &Path, boundary: &Path) -> std::io::Result<std::fs::File> {
         return refuse(too_large(MAX_FILE));
     }
     Ok(file)
-}
-
-#[cfg(unix)]
-fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
-}
-
-#[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if !(meta.is_file() || meta.is_dir()) {
-        return refuse(
-            "it is not a regular file (a device, a FIFO or a socket): only regular files are read as test results"
-                .to_owned(),
-        );
-    }
-    std::fs::File::open(path)
 }
 
 #[cfg(test)]
