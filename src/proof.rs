@@ -181,6 +181,9 @@ impl Lock {
         let bytes =
             crate::paths::read_regular_up_to(path, MAX_LOCK_BYTES).with_context(|| format!("cannot read {display}"))?;
         let text = String::from_utf8(bytes).with_context(|| format!("{display} is not UTF-8"))?;
+        if crate::toml_doc::too_deep(&text).is_some() {
+            bail!("{display} is not a lock file of proofs: {}", crate::toml_doc::too_deep_message());
+        }
         let doc: Document = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "{display} is not a lock file of proofs: {}; run `incident-guard verify --record` again to rewrite it (after a merge conflict, take either side first)",

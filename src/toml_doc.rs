@@ -53,6 +53,10 @@ impl Problems {
 /// Parses `text` (which starts at byte `base` of its file) into a spanned table. A syntax
 /// error becomes a problem at its position.
 pub fn parse<'i>(text: &'i str, problems: &mut Problems) -> Option<(DeTable<'i>, Range<usize>)> {
+    if let Some(at) = too_deep(text) {
+        problems.push(&(at..at + 1), too_deep_message());
+        return None;
+    }
     match DeTable::parse(text) {
         Ok(spanned) => {
             let span = spanned.span();
@@ -64,6 +68,98 @@ pub fn parse<'i>(text: &'i str, problems: &mut Problems) -> Option<(DeTable<'i>,
             None
         }
     }
+}
+
+/// How deep arrays and inline tables may nest. The TOML parser descends once per level
+/// on the thread's stack, with no limit of its own: a few thousand `[` in a postmortem,
+/// a config or a `Cargo.toml` of the repository overflowed it and aborted the process.
+/// Real files nest two or three levels.
+pub const MAX_NESTING: usize = 64;
+
+/// The message for a document that nests deeper than [`MAX_NESTING`].
+pub fn too_deep_message() -> String {
+    format!("invalid TOML: arrays and inline tables nest deeper than {MAX_NESTING} levels")
+}
+
+/// Where `text` first nests arrays or inline tables deeper than [`MAX_NESTING`], if it
+/// does. It splits the text into tokens exactly as the TOML parser's lexer does (strings,
+/// comments, and "atoms" that run to the next delimiter, quotes included), so brackets
+/// count only where the parser would descend, on valid and broken text alike.
+pub fn too_deep(text: &str) -> Option<usize> {
+    // The lexer's delimiters: an atom runs up to the next of these.
+    const TOKEN_START: &[u8] = b".=,[]{} \t#\r\n";
+    let b = text.as_bytes();
+    let find = |from: usize, pred: &dyn Fn(u8) -> bool| b[from..].iter().position(|&c| pred(c)).map(|p| from + p);
+    // After a multi-line string's closing delimiter, up to two more quotes belong to it.
+    let closing = |mut i: usize, q: u8| {
+        for _ in 0..2 {
+            if b.get(i) == Some(&q) {
+                i += 1;
+            }
+        }
+        i
+    };
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        i = match b[i] {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+                i + 1
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i + 1
+            }
+            b'#' => find(i, &|c| c == b'\r' || c == b'\n').unwrap_or(b.len()),
+            q @ (b'\'' | b'"') if b[i..].starts_with(&[q, q, q]) => {
+                let mut j = i + 3;
+                loop {
+                    let Some(at) = find(j, &|c| c == q || (q == b'"' && c == b'\\')) else { break b.len() };
+                    if b[at] == b'\\' {
+                        j = at + 1 + usize::from(matches!(b.get(at + 1), Some(b'\\' | b'"')));
+                    } else if b[at..].starts_with(&[q, q, q]) {
+                        break closing(at + 3, q);
+                    } else {
+                        j = at + 1;
+                    }
+                }
+            }
+            b'\'' => match find(i + 1, &|c| c == b'\'' || c == b'\n') {
+                Some(at) if b[at] == b'\'' => at + 1,
+                Some(at) => at,
+                None => b.len(),
+            },
+            b'"' => {
+                let mut j = i + 1;
+                loop {
+                    match find(j, &|c| c == b'"' || c == b'\\' || c == b'\n') {
+                        Some(at) if b[at] == b'"' => break at + 1,
+                        Some(at) if b[at] == b'\\' => {
+                            j = at + 1 + usize::from(matches!(b.get(at + 1), Some(b'\\' | b'"')));
+                        }
+                        Some(at) => break at,
+                        None => break b.len(),
+                    }
+                }
+            }
+            b'.' | b'=' | b',' | b' ' | b'\t' | b'\r' | b'\n' => i + 1,
+            _ => find(i, &|c| TOKEN_START.contains(&c)).unwrap_or(b.len()),
+        };
+    }
+    None
+}
+
+/// Parses a whole TOML document from the repository (a `Cargo.toml`, a `pyproject.toml`)
+/// into a table, refusing one that nests too deep for the parser's stack.
+pub fn parse_table(text: &str) -> Result<toml::Table, String> {
+    if too_deep(text).is_some() {
+        return Err(too_deep_message());
+    }
+    text.parse::<toml::Table>().map_err(|e| e.message().trim_end().to_owned())
 }
 
 /// One table being read: looks keys up, checks types, and remembers the table's span for
@@ -285,5 +381,42 @@ impl<'a> LineIndex<'a> {
         let end = span.end.clamp(span.start, self.text.len());
         let first_line = self.text.get(span.start..end).unwrap_or("").lines().next().unwrap_or("");
         crate::finding::Location { path: path.to_owned(), line, column, len: first_line.chars().count().max(1) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_arrays_and_inline_tables_outside_strings_and_comments() {
+        let at = |n: usize| format!("x = {}{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(too_deep(&at(MAX_NESTING)), None);
+        assert_eq!(too_deep(&at(MAX_NESTING + 1)), Some(4 + MAX_NESTING));
+        assert_eq!(too_deep(&format!("x = {}", "{ a = ".repeat(MAX_NESTING + 1))), Some(4 + 6 * MAX_NESTING));
+        let brackets = "[".repeat(200);
+        for quiet in [
+            format!("x = \"{brackets}\""),
+            format!("x = \"\\\"{brackets}\""),
+            format!("x = '{brackets}'"),
+            format!("x = \"\"\"\n{brackets}\"\"\""),
+            format!("x = '''\n{brackets}\n'''"),
+            format!("# {brackets}\nx = 1"),
+            format!("\"{brackets}\" = 1"),
+            // A multi-line string closed by five quotes: two belong to the text.
+            format!("x = \"\"\"a\"\"\"\"\"\ny = \"{brackets}\""),
+            format!("{}[b.c]\n", "[[a]]\n".repeat(100)),
+        ] {
+            assert_eq!(too_deep(&quiet), None, "{quiet}");
+            assert!(parse_table(&quiet).is_ok(), "{quiet}");
+        }
+        // Where the parser's lexer ends a comment at a bare CR, or reads a quote inside
+        // an atom as part of it, the brackets after it count.
+        let deep = "[".repeat(MAX_NESTING + 1);
+        for loud in [format!("# c\r{deep}"), format!("x = a\"{deep}"), format!("x = \"a\\\n{deep}")] {
+            assert!(too_deep(&loud).is_some(), "{loud:?}");
+        }
+        assert_eq!(parse_table(&at(10_000)), Err(too_deep_message()));
+        assert!(parse_table(&at(3)).is_ok());
     }
 }

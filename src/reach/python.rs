@@ -161,6 +161,9 @@ impl Config {
 /// Reads the pytest table of a TOML config; returns whether the file configures pytest.
 fn read_toml(text: &str, name: &str, file: &str, config: &mut Config) -> bool {
     use toml::de::{DeTable, DeValue};
+    if crate::toml_doc::too_deep(text).is_some() {
+        return false;
+    }
     let Ok(doc) = DeTable::parse(text) else { return false };
     let doc = doc.into_inner();
     fn table_at<'i>(t: &DeTable<'i>, key: &str) -> Option<DeTable<'i>> {

@@ -144,7 +144,7 @@ pub fn place(root: &Path, file: &str) -> Result<CargoPlace, String> {
 /// The `[package] name` of a manifest.
 fn toml_name(manifest: &Path, boundary: &Path) -> Option<String> {
     let bytes = crate::paths::read_inside(boundary, manifest)?;
-    let table: toml::Table = crate::scan::lossy(&bytes).parse().ok()?;
+    let table = crate::toml_doc::parse_table(&crate::scan::lossy(&bytes)).ok()?;
     Some(table.get("package")?.get("name")?.as_str()?.to_owned())
 }
 
@@ -217,9 +217,8 @@ impl<'a> Reach<'a> {
             let is_package = match self.manifests.get(dir) {
                 Some(&known) => known,
                 None => {
-                    let parsed = crate::paths::read_inside(&self.boundary, &dir.join("Cargo.toml")).map(|bytes| {
-                        crate::scan::lossy(&bytes).parse::<toml::Table>().map_err(|e| e.message().to_owned())
-                    });
+                    let parsed = crate::paths::read_inside(&self.boundary, &dir.join("Cargo.toml"))
+                        .map(|bytes| crate::toml_doc::parse_table(&crate::scan::lossy(&bytes)));
                     // A manifest that does not parse is a package's, to be reported.
                     let known = parsed.as_ref().is_some_and(|t| t.as_ref().map_or(true, |t| t.contains_key("package")));
                     self.manifests.insert(dir.to_path_buf(), known);
@@ -591,7 +590,7 @@ fn load_package(boundary: &Path, dir: &Path, implicit: bool, table: Option<Resul
         table
     } else {
         match crate::paths::read_inside(boundary, &manifest) {
-            Some(bytes) => crate::scan::lossy(&bytes).parse::<toml::Table>().map_err(|e| e.message().to_owned()),
+            Some(bytes) => crate::toml_doc::parse_table(&crate::scan::lossy(&bytes)),
             None => Err("it cannot be read".to_owned()),
         }
     };
