@@ -99,9 +99,27 @@ fn with(mut seeds: Vec<Vec<u8>>, extra: &[&str]) -> Vec<Vec<u8>> {
     seeds
 }
 
+/// TOML nested far deeper than the parser's stack allows, in the forms that once got
+/// past the depth check (a comment ended by a bare CR, a quote inside a bare word), so
+/// every campaign starts from them whatever the other seeds are (IG-2026-015).
+fn deep_toml_seeds(prefix: &str) -> Vec<Vec<u8>> {
+    let deep = format!("{}{}1{}{}", "[".repeat(3000), "{ a = ".repeat(3000), " }".repeat(3000), "]".repeat(3000));
+    [format!("{prefix}x = {deep}\n"), format!("{prefix}# c\r{deep}\n"), format!("{prefix}x = a\"{deep}\n")]
+        .into_iter()
+        .map(String::into_bytes)
+        .collect()
+}
+
 fn postmortem_seeds() -> Vec<Vec<u8>> {
     let mut seeds = contents("examples/checkout-service/postmortems", &[".md"]);
     seeds.extend(contents("postmortems", &[".md"]));
+    seeds.extend(deep_toml_seeds("+++\nid = \"INC-1\"\ntitle = \"t\"\ndate = 2024-01-01\n").into_iter().map(
+        |mut s| {
+            s.extend_from_slice(b"+++\n");
+            s
+        },
+    ));
+    seeds.extend(deep_toml_seeds(""));
     with(
         seeds,
         &[
@@ -115,10 +133,11 @@ fn postmortem_seeds() -> Vec<Vec<u8>> {
 }
 
 fn config_seeds() -> Vec<Vec<u8>> {
-    let seeds = vec![
+    let mut seeds = vec![
         std::fs::read(repo().join("incident-guard.toml")).unwrap_or_default(),
         std::fs::read(repo().join("examples/checkout-service/incident-guard.toml")).unwrap_or_default(),
     ];
+    seeds.extend(deep_toml_seeds(""));
     with(
         seeds,
         &[
