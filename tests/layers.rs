@@ -16,7 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("terminal", 2),
     ("walk", 2),
     ("toml_doc", 2),
-    ("proof", 2),
+    ("proof", 3),
     ("config", 3),
     ("postmortem", 4),
     ("authoring", 5),
