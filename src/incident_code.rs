@@ -54,10 +54,39 @@ pub struct IncidentCode {
     pub unmatched: Vec<Unmatched>,
 }
 
+/// Dependency manifests and lock files, by file name: a fix that bumps a dependency
+/// changes them, and so does every other dependency bump, which would then "touch" the
+/// incident. They belong to an incident only when its `paths` lists them.
+fn is_dependency_manifest(path: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "cargo.toml",
+        "cargo.lock",
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "pyproject.toml",
+        "poetry.lock",
+        "uv.lock",
+        "pipfile",
+        "pipfile.lock",
+        "go.mod",
+        "go.sum",
+        "pom.xml",
+        "gradle.lockfile",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    NAMES.contains(&name.as_str())
+        || (name.starts_with("requirements") && name.ends_with(".txt"))
+        || name.starts_with("build.gradle")
+}
+
 /// Files a fix commit changes that are not the code the incident was in. Tests guard
 /// the code rather than being it; the postmortems directory holds the incident's own
-/// write-up; and prose (a changelog, the docs) changes with nearly every fix, so it would
-/// make every later edit of the changelog "touch" every incident.
+/// write-up; prose (a changelog, the docs) changes with nearly every fix, so it would
+/// make every later edit of the changelog "touch" every incident; and so would the
+/// dependency manifests and lock files every dependency bump changes.
 fn is_code(path: &str, postmortems_dir: &str) -> bool {
     const PROSE: &[&str] = &[".md", ".markdown", ".rst", ".adoc", ".txt"];
     let dir = postmortems_dir.trim_end_matches('/');
@@ -65,7 +94,10 @@ fn is_code(path: &str, postmortems_dir: &str) -> bool {
     // rule covers the former, and a root full of code is not all postmortems.
     let in_postmortems = !dir.is_empty() && dir != "." && path.starts_with(&format!("{dir}/"));
     let lower = path.to_ascii_lowercase();
-    !crate::scan::is_test_file(path) && !in_postmortems && !PROSE.iter().any(|e| lower.ends_with(e))
+    !crate::scan::is_test_file(path)
+        && !in_postmortems
+        && !PROSE.iter().any(|e| lower.ends_with(e))
+        && !is_dependency_manifest(path)
 }
 
 /// An incident's fix commits (full SHAs): its `fix_commits` that resolve, or, when it
@@ -208,7 +240,18 @@ mod tests {
 
     #[test]
     fn tests_postmortems_and_prose_are_not_code() {
-        for code in ["src/pool.rs", "src/db/pool.py", "cmd/main.go", "src/cart.js", "Cargo.lock", "deploy/app.yaml"] {
+        for code in [
+            "src/pool.rs",
+            "src/db/pool.py",
+            "cmd/main.go",
+            "src/cart.js",
+            "deploy/app.yaml",
+            "src/cargo.rs",
+            "src/package.js",
+            "gradle/wrapper/gradle-wrapper.properties",
+            "settings.gradle",
+            "requirements.py",
+        ] {
             assert!(is_code(code, "postmortems"), "{code}");
         }
         for not in [
@@ -225,6 +268,27 @@ mod tests {
             "postmortems/2026/INC-1.md",
             "CHANGELOG.md",
             "docs/pool.rst",
+            "Cargo.toml",
+            "Cargo.lock",
+            "crates/core/Cargo.toml",
+            "web/package.json",
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "pyproject.toml",
+            "poetry.lock",
+            "uv.lock",
+            "Pipfile",
+            "Pipfile.lock",
+            "requirements.txt",
+            "requirements-dev.txt",
+            "go.mod",
+            "svc/go.sum",
+            "pom.xml",
+            "build.gradle",
+            "app/build.gradle.kts",
+            "gradle.lockfile",
         ] {
             assert!(!is_code(not, "postmortems"), "{not}");
         }

@@ -530,3 +530,82 @@ fn with_test_results_the_comment_says_whether_the_guarding_tests_ran() {
     let md = stdout(&t.run(&["check", "--format", "markdown"]));
     assert!(!md.contains("Ran in this pipeline"), "{md}");
 }
+
+/// The dependency manifests and lock files of each ecosystem, as a fix that also bumps
+/// dependencies changes them.
+const MANIFESTS: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    "web/package.json",
+    "web/package-lock.json",
+    "web/yarn.lock",
+    "web/pnpm-lock.yaml",
+    "web/npm-shrinkwrap.json",
+    "py/pyproject.toml",
+    "py/poetry.lock",
+    "py/uv.lock",
+    "py/Pipfile",
+    "py/Pipfile.lock",
+    "py/requirements-dev.txt",
+    "go/go.mod",
+    "go/go.sum",
+    "jvm/pom.xml",
+    "jvm/build.gradle.kts",
+    "jvm/gradle.lockfile",
+];
+
+/// `repo_with_a_fix`, whose fix commit also writes every file of `MANIFESTS`; then the
+/// `feature` branch bumps them all in one commit.
+fn a_fix_that_bumped_dependencies(code: &str) -> Tree {
+    let t = Tree::new();
+    t.init_git();
+    t.file("src/lib.rs", "pub mod pool;\n");
+    t.file("src/pool.rs", "pub struct Pool;\n");
+    t.file("tests/pool.rs", "#[test]\nfn smoke() {}\n");
+    t.commit("initial");
+    t.file("src/pool.rs", FIXED_POOL);
+    t.file("tests/pool.rs", POOL_TEST);
+    for m in MANIFESTS {
+        t.file(m, "# version 1\n");
+    }
+    let fix = t.commit("Reconnect after a failover, and bump the driver");
+    let code = code.replace("{fix}", &fix[..10]);
+    t.file("postmortems/inc-1.md", postmortem("INC-1", &format!("severity = \"SEV1\"\n{code}")));
+    t.commit("postmortem");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    for m in MANIFESTS {
+        t.file(m, "# version 2\n");
+    }
+    t.commit("bump every dependency");
+    t
+}
+
+// incident: IG-2026-013
+#[test]
+fn dependency_manifests_and_lock_files_a_fix_changed_are_not_the_incidents_code() {
+    let t = a_fix_that_bumped_dependencies("fix_commits = [\"{fix}\"]\n");
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, findings(&doc)), (0, vec![]), "a dependency bump touches no incident: {doc:#}");
+    let files: Vec<&str> =
+        doc["incidents"][0]["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(files, ["src/pool.rs"], "{doc:#}");
+    // The code the fix changed still is the incident's.
+    t.file("src/pool.rs", format!("{FIXED_POOL}// later\n"));
+    t.commit("change the pool");
+    let (_, doc) = t.check(&["--base", "HEAD~1"]);
+    assert_eq!(findings(&doc), [finding("touches-incident-code", "src/pool.rs", 0)], "{doc:#}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn a_lock_file_the_postmortem_lists_in_paths_is_the_incidents_code() {
+    let t = a_fix_that_bumped_dependencies("paths = [\"Cargo.lock\"]\nfix_commits = [\"{fix}\"]\n");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(findings(&doc), [finding("touches-incident-code", "Cargo.lock", 0)], "only the listed one: {doc:#}");
+    assert!(
+        messages(&doc, "touches-incident-code")[0]
+            .ends_with("Cargo.lock is listed in its postmortem's `paths` (`Cargo.lock`)"),
+        "{doc:#}"
+    );
+}
