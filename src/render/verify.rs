@@ -170,3 +170,48 @@ pub fn github(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "incident-guard verify: {}", summary(report))
 }
+
+/// `verify --prune`, for people: one line per entry dropped (or kept for want of knowing),
+/// then what became of the lock file.
+pub fn prune_human(report: &crate::verify::prune::Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    prune_text(report, &mut text)?;
+    for line in String::from_utf8_lossy(&text).split_inclusive('\n') {
+        if crate::terminal::is_command_line(line) {
+            out.write_all(GUTTER.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn prune_text(report: &crate::verify::prune::Report, out: &mut dyn Write) -> io::Result<()> {
+    let lock = t(&report.lock);
+    if !report.exists {
+        return writeln!(out, "verify --prune: there is no {lock}: nothing to prune");
+    }
+    let verb = if report.dry_run { "would drop" } else { "dropped" };
+    for e in &report.dropped {
+        writeln!(out, "{verb} {} {} ({}): {}", t(&e.incident), t(&e.test), e.outcome, t(&e.reason))?;
+    }
+    for e in &report.undecided {
+        writeln!(out, "kept {} {} ({}): {}", t(&e.incident), t(&e.test), e.outcome, t(&e.reason))?;
+    }
+    let n = report.dropped.len();
+    let entries = |n: usize| if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") };
+    match (n, report.dry_run) {
+        (0, _) => writeln!(out, "verify --prune: every entry of {lock} is a link that exists ({} kept)", report.kept),
+        (_, true) => writeln!(
+            out,
+            "verify --prune: would drop {} of {lock}, keep {} (dry run: nothing written)",
+            entries(n),
+            report.kept
+        ),
+        (_, false) => writeln!(out, "verify --prune: dropped {} from {lock}, kept {}", entries(n), report.kept),
+    }
+}
+
+/// `verify --prune --format json`.
+pub fn prune_json(report: &crate::verify::prune::Report, out: &mut dyn Write) -> io::Result<()> {
+    super::json::write_value(report, out)
+}

@@ -1,0 +1,169 @@
+//! `incident-guard verify --prune`: real repositories whose proofs were recorded by a real
+//! `verify --record` (JavaScript tests, run by node), then whose links went away.
+
+mod common;
+use common::*;
+
+const NODE: &str = "[\"node\", \"--test\", \"--test-name-pattern\", \"{title_regex}\", \"{file}\"]";
+const LOCK: &str = "postmortems/verified.lock";
+
+fn test_file(title: &str, incident: &str, body: &str) -> String {
+    format!(
+        "import {{ it }} from 'node:test';\nimport assert from 'node:assert';\nimport {{ total }} from '../src/cart.mjs';\n// incident: {incident}\nit('{title}', () => {{ {body} }});\n"
+    )
+}
+
+/// A cart that counted an item twice, its fix with four tests (three of INC-1, one of
+/// INC-2), both postmortems naming the fix, and the proofs `verify --record` wrote.
+fn recorded() -> Tree {
+    let t = Tree::new();
+    t.init_git();
+    t.file("incident-guard.toml", format!("[verify]\njavascript = {NODE}\n{LINTS_OFF}"));
+    t.file("src/cart.mjs", "export function total(items) { return items.length; }\n");
+    t.commit("cart");
+    t.file("src/cart.mjs", "export function total(items) { return new Set(items).size; }\n");
+    let once = "assert.equal(total(['a', 'a']), 1);";
+    t.file("test/a.test.mjs", test_file("counts an item once", "INC-1", once));
+    t.file("test/b.test.mjs", test_file("counts a pair once", "INC-1", once));
+    t.file("test/c.test.mjs", test_file("counts twins once", "INC-1", once));
+    t.file("test/d.test.mjs", test_file("counts a double once", "INC-2", once));
+    let fix = t.commit("Count each item once");
+    let fixed = format!("fix_commits = [\"{fix}\"]\n");
+    t.file("postmortems/inc-1.md", postmortem("INC-1", &fixed));
+    t.file("postmortems/inc-2.md", postmortem("INC-2", &fixed));
+    t.commit("INC-1 and INC-2 name their fix");
+    let out = t.run(&["verify", "--record"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let lock = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
+    assert_eq!(lock.matches("outcome = \"caught\"").count(), 4, "{lock}");
+    t
+}
+
+fn tests_in(lock: &str) -> Vec<String> {
+    lock.lines().filter_map(|l| l.strip_prefix("test = \"")).map(|l| l.trim_end_matches('"').to_owned()).collect()
+}
+
+// incident: IG-2026-014
+#[test]
+fn prune_drops_the_proofs_of_links_that_are_gone_and_keeps_the_stale_ones() {
+    let t = recorded();
+    // a: edited (its proof is stale, and kept); b: its marker removed; c: its file deleted;
+    // d: its incident's postmortem deleted.
+    t.file("test/a.test.mjs", test_file("counts an item once", "INC-1", "assert.equal(total(['a', 'a', 'a']), 1);"));
+    t.file("test/b.test.mjs", test_file("counts a pair once", "INC-1", "").replace("// incident: INC-1\n", ""));
+    t.remove("test/c.test.mjs");
+    t.remove("postmortems/inc-2.md");
+    let before = std::fs::read(t.path().join(LOCK)).unwrap();
+
+    let out = t.run(&["verify", "--prune", "--dry-run"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(
+            "would drop INC-1 test/c.test.mjs::counts twins once (caught): `test/c.test.mjs` no longer exists"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "would drop INC-2 test/d.test.mjs::counts a double once (caught): no postmortem has the incident ID INC-2"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("would drop INC-1 test/b.test.mjs::counts a pair once (caught)"), "{text}");
+    assert!(!text.contains("a.test.mjs"), "the edited test keeps its (stale) proof: {text}");
+    assert!(
+        text.contains("would drop 3 entries of postmortems/verified.lock, keep 1 (dry run: nothing written)"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(t.path().join(LOCK)).unwrap(), before, "a dry run writes nothing");
+
+    let out = t.run(&["verify", "--prune", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["written"], true, "{doc}");
+    assert_eq!(doc["kept"], 1, "{doc}");
+    let dropped: Vec<&str> = doc["dropped"].as_array().unwrap().iter().map(|e| e["test"].as_str().unwrap()).collect();
+    assert_eq!(
+        dropped,
+        [
+            "test/b.test.mjs::counts a pair once",
+            "test/c.test.mjs::counts twins once",
+            "test/d.test.mjs::counts a double once"
+        ],
+        "{doc}"
+    );
+    let lock = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
+    assert_eq!(tests_in(&lock), ["test/a.test.mjs::counts an item once"], "{lock}");
+    // Still a lock file `check` reads, and the kept proof is a's, stale since its edit.
+    let (code, doc) = t.check(&[]);
+    assert!(code <= 1, "{doc}");
+    let out = t.run(&["show", "INC-1"]);
+    assert!(stdout(&out).contains("stale"), "{}", stdout(&out));
+    // Nothing left to drop: the file is not rewritten.
+    let mtime = std::fs::metadata(t.path().join(LOCK)).unwrap().modified().unwrap();
+    let out = t.run(&["verify", "--prune"]);
+    assert!(
+        stdout(&out)
+            .contains("verify --prune: every entry of postmortems/verified.lock is a link that exists (1 kept)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(std::fs::metadata(t.path().join(LOCK)).unwrap().modified().unwrap(), mtime);
+}
+
+// incident: IG-2026-014
+#[test]
+fn prune_drops_the_proof_of_a_renamed_test_and_keeps_every_other_field_as_recorded() {
+    let t = recorded();
+    let lock = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
+    t.file("test/c.test.mjs", test_file("counts two twins once", "INC-1", "assert.equal(total(['a', 'a']), 1);"));
+    let out = t.run(&["verify", "--prune"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("dropped INC-1 test/c.test.mjs::counts twins once (caught): `test/c.test.mjs` has no test with this identity linked to INC-1"),
+        "{text}"
+    );
+    assert!(text.contains("verify --prune: dropped 1 entry from postmortems/verified.lock, kept 3"), "{text}");
+    // What is kept is byte for byte what `--record` wrote, less the dropped entry.
+    let pruned = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
+    let start = lock.find("[[proof]]\nincident = \"INC-1\"\ntest = \"test/c.test.mjs").unwrap();
+    let end = lock[start + 1..].find("[[proof]]").map_or(lock.len(), |e| start + 1 + e);
+    assert_eq!(pruned, format!("{}{}", &lock[..start], &lock[end..]));
+}
+
+#[test]
+fn prune_without_a_lock_file_writes_none() {
+    let t = Tree::new();
+    t.init_git();
+    t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t.commit("INC-1");
+    let out = t.run(&["verify", "--prune"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "verify --prune: there is no postmortems/verified.lock: nothing to prune\n");
+    assert!(!t.path().join(LOCK).exists());
+}
+
+#[test]
+fn prune_never_writes_through_a_link_and_takes_no_test_options() {
+    let t = recorded();
+    t.remove("test/c.test.mjs");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("verified.lock");
+    std::fs::rename(t.path().join(LOCK), &target).unwrap();
+    let before = std::fs::read(&target).unwrap();
+    std::os::unix::fs::symlink(&target, t.path().join(LOCK)).unwrap();
+    let out = t.run(&["verify", "--prune"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&target).unwrap(), before);
+    assert!(std::fs::symlink_metadata(t.path().join(LOCK)).unwrap().file_type().is_symlink());
+
+    for args in [&["verify", "--prune", "--record"][..], &["verify", "--prune", "INC-1"], &["verify", "--dry-run"]] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+    }
+    let out = t.run(&["verify", "--prune", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`verify --prune` prints human or json"), "{}", stderr(&out));
+}
