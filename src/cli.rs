@@ -93,6 +93,10 @@ pub struct RenderArgs {
     /// Write the output to FILE instead of standard output (an existing symlink is refused)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the proofs of the --verify report to FILE, as `verify --record` would
+    /// write them into verified.lock (an existing symlink is refused)
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub proofs: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -562,6 +566,11 @@ fn render_reports(args: &RenderArgs, format: Format, color: ColorChoice) -> Resu
             Format::Human => render::verify::human(report, &mut buf)?,
             _ => render::verify::github(report, &mut buf)?,
         }
+    }
+    // Before any output: a file that cannot be written fails the run with nothing printed.
+    if let (Some(file), Some(report)) = (&args.proofs, &verify) {
+        let lock = render::verify::proofs_lock(report).unwrap_or_else(|| crate::proof::Lock::default().render());
+        write_new_or_truncate(file, lock.as_bytes()).with_context(|| format!("cannot write {}", file.display()))?;
     }
     match &args.output {
         Some(file) => write_new_or_truncate(file, &buf).with_context(|| format!("cannot write {}", file.display()))?,

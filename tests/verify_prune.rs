@@ -1,5 +1,7 @@
-//! `incident-guard verify --prune`: real repositories whose proofs were recorded by a real
-//! `verify --record` (JavaScript tests, run by node), then whose links went away.
+//! Keeping proofs: `incident-guard verify --prune` on real repositories whose proofs were
+//! recorded by a real `verify --record` (JavaScript tests, run by node), then whose links
+//! went away; and `render --verify --proofs`, which writes from verify's JSON report the
+//! lines `--record` would have written, for a CI run whose proofs a developer commits.
 
 mod common;
 use common::*;
@@ -16,6 +18,16 @@ fn test_file(title: &str, incident: &str, body: &str) -> String {
 /// A cart that counted an item twice, its fix with four tests (three of INC-1, one of
 /// INC-2), both postmortems naming the fix, and the proofs `verify --record` wrote.
 fn recorded() -> Tree {
+    let t = cart();
+    let out = t.run(&["verify", "--record"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let lock = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
+    assert_eq!(lock.matches("outcome = \"caught\"").count(), 4, "{lock}");
+    t
+}
+
+/// `recorded`, before `verify --record` ran.
+fn cart() -> Tree {
     let t = Tree::new();
     t.init_git();
     t.file("incident-guard.toml", format!("[verify]\njavascript = {NODE}\n{LINTS_OFF}"));
@@ -32,10 +44,6 @@ fn recorded() -> Tree {
     t.file("postmortems/inc-1.md", postmortem("INC-1", &fixed));
     t.file("postmortems/inc-2.md", postmortem("INC-2", &fixed));
     t.commit("INC-1 and INC-2 name their fix");
-    let out = t.run(&["verify", "--record"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    let lock = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
-    assert_eq!(lock.matches("outcome = \"caught\"").count(), 4, "{lock}");
     t
 }
 
@@ -166,4 +174,76 @@ fn prune_never_writes_through_a_link_and_takes_no_test_options() {
     let out = t.run(&["verify", "--prune", "--format", "markdown"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("`verify --prune` prints human or json"), "{}", stderr(&out));
+}
+
+// incident: IG-2026-014
+#[test]
+fn render_proofs_writes_from_the_json_report_what_record_writes() {
+    let t = cart();
+    // One test that does not catch its incident (it passes without the fix), one that is
+    // not runnable (no proof), beside the three that catch theirs.
+    t.file("test/b.test.mjs", test_file("counts a pair once", "INC-1", "assert.equal(total([]), 0);"));
+    t.file(
+        "src/test/java/CartTest.java",
+        "import org.junit.jupiter.api.Test;\nclass CartTest {\n    // incident: INC-2\n    @Test\n    void countsOnce() {}\n}\n",
+    );
+    t.commit("more tests");
+    let out = t.run(&["verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "does-not-catch is an error: {}", stderr(&out));
+    t.file("verify.json", &out.stdout);
+    assert!(!t.path().join(LOCK).exists(), "nothing recorded");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"], serde_json::json!({"caught": 3, "does-not-catch": 1, "not-runnable": 1}), "{doc}");
+
+    let (code, md) = {
+        let out = t.run(&["render", "--verify", "verify.json", "--proofs", "proofs.lock", "--format", "markdown"]);
+        (out.status.code(), stdout(&out))
+    };
+    assert_eq!(code, Some(1), "{md}");
+    let proofs = std::fs::read_to_string(t.path().join("proofs.lock")).unwrap();
+    assert_eq!(proofs.matches("[[proof]]").count(), 4, "the not-runnable test has no proof: {proofs}");
+    assert!(proofs.contains("outcome = \"does-not-catch\""), "{proofs}");
+    // The comment shows the same entries, as lines to commit.
+    let entries = &proofs[proofs.find("[[proof]]").unwrap()..];
+    assert!(
+        md.contains(
+            "**Proofs to keep.** Nothing was recorded. To keep these proofs, add these lines to `verified.lock`"
+        ),
+        "{md}"
+    );
+    assert!(md.contains(entries.trim_end()), "{md}\n---\n{entries}");
+
+    // Byte for byte what `verify --record` writes into the lock file.
+    let out = t.run(&["verify", "--record"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(t.path().join(LOCK)).unwrap(), proofs);
+    // A report of a run that recorded its proofs asks for nothing more.
+    let out = t.run(&["verify", "--record", "--format", "markdown"]);
+    assert!(!stdout(&out).contains("Proofs to keep"), "{}", stdout(&out));
+}
+
+#[test]
+fn render_proofs_writes_an_empty_lock_when_nothing_ran_and_refuses_a_link() {
+    let t = cart();
+    t.file("verify.json", r#"{"version":1,"results":[],"note":"no linked test matches","findings":[]}"#);
+    let out = t.run(&["render", "--verify", "verify.json", "--proofs", "proofs.lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let proofs = std::fs::read_to_string(t.path().join("proofs.lock")).unwrap();
+    assert!(!proofs.contains("[[proof]]") && proofs.contains("version = 1"), "{proofs}");
+    // A lock file `check` reads.
+    std::fs::rename(t.path().join("proofs.lock"), t.path().join(LOCK)).unwrap();
+    let (code, doc) = t.check(&[]);
+    assert!(code <= 1, "{doc}");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("x");
+    std::fs::write(&target, "keep").unwrap();
+    std::os::unix::fs::symlink(&target, t.path().join("link.lock")).unwrap();
+    let out = t.run(&["render", "--verify", "verify.json", "--proofs", "link.lock"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "", "nothing printed when the proofs cannot be written");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    // `--proofs` is of a verify report.
+    let out = t.run(&["render", "report.json", "--proofs", "p.lock"]);
+    assert_eq!(out.status.code(), Some(2));
 }
