@@ -89,6 +89,11 @@ fn prune_drops_the_proofs_of_links_that_are_gone_and_keeps_the_stale_ones() {
     let out = t.run(&["verify", "--prune", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join("docs/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "the schema's pruneReport, and only it: {errors:#?}\n{doc:#}");
     assert_eq!(doc["written"], true, "{doc}");
     assert_eq!(doc["kept"], 1, "{doc}");
     let dropped: Vec<&str> = doc["dropped"].as_array().unwrap().iter().map(|e| e["test"].as_str().unwrap()).collect();
