@@ -9,7 +9,9 @@
 #   The corpora are never vendored: they are cloned into CORPORA.
 # Environment: CORPORA (default ${TMPDIR:-/tmp}/ig-verify-fixes, outside this repository,
 #   kept between runs: the clones and the venvs are reused), IG (the incident-guard to
-#   measure; default: this tree's debug build, built first).
+#   measure; default: this tree's debug build, built first), TUNED=1 (not the default
+#   set-up but a hand-tuned one: PYTHONPATH=src, and a `[verify] rust` command without
+#   `--locked`; to tell the tool's errors from the environment's).
 # Needs git, python3 with venv and pip (PyPI reachable the first time, for
 # `pip install -e . pytest`), cargo (semver has no dependency but optional serde).
 #
