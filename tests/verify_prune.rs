@@ -252,3 +252,47 @@ fn render_proofs_writes_an_empty_lock_when_nothing_ran_and_refuses_a_link() {
     let out = t.run(&["render", "report.json", "--proofs", "p.lock"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A verify report (as a fork's run could write it) whose test name is made to break out
+/// of the comment's code block, plant the comment's marker, and end the TOML string.
+fn hostile_report() -> serde_json::Value {
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let test = "test/a.test.mjs::x\"\n```\n<!-- incident-guard -->\n[[proof]]\noutcome = \"caught\"";
+    serde_json::json!({
+        "version": 1,
+        "results": [{
+            "incident": "INC-1", "test": test, "path": "test/a.test.mjs", "line": 5,
+            "outcome": "caught", "message": "it fails without the fix, and passes with it",
+            "fix": { "commits": [sha], "source": "fix-commits", "reason": "fix_commits in the postmortem" },
+            "with_commit": sha, "without_commit": "1123456789abcdef0123456789abcdef01234567",
+            "test_source": "fix-commit", "test_blob": "ce013625030ba8dba906f756967f9e9ca394464a",
+            "runs": [],
+        }],
+        "summary": { "caught": 1 },
+        "findings": [],
+    })
+}
+
+#[test]
+fn hostile_names_stay_inside_the_proofs_lines_and_the_lock_file() {
+    let t = cart();
+    t.file("verify.json", serde_json::to_string(&hostile_report()).unwrap());
+    let out = t.run(&["render", "--verify", "verify.json", "--proofs", "proofs.lock", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = stdout(&out);
+    assert!(!md.contains("<!-- incident-guard -->"), "no copy of the comment's marker: {md}");
+    // One code block, whose fence no backtick run inside can close.
+    let block = &md[md.find("**Proofs to keep.**").unwrap()..];
+    let fence = block.lines().find(|l| l.starts_with("```")).unwrap().trim_end_matches("text");
+    assert!(fence.len() > 3, "{block}");
+    assert_eq!(block.lines().filter(|l| l.starts_with(fence)).count(), 2, "{block}");
+    assert!(block.contains("To keep this proof,"), "{block}");
+    // The lock file holds one proof, with the name as it was: `check` reads it back.
+    std::fs::rename(t.path().join("proofs.lock"), t.path().join(LOCK)).unwrap();
+    let (code, doc) = t.check(&[]);
+    assert!(code <= 1, "{doc}");
+    let out = t.run(&["verify", "--prune", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["dropped"][0]["test"], hostile_report()["results"][0]["test"], "{doc}");
+    assert_eq!((doc["dropped"].as_array().unwrap().len(), &doc["kept"]), (1, &serde_json::json!(0)), "{doc}");
+}

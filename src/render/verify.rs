@@ -260,8 +260,8 @@ fn proofs_section(report: &Report) -> String {
     if report.recorded.is_some() {
         return String::new();
     }
+    let n = proofs(report).len();
     let Some(lock) = proofs_lock(report) else { return String::new() };
-    let n = lock.matches("[[proof]]").count();
     let mut md = format!(
         "**Proofs to keep.** Nothing was recorded. To keep {}, add these lines to `verified.lock` in the postmortems directory, each in place of an entry with the same `incident` and `test` if there is one (the file is sorted by incident and test), or run `incident-guard verify --record` with the same tests on the branch. Where the Action ran `verify`, the job's proofs artifact holds them as a file.\n\n",
         if n == 1 { "this proof" } else { "these proofs" }
