@@ -93,6 +93,10 @@ pub struct RenderArgs {
     /// Write the output to FILE instead of standard output (an existing symlink is refused)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the proofs of the --verify report to FILE, as `verify --record` would
+    /// write them into verified.lock (an existing symlink is refused)
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub proofs: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +127,13 @@ pub struct VerifyArgs {
     /// Seconds for the whole run: tests not started by then are reported as skipped
     #[arg(long, value_name = "SECS")]
     pub budget: Option<u64>,
+    /// Run no test: drop the entries of verified.lock whose incident or test no longer
+    /// exists (or whose test no longer names the incident), and say which
+    #[arg(long, conflicts_with_all = ["ids", "test", "changed", "base", "timeout", "at_head", "record", "budget"])]
+    pub prune: bool,
+    /// With --prune: say what would be dropped, and write nothing
+    #[arg(long, requires = "prune")]
+    pub dry_run: bool,
     /// A directory inside the repository [default: the current directory]
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
@@ -556,6 +567,11 @@ fn render_reports(args: &RenderArgs, format: Format, color: ColorChoice) -> Resu
             _ => render::verify::github(report, &mut buf)?,
         }
     }
+    // Before any output: a file that cannot be written fails the run with nothing printed.
+    if let (Some(file), Some(report)) = (&args.proofs, &verify) {
+        let lock = render::verify::proofs_lock(report).unwrap_or_else(|| crate::proof::Lock::default().render());
+        write_new_or_truncate(file, lock.as_bytes()).with_context(|| format!("cannot write {}", file.display()))?;
+    }
     match &args.output {
         Some(file) => write_new_or_truncate(file, &buf).with_context(|| format!("cannot write {}", file.display()))?,
         None => {
@@ -613,6 +629,22 @@ pub fn run(cli: Cli) -> Result<u8> {
             let mut analysis =
                 PathArgs { path: args.path.clone(), today: None, no_git: false, cache: None }.options(&cli.config);
             analysis.git.base = args.base.clone();
+            if args.prune {
+                // Refused before anything is written.
+                if !matches!(format, Format::Human | Format::Json) {
+                    bail!("`--format {}` is for `check`; `verify --prune` prints human or json", format_name(format));
+                }
+                let report =
+                    crate::verify::prune::run(&crate::verify::prune::Options { analysis, dry_run: args.dry_run })?;
+                let mut out = stdout.lock();
+                if format == Format::Json {
+                    render::verify::prune_json(&report, &mut out)?;
+                } else {
+                    render::verify::prune_human(&report, &mut out)?;
+                }
+                out.flush()?;
+                return Ok(exit::OK);
+            }
             let opts = crate::verify::Options {
                 analysis,
                 ids: args.ids.clone(),

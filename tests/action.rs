@@ -356,7 +356,8 @@ impl Runner {
     /// key: what is saved under a key is what a later job restores, and nothing else.
     fn fake_cache(&self, uses: &str, step: &Yaml, cx: &Context) -> BTreeMap<String, String> {
         let with = |k: &str| expand(step["with"][k].as_str().unwrap_or_else(|| panic!("{uses}: no {k}")), cx);
-        let (key, path) = (with("key"), PathBuf::from(with("path")));
+        let key = if uses.starts_with("actions/upload-artifact@") { with("name") } else { with("key") };
+        let path = PathBuf::from(with("path"));
         assert!(!key.is_empty() && path.is_absolute(), "{uses}: key `{key}`, path `{}`", path.display());
         let entry = self.temp.path().join("cache").join(&key);
         if uses.starts_with("actions/cache/restore@") {
@@ -379,6 +380,15 @@ impl Runner {
                 copy_tree(&restored, &path, false);
             }
             BTreeMap::from([("cache-hit".to_owned(), hit.to_string())])
+        } else if uses.starts_with("actions/upload-artifact@") {
+            // An artifact is a directory of the files uploaded, by name.
+            let name = with("name");
+            let dir = self.temp.path().join("artifacts").join(&name);
+            assert!(!dir.exists(), "{uses}: an artifact named {name} exists already");
+            assert_eq!(step["with"]["if-no-files-found"].as_str(), Some("error"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+            BTreeMap::new()
         } else if uses.starts_with("actions/cache/save@") {
             assert!(path.exists(), "{uses}: nothing at {} to save", path.display());
             assert!(!entry.exists(), "{uses}: the entry {key} exists; actions/cache/save would fail to save it");
@@ -480,7 +490,9 @@ fn every_input_is_used_and_every_output_is_written() {
     }
     for (name, spec) in action["outputs"].as_mapping().unwrap() {
         let value = spec["value"].as_str().unwrap();
-        assert_eq!(value, format!("${{{{ steps.check.outputs.{} }}}}", name.as_str().unwrap()));
+        // The proofs are verify's, the rest the check's.
+        let step = if name.as_str() == Some("proofs") { "verify" } else { "check" };
+        assert_eq!(value, format!("${{{{ steps.{step}.outputs.{} }}}}", name.as_str().unwrap()));
     }
 }
 
@@ -1743,6 +1755,50 @@ fn verify_changed_runs_the_links_the_pull_request_adds_and_reports_them() {
     assert!(!run.stdout.contains("Regression tests verified"), "{}", run.stdout);
     let run = r.run(&[("verify", "all")], "pull_request", &event);
     assert_eq!(run.statuses.last().unwrap(), &("Verify the changed links".to_owned(), 2), "{}", run.stdout);
+}
+
+// incident: IG-2026-014
+#[test]
+fn verify_changed_shows_the_lines_to_commit_and_uploads_them_as_an_artifact() {
+    let r = Runner::new();
+    let t = &r.tree;
+    let event = cart_with_its_fix(&r, NODE_TEST, &[("test/cart.test.mjs", CART_TEST)]);
+    let base = t.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    t.file("test/more.test.mjs", CART_TEST.replace("counts an item once", "counts a pair once"));
+    t.commit("Another test for INC-1");
+
+    let run = r.run(&[("verify", "changed")], "pull_request", &event);
+    assert_eq!(run.outputs["verify"]["status"], "0", "{}", run.stdout);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 0), "{}", run.stdout);
+    // The artifact is what `verify --record` writes for the same links, byte for byte.
+    let proofs = PathBuf::from(&run.outputs["verify"]["proofs"]);
+    let artifact =
+        std::fs::read_to_string(r.temp.path().join("artifacts/incident-guard-proofs/verified.lock")).unwrap();
+    assert_eq!(std::fs::read_to_string(&proofs).unwrap(), artifact);
+    let out = t.run(&["verify", "--changed", "--base", &base, "--record"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let recorded = std::fs::read_to_string(t.path().join("postmortems/verified.lock")).unwrap();
+    assert_eq!(artifact, recorded);
+    assert_eq!(artifact.matches("[[proof]]").count(), 1, "only the link the pull request adds: {artifact}");
+    // The job summary and the comment show its lines to commit.
+    let entries = &artifact[artifact.find("[[proof]]").unwrap()..];
+    let summary = std::fs::read_to_string(r.temp.path().join("summary.md")).unwrap();
+    assert!(summary.contains("**Proofs to keep.**") && summary.contains(entries.trim_end()), "{summary}");
+    let body = std::fs::read_to_string(r.gh_dir.join("body-3.md"))
+        .or_else(|_| std::fs::read_to_string(r.gh_dir.join("body-2.md")))
+        .unwrap_or_else(|_| panic!("a comment: {:?}", r.calls()));
+    assert!(body.contains(entries.trim_end()), "{body}");
+    assert!(entries.contains("test = \"test/more.test.mjs::counts a pair once\"\n"), "{entries}");
+    assert!(entries.contains("outcome = \"caught\"\n"), "{entries}");
+
+    // Without a name, no artifact; the lines are still shown.
+    std::fs::remove_dir_all(r.temp.path().join("artifacts")).unwrap();
+    std::fs::remove_file(t.path().join("postmortems/verified.lock")).unwrap();
+    let run = r.run(&[("verify", "changed"), ("proofs-artifact", "")], "pull_request", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 0), "{}", run.stdout);
+    assert!(!r.temp.path().join("artifacts").exists());
+    let summary = std::fs::read_to_string(r.temp.path().join("summary.md")).unwrap();
+    assert!(summary.contains(entries.trim_end()), "{summary}");
 }
 
 #[test]

@@ -125,6 +125,7 @@ pub fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ));
     }
     md.push('\n');
+    md.push_str(&proofs_section(report));
     for r in report.results.iter().filter(|r| !r.runs.is_empty()) {
         md.push_str(&format!("<details><summary>{} {}</summary>\n\n", code_span(&r.test), r.outcome));
         for run in &r.runs {
@@ -169,4 +170,103 @@ pub fn github(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "incident-guard verify: {}", summary(report))
+}
+
+/// `verify --prune`, for people: one line per entry dropped (or kept for want of knowing),
+/// then what became of the lock file.
+pub fn prune_human(report: &crate::verify::prune::Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    prune_text(report, &mut text)?;
+    for line in String::from_utf8_lossy(&text).split_inclusive('\n') {
+        if crate::terminal::is_command_line(line) {
+            out.write_all(GUTTER.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn prune_text(report: &crate::verify::prune::Report, out: &mut dyn Write) -> io::Result<()> {
+    let lock = t(&report.lock);
+    if !report.exists {
+        return writeln!(out, "verify --prune: there is no {lock}: nothing to prune");
+    }
+    let verb = if report.dry_run { "would drop" } else { "dropped" };
+    for e in &report.dropped {
+        writeln!(out, "{verb} {} {} ({}): {}", t(&e.incident), t(&e.test), e.outcome, t(&e.reason))?;
+    }
+    for e in &report.undecided {
+        writeln!(out, "kept {} {} ({}): {}", t(&e.incident), t(&e.test), e.outcome, t(&e.reason))?;
+    }
+    let n = report.dropped.len();
+    let entries = |n: usize| if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") };
+    match (n, report.dry_run) {
+        (0, _) => writeln!(out, "verify --prune: every entry of {lock} is a link that exists ({} kept)", report.kept),
+        (_, true) => writeln!(
+            out,
+            "verify --prune: would drop {} of {lock}, keep {} (dry run: nothing written)",
+            entries(n),
+            report.kept
+        ),
+        (_, false) => writeln!(out, "verify --prune: dropped {} from {lock}, kept {}", entries(n), report.kept),
+    }
+}
+
+/// `verify --prune --format json`.
+pub fn prune_json(report: &crate::verify::prune::Report, out: &mut dyn Write) -> io::Result<()> {
+    super::json::write_value(report, out)
+}
+
+/// The proofs `verify --record` would write for this report: one per link whose test ran
+/// both ways (see `proof::Outcome::recordable`), as the lock file has them.
+pub fn proofs(report: &Report) -> Vec<crate::proof::Proof> {
+    let mut out = Vec::new();
+    for r in &report.results {
+        let (Some(kind), Some(blob), Some(with), Some(without)) =
+            (r.kind, &r.test_blob, &r.with_commit, &r.without_commit)
+        else {
+            continue;
+        };
+        if kind.recordable() {
+            out.push(crate::proof::Proof {
+                incident: r.incident.clone(),
+                test: r.test.clone(),
+                test_blob: blob.clone(),
+                fix: with.clone(),
+                without: without.clone(),
+                outcome: kind,
+                tool: crate::proof::tool(),
+            });
+        }
+    }
+    out
+}
+
+/// `render --proofs FILE`: the proofs as a lock file of their own (what `verify --record`
+/// would write into an empty `verified.lock`), or `None` when there is none.
+pub fn proofs_lock(report: &Report) -> Option<String> {
+    let proofs = proofs(report);
+    (!proofs.is_empty()).then(|| crate::proof::Lock { proofs }.render())
+}
+
+/// The `[[proof]]` entries of a lock file's text: the lines to add to `verified.lock`.
+fn entries(lock: &str) -> &str {
+    lock.find("[[proof]]").map_or("", |at| &lock[at..])
+}
+
+/// The Markdown that shows the lines to commit, when the report has proofs that were not
+/// recorded (the Action's verify records none: the lock file is the developers').
+fn proofs_section(report: &Report) -> String {
+    if report.recorded.is_some() {
+        return String::new();
+    }
+    let n = proofs(report).len();
+    let Some(lock) = proofs_lock(report) else { return String::new() };
+    let mut md = format!(
+        "**Proofs to keep.** Nothing was recorded. To keep {}, add these lines to `verified.lock` in the postmortems directory, each in place of an entry with the same `incident` and `test` if there is one (the file is sorted by incident and test), or run `incident-guard verify --record` with the same tests on the branch. Where the Action ran `verify`, the job's proofs artifact holds them as a file.\n\n",
+        if n == 1 { "this proof" } else { "these proofs" }
+    );
+    md.push_str(&code_block(entries(&lock).trim_end()));
+    md.push('\n');
+    md
 }

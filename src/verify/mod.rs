@@ -14,6 +14,7 @@
 pub mod command;
 pub mod fix;
 pub mod process;
+pub mod prune;
 mod scratch;
 mod splice;
 pub mod worktree;
