@@ -15,6 +15,7 @@ pub mod markers;
 pub mod pep263;
 pub mod python;
 pub mod rust;
+pub mod rust_attrs;
 pub mod rust_cfg;
 pub mod rust_items;
 pub mod rust_lex;

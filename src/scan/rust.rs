@@ -4,6 +4,7 @@
 //! Comments come from `rust_lex`, because `syn` keeps doc comments but drops `//` ones.
 
 use super::markers::MarkerWords;
+use super::rust_attrs;
 use super::rust_cfg;
 use super::rust_items::{self, Kind, Tree};
 use super::rust_lex::{self, CommentKind};
@@ -23,8 +24,6 @@ const STACK_PER_LEVEL: usize = 10 * 1024;
 /// brackets, statements and lists, and which a crafted file of more than 100,000 tokens
 /// could still outwit only by recursing some 100,000 levels without them.
 const STACK: usize = 1 << 30;
-/// Attributes that make a fn a test besides those whose last segment is `test`.
-const TEST_ATTRS: &[&str] = &["rstest", "test_case", "proptest", "quickcheck"];
 
 pub struct Rust;
 
@@ -522,9 +521,7 @@ impl<'a> Source<'a> {
     /// rstest_reuse's `#[apply(template)]`.
     fn is_test_attr(&self, attr: &rust_items::Attr) -> bool {
         let path = attr.path.trim_start_matches(':');
-        let last = path.rsplit("::").next().unwrap_or(path);
-        last == "test"
-            || TEST_ATTRS.contains(&last)
+        rust_attrs::is_test_path(path)
             || path == "apply"
             || (!path.contains(':') && self.aliases.iter().any(|a| a == path))
     }
@@ -534,13 +531,9 @@ impl<'a> Source<'a> {
         use syn::punctuated::Punctuated;
         attrs.iter().filter(|a| a.path == "cfg_attr").filter_map(|a| self.syn_attr(a)).any(|(a, _)| {
             a.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-                .is_ok_and(|args| args.iter().skip(1).any(|m| is_test_attr(m.path())))
+                .is_ok_and(|args| args.iter().skip(1).any(|m| rust_attrs::is_test_attr(m.path())))
         })
     }
-}
-
-pub(super) fn is_test_attr(path: &syn::Path) -> bool {
-    path.segments.last().is_some_and(|seg| seg.ident == "test" || TEST_ATTRS.iter().any(|a| seg.ident == a))
 }
 
 /// The names under which `use` declarations anywhere in the file (but inside fns) bring
@@ -549,7 +542,7 @@ fn test_attr_aliases(src: &Source, items: &[rust_items::Item]) -> Vec<String> {
     fn walk(tree: &syn::UseTree, out: &mut Vec<String>) {
         match tree {
             syn::UseTree::Path(p) => walk(&p.tree, out),
-            syn::UseTree::Rename(r) if r.ident == "test" || TEST_ATTRS.iter().any(|a| r.ident == a) => {
+            syn::UseTree::Rename(r) if rust_attrs::names_test_attr(&r.ident.to_string()) => {
                 out.push(r.rename.to_string());
             }
             syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(t, out)),
@@ -563,8 +556,7 @@ fn test_attr_aliases(src: &Source, items: &[rust_items::Item]) -> Vec<String> {
                 let text = &src.text[item.span.clone()];
                 // Only a renaming `use` gives a new name, and only one of a test
                 // attribute matters.
-                if text.contains(" as ")
-                    && (text.contains("test") || TEST_ATTRS.iter().any(|a| text.contains(a)))
+                if rust_attrs::may_rename_test_attr(text)
                     && let Ok(u) = syn::parse_str::<syn::ItemUse>(text)
                 {
                     walk(&u.tree, &mut out);
@@ -829,8 +821,7 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             }
             if let Some(attr) = l.strip_prefix("#[") {
                 let path: String = attr.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
-                let last = path.rsplit("::").next().unwrap_or("");
-                test |= last == "test" || TEST_ATTRS.contains(&last);
+                test |= rust_attrs::is_test_path(&path);
                 if path == "ignore" {
                     ignored = Some(Skip::new(at(n + 1, 1, 9), "`#[ignore]`"));
                 }
