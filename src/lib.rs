@@ -116,6 +116,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let tracked = if opts.git.disabled { walk::Tracked::default() } else { walk::Tracked::read(&root) };
     let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref(), &tracked)?;
     let words = scan::markers::MarkerWords::new(&config.marker_words())
+        .with_rust_test_attributes(config.rust_test_attributes())
         .with_known_ids(loaded.postmortems.iter().map(|p| p.id.as_str()));
     // The work tree and git history are read side by side: on two cores that halves a
     // check of a large repository.
@@ -245,7 +246,8 @@ fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::
     let git::BaseState::Found { base_files, .. } = &history.base else {
         return Vec::new();
     };
-    let words = scan::markers::MarkerWords::new(&config.marker_words());
+    let words = scan::markers::MarkerWords::new(&config.marker_words())
+        .with_rust_test_attributes(config.rust_test_attributes());
     let boundary = paths::boundary(root);
     base_files
         .iter()

@@ -183,7 +183,7 @@ pub fn module_decls(path: &str, text: &str) -> Result<ModFile, String> {
         return Ok(ModFile::default());
     }
     let skeleton = rust_items::parse(text).map_err(|e| e.message)?;
-    let src = Source::new(path, text, Vec::new());
+    let src = Source::new(path, text, Vec::new(), &[]);
     let mut out = ModFile { conds: src.conditions(&skeleton.inner_attrs, "this file"), ..ModFile::default() };
     mod_items(&src, &skeleton.items, &mut Vec::new(), &mut Vec::new(), &mut out);
     Ok(out)
@@ -333,7 +333,7 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
             return unparsable((cols.line(e.at), cols.col(e.at) - 1), e.message);
         }
     };
-    let mut src = Source::new(path, text, Vec::new());
+    let mut src = Source::new(path, text, Vec::new(), words.rust_test_attributes());
     if let Err((at, message)) = check_marked(&src, &skeleton, comments, words) {
         return unparsable(at, message);
     }
@@ -411,6 +411,8 @@ struct Source<'a> {
     cols: std::cell::OnceCell<super::columns::Columns<'a>>,
     /// Names a `use` gives test attributes: `use tokio::test as maybe_tokio_test;`.
     aliases: Vec<String>,
+    /// The config's own test attributes (`[scan.rust] test_attributes`).
+    configured: &'a [String],
 }
 
 /// How deeply an attribute's brackets may nest for `syn` to parse it on any thread: its
@@ -418,8 +420,8 @@ struct Source<'a> {
 const MAX_ATTR_DEPTH: usize = 48;
 
 impl<'a> Source<'a> {
-    fn new(path: &'a str, text: &'a str, aliases: Vec<String>) -> Source<'a> {
-        Source { path, text, lines: Default::default(), cols: Default::default(), aliases }
+    fn new(path: &'a str, text: &'a str, aliases: Vec<String>, configured: &'a [String]) -> Source<'a> {
+        Source { path, text, lines: Default::default(), cols: Default::default(), aliases, configured }
     }
 
     fn cols(&self) -> &super::columns::Columns<'a> {
@@ -517,11 +519,12 @@ impl<'a> Source<'a> {
         path_attr(&parsed)
     }
 
-    /// Whether an attribute makes its fn a test: a test attribute, one of its aliases, or
-    /// rstest_reuse's `#[apply(template)]`.
+    /// Whether an attribute makes its fn a test: a test attribute, one the config names,
+    /// one of their aliases, or rstest_reuse's `#[apply(template)]`.
     fn is_test_attr(&self, attr: &rust_items::Attr) -> bool {
         let path = attr.path.trim_start_matches(':');
         rust_attrs::is_test_path(path)
+            || rust_attrs::is_configured(path, self.configured)
             || path == "apply"
             || (!path.contains(':') && self.aliases.iter().any(|a| a == path))
     }
@@ -635,6 +638,18 @@ fn collect(
                 {
                     let mut all = conds.clone();
                     all.extend(src.conditions(&item.attrs, ""));
+                    for a in item.attrs.iter().filter(|a| src.is_test_attr(a)) {
+                        let quoted: String = text[a.span.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+                        let quoted: String = quoted.chars().take(120).collect();
+                        if let Some(why) = rust_attrs::condition(a.path.trim_start_matches(':'), &quoted) {
+                            let quoted = crate::finding::code(&quoted);
+                            let loc = src.loc(a.span.start, quoted.chars().count().saturating_sub(2).max(1));
+                            all.push(rust_cfg::Cond {
+                                runs: rust_cfg::Truth::Depends,
+                                skip: Skip::new(loc, format!("{quoted} {why}")),
+                            });
+                        }
+                    }
                     let (never, depends) = rust_cfg::resolve(&all);
                     let ignored = item
                         .attrs
@@ -821,7 +836,8 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             }
             if let Some(attr) = l.strip_prefix("#[") {
                 let path: String = attr.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
-                test |= rust_attrs::is_test_path(&path);
+                test |=
+                    rust_attrs::is_test_path(&path) || rust_attrs::is_configured(&path, words.rust_test_attributes());
                 if path == "ignore" {
                     ignored = Some(Skip::new(at(n + 1, 1, 9), "`#[ignore]`"));
                 }
@@ -1001,6 +1017,52 @@ mod tests {
         );
         let ids: Vec<String> = links(&s).into_iter().map(|(id, _)| id).collect();
         assert_eq!(ids, ["src/lib.rs::r", "src/lib.rs::tc", "src/lib.rs::prop"]);
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn custom_test_attributes_of_real_suites_were_not_tests() {
+        let s = scan(
+            "use cargo_test_support::prelude::*;\n\
+// incident: C-1\n#[cargo_test]\nfn cargo_plain() {}\n\
+// incident: C-1\n#[cargo_test(nightly, reason = \"-Zfoo is unstable\")]\nfn cargo_nightly() {}\n\
+// incident: C-1\n#[sqlx::test(migrations = \"m\")]\nasync fn sqlx(pool: PgPool) {}\n\
+// incident: C-1\n#[test_log::test(tokio::test)]\nasync fn logged() {}\n\
+// incident: C-1\n#[tokio::test(flavor = \"multi_thread\", worker_threads = 2)]\nasync fn tokio_mt() {}\n\
+// incident: C-1\n#[googletest::test]\nfn google() {}\n\
+// incident: C-1\n#[gtest]\nfn gtest() {}\n\
+// incident: C-1\n#[test_matrix([1, 2], [3, 4])]\nfn matrix(a: u8, b: u8) {}\n\
+// incident: C-1\n#[wasm_bindgen_test]\nfn wasm() {}\n",
+        );
+        let got: Vec<(&str, Option<&str>)> =
+            s.tests.iter().map(|t| (t.name.as_str(), t.conditional_skip.as_ref().map(|k| k.what.as_str()))).collect();
+        let names: Vec<&str> = got.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            ["cargo_plain", "cargo_nightly", "sqlx", "logged", "tokio_mt", "google", "gtest", "matrix", "wasm"]
+        );
+        assert!(s.stray.is_empty(), "{:?}", s.stray);
+        let cond = |n: &str| got.iter().find(|(m, _)| *m == n).and_then(|(_, c)| *c);
+        assert_eq!(cond("cargo_plain"), None);
+        assert!(cond("cargo_nightly").is_some_and(|c| c.starts_with("`#[cargo_test(nightly") && c.contains("ignores")));
+        assert!(cond("wasm").is_some_and(|c| c.contains("wasm targets")));
+        assert_eq!(cond("tokio_mt"), None);
+    }
+
+    #[test]
+    fn configured_test_attributes_make_tests() {
+        let words =
+            MarkerWords::new(&["incident".to_owned()]).with_rust_test_attributes(vec!["my_crate::check".to_owned()]);
+        let src = "use my_crate::check;\n// incident: M-1\n#[check]\nfn imported() {}\n// incident: M-1\n#[my_crate::check(slow)]\nfn full() {}\n// incident: M-1\n#[other::check]\nfn other() {}\n";
+        let s = Rust.scan("src/lib.rs", src, &words);
+        let ids: Vec<String> = links(&s).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["src/lib.rs::imported", "src/lib.rs::full"]);
+        assert_eq!(s.stray.len(), 1);
+        // Without the config, none is a test.
+        assert!(links(&scan(src)).is_empty());
+        // Read as text too.
+        let broken = Rust.scan("src/lib.rs", "// incident: M-1\n#[check]\nfn t() { let = ; }\n", &words);
+        assert_eq!(broken.tests.len(), 1);
     }
 
     #[test]
