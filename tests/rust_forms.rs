@@ -62,3 +62,61 @@ fn custom_test_attributes_are_tests() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("incident-guard.toml:3:"), "{}", stderr(&out));
 }
+
+// incident: IG-2026-013
+#[test]
+fn a_custom_harness_decides_what_a_harness_free_target_runs() {
+    // deno's integration suite: `use test_util::test;`, registered through `inventory`,
+    // run by the target's own `main`.
+    let manifest = "autotests = false\n\n[[test]]\nname = \"integration\"\npath = \"tests/mod.rs\"\nharness = false\n";
+    let fmt = "use test_util::test;\n\n// incident: INC-1\n#[test]\nfn fmt_test() {}\n\n// incident: INC-1\n#[test]\n#[ignore]\nfn fmt_ignored() {}\n";
+    let t = package(
+        manifest,
+        "",
+        &[("tests/mod.rs", "#[path = \"fmt_tests.rs\"]\nmod fmt;\npub fn main() {}\n"), ("tests/fmt_tests.rs", fmt)],
+    );
+    let (code, doc) = t.check(&[]);
+    // The ignored one is ignored, and nothing else: no second error with a wrong reason.
+    assert_eq!(
+        (code, errors(&doc)),
+        (1, vec![err("linked-test-ignored", "tests/fmt_tests.rs::fmt_ignored")]),
+        "{doc:#}"
+    );
+    let f = of_rule(&doc, "linked-test-skipped-conditionally");
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert_eq!(f[0]["test"], "tests/fmt_tests.rs::fmt_test");
+    let message = f[0]["message"].as_str().unwrap();
+    assert!(message.contains("`harness = false`") && message.contains("`use test_util::test;`, line 1"), "{message}");
+    assert!(message.contains("custom harness"), "{message}");
+    // It points at the `harness = false` of the `[[test]]` entry.
+    assert_eq!((f[0]["path"].as_str(), f[0]["line"].as_u64()), (Some("Cargo.toml"), Some(10)), "{}", f[0]);
+    // The built-in `#[test]` in a harness-free target is dropped from the build: an error,
+    // once, even when the test is also ignored.
+    t.file(
+        "tests/fmt_tests.rs",
+        "// incident: INC-1\n#[test]\nfn builtin() {}\n// incident: INC-1\n#[test]\n#[ignore]\nfn both() {}\n",
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        errors(&doc),
+        [
+            err("linked-test-ignored", "tests/fmt_tests.rs::both"),
+            err("linked-test-not-compiled", "tests/fmt_tests.rs::builtin")
+        ],
+        "{doc:#}"
+    );
+}
+
+// incident: IG-2026-013
+#[test]
+fn required_features_point_at_the_target_entry() {
+    let manifest = "\n[features]\nslow = []\n\n[[test]]\nname = \"fast\"\n\n[[test]]\nname = \"a\"\n# only with the slow feature\nrequired-features = [\"slow\"]\n";
+    let t = package(manifest, "", &[("tests/a.rs", "// incident: INC-1\n#[test]\nfn a() {}\n"), ("tests/fast.rs", "")]);
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    let f = of_rule(&doc, "linked-test-skipped-conditionally");
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert!(f[0]["message"].as_str().unwrap().contains("only with the features `slow`"), "{}", f[0]);
+    assert_eq!((f[0]["path"].as_str(), f[0]["line"].as_u64()), (Some("Cargo.toml"), Some(15)), "{}", f[0]);
+}

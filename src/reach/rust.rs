@@ -49,6 +49,9 @@ struct Target {
     test: bool,
     harness: bool,
     required_features: Vec<String>,
+    /// Where the manifest declares it: the table's header (`[lib]`, `[[test]]`) and which
+    /// of the tables with that header it is; `None` for a target cargo discovered.
+    entry: Option<(&'static str, usize)>,
 }
 
 /// A package: its manifest's directory and targets, or why the manifest cannot be read.
@@ -91,7 +94,7 @@ pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked:
     let mut out = Vec::new();
     for test in tests {
         let file = crate::paths::normalize(&root.join(&test.loc.path));
-        if let Some(verdict) = reach.verdict(&file) {
+        if let Some(verdict) = reach.verdict(&file, test) {
             out.push(TestVerdict { test: test.id.clone(), verdict: verdict.with_loc(&test.loc) });
         }
     }
@@ -359,7 +362,20 @@ impl<'a> Reach<'a> {
         best
     }
 
-    fn verdict(&mut self, file: &Path) -> Option<Found> {
+    /// Where the manifest declares `target`: the line of `key` in its table (`harness`,
+    /// `required-features`), else the table's header; line 1 for a target cargo found.
+    fn entry_loc(&self, manifest: &Path, target: &Target, key: &str) -> crate::finding::Location {
+        let path = self.rel(manifest);
+        let text = crate::paths::read_inside(&self.boundary, manifest).map(|b| crate::scan::lossy(&b).into_owned());
+        let (line, len) = target
+            .entry
+            .zip(text)
+            .and_then(|((header, nth), text)| entry_line(&text, header, nth, key))
+            .unwrap_or((1, 1));
+        crate::finding::Location { path, line, column: 1, len }
+    }
+
+    fn verdict(&mut self, file: &Path, test: &TestCase) -> Option<Found> {
         let dirs = self.packages_for(file);
         // The best answer any package gives.
         let mut answers: Vec<(u8, Found)> = Vec::new();
@@ -403,17 +419,40 @@ impl<'a> Reach<'a> {
                 continue;
             }
             if !target.harness {
-                answers.push((
-                    3,
-                    Found::NotRun(format!(
-                        "it is compiled into the {what}, which sets `harness = false` in {manifest}: its own `main` runs instead of the test harness, so `#[test]` fns are not run"
+                // A custom harness may run it (deno registers its tests with an imported
+                // `#[test]`, and its `main` runs them): only its `main` can tell.
+                let text = crate::paths::read_inside(&self.boundary, file).map(|b| crate::scan::lossy(&b).into_owned());
+                let custom = match &text {
+                    Some(text) => crate::scan::rust_attrs::custom_harness_attr(text, test.loc.line),
+                    None => Some("its file cannot be read".to_owned()),
+                };
+                match custom {
+                    Some(why) => {
+                        let loc = self.entry_loc(&package.manifest, target, "harness");
+                        answers.push((
+                            1,
+                            Found::Conditional(Skip::new(
+                                loc,
+                                format!(
+                                    "the {what} sets `harness = false` in {manifest}, and {why}: the target's own `main` (a custom harness) decides whether it runs"
+                                ),
+                            )),
+                        ));
+                    }
+                    // Ignored besides: that is its error, not this.
+                    None if test.ignored.is_some() => {}
+                    None => answers.push((
+                        3,
+                        Found::NotRun(format!(
+                            "it is compiled into the {what}, which sets `harness = false` in {manifest}: its own `main` runs instead of the test harness, and a build without the harness drops the built-in `#[test]` fns"
+                        )),
                     )),
-                ));
+                }
                 continue;
             }
             let mut conds = route.conds.clone();
             if !target.required_features.is_empty() {
-                let loc = crate::finding::Location { path: manifest.clone(), line: 1, column: 1, len: 1 };
+                let loc = self.entry_loc(&package.manifest, target, "required-features");
                 let features = target.required_features.join(", ");
                 conds.push(Cond {
                     runs: rust_cfg::Truth::Depends,
@@ -603,55 +642,94 @@ fn load_package(boundary: &Path, dir: &Path, implicit: bool, table: Option<Resul
     Package { manifest, name, implicit, targets }
 }
 
+/// The line of `key` in the `nth` table headed `header` (`[[test]]`) of a manifest's
+/// text, with the length of what stands there; the header's line when the table does not
+/// set `key` on a line of its own.
+fn entry_line(text: &str, header: &str, nth: usize, key: &str) -> Option<(usize, usize)> {
+    let mut seen = 0;
+    let mut at: Option<(usize, usize)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if at.is_some() {
+                break;
+            }
+            let head = trimmed.split('#').next().unwrap_or("").replace(' ', "");
+            if head == header {
+                if seen == nth {
+                    at = Some((i + 1, header.len()));
+                }
+                seen += 1;
+            }
+            continue;
+        }
+        if at.is_some() {
+            let k = trimmed.split('=').next().unwrap_or("").trim().trim_matches('"');
+            if k == key && trimmed.contains('=') {
+                return Some((i + 1, trimmed.chars().count()));
+            }
+        }
+    }
+    at
+}
+
 fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
     let package = manifest.get("package").and_then(|p| p.as_table());
     let package_name = package.and_then(|p| p.get("name")).and_then(|n| n.as_str()).unwrap_or("package");
     let auto = |key: &str| package.and_then(|p| p.get(key)).and_then(|v| v.as_bool()).unwrap_or(true);
     let mut out: Vec<Target> = Vec::new();
-    let explicit = |t: &toml::Table, kind: Kind, default_path: Option<PathBuf>| -> Option<Target> {
-        let name = t.get("name").and_then(|n| n.as_str()).unwrap_or(package_name).to_owned();
-        let root = match t.get("path").and_then(|p| p.as_str()) {
-            Some(p) => crate::paths::normalize(&dir.join(p)),
-            None => default_path.or_else(|| {
-                let sub = match kind {
-                    Kind::Bin => "src/bin",
-                    Kind::Test => "tests",
-                    Kind::Example => "examples",
-                    Kind::Bench => "benches",
-                    Kind::Lib => "src",
-                };
-                let single = dir.join(sub).join(format!("{name}.rs"));
-                let multi = dir.join(sub).join(&name).join("main.rs");
-                Some(if !single.is_file() && multi.is_file() { multi } else { single })
-            })?,
+    let explicit =
+        |t: &toml::Table, kind: Kind, default_path: Option<PathBuf>, entry: (&'static str, usize)| -> Option<Target> {
+            let name = t.get("name").and_then(|n| n.as_str()).unwrap_or(package_name).to_owned();
+            let root = match t.get("path").and_then(|p| p.as_str()) {
+                Some(p) => crate::paths::normalize(&dir.join(p)),
+                None => default_path.or_else(|| {
+                    let sub = match kind {
+                        Kind::Bin => "src/bin",
+                        Kind::Test => "tests",
+                        Kind::Example => "examples",
+                        Kind::Bench => "benches",
+                        Kind::Lib => "src",
+                    };
+                    let single = dir.join(sub).join(format!("{name}.rs"));
+                    let multi = dir.join(sub).join(&name).join("main.rs");
+                    Some(if !single.is_file() && multi.is_file() { multi } else { single })
+                })?,
+            };
+            let default_test = matches!(kind, Kind::Lib | Kind::Bin | Kind::Test);
+            Some(Target {
+                kind,
+                name,
+                root,
+                test: t.get("test").and_then(|v| v.as_bool()).unwrap_or(default_test),
+                harness: t.get("harness").and_then(|v| v.as_bool()).unwrap_or(true),
+                required_features: t
+                    .get("required-features")
+                    .and_then(|v| v.as_array())
+                    .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default(),
+                entry: Some(entry),
+            })
         };
-        let default_test = matches!(kind, Kind::Lib | Kind::Bin | Kind::Test);
-        Some(Target {
-            kind,
-            name,
-            root,
-            test: t.get("test").and_then(|v| v.as_bool()).unwrap_or(default_test),
-            harness: t.get("harness").and_then(|v| v.as_bool()).unwrap_or(true),
-            required_features: t
-                .get("required-features")
-                .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
-                .unwrap_or_default(),
-        })
-    };
     // The library.
     let lib_table = manifest.get("lib").and_then(|l| l.as_table()).cloned().unwrap_or_default();
     let lib_default = dir.join("src/lib.rs");
     if manifest.contains_key("lib") || lib_default.is_file() {
-        out.extend(explicit(&lib_table, Kind::Lib, Some(lib_default)));
+        out.extend(explicit(&lib_table, Kind::Lib, Some(lib_default), ("[lib]", 0)));
     }
     // Explicit targets.
-    for (key, kind) in [("bin", Kind::Bin), ("test", Kind::Test), ("example", Kind::Example), ("bench", Kind::Bench)] {
-        for t in manifest.get(key).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_table()) {
+    for (key, kind, header) in [
+        ("bin", Kind::Bin, "[[bin]]"),
+        ("test", Kind::Test, "[[test]]"),
+        ("example", Kind::Example, "[[example]]"),
+        ("bench", Kind::Bench, "[[bench]]"),
+    ] {
+        let tables = manifest.get(key).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_table());
+        for (i, t) in tables.enumerate() {
             let default = (kind == Kind::Bin && t.get("name").and_then(|n| n.as_str()) == Some(package_name))
                 .then(|| dir.join("src/main.rs"))
                 .filter(|p| p.is_file());
-            out.extend(explicit(t, kind, default));
+            out.extend(explicit(t, kind, default, (header, i)));
         }
     }
     // Auto-discovered targets, unless turned off or already declared.
@@ -691,6 +769,7 @@ fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
                 test: matches!(kind, Kind::Bin | Kind::Test),
                 harness: true,
                 required_features: Vec::new(),
+                entry: None,
             });
         }
     }

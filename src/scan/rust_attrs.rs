@@ -119,6 +119,68 @@ pub fn condition(path: &str, text: &str) -> Option<&'static str> {
     }
 }
 
+/// In a target built without the test harness (`harness = false`), why the attribute
+/// that makes the fn named at `line` of `text` a test may be one a custom harness reads
+/// rather than the built-in `#[test]` (which such a build drops): it is not a known test
+/// attribute (the config's own, a renamed one), or `test` is imported (deno's
+/// `use test_util::test;`, which registers the fn for the target's `main`), or a glob
+/// import may bring one in. `None` when it is the built-in one for certain. Where the
+/// file cannot be read, or the fn is not found (a macro wrote it), it may be either.
+pub fn custom_harness_attr(text: &str, line: usize) -> Option<String> {
+    use super::rust_items::{self, Kind};
+    let Ok(skeleton) = rust_items::parse(text) else {
+        return Some("its file cannot be read to tell which `test` attribute it has".to_owned());
+    };
+    let line_of = |at: usize| text[..at.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1;
+    // The fn, and the `use` declarations of the file (those of inline modules too).
+    let mut found: Option<&rust_items::Item> = None;
+    let mut uses: Vec<&rust_items::Item> = Vec::new();
+    let mut work: Vec<&[rust_items::Item]> = vec![&skeleton.items];
+    while let Some(items) = work.pop() {
+        for item in items {
+            match &item.kind {
+                Kind::Fn { name, .. } if line_of(name.start) == line => found = Some(item),
+                Kind::Mod { body: Some(body), .. } => work.push(&body.items),
+                Kind::Use => uses.push(item),
+                _ => {}
+            }
+        }
+    }
+    let Some(item) = found else {
+        return Some("the fn is not written where it can be read (a macro may write it)".to_owned());
+    };
+    if !item.attrs.iter().any(|a| is_test_path(&a.path)) {
+        let own =
+            item.attrs.iter().find(|a| !matches!(a.path.as_str(), "ignore" | "should_panic" | "cfg" | "cfg_attr"));
+        return Some(match own {
+            Some(a) => format!("its attribute `#[{}]` is not the built-in `#[test]`", a.path),
+            None => "its test attribute is not the built-in `#[test]`".to_owned(),
+        });
+    }
+    if !item.attrs.iter().any(|a| a.path.trim_start_matches(':') == "test") {
+        return None;
+    }
+    let word = |t: &str, at: usize, len: usize| {
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        !t[..at].chars().next_back().is_some_and(ident) && !t[at + len..].chars().next().is_some_and(ident)
+    };
+    for u in uses {
+        let t = &text[u.span.clone()];
+        let quoted: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let quoted: String = quoted.chars().take(80).collect();
+        if t.match_indices("test").any(|(at, _)| word(t, at, 4) && !t[at + 4..].trim_start().starts_with("::")) {
+            return Some(format!("`test` is imported (`{quoted}`, line {})", line_of(u.span.start)));
+        }
+        if t.contains('*') {
+            return Some(format!(
+                "a glob import (`{quoted}`, line {}) may bring in a `test` attribute",
+                line_of(u.span.start)
+            ));
+        }
+    }
+    None
+}
+
 /// `a, b = "x, y", c(d, e)` split at its top-level commas, each trimmed.
 fn split_top(args: &str) -> Vec<&str> {
     let (mut out, mut depth, mut quoted, mut start) = (Vec::new(), 0usize, false, 0);
@@ -190,6 +252,26 @@ mod tests {
         for bad in ["", "#[my_test]", "my_test(x)", "a::", "a b", "cfg", "inline", "1x"] {
             assert!(configured_problem(bad).is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_custom_harness_reads_an_imported_test_attribute() {
+        let deno = "use test_util as util;\nuse test_util::test;\n\n#[test]\nfn fmt_test() {}\n";
+        assert_eq!(
+            custom_harness_attr(deno, 5).as_deref(),
+            Some("`test` is imported (`use test_util::test;`, line 2)")
+        );
+        let grouped = "use test_util::{self, test as t2, TestContext};\n#[test]\nfn a() {}\n";
+        assert!(custom_harness_attr(grouped, 3).is_some_and(|w| w.contains("imported")));
+        let glob = "mod inner {\n    use helpers::*;\n    #[test]\n    fn a() {}\n}\n";
+        assert!(custom_harness_attr(glob, 4).is_some_and(|w| w.contains("glob")));
+        let own = "#[my_test]\nfn a() {}\n";
+        assert!(custom_harness_attr(own, 2).is_some_and(|w| w.contains("`#[my_test]`")));
+        // The built-in one: a harness-less build drops it.
+        let builtin = "use test_util::testing::Ctx;\nuse std::io;\n#[test]\n#[ignore]\nfn a() {}\n";
+        assert_eq!(custom_harness_attr(builtin, 5), None);
+        assert_eq!(custom_harness_attr("#[tokio::test]\nasync fn a() {}\n", 2), None);
+        assert!(custom_harness_attr("#[test]\nfn a() { let = ; \n", 2).is_some());
     }
 
     #[test]
