@@ -128,6 +128,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
                 yield_to_history();
             }
             let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
+            reach::rust::macro_tests(&root, &mut sources.files);
             let verdicts = reach::judge(&root, &sources);
             let not_run = reach::apply(&mut sources, verdicts);
             (sources, not_run)
@@ -140,9 +141,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     // compared tracked files only; the walk is what saw the others.
     let mut git = git;
     if let git::Git::Repo(history) = &mut git
-        && let git::BaseState::Found { changed, .. } = &mut history.base
+        && let git::BaseState::Found { changed, base_files, .. } = &mut history.base
     {
         changed.extend(sources.untracked.iter().cloned());
+        // The base's macro calls, resolved with the work tree's macros.
+        reach::rust::macro_tests(&root, base_files);
     }
     let result_files = results::expand(&result_patterns(opts, &root, &config)?)?;
     let runs = if result_files.is_empty() {
@@ -151,7 +154,8 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         Some(results::gather(&root, &sources, &result_files, config.conflict())?)
     };
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
-    let rescans = rescan_changed(&root, &config, &git, &sources);
+    let mut rescans = rescan_changed(&root, &config, &git, &sources);
+    reach::rust::macro_tests(&root, &mut rescans);
     let given_up = given_up(&root, &config, &tracked, &words);
     let lock = format!("{}/{}", config.postmortems.trim_end_matches('/'), proof::FILE_NAME);
     let proofs = proof::Lock::read(&root.join(&lock), &lock)?;

@@ -120,3 +120,47 @@ fn required_features_point_at_the_target_entry() {
     assert!(f[0]["message"].as_str().unwrap().contains("only with the features `slow`"), "{}", f[0]);
     assert_eq!((f[0]["path"].as_str(), f[0]["line"].as_u64()), (Some("Cargo.toml"), Some(15)), "{}", f[0]);
 }
+
+const RGTEST: &str = "#[macro_export]\nmacro_rules! rgtest {\n    ($name:ident, $fun:expr) => {\n        #[test]\n        fn $name() {\n            let (dir, cmd) = crate::util::setup(stringify!($name));\n            $fun(dir, cmd);\n        }\n    };\n}\n";
+
+// incident: IG-2026-013
+#[test]
+fn tests_written_by_a_macro_of_another_file_of_the_crate_are_tests() {
+    // ripgrep's layout: `rgtest!` in tests/macros.rs, `#[macro_use] mod macros;` in the
+    // target's root, the calls in tests/regression.rs.
+    let t = package(
+        "",
+        "",
+        &[
+            ("tests/integration/main.rs", "#[macro_use]\nmod macros;\nmod util;\nmod regression;\n"),
+            ("tests/integration/macros.rs", RGTEST),
+            ("tests/integration/util.rs", "pub fn setup(_: &str) -> ((), ()) { ((), ()) }\n"),
+            (
+                "tests/integration/regression.rs",
+                "// incident: INC-1\nrgtest!(r16, |dir, cmd| {\n    let _ = (dir, cmd);\n});\n\nrgtest!(r25, |_, _| {});\n\n// incident: INC-1\nlazy_static! { static ref X: u8 = 1; }\n",
+            ),
+        ],
+    );
+    t.init_git();
+    t.commit("base");
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    assert_eq!(tests_of(&doc, "INC-1"), ["tests/integration/regression.rs::r16"]);
+    let f = of_rule(&doc, "linked-test-not-compiled");
+    assert!(f.is_empty(), "{doc:#}");
+    // A marker on a macro call that writes no test still stands on a non-test.
+    let stray = of_rule(&doc, "marker-on-non-test");
+    assert_eq!(stray.len(), 1, "{doc:#}");
+    assert!(stray[0]["message"].as_str().unwrap().contains("`lazy_static!`"), "{}", stray[0]);
+    // Deleting the call deletes the test: caught against the base.
+    t.git(&["checkout", "-q", "-b", "pr"]);
+    t.file("tests/integration/regression.rs", "rgtest!(r25, |_, _| {});\n");
+    t.commit("drop r16");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(
+        errors(&doc),
+        [err("missing-regression-test", ""), err("linked-test-removed", "tests/integration/regression.rs::r16")],
+        "{doc:#}"
+    );
+}

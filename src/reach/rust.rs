@@ -101,6 +101,67 @@ pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked:
     out
 }
 
+/// Turns the macro calls that markers stand on (`FileScan::macro_calls`) into the tests
+/// their macros write, where a `macro_rules!` of the crate writes one: ripgrep's
+/// `rgtest!(r16, |dir, cmd| …)` in `tests/regression.rs`, with `rgtest!` defined in
+/// `tests/macros.rs` (`#[macro_use] mod macros;` of `tests/tests.rs`). The macros are read
+/// from the files of the target that compiles the call's file, or, when none does (a
+/// file only the base revision has), from the Rust files beside it in the work tree.
+/// The markers on a call that writes a test link it instead of standing stray.
+pub fn macro_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
+    if files.iter().all(|f| f.macro_calls.is_empty()) {
+        return;
+    }
+    let mut reach = Reach::new(root);
+    let mut macros_of: HashMap<Vec<PathBuf>, Rc<Vec<crate::scan::rust::TestMacro>>> = HashMap::new();
+    for scan in files.iter_mut().filter(|f| !f.macro_calls.is_empty()) {
+        let file = crate::paths::normalize(&root.join(&scan.path));
+        let crate_files = reach.target_files(&file);
+        let macros = match macros_of.get(&crate_files) {
+            Some(m) => Rc::clone(m),
+            None => {
+                let read = Rc::new(reach.read_test_macros(&crate_files));
+                macros_of.insert(crate_files, Rc::clone(&read));
+                read
+            }
+        };
+        let mut gone: Vec<usize> = Vec::new();
+        for call in std::mem::take(&mut scan.macro_calls) {
+            let Some(m) = macros.iter().find(|m| m.name == call.name) else { continue };
+            let Some((name, loc)) = m.position(call.args.len()).and_then(|p| call.args.get(p).cloned().flatten())
+            else {
+                continue;
+            };
+            let mut links: Vec<crate::scan::Link> = Vec::new();
+            for &i in &call.strays {
+                if let Some(stray) = scan.stray.get(i) {
+                    links.extend(stray.ids.iter().cloned());
+                    gone.push(i);
+                }
+            }
+            let id = crate::scan::identity(&scan.path, &call.scope, &name);
+            match scan.tests.iter_mut().find(|t| t.id == id) {
+                Some(t) => t.links.extend(links),
+                None => scan.tests.push(TestCase {
+                    id,
+                    name,
+                    loc,
+                    ignored: call.ignored.clone(),
+                    conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
+                    links,
+                    body: Default::default(),
+                    approximate: false,
+                }),
+            }
+        }
+        gone.sort_unstable();
+        gone.dedup();
+        for i in gone.into_iter().rev() {
+            scan.stray.remove(i);
+        }
+    }
+}
+
 /// Where cargo builds a test's file, for running that one test (`verify`): the package
 /// (its name and manifest directory), the target (`--lib`, `--test NAME`, …) and the
 /// file's module path inside it.
@@ -373,6 +434,55 @@ impl<'a> Reach<'a> {
             .and_then(|((header, nth), text)| entry_line(&text, header, nth, key))
             .unwrap_or((1, 1));
         crate::finding::Location { path, line, column: 1, len }
+    }
+
+    /// The files of the target that compiles `file` (its best route's), sorted; when no
+    /// target does, the Rust files in its directory.
+    fn target_files(&mut self, file: &Path) -> Vec<PathBuf> {
+        for dir in self.packages_for(file) {
+            let (_, routes) = &self.packages[&dir];
+            if let Some(route) = routes.get(file) {
+                let mut files: Vec<PathBuf> =
+                    routes.iter().filter(|(_, r)| r.target == route.target).map(|(f, _)| f.clone()).collect();
+                files.sort();
+                return files;
+            }
+        }
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The macros of `files` that write tests, each file's knowing the others' (a macro
+    /// may call one defined in another file).
+    fn read_test_macros(&self, files: &[PathBuf]) -> Vec<crate::scan::rust::TestMacro> {
+        let texts: Vec<String> = files
+            .iter()
+            .filter_map(|f| crate::paths::read_inside(&self.boundary, f))
+            .map(|b| crate::scan::lossy(&b).into_owned())
+            .filter(|t| t.contains("macro_rules"))
+            .collect();
+        let mut known: Vec<crate::scan::rust::TestMacro> = Vec::new();
+        // Twice, so that a macro calling one of a later file is resolved.
+        for _ in 0..2 {
+            for text in &texts {
+                for m in crate::scan::rust::test_macros(text, &known) {
+                    match known.iter_mut().find(|k| k.name == m.name) {
+                        Some(k) if k.arms.len() < m.arms.len() => *k = m,
+                        Some(_) => {}
+                        None => known.push(m),
+                    }
+                }
+            }
+        }
+        known
     }
 
     fn verdict(&mut self, file: &Path, test: &TestCase) -> Option<Found> {
