@@ -604,16 +604,27 @@ impl TestMacro {
         if let Some((_, pos)) = self.arms.iter().find(|(n, _)| *n == arity) {
             return Some(*pos);
         }
+        if let Some((_, pos)) = self.arms.iter().find(|(n, _)| *n == ANY_ARITY) {
+            return Some(*pos);
+        }
         let first = self.arms.first()?.1;
         self.arms.iter().all(|(_, p)| *p == first).then_some(first)
     }
 }
+
+/// The arity of an arm that takes any tokens (`($($tt:tt)*)`) and hands them on.
+const ANY_ARITY: usize = usize::MAX;
+
+/// In a forwarded call's arguments, the arm's whole input handed on (`$($tt)*`).
+const REST: &str = "*";
 
 /// One arm of a `macro_rules!`, as far as tests go: the matcher's variables by top-level
 /// argument, the variable a test fn of the body is named by, and the calls of other
 /// macros in the body with the variable each of their arguments is.
 struct Arm {
     vars: Vec<Vec<String>>,
+    /// Whether the matcher is one repetition of any tokens, handed on whole.
+    rest: bool,
     direct: Option<String>,
     forwards: Vec<Forward>,
 }
@@ -657,8 +668,11 @@ fn macro_arms(text: &str, tokens: std::ops::Range<usize>) -> Vec<Arm> {
                         .collect()
                 })
                 .unwrap_or_default();
+            let rest = rust_items::trees(text, matcher.clone()).is_ok_and(|m| {
+                matches!(m.as_slice(), [Tree::Punct(b'$', _), Tree::Group(b'(', ..), .., Tree::Punct(b'*', _)])
+            });
             let (direct, forwards) = arm_body(text, body.clone());
-            arms.push(Arm { vars, direct, forwards });
+            arms.push(Arm { vars, rest, direct, forwards });
             i += 4;
         } else {
             i += 1;
@@ -705,6 +719,9 @@ fn arm_body(text: &str, body: std::ops::Range<usize>) -> (Option<String>, Vec<Fo
                         .iter()
                         .map(|seg| match seg {
                             [Tree::Punct(b'$', _), Tree::Ident(v)] => Some(text[v.clone()].to_owned()),
+                            [Tree::Punct(b'$', _), Tree::Group(b'(', ..), .., Tree::Punct(b'*', _)] => {
+                                Some(REST.to_owned())
+                            }
                             _ => None,
                         })
                         .collect();
@@ -752,16 +769,23 @@ fn resolve_test_macros(defs: &[(String, Vec<Arm>)], known: &[TestMacro]) -> Vec<
         for (name, arms) in defs {
             let mut positions: Vec<(usize, usize)> = Vec::new();
             for arm in arms {
-                let var = arm.direct.clone().or_else(|| {
+                let at_var = |var: &str| arm.vars.iter().position(|seg| seg.iter().any(|v| v == var));
+                let arity = if arm.rest { ANY_ARITY } else { arm.vars.len() };
+                let pos = arm.direct.as_deref().and_then(at_var).or_else(|| {
                     arm.forwards.iter().find_map(|(m, vars)| {
                         let pos = lookup(&found, m)?.position(vars.len())?;
-                        vars.get(pos).cloned().flatten()
+                        match vars.get(pos)? {
+                            Some(v) if v != REST => at_var(v),
+                            // Within the input handed on whole: `extract!(basename_literal, $($tt)*)`.
+                            _ => {
+                                let rest = vars.iter().position(|v| v.as_deref() == Some(REST))?;
+                                (arm.rest && rest <= pos).then(|| pos - rest)
+                            }
+                        }
                     })
                 });
-                if let Some(var) = var
-                    && let Some(pos) = arm.vars.iter().position(|seg| seg.contains(&var))
-                {
-                    positions.push((arm.vars.len(), pos));
+                if let Some(pos) = pos {
+                    positions.push((arity, pos));
                 }
             }
             if positions.is_empty() {
@@ -1459,6 +1483,11 @@ mod tests {
         assert!(s.tests.iter().find(|t| t.name == "never").unwrap().ignored.is_some());
         assert_eq!(s.stray.len(), 1, "{:?}", s.stray);
         assert_eq!(s.stray[0].target, "a `helper!` invocation");
+        // Handing the whole input on (`$($tt)*`), as globset's `baseliteral!` does.
+        let s = scan(
+            "macro_rules! extract {\n    ($which:ident, $name:ident, $pat:expr) => { #[test] fn $name() {} };\n}\nmacro_rules! baseliteral {\n    ($($tt:tt)*) => { extract!(basename_literal, $($tt)*); }\n}\n// incident: G-1\nbaseliteral!(extract_baselit1, \"**/foo\");\n",
+        );
+        assert_eq!(links(&s).into_iter().map(|(id, _)| id).collect::<Vec<_>>(), ["src/lib.rs::extract_baselit1"]);
         // A macro the file does not define: left for the crate to tell.
         let s = scan("// incident: R-1\nrgtest!(r16, |dir: Dir, mut cmd: TestCommand| {\n    cmd.arg(\"x\");\n});\n");
         assert_eq!(s.stray.len(), 1);
