@@ -35,7 +35,12 @@ const KEYS: &[&str] = &[
     "results_conflict",
     "rules",
     "verify",
+    "scan",
 ];
+
+/// The keys of `[scan]`: a table per language, and the keys of each.
+const SCAN_KEYS: &[&str] = &["rust"];
+const SCAN_RUST_KEYS: &[&str] = &["test_attributes"];
 
 /// The keys of `[verify]`: the seconds one run of a test may take, and one command per
 /// language (see `verify::command`).
@@ -140,6 +145,9 @@ pub struct Config {
     pub text: Option<String>,
     /// `[verify]`: how `incident-guard verify` runs a test.
     pub verify: VerifyConfig,
+    /// `[scan.rust] test_attributes`: the repository's own attributes that make a Rust fn
+    /// a test (`my_crate::my_test`), as written.
+    pub rust_test_attributes: Vec<String>,
     /// The base revision's config, once history has been read. A change to the config
     /// cannot weaken the guard by itself: scanning covers what either side's settings
     /// cover, and each rule keeps the stricter of the two levels, unless this change
@@ -170,6 +178,7 @@ impl Default for Config {
             results_conflict: ResultsConflict::Pass,
             text: None,
             verify: VerifyConfig::default(),
+            rust_test_attributes: Vec::new(),
             base: None,
         }
     }
@@ -250,6 +259,17 @@ impl Config {
             words.extend(base.markers.iter().filter(|w| !self.markers.contains(w)).cloned());
         }
         words
+    }
+
+    /// The Rust test attributes the scanner knows besides its own: this config's and the
+    /// base's (a test written with one keeps being read as a test while the config that
+    /// names it is changed).
+    pub fn rust_test_attributes(&self) -> Vec<String> {
+        let mut all = self.rust_test_attributes.clone();
+        if let Some(base) = &self.base {
+            all.extend(base.rust_test_attributes.iter().filter(|a| !self.rust_test_attributes.contains(a)).cloned());
+        }
+        all
     }
 
     /// The severities held to `missing-regression-test` (`None`: all), this config's
@@ -566,6 +586,25 @@ impl Config {
             if let Some((verify, span)) = t.table("verify", &mut p) {
                 config.verify = parse_verify(&Table::new(verify, span, "[verify]"), &mut p);
             }
+            if let Some((scan, span)) = t.table("scan", &mut p) {
+                let scan = Table::new(scan, span, "[scan]");
+                scan.reject_unknown(SCAN_KEYS, &mut p);
+                if let Some((rust, span)) = scan.table("rust", &mut p) {
+                    let rust = Table::new(rust, span, "[scan.rust]");
+                    rust.reject_unknown(SCAN_RUST_KEYS, &mut p);
+                    if rust.get("test_attributes").is_some() {
+                        for attr in rust.string_array("test_attributes", &mut p) {
+                            match crate::scan::rust_attrs::configured_problem(&attr.value) {
+                                Some(message) => p.push(&attr.span, message),
+                                None if !config.rust_test_attributes.contains(&attr.value) => {
+                                    config.rust_test_attributes.push(attr.value)
+                                }
+                                None => {}
+                            }
+                        }
+                    }
+                }
+            }
             if let Some((rules, _)) = t.table("rules", &mut p) {
                 let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
                 for (key, value) in rules.iter() {
@@ -796,6 +835,23 @@ marker-on-non-test = "off"
         let problems = Config::parse("languages = [\"rusty\"]").unwrap_err();
         assert!(problems[0].message.contains("unknown language `rusty`"), "{problems:?}");
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `rust`?"));
+    }
+
+    #[test]
+    fn rust_test_attributes_are_paths_located_when_wrong() {
+        let c = Config::parse("[scan.rust]\ntest_attributes = [\"my_crate::my_test\", \"gtest2\"]\n").unwrap();
+        assert_eq!(c.rust_test_attributes, ["my_crate::my_test", "gtest2"]);
+        let text = "[scan.rust]\ntest_attributes = [\"ok\",\n  \"#[my_test]\", \"inline\"]\n[scan.python]\n";
+        let problems = Config::parse(text).unwrap_err();
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 3, "{messages:#?}");
+        assert!(messages[0].contains("unknown key `python` in [scan]"), "{messages:?}");
+        assert!(messages[1].contains("`#[my_test]`") && messages[1].contains("not an attribute path"), "{messages:?}");
+        assert!(messages[2].contains("built-in attribute"), "{messages:?}");
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(problems[1].span.start), (3, 3));
+        let problems = Config::parse("[scan.rust]\ntest_atributes = []\n").unwrap_err();
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `test_attributes`?"));
     }
 
     #[test]

@@ -116,6 +116,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let tracked = if opts.git.disabled { walk::Tracked::default() } else { walk::Tracked::read(&root) };
     let loaded = postmortem::load_dir(&root, &config.postmortems, config.id_pattern.as_ref(), &tracked)?;
     let words = scan::markers::MarkerWords::new(&config.marker_words())
+        .with_rust_test_attributes(config.rust_test_attributes())
         .with_known_ids(loaded.postmortems.iter().map(|p| p.id.as_str()));
     // The work tree and git history are read side by side: on two cores that halves a
     // check of a large repository.
@@ -127,6 +128,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
                 yield_to_history();
             }
             let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
+            reach::rust::macro_tests(&root, &mut sources.files);
             let verdicts = reach::judge(&root, &sources);
             let not_run = reach::apply(&mut sources, verdicts);
             (sources, not_run)
@@ -139,9 +141,11 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     // compared tracked files only; the walk is what saw the others.
     let mut git = git;
     if let git::Git::Repo(history) = &mut git
-        && let git::BaseState::Found { changed, .. } = &mut history.base
+        && let git::BaseState::Found { changed, base_files, .. } = &mut history.base
     {
         changed.extend(sources.untracked.iter().cloned());
+        // The base's macro calls, resolved with the work tree's macros.
+        reach::rust::macro_tests(&root, base_files);
     }
     let result_files = results::expand(&result_patterns(opts, &root, &config)?)?;
     let runs = if result_files.is_empty() {
@@ -150,7 +154,8 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         Some(results::gather(&root, &sources, &result_files, config.conflict())?)
     };
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
-    let rescans = rescan_changed(&root, &config, &git, &sources);
+    let mut rescans = rescan_changed(&root, &config, &git, &sources);
+    reach::rust::macro_tests(&root, &mut rescans);
     let given_up = given_up(&root, &config, &tracked, &words);
     let lock = format!("{}/{}", config.postmortems.trim_end_matches('/'), proof::FILE_NAME);
     let proofs = proof::Lock::read(&root.join(&lock), &lock)?;
@@ -245,7 +250,8 @@ fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::
     let git::BaseState::Found { base_files, .. } = &history.base else {
         return Vec::new();
     };
-    let words = scan::markers::MarkerWords::new(&config.marker_words());
+    let words = scan::markers::MarkerWords::new(&config.marker_words())
+        .with_rust_test_attributes(config.rust_test_attributes());
     let boundary = paths::boundary(root);
     base_files
         .iter()

@@ -49,6 +49,9 @@ struct Target {
     test: bool,
     harness: bool,
     required_features: Vec<String>,
+    /// Where the manifest declares it: the table's header (`[lib]`, `[[test]]`) and which
+    /// of the tables with that header it is; `None` for a target cargo discovered.
+    entry: Option<(&'static str, usize)>,
 }
 
 /// A package: its manifest's directory and targets, or why the manifest cannot be read.
@@ -91,11 +94,72 @@ pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked:
     let mut out = Vec::new();
     for test in tests {
         let file = crate::paths::normalize(&root.join(&test.loc.path));
-        if let Some(verdict) = reach.verdict(&file) {
+        if let Some(verdict) = reach.verdict(&file, test) {
             out.push(TestVerdict { test: test.id.clone(), verdict: verdict.with_loc(&test.loc) });
         }
     }
     out
+}
+
+/// Turns the macro calls that markers stand on (`FileScan::macro_calls`) into the tests
+/// their macros write, where a `macro_rules!` of the crate writes one: ripgrep's
+/// `rgtest!(r16, |dir, cmd| …)` in `tests/regression.rs`, with `rgtest!` defined in
+/// `tests/macros.rs` (`#[macro_use] mod macros;` of `tests/tests.rs`). The macros are read
+/// from the files of the target that compiles the call's file, or, when none does (a
+/// file only the base revision has), from the Rust files beside it in the work tree.
+/// The markers on a call that writes a test link it instead of standing stray.
+pub fn macro_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
+    if files.iter().all(|f| f.macro_calls.is_empty()) {
+        return;
+    }
+    let mut reach = Reach::new(root);
+    let mut macros_of: HashMap<Vec<PathBuf>, Rc<Vec<crate::scan::rust::TestMacro>>> = HashMap::new();
+    for scan in files.iter_mut().filter(|f| !f.macro_calls.is_empty()) {
+        let file = crate::paths::normalize(&root.join(&scan.path));
+        let crate_files = reach.target_files(&file);
+        let macros = match macros_of.get(&crate_files) {
+            Some(m) => Rc::clone(m),
+            None => {
+                let read = Rc::new(reach.read_test_macros(&crate_files));
+                macros_of.insert(crate_files, Rc::clone(&read));
+                read
+            }
+        };
+        let mut gone: Vec<usize> = Vec::new();
+        for call in std::mem::take(&mut scan.macro_calls) {
+            let Some(m) = macros.iter().find(|m| m.name == call.name) else { continue };
+            let Some((name, loc)) = m.position(call.args.len()).and_then(|p| call.args.get(p).cloned().flatten())
+            else {
+                continue;
+            };
+            let mut links: Vec<crate::scan::Link> = Vec::new();
+            for &i in &call.strays {
+                if let Some(stray) = scan.stray.get(i) {
+                    links.extend(stray.ids.iter().cloned());
+                    gone.push(i);
+                }
+            }
+            let id = crate::scan::identity(&scan.path, &call.scope, &name);
+            match scan.tests.iter_mut().find(|t| t.id == id) {
+                Some(t) => t.links.extend(links),
+                None => scan.tests.push(TestCase {
+                    id,
+                    name,
+                    loc,
+                    ignored: call.ignored.clone(),
+                    conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
+                    links,
+                    body: Default::default(),
+                    approximate: false,
+                }),
+            }
+        }
+        gone.sort_unstable();
+        gone.dedup();
+        for i in gone.into_iter().rev() {
+            scan.stray.remove(i);
+        }
+    }
 }
 
 /// Where cargo builds a test's file, for running that one test (`verify`): the package
@@ -358,7 +422,69 @@ impl<'a> Reach<'a> {
         best
     }
 
-    fn verdict(&mut self, file: &Path) -> Option<Found> {
+    /// Where the manifest declares `target`: the line of `key` in its table (`harness`,
+    /// `required-features`), else the table's header; line 1 for a target cargo found.
+    fn entry_loc(&self, manifest: &Path, target: &Target, key: &str) -> crate::finding::Location {
+        let path = self.rel(manifest);
+        let text = crate::paths::read_inside(&self.boundary, manifest).map(|b| crate::scan::lossy(&b).into_owned());
+        let (line, len) = target
+            .entry
+            .zip(text)
+            .and_then(|((header, nth), text)| entry_line(&text, header, nth, key))
+            .unwrap_or((1, 1));
+        crate::finding::Location { path, line, column: 1, len }
+    }
+
+    /// The files of the target that compiles `file` (its best route's), sorted; when no
+    /// target does, the Rust files in its directory.
+    fn target_files(&mut self, file: &Path) -> Vec<PathBuf> {
+        for dir in self.packages_for(file) {
+            let (_, routes) = &self.packages[&dir];
+            if let Some(route) = routes.get(file) {
+                let mut files: Vec<PathBuf> =
+                    routes.iter().filter(|(_, r)| r.target == route.target).map(|(f, _)| f.clone()).collect();
+                files.sort();
+                return files;
+            }
+        }
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The macros of `files` that write tests, each file's knowing the others' (a macro
+    /// may call one defined in another file).
+    fn read_test_macros(&self, files: &[PathBuf]) -> Vec<crate::scan::rust::TestMacro> {
+        let texts: Vec<String> = files
+            .iter()
+            .filter_map(|f| crate::paths::read_inside(&self.boundary, f))
+            .map(|b| crate::scan::lossy(&b).into_owned())
+            .filter(|t| t.contains("macro_rules"))
+            .collect();
+        let mut known: Vec<crate::scan::rust::TestMacro> = Vec::new();
+        // Twice, so that a macro calling one of a later file is resolved.
+        for _ in 0..2 {
+            for text in &texts {
+                for m in crate::scan::rust::test_macros(text, &known) {
+                    match known.iter_mut().find(|k| k.name == m.name) {
+                        Some(k) if k.arms.len() < m.arms.len() => *k = m,
+                        Some(_) => {}
+                        None => known.push(m),
+                    }
+                }
+            }
+        }
+        known
+    }
+
+    fn verdict(&mut self, file: &Path, test: &TestCase) -> Option<Found> {
         let dirs = self.packages_for(file);
         // The best answer any package gives.
         let mut answers: Vec<(u8, Found)> = Vec::new();
@@ -402,17 +528,40 @@ impl<'a> Reach<'a> {
                 continue;
             }
             if !target.harness {
-                answers.push((
-                    3,
-                    Found::NotRun(format!(
-                        "it is compiled into the {what}, which sets `harness = false` in {manifest}: its own `main` runs instead of the test harness, so `#[test]` fns are not run"
+                // A custom harness may run it (deno registers its tests with an imported
+                // `#[test]`, and its `main` runs them): only its `main` can tell.
+                let text = crate::paths::read_inside(&self.boundary, file).map(|b| crate::scan::lossy(&b).into_owned());
+                let custom = match &text {
+                    Some(text) => crate::scan::rust_attrs::custom_harness_attr(text, test.loc.line),
+                    None => Some("its file cannot be read".to_owned()),
+                };
+                match custom {
+                    Some(why) => {
+                        let loc = self.entry_loc(&package.manifest, target, "harness");
+                        answers.push((
+                            1,
+                            Found::Conditional(Skip::new(
+                                loc,
+                                format!(
+                                    "the {what} sets `harness = false` in {manifest}, and {why}: the target's own `main` (a custom harness) decides whether it runs"
+                                ),
+                            )),
+                        ));
+                    }
+                    // Ignored besides: that is its error, not this.
+                    None if test.ignored.is_some() => {}
+                    None => answers.push((
+                        3,
+                        Found::NotRun(format!(
+                            "it is compiled into the {what}, which sets `harness = false` in {manifest}: its own `main` runs instead of the test harness, and a build without the harness drops the built-in `#[test]` fns"
+                        )),
                     )),
-                ));
+                }
                 continue;
             }
             let mut conds = route.conds.clone();
             if !target.required_features.is_empty() {
-                let loc = crate::finding::Location { path: manifest.clone(), line: 1, column: 1, len: 1 };
+                let loc = self.entry_loc(&package.manifest, target, "required-features");
                 let features = target.required_features.join(", ");
                 conds.push(Cond {
                     runs: rust_cfg::Truth::Depends,
@@ -602,55 +751,94 @@ fn load_package(boundary: &Path, dir: &Path, implicit: bool, table: Option<Resul
     Package { manifest, name, implicit, targets }
 }
 
+/// The line of `key` in the `nth` table headed `header` (`[[test]]`) of a manifest's
+/// text, with the length of what stands there; the header's line when the table does not
+/// set `key` on a line of its own.
+fn entry_line(text: &str, header: &str, nth: usize, key: &str) -> Option<(usize, usize)> {
+    let mut seen = 0;
+    let mut at: Option<(usize, usize)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if at.is_some() {
+                break;
+            }
+            let head = trimmed.split('#').next().unwrap_or("").replace(' ', "");
+            if head == header {
+                if seen == nth {
+                    at = Some((i + 1, header.len()));
+                }
+                seen += 1;
+            }
+            continue;
+        }
+        if at.is_some() {
+            let k = trimmed.split('=').next().unwrap_or("").trim().trim_matches('"');
+            if k == key && trimmed.contains('=') {
+                return Some((i + 1, trimmed.chars().count()));
+            }
+        }
+    }
+    at
+}
+
 fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
     let package = manifest.get("package").and_then(|p| p.as_table());
     let package_name = package.and_then(|p| p.get("name")).and_then(|n| n.as_str()).unwrap_or("package");
     let auto = |key: &str| package.and_then(|p| p.get(key)).and_then(|v| v.as_bool()).unwrap_or(true);
     let mut out: Vec<Target> = Vec::new();
-    let explicit = |t: &toml::Table, kind: Kind, default_path: Option<PathBuf>| -> Option<Target> {
-        let name = t.get("name").and_then(|n| n.as_str()).unwrap_or(package_name).to_owned();
-        let root = match t.get("path").and_then(|p| p.as_str()) {
-            Some(p) => crate::paths::normalize(&dir.join(p)),
-            None => default_path.or_else(|| {
-                let sub = match kind {
-                    Kind::Bin => "src/bin",
-                    Kind::Test => "tests",
-                    Kind::Example => "examples",
-                    Kind::Bench => "benches",
-                    Kind::Lib => "src",
-                };
-                let single = dir.join(sub).join(format!("{name}.rs"));
-                let multi = dir.join(sub).join(&name).join("main.rs");
-                Some(if !single.is_file() && multi.is_file() { multi } else { single })
-            })?,
+    let explicit =
+        |t: &toml::Table, kind: Kind, default_path: Option<PathBuf>, entry: (&'static str, usize)| -> Option<Target> {
+            let name = t.get("name").and_then(|n| n.as_str()).unwrap_or(package_name).to_owned();
+            let root = match t.get("path").and_then(|p| p.as_str()) {
+                Some(p) => crate::paths::normalize(&dir.join(p)),
+                None => default_path.or_else(|| {
+                    let sub = match kind {
+                        Kind::Bin => "src/bin",
+                        Kind::Test => "tests",
+                        Kind::Example => "examples",
+                        Kind::Bench => "benches",
+                        Kind::Lib => "src",
+                    };
+                    let single = dir.join(sub).join(format!("{name}.rs"));
+                    let multi = dir.join(sub).join(&name).join("main.rs");
+                    Some(if !single.is_file() && multi.is_file() { multi } else { single })
+                })?,
+            };
+            let default_test = matches!(kind, Kind::Lib | Kind::Bin | Kind::Test);
+            Some(Target {
+                kind,
+                name,
+                root,
+                test: t.get("test").and_then(|v| v.as_bool()).unwrap_or(default_test),
+                harness: t.get("harness").and_then(|v| v.as_bool()).unwrap_or(true),
+                required_features: t
+                    .get("required-features")
+                    .and_then(|v| v.as_array())
+                    .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default(),
+                entry: Some(entry),
+            })
         };
-        let default_test = matches!(kind, Kind::Lib | Kind::Bin | Kind::Test);
-        Some(Target {
-            kind,
-            name,
-            root,
-            test: t.get("test").and_then(|v| v.as_bool()).unwrap_or(default_test),
-            harness: t.get("harness").and_then(|v| v.as_bool()).unwrap_or(true),
-            required_features: t
-                .get("required-features")
-                .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
-                .unwrap_or_default(),
-        })
-    };
     // The library.
     let lib_table = manifest.get("lib").and_then(|l| l.as_table()).cloned().unwrap_or_default();
     let lib_default = dir.join("src/lib.rs");
     if manifest.contains_key("lib") || lib_default.is_file() {
-        out.extend(explicit(&lib_table, Kind::Lib, Some(lib_default)));
+        out.extend(explicit(&lib_table, Kind::Lib, Some(lib_default), ("[lib]", 0)));
     }
     // Explicit targets.
-    for (key, kind) in [("bin", Kind::Bin), ("test", Kind::Test), ("example", Kind::Example), ("bench", Kind::Bench)] {
-        for t in manifest.get(key).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_table()) {
+    for (key, kind, header) in [
+        ("bin", Kind::Bin, "[[bin]]"),
+        ("test", Kind::Test, "[[test]]"),
+        ("example", Kind::Example, "[[example]]"),
+        ("bench", Kind::Bench, "[[bench]]"),
+    ] {
+        let tables = manifest.get(key).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_table());
+        for (i, t) in tables.enumerate() {
             let default = (kind == Kind::Bin && t.get("name").and_then(|n| n.as_str()) == Some(package_name))
                 .then(|| dir.join("src/main.rs"))
                 .filter(|p| p.is_file());
-            out.extend(explicit(t, kind, default));
+            out.extend(explicit(t, kind, default, (header, i)));
         }
     }
     // Auto-discovered targets, unless turned off or already declared.
@@ -690,6 +878,7 @@ fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
                 test: matches!(kind, Kind::Bin | Kind::Test),
                 harness: true,
                 required_features: Vec::new(),
+                entry: None,
             });
         }
     }

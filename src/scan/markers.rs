@@ -16,6 +16,9 @@ pub struct MarkerWords {
     known: std::collections::HashSet<String>,
     /// Finds known IDs in comments (and lets files that mention one be read).
     ids: Option<AhoCorasick>,
+    /// The config's own Rust test attributes (`[scan.rust] test_attributes`), which the
+    /// scanners are given with the words.
+    rust_test_attributes: Vec<String>,
 }
 
 /// A marker found in one comment.
@@ -57,7 +60,19 @@ impl MarkerWords {
             prefilter,
             known: Default::default(),
             ids: None,
+            rust_test_attributes: Vec::new(),
         }
+    }
+
+    /// The same words, with the Rust test attributes the config names.
+    pub fn with_rust_test_attributes(mut self, attributes: Vec<String>) -> MarkerWords {
+        self.rust_test_attributes = attributes;
+        self
+    }
+
+    /// The Rust test attributes the config names (`[scan.rust] test_attributes`).
+    pub fn rust_test_attributes(&self) -> &[String] {
+        &self.rust_test_attributes
     }
 
     /// The same words, knowing the incident IDs the postmortems define.

@@ -15,6 +15,7 @@ pub mod markers;
 pub mod pep263;
 pub mod python;
 pub mod rust;
+pub mod rust_attrs;
 pub mod rust_cfg;
 pub mod rust_items;
 pub mod rust_lex;
@@ -287,6 +288,26 @@ pub struct FileScan {
     pub unparsable: Option<Unparsable>,
     /// Whether the file holds at least one marker (linked or not).
     pub has_markers: bool,
+    /// Rust: macro calls that markers stand on, of macros the file does not define
+    /// (`rgtest!(name, …)` with `rgtest!` in `tests/macros.rs`); the other files of the
+    /// crate tell whether each writes a test (`reach::rust::macro_tests`).
+    pub macro_calls: Vec<MacroCall>,
+}
+
+/// A macro call a marker stands on (see `FileScan::macro_calls`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MacroCall {
+    /// The macro's name (`rgtest`).
+    pub name: String,
+    /// The identifier each top-level argument is, with where it stands.
+    pub args: Vec<Option<(String, Location)>>,
+    /// The modules around the call.
+    pub scope: Vec<String>,
+    /// The conditions on the call (`#[cfg]` on it and its modules): never, and depends.
+    pub ignored: Option<Skip>,
+    pub conditional_skip: Option<Skip>,
+    /// The file's stray markers that stand on it, by index.
+    pub strays: Vec<usize>,
 }
 
 /// Everything found in the work tree.

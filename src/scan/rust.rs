@@ -4,6 +4,7 @@
 //! Comments come from `rust_lex`, because `syn` keeps doc comments but drops `//` ones.
 
 use super::markers::MarkerWords;
+use super::rust_attrs;
 use super::rust_cfg;
 use super::rust_items::{self, Kind, Tree};
 use super::rust_lex::{self, CommentKind};
@@ -23,8 +24,6 @@ const STACK_PER_LEVEL: usize = 10 * 1024;
 /// brackets, statements and lists, and which a crafted file of more than 100,000 tokens
 /// could still outwit only by recursing some 100,000 levels without them.
 const STACK: usize = 1 << 30;
-/// Attributes that make a fn a test besides those whose last segment is `test`.
-const TEST_ATTRS: &[&str] = &["rstest", "test_case", "proptest", "quickcheck"];
 
 pub struct Rust;
 
@@ -184,7 +183,7 @@ pub fn module_decls(path: &str, text: &str) -> Result<ModFile, String> {
         return Ok(ModFile::default());
     }
     let skeleton = rust_items::parse(text).map_err(|e| e.message)?;
-    let src = Source::new(path, text, Vec::new());
+    let src = Source::new(path, text, Vec::new(), &[]);
     let mut out = ModFile { conds: src.conditions(&skeleton.inner_attrs, "this file"), ..ModFile::default() };
     mod_items(&src, &skeleton.items, &mut Vec::new(), &mut Vec::new(), &mut out);
     Ok(out)
@@ -334,16 +333,18 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
             return unparsable((cols.line(e.at), cols.col(e.at) - 1), e.message);
         }
     };
-    let mut src = Source::new(path, text, Vec::new());
+    let mut src = Source::new(path, text, Vec::new(), words.rust_test_attributes());
     if let Err((at, message)) = check_marked(&src, &skeleton, comments, words) {
         return unparsable(at, message);
     }
     src.aliases = test_attr_aliases(&src, &skeleton.items);
+    src.macros = test_macros(text, &[]);
     let mut items = Vec::new();
     let mut conds = src.conditions(&skeleton.inner_attrs, "this file");
     collect(&src, &skeleton.items, &mut Vec::new(), &mut conds, &mut items);
     let mut scan = super::attach(path, text, comments, &items, words);
     merge_alternatives(&mut scan);
+    scan.macro_calls = pending_calls(&scan, src.calls.take());
     scan
 }
 
@@ -412,6 +413,13 @@ struct Source<'a> {
     cols: std::cell::OnceCell<super::columns::Columns<'a>>,
     /// Names a `use` gives test attributes: `use tokio::test as maybe_tokio_test;`.
     aliases: Vec<String>,
+    /// The config's own test attributes (`[scan.rust] test_attributes`).
+    configured: &'a [String],
+    /// The file's own macros that write tests.
+    macros: Vec<TestMacro>,
+    /// Calls of macros the file does not define, with the line each starts on and what
+    /// a marker on it stands on: whether they write tests is for the crate to tell.
+    calls: std::cell::RefCell<Vec<(usize, String, super::MacroCall)>>,
 }
 
 /// How deeply an attribute's brackets may nest for `syn` to parse it on any thread: its
@@ -419,8 +427,17 @@ struct Source<'a> {
 const MAX_ATTR_DEPTH: usize = 48;
 
 impl<'a> Source<'a> {
-    fn new(path: &'a str, text: &'a str, aliases: Vec<String>) -> Source<'a> {
-        Source { path, text, lines: Default::default(), cols: Default::default(), aliases }
+    fn new(path: &'a str, text: &'a str, aliases: Vec<String>, configured: &'a [String]) -> Source<'a> {
+        Source {
+            path,
+            text,
+            lines: Default::default(),
+            cols: Default::default(),
+            aliases,
+            configured,
+            macros: Vec::new(),
+            calls: Default::default(),
+        }
     }
 
     fn cols(&self) -> &super::columns::Columns<'a> {
@@ -518,13 +535,12 @@ impl<'a> Source<'a> {
         path_attr(&parsed)
     }
 
-    /// Whether an attribute makes its fn a test: a test attribute, one of its aliases, or
-    /// rstest_reuse's `#[apply(template)]`.
+    /// Whether an attribute makes its fn a test: a test attribute, one the config names,
+    /// one of their aliases, or rstest_reuse's `#[apply(template)]`.
     fn is_test_attr(&self, attr: &rust_items::Attr) -> bool {
         let path = attr.path.trim_start_matches(':');
-        let last = path.rsplit("::").next().unwrap_or(path);
-        last == "test"
-            || TEST_ATTRS.contains(&last)
+        rust_attrs::is_test_path(path)
+            || rust_attrs::is_configured(path, self.configured)
             || path == "apply"
             || (!path.contains(':') && self.aliases.iter().any(|a| a == path))
     }
@@ -534,13 +550,9 @@ impl<'a> Source<'a> {
         use syn::punctuated::Punctuated;
         attrs.iter().filter(|a| a.path == "cfg_attr").filter_map(|a| self.syn_attr(a)).any(|(a, _)| {
             a.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-                .is_ok_and(|args| args.iter().skip(1).any(|m| is_test_attr(m.path())))
+                .is_ok_and(|args| args.iter().skip(1).any(|m| rust_attrs::is_test_attr(m.path())))
         })
     }
-}
-
-pub(super) fn is_test_attr(path: &syn::Path) -> bool {
-    path.segments.last().is_some_and(|seg| seg.ident == "test" || TEST_ATTRS.iter().any(|a| seg.ident == a))
 }
 
 /// The names under which `use` declarations anywhere in the file (but inside fns) bring
@@ -549,7 +561,7 @@ fn test_attr_aliases(src: &Source, items: &[rust_items::Item]) -> Vec<String> {
     fn walk(tree: &syn::UseTree, out: &mut Vec<String>) {
         match tree {
             syn::UseTree::Path(p) => walk(&p.tree, out),
-            syn::UseTree::Rename(r) if r.ident == "test" || TEST_ATTRS.iter().any(|a| r.ident == a) => {
+            syn::UseTree::Rename(r) if rust_attrs::names_test_attr(&r.ident.to_string()) => {
                 out.push(r.rename.to_string());
             }
             syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(t, out)),
@@ -563,8 +575,7 @@ fn test_attr_aliases(src: &Source, items: &[rust_items::Item]) -> Vec<String> {
                 let text = &src.text[item.span.clone()];
                 // Only a renaming `use` gives a new name, and only one of a test
                 // attribute matters.
-                if text.contains(" as ")
-                    && (text.contains("test") || TEST_ATTRS.iter().any(|a| text.contains(a)))
+                if rust_attrs::may_rename_test_attr(text)
                     && let Ok(u) = syn::parse_str::<syn::ItemUse>(text)
                 {
                     walk(&u.tree, &mut out);
@@ -575,6 +586,260 @@ fn test_attr_aliases(src: &Source, items: &[rust_items::Item]) -> Vec<String> {
         }
     }
     out
+}
+
+/// A `macro_rules!` macro that writes a test fn named by one of its arguments (ripgrep's
+/// `rgtest!(name, |dir, cmd| { … })`, globset's `syntax!(name, …)`): for each arm that
+/// writes one, how many arguments it takes and which one names the test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestMacro {
+    pub name: String,
+    pub arms: Vec<(usize, usize)>,
+}
+
+impl TestMacro {
+    /// Which argument of a call with `arity` arguments names the test: the arm that takes
+    /// as many, or the one place every arm agrees on.
+    pub fn position(&self, arity: usize) -> Option<usize> {
+        if let Some((_, pos)) = self.arms.iter().find(|(n, _)| *n == arity) {
+            return Some(*pos);
+        }
+        if let Some((_, pos)) = self.arms.iter().find(|(n, _)| *n == ANY_ARITY) {
+            return Some(*pos);
+        }
+        let first = self.arms.first()?.1;
+        self.arms.iter().all(|(_, p)| *p == first).then_some(first)
+    }
+}
+
+/// The arity of an arm that takes any tokens (`($($tt:tt)*)`) and hands them on.
+const ANY_ARITY: usize = usize::MAX;
+
+/// In a forwarded call's arguments, the arm's whole input handed on (`$($tt)*`).
+const REST: &str = "*";
+
+/// One arm of a `macro_rules!`, as far as tests go: the matcher's variables by top-level
+/// argument, the variable a test fn of the body is named by, and the calls of other
+/// macros in the body with the variable each of their arguments is.
+struct Arm {
+    vars: Vec<Vec<String>>,
+    /// Whether the matcher is one repetition of any tokens, handed on whole.
+    rest: bool,
+    direct: Option<String>,
+    forwards: Vec<Forward>,
+}
+
+/// A macro an arm calls, with the variable each of its arguments is (if one).
+type Forward = (String, Vec<Option<String>>);
+
+/// The trees of a group split at its top-level commas (a trailing comma adds nothing).
+fn segments(trees: &[Tree]) -> Vec<&[Tree]> {
+    let mut out: Vec<&[Tree]> = trees.split(|t| matches!(t, Tree::Punct(b',', _))).collect();
+    if out.len() > 1 && out.last().is_some_and(|s| s.is_empty()) {
+        out.pop();
+    }
+    if out.len() == 1 && out[0].is_empty() {
+        out.clear();
+    }
+    out
+}
+
+/// The arms of a `macro_rules!` whose tokens are `tokens`.
+fn macro_arms(text: &str, tokens: std::ops::Range<usize>) -> Vec<Arm> {
+    let Ok(trees) = rust_items::trees(text, tokens) else { return Vec::new() };
+    let mut arms = Vec::new();
+    let mut i = 0;
+    while i + 3 < trees.len() {
+        if let (Tree::Group(_, matcher, _), Tree::Punct(b'=', _), Tree::Punct(b'>', _), Tree::Group(_, body, _)) =
+            (&trees[i], &trees[i + 1], &trees[i + 2], &trees[i + 3])
+        {
+            let vars = rust_items::trees(text, matcher.clone())
+                .map(|m| {
+                    segments(&m)
+                        .iter()
+                        .map(|seg| {
+                            seg.windows(2)
+                                .filter_map(|w| match w {
+                                    [Tree::Punct(b'$', _), Tree::Ident(v)] => Some(text[v.clone()].to_owned()),
+                                    _ => None,
+                                })
+                                .collect()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let rest = rust_items::trees(text, matcher.clone()).is_ok_and(|m| {
+                matches!(m.as_slice(), [Tree::Punct(b'$', _), Tree::Group(b'(', ..), .., Tree::Punct(b'*', _)])
+            });
+            let (direct, forwards) = arm_body(text, body.clone());
+            arms.push(Arm { vars, rest, direct, forwards });
+            i += 4;
+        } else {
+            i += 1;
+        }
+    }
+    arms
+}
+
+/// In a macro arm's body: the variable a test fn is named by (`#[test] fn $name`), and
+/// the macros it calls with the variable of each argument (`toregex!($name, $pat, …)`).
+fn arm_body(text: &str, body: std::ops::Range<usize>) -> (Option<String>, Vec<Forward>) {
+    let Ok(trees) = rust_items::trees(text, body) else { return (None, Vec::new()) };
+    let (mut test_attr, mut direct, mut forwards) = (false, None, Vec::new());
+    let mut i = 0;
+    while i < trees.len() {
+        match &trees[i] {
+            Tree::Punct(b'#', _) => {
+                if let Some(Tree::Group(b'[', g, _)) = trees.get(i + 1) {
+                    let path: String = text[g.start + 1..g.end - 1]
+                        .split(['(', '=', '[', '{'])
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    test_attr |= rust_attrs::is_test_path(path.trim_start_matches("$crate"));
+                    i += 2;
+                    continue;
+                }
+            }
+            Tree::Ident(kw) if &text[kw.clone()] == "fn" => {
+                if let (true, Some(Tree::Punct(b'$', _)), Some(Tree::Ident(v))) =
+                    (test_attr, trees.get(i + 1), trees.get(i + 2))
+                {
+                    direct.get_or_insert_with(|| text[v.clone()].to_owned());
+                }
+                test_attr = false;
+            }
+            Tree::Ident(m) if matches!(trees.get(i + 1), Some(Tree::Punct(b'!', _))) => {
+                if let Some(Tree::Group(_, args, _)) = trees.get(i + 2)
+                    && let Ok(args) = rust_items::trees(text, args.clone())
+                {
+                    let vars = segments(&args)
+                        .iter()
+                        .map(|seg| match seg {
+                            [Tree::Punct(b'$', _), Tree::Ident(v)] => Some(text[v.clone()].to_owned()),
+                            [Tree::Punct(b'$', _), Tree::Group(b'(', ..), .., Tree::Punct(b'*', _)] => {
+                                Some(REST.to_owned())
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    forwards.push((text[m.clone()].to_owned(), vars));
+                    i += 3;
+                    continue;
+                }
+            }
+            Tree::Doc { .. } => {}
+            _ => test_attr &= matches!(&trees[i], Tree::Ident(_) | Tree::Punct(..) | Tree::Group(b'[', ..)),
+        }
+        i += 1;
+    }
+    (direct, forwards)
+}
+
+/// The `macro_rules!` definitions among `items` (and in the modules inside them), by
+/// name, with their arms.
+fn macro_defs(text: &str, items: &[rust_items::Item], out: &mut Vec<(String, Vec<Arm>)>) {
+    for item in items {
+        match &item.kind {
+            Kind::Macro { name, tokens } if &text[name.clone()] == "macro_rules" => {
+                let own = text[name.end..tokens.start].trim_start_matches([' ', '\t', '\n', '\r', '!']).trim();
+                if !own.is_empty() && own.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    out.push((own.to_owned(), macro_arms(text, tokens.clone())));
+                }
+            }
+            Kind::Mod { body: Some(body), .. } => macro_defs(text, &body.items, out),
+            _ => {}
+        }
+    }
+}
+
+/// The macros among `defs` that write tests (also through other macros of `defs` and
+/// `known`), given the test macros already `known` (those of other files of the crate).
+fn resolve_test_macros(defs: &[(String, Vec<Arm>)], known: &[TestMacro]) -> Vec<TestMacro> {
+    let mut found: Vec<TestMacro> = Vec::new();
+    let lookup = |found: &[TestMacro], name: &str| -> Option<TestMacro> {
+        found.iter().chain(known).find(|m| m.name == name).cloned()
+    };
+    // Each round adds at least one arm, or stops: a chain of forwards resolves in as many
+    // rounds as it is long.
+    for _ in 0..=defs.len() {
+        let mut grew = false;
+        for (name, arms) in defs {
+            let mut positions: Vec<(usize, usize)> = Vec::new();
+            for arm in arms {
+                let at_var = |var: &str| arm.vars.iter().position(|seg| seg.iter().any(|v| v == var));
+                let arity = if arm.rest { ANY_ARITY } else { arm.vars.len() };
+                let pos = arm.direct.as_deref().and_then(at_var).or_else(|| {
+                    arm.forwards.iter().find_map(|(m, vars)| {
+                        let pos = lookup(&found, m)?.position(vars.len())?;
+                        match vars.get(pos)? {
+                            Some(v) if v != REST => at_var(v),
+                            // Within the input handed on whole: `extract!(basename_literal, $($tt)*)`.
+                            _ => {
+                                let rest = vars.iter().position(|v| v.as_deref() == Some(REST))?;
+                                (arm.rest && rest <= pos).then(|| pos - rest)
+                            }
+                        }
+                    })
+                });
+                if let Some(pos) = pos {
+                    positions.push((arity, pos));
+                }
+            }
+            if positions.is_empty() {
+                continue;
+            }
+            match found.iter_mut().find(|m| &m.name == name) {
+                Some(m) if m.arms.len() < positions.len() => {
+                    m.arms = positions;
+                    grew = true;
+                }
+                Some(_) => {}
+                None => {
+                    found.push(TestMacro { name: name.clone(), arms: positions });
+                    grew = true;
+                }
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    found
+}
+
+/// The macros of a file that write tests named by an argument, knowing those of other
+/// files (`known`), which its own may call. Read from the file's skeleton.
+pub fn test_macros(text: &str, known: &[TestMacro]) -> Vec<TestMacro> {
+    if !text.contains("macro_rules") {
+        return Vec::new();
+    }
+    let Ok(skeleton) = rust_items::parse(text) else { return Vec::new() };
+    let mut defs = Vec::new();
+    macro_defs(text, &skeleton.items, &mut defs);
+    resolve_test_macros(&defs, known)
+}
+
+/// The identifier that each top-level argument of a macro call ends with, if it is one,
+/// with where it stands: `rgtest!(r16, |dir, cmd| …)` gives `r16` and nothing.
+fn call_args(text: &str, tokens: std::ops::Range<usize>) -> Vec<Option<(String, usize)>> {
+    let Ok(trees) = rust_items::trees(text, tokens) else { return Vec::new() };
+    segments(&trees)
+        .iter()
+        .map(|seg| {
+            // The name, after any attributes (`#[ignore] name`).
+            let rest: Vec<&Tree> = seg
+                .iter()
+                .filter(|t| !matches!(t, Tree::Group(b'[', ..) | Tree::Punct(b'#', _) | Tree::Doc { .. }))
+                .collect();
+            match rest.as_slice() {
+                [Tree::Ident(r)] => Some((text[r.clone()].to_owned(), r.start)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// Whether two quoted cfg attributes are `#[cfg(p)]` and `#[cfg(not(p))]`.
@@ -643,6 +908,18 @@ fn collect(
                 {
                     let mut all = conds.clone();
                     all.extend(src.conditions(&item.attrs, ""));
+                    for a in item.attrs.iter().filter(|a| src.is_test_attr(a)) {
+                        let quoted: String = text[a.span.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+                        let quoted: String = quoted.chars().take(120).collect();
+                        if let Some(why) = rust_attrs::condition(a.path.trim_start_matches(':'), &quoted) {
+                            let quoted = crate::finding::code(&quoted);
+                            let loc = src.loc(a.span.start, quoted.chars().count().saturating_sub(2).max(1));
+                            all.push(rust_cfg::Cond {
+                                runs: rust_cfg::Truth::Depends,
+                                skip: Skip::new(loc, format!("{quoted} {why}")),
+                            });
+                        }
+                    }
                     let (never, depends) = rust_cfg::resolve(&all);
                     let ignored = item
                         .attrs
@@ -693,7 +970,72 @@ fn collect(
             }
             Kind::Macro { name, tokens } if &text[name.clone()] == "proptest" => {
                 out.push(other(src, item, "a `proptest!` block".into(), modules));
-                proptest_fns(src, tokens.clone(), modules, out);
+                macro_body_fns(src, tokens.clone(), modules, conds, out);
+            }
+            Kind::Macro { name, .. } if &text[name.clone()] == "macro_rules" => {
+                out.push(other(src, item, "a macro definition".into(), modules));
+            }
+            Kind::Macro { name, tokens } => {
+                let macro_name = &text[name.clone()];
+                let args = call_args(text, tokens.clone());
+                let mut all = conds.clone();
+                all.extend(src.conditions(&item.attrs, ""));
+                let (never, depends) = rust_cfg::resolve(&all);
+                let generated = src
+                    .macros
+                    .iter()
+                    .find(|m| m.name == macro_name)
+                    .and_then(|m| m.position(args.len()))
+                    .and_then(|pos| args.get(pos).cloned().flatten());
+                if let Some((test, at)) = generated {
+                    // A test the file's own macro writes: `syntax!(literal1, "a", …)`.
+                    let start = src.line(item.span.start);
+                    out.push(Item {
+                        kind: ItemKind::Test {
+                            loc: src.loc(at, test.chars().count()),
+                            conditional_skip: if never.is_some() { None } else { depends },
+                            ignored: never,
+                            direct_links: Vec::new(),
+                            name: test.clone(),
+                            span: Some(item.span.clone()),
+                        },
+                        start_line: start,
+                        decl_line: item.attrs_end.map_or(start, |end| src.line(end.saturating_sub(1)) + 1).max(start),
+                        end_line: src.line(item.span.end.saturating_sub(1).max(item.span.start)),
+                        scope: modules.clone(),
+                        what: format!("fn {test}"),
+                    });
+                    continue;
+                }
+                let what = format!("a `{macro_name}!` invocation");
+                if text.as_bytes().get(tokens.start) == Some(&b'{') && text[tokens.clone()].contains("fn") {
+                    // `#[test] fn` items inside a brace-bodied macro (tokio's `rt_test! { … }`):
+                    // the macro pastes them, as `proptest!` does.
+                    out.push(other(src, item, what.clone(), modules));
+                    macro_body_fns(src, tokens.clone(), modules, conds, out);
+                } else {
+                    out.push(other(src, item, what.clone(), modules));
+                }
+                if args.iter().any(Option::is_some) {
+                    let args = args.into_iter().map(|a| {
+                        a.map(|(n, at)| {
+                            let len = n.chars().count();
+                            (n, src.loc(at, len))
+                        })
+                    });
+                    src.calls.borrow_mut().push((
+                        src.line(item.span.start),
+                        what,
+                        super::MacroCall {
+                            name: macro_name.to_owned(),
+                            args: args.collect(),
+                            scope: modules.clone(),
+                            ignored: never,
+                            conditional_skip: depends,
+                            strays: Vec::new(),
+                        },
+                    ));
+                }
             }
             Kind::Impl { body } => {
                 out.push(other(src, item, "an impl block".into(), modules));
@@ -710,11 +1052,37 @@ fn collect(
                     }
                 }
             }
-            Kind::Macro { .. } => out.push(other(src, item, "a macro invocation".into(), modules)),
             Kind::Use => out.push(other(src, item, "a `use` declaration".into(), modules)),
             Kind::Other { what } => out.push(other(src, item, what.clone(), modules)),
         }
     }
+}
+
+/// How deeply a token tree's brackets nest.
+fn depth_of(tree: &Tree) -> usize {
+    match tree {
+        Tree::Group(_, _, depth) => *depth,
+        _ => 0,
+    }
+}
+
+/// The calls of macros the file does not define that markers stand on: each with the
+/// indices of the stray markers above it (what a marker on one stands on names the
+/// macro, and a marker stands on the first item below it).
+fn pending_calls(scan: &FileScan, calls: Vec<(usize, String, super::MacroCall)>) -> Vec<super::MacroCall> {
+    let mut out: Vec<super::MacroCall> = Vec::new();
+    let mut calls = calls;
+    calls.sort_by_key(|(line, _, _)| *line);
+    for (i, stray) in scan.stray.iter().enumerate() {
+        let below = calls.iter_mut().find(|(line, _, _)| *line > stray.loc.line);
+        if let Some((_, what, call)) = below
+            && *what == stray.target
+        {
+            call.strays.push(i);
+        }
+    }
+    out.extend(calls.into_iter().map(|(_, _, c)| c).filter(|c| !c.strays.is_empty()));
+    out
 }
 
 /// An item that is not a test: from its first attribute, named on the line after its
@@ -731,14 +1099,23 @@ fn other(src: &Source, item: &rust_items::Item, what: String, modules: &[String]
     }
 }
 
-/// The fns of a `proptest! { … }` block. Their parameters (`x in 0..10`) are not Rust
-/// syntax, so the tokens are walked directly: attributes, `fn`, a name, arguments and a
-/// body.
-fn proptest_fns(src: &Source, tokens: std::ops::Range<usize>, modules: &[String], out: &mut Vec<Item>) {
+/// The fns of a `proptest! { … }` block, or of any brace-bodied macro call that pastes
+/// the items it is given (tokio's `rt_test! { … }`). Their parameters (`x in 0..10`) need
+/// not be Rust syntax, so the tokens are walked directly: attributes, `fn`, a name,
+/// arguments and a body. `conds` are those of the modules around the call.
+fn macro_body_fns(
+    src: &Source,
+    tokens: std::ops::Range<usize>,
+    modules: &[String],
+    conds: &[rust_cfg::Cond],
+    out: &mut Vec<Item>,
+) {
     let text = src.text;
     let Ok(tokens) = rust_items::trees(text, tokens) else { return };
     // Outer attributes so far: the text of their path, and where their `#` stands.
     let mut attrs: Vec<(String, usize)> = Vec::new();
+    // The same, as the skeleton's attributes, for reading their conditions.
+    let mut cfgs: Vec<rust_items::Attr> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         match &tokens[i] {
@@ -749,7 +1126,17 @@ fn proptest_fns(src: &Source, tokens: std::ops::Range<usize>, modules: &[String]
                 if let Some(Tree::Group(b'[', g, _)) = tokens.get(group) {
                     if !inner {
                         let name = text[g.start + 1..g.end - 1].split(['(', '[', '{', '=']).next().unwrap_or("");
-                        attrs.push((name.chars().filter(|c| !c.is_whitespace()).collect(), *at));
+                        let path: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+                        if matches!(path.as_str(), "cfg" | "cfg_attr") {
+                            let cfg_test = text[*at..g.end].split_whitespace().collect::<String>() == "#[cfg(test)]";
+                            cfgs.push(rust_items::Attr {
+                                span: *at..g.end,
+                                path: path.clone(),
+                                cfg_test,
+                                depth: depth_of(&tokens[group]),
+                            });
+                        }
+                        attrs.push((path, *at));
                     }
                     i = group + 1;
                     continue;
@@ -773,15 +1160,20 @@ fn proptest_fns(src: &Source, tokens: std::ops::Range<usize>, modules: &[String]
                 let is_test = attrs.iter().any(|(a, _)| a.rsplit("::").next() == Some("test"));
                 let name_str = text[name.clone()].to_owned();
                 let first = attrs.iter().map(|(_, at)| *at).min().unwrap_or(kw.start);
+                let mut all = conds.to_vec();
+                all.extend(src.conditions(&cfgs, ""));
+                let (never, depends) = rust_cfg::resolve(&all);
+                let ignored = attrs
+                    .iter()
+                    .find(|(a, _)| a == "ignore")
+                    .map(|(_, at)| Skip::new(src.loc(*at, 9), "`#[ignore]`"))
+                    .or(never);
                 out.push(Item {
                     kind: if is_test {
                         ItemKind::Test {
                             loc: src.loc(name.start, name_str.chars().count()),
-                            ignored: attrs
-                                .iter()
-                                .find(|(a, _)| a == "ignore")
-                                .map(|(_, at)| Skip::new(src.loc(*at, 9), "`#[ignore]`")),
-                            conditional_skip: None,
+                            conditional_skip: if ignored.is_some() { None } else { depends },
+                            ignored,
                             direct_links: Vec::new(),
                             name: name_str.clone(),
                             span: Some(first..body_span.as_ref().map_or(name.end, |b| b.end)),
@@ -796,10 +1188,12 @@ fn proptest_fns(src: &Source, tokens: std::ops::Range<usize>, modules: &[String]
                     what: format!("fn {name_str}"),
                 });
                 attrs.clear();
+                cfgs.clear();
                 i += 2 + body.map_or(0, |b| b + 1);
             }
             _ => {
                 attrs.clear();
+                cfgs.clear();
                 i += 1;
             }
         }
@@ -829,8 +1223,8 @@ fn text_fallback(path: &str, text: &str, comments: &[rust_lex::Comment], words: 
             }
             if let Some(attr) = l.strip_prefix("#[") {
                 let path: String = attr.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
-                let last = path.rsplit("::").next().unwrap_or("");
-                test |= last == "test" || TEST_ATTRS.contains(&last);
+                test |=
+                    rust_attrs::is_test_path(&path) || rust_attrs::is_configured(&path, words.rust_test_attributes());
                 if path == "ignore" {
                     ignored = Some(Skip::new(at(n + 1, 1, 9), "`#[ignore]`"));
                 }
@@ -1010,6 +1404,121 @@ mod tests {
         );
         let ids: Vec<String> = links(&s).into_iter().map(|(id, _)| id).collect();
         assert_eq!(ids, ["src/lib.rs::r", "src/lib.rs::tc", "src/lib.rs::prop"]);
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn custom_test_attributes_of_real_suites_were_not_tests() {
+        let s = scan(
+            "use cargo_test_support::prelude::*;\n\
+// incident: C-1\n#[cargo_test]\nfn cargo_plain() {}\n\
+// incident: C-1\n#[cargo_test(nightly, reason = \"-Zfoo is unstable\")]\nfn cargo_nightly() {}\n\
+// incident: C-1\n#[sqlx::test(migrations = \"m\")]\nasync fn sqlx(pool: PgPool) {}\n\
+// incident: C-1\n#[test_log::test(tokio::test)]\nasync fn logged() {}\n\
+// incident: C-1\n#[tokio::test(flavor = \"multi_thread\", worker_threads = 2)]\nasync fn tokio_mt() {}\n\
+// incident: C-1\n#[googletest::test]\nfn google() {}\n\
+// incident: C-1\n#[gtest]\nfn gtest() {}\n\
+// incident: C-1\n#[test_matrix([1, 2], [3, 4])]\nfn matrix(a: u8, b: u8) {}\n\
+// incident: C-1\n#[wasm_bindgen_test]\nfn wasm() {}\n",
+        );
+        let got: Vec<(&str, Option<&str>)> =
+            s.tests.iter().map(|t| (t.name.as_str(), t.conditional_skip.as_ref().map(|k| k.what.as_str()))).collect();
+        let names: Vec<&str> = got.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            names,
+            ["cargo_plain", "cargo_nightly", "sqlx", "logged", "tokio_mt", "google", "gtest", "matrix", "wasm"]
+        );
+        assert!(s.stray.is_empty(), "{:?}", s.stray);
+        let cond = |n: &str| got.iter().find(|(m, _)| *m == n).and_then(|(_, c)| *c);
+        assert_eq!(cond("cargo_plain"), None);
+        assert!(cond("cargo_nightly").is_some_and(|c| c.starts_with("`#[cargo_test(nightly") && c.contains("ignores")));
+        assert!(cond("wasm").is_some_and(|c| c.contains("wasm targets")));
+        assert_eq!(cond("tokio_mt"), None);
+    }
+
+    #[test]
+    fn configured_test_attributes_make_tests() {
+        let words =
+            MarkerWords::new(&["incident".to_owned()]).with_rust_test_attributes(vec!["my_crate::check".to_owned()]);
+        let src = "use my_crate::check;\n// incident: M-1\n#[check]\nfn imported() {}\n// incident: M-1\n#[my_crate::check(slow)]\nfn full() {}\n// incident: M-1\n#[other::check]\nfn other() {}\n";
+        let s = Rust.scan("src/lib.rs", src, &words);
+        let ids: Vec<String> = links(&s).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["src/lib.rs::imported", "src/lib.rs::full"]);
+        assert_eq!(s.stray.len(), 1);
+        // Without the config, none is a test.
+        assert!(links(&scan(src)).is_empty());
+        // Read as text too.
+        let broken = Rust.scan("src/lib.rs", "// incident: M-1\n#[check]\nfn t() { let = ; }\n", &words);
+        assert_eq!(broken.tests.len(), 1);
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn tests_written_by_the_crates_own_macros_were_not_tests() {
+        // globset's `syntax!` and `toregex!` (which forwards to its other arm), mdman's
+        // `test!` with parentheses, in a `mod tests`.
+        let s = scan(
+            "#[cfg(test)]\nmod tests {\n    macro_rules! syntax {\n        ($name:ident, $pat:expr, $tokens:expr) => {\n            #[test]\n            fn $name() { assert_eq!($tokens, $pat); }\n        };\n    }\n\
+    macro_rules! toregex {\n        ($name:ident, $pat:expr, $re:expr) => {\n            toregex!($name, $pat, $re, Options::default());\n        };\n        ($name:ident, $pat:expr, $re:expr, $options:expr) => {\n            #[test]\n            fn $name() {}\n        };\n    }\n\
+    macro_rules! test( ($name:ident) => ( #[test] fn $name() {} ) );\n\
+    macro_rules! helper { ($e:expr) => { fn $e() {} } }\n\
+    // incident: G-1\n    syntax!(literal1, \"a\", vec![Literal('a')]);\n\
+    // incident: G-1\n    toregex!(re_casei1, \"a\", \"(?i)^a$\");\n\
+    // incident: G-1\n    test!(basic);\n\
+    // incident: G-1\n    helper!(nope);\n\
+    #[cfg(any())]\n    // incident: G-1\n    syntax!(never, \"a\", vec![]);\n}\n",
+        );
+        let ids: Vec<String> = links(&s).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(
+            ids,
+            [
+                "src/lib.rs::tests::literal1",
+                "src/lib.rs::tests::re_casei1",
+                "src/lib.rs::tests::basic",
+                "src/lib.rs::tests::never"
+            ]
+        );
+        let literal1 = &s.tests.iter().find(|t| t.name == "literal1").unwrap();
+        assert_eq!((literal1.loc.line, literal1.loc.column), (21, 13));
+        assert!(s.tests.iter().find(|t| t.name == "never").unwrap().ignored.is_some());
+        assert_eq!(s.stray.len(), 1, "{:?}", s.stray);
+        assert_eq!(s.stray[0].target, "a `helper!` invocation");
+        // Handing the whole input on (`$($tt)*`), as globset's `baseliteral!` does.
+        let s = scan(
+            "macro_rules! extract {\n    ($which:ident, $name:ident, $pat:expr) => { #[test] fn $name() {} };\n}\nmacro_rules! baseliteral {\n    ($($tt:tt)*) => { extract!(basename_literal, $($tt)*); }\n}\n// incident: G-1\nbaseliteral!(extract_baselit1, \"**/foo\");\n",
+        );
+        assert_eq!(links(&s).into_iter().map(|(id, _)| id).collect::<Vec<_>>(), ["src/lib.rs::extract_baselit1"]);
+        // A macro the file does not define: left for the crate to tell.
+        let s = scan("// incident: R-1\nrgtest!(r16, |dir: Dir, mut cmd: TestCommand| {\n    cmd.arg(\"x\");\n});\n");
+        assert_eq!(s.stray.len(), 1);
+        assert_eq!(s.macro_calls.len(), 1);
+        assert_eq!(s.macro_calls[0].name, "rgtest");
+        assert_eq!(s.macro_calls[0].strays, [0]);
+        assert_eq!(s.macro_calls[0].args[0].as_ref().map(|(n, l)| (n.as_str(), l.line)), Some(("r16", 2)));
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn tests_inside_a_brace_bodied_macro_call_were_not_tests() {
+        // tokio's `rt_test! { … }`, which pastes its items into a module per runtime.
+        let s = scan(
+            "rt_test! {\n    #[cfg(not(target_os=\"wasi\"))]\n    use std::thread;\n\n    // incident: T-1\n    #[test]\n    fn block_on_sync() {}\n\n    // incident: T-1\n    #[cfg(not(target_os=\"wasi\"))]\n    #[test]\n    fn spawn_two() {}\n\n    // incident: T-1\n    #[cfg(any())]\n    #[test]\n    fn never() {}\n}\n",
+        );
+        let got: Vec<(String, bool, Option<String>)> = s
+            .tests
+            .iter()
+            .filter(|t| !t.links.is_empty())
+            .map(|t| (t.name.clone(), t.ignored.is_some(), t.conditional_skip.as_ref().map(|c| c.what.clone())))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("block_on_sync".to_owned(), false, None),
+                ("spawn_two".to_owned(), false, Some("`#[cfg(not(target_os=\"wasi\"))]`".to_owned())),
+                ("never".to_owned(), true, None),
+            ]
+        );
+        assert!(s.stray.is_empty(), "{:?}", s.stray);
     }
 
     #[test]

@@ -139,7 +139,7 @@ pub fn conditions<'a>(
                         Truth::Depends => Truth::Depends,
                     };
                     (runs, "whose condition always holds, so it is always ignored")
-                } else if applied.iter().any(|m| super::rust::is_test_attr(m.path())) {
+                } else if applied.iter().any(|m| super::rust_attrs::is_test_attr(m.path())) {
                     // A test only when the predicate holds.
                     (pred, "whose condition never holds, so it is never a test")
                 } else {

@@ -460,7 +460,8 @@ fn verify_one(cx: &Cx, job: &Job, slot: usize) -> Verified {
     // that is its text at the commit it runs with, its file comes from that commit, as it
     // was written with the fix; otherwise (edited since, `--at-head`) from the work tree.
     let file = &job.test.loc.path;
-    let words = crate::scan::markers::MarkerWords::new(&cx.config.marker_words());
+    let words = crate::scan::markers::MarkerWords::new(&cx.config.marker_words())
+        .with_rust_test_attributes(cx.config.rust_test_attributes());
     let at_rev = blob_text(&repo, &with_rev, &cx.repo.git_path(file));
     let same_at_rev = !cx.opts.at_head
         && at_rev.as_deref().is_some_and(|text| {
