@@ -423,6 +423,13 @@ impl<'a> Reach<'a> {
                             "the {what} builds only with the features `{features}` (`required-features` in {manifest})"
                         ),
                     ),
+                    expr: Some(rust_cfg::Expr::All(
+                        target
+                            .required_features
+                            .iter()
+                            .map(|f| rust_cfg::Expr::Atom(rust_cfg::Atom::pair("feature", f)))
+                            .collect(),
+                    )),
                 });
             }
             match rust_cfg::resolve(&conds) {
