@@ -10,6 +10,7 @@
 //! directory is assumed, so that a repository without a manifest is held to the same
 //! rules as one with it; the message says so.
 
+use super::rust_features::{self, Features};
 use super::{TestVerdict, Verdict};
 use crate::scan::rust::{ModDecl, ModFile, module_decls};
 use crate::scan::rust_cfg::{self, Cond};
@@ -58,6 +59,8 @@ struct Package {
     name: String,
     implicit: bool,
     targets: Result<Vec<Target>, String>,
+    /// What its manifest says about features and cfgs (`None` without a manifest).
+    features: Option<Features>,
 }
 
 /// How a file is reached from one target.
@@ -91,7 +94,9 @@ pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked:
     let mut out = Vec::new();
     for test in tests {
         let file = crate::paths::normalize(&root.join(&test.loc.path));
-        if let Some(verdict) = reach.verdict(&file) {
+        // The test's own conditions, which the package may decide.
+        let own = test.conditional_skip.as_ref().map_or(&[][..], |s| s.cfg.as_slice());
+        if let Some(verdict) = reach.verdict(&file, own) {
             out.push(TestVerdict { test: test.id.clone(), verdict: verdict.with_loc(&test.loc) });
         }
     }
@@ -153,6 +158,8 @@ enum Found {
     NotRun(String),
     Never(Skip),
     Conditional(Skip),
+    /// The test's own conditions hold wherever it is built.
+    Runs,
 }
 
 impl Found {
@@ -161,6 +168,7 @@ impl Found {
             Found::NotRun(why) => Verdict::NotRun { why, loc: loc.clone() },
             Found::Never(s) => Verdict::Never(s),
             Found::Conditional(s) => Verdict::Conditional(s),
+            Found::Runs => Verdict::Runs,
         }
     }
 }
@@ -359,7 +367,8 @@ impl<'a> Reach<'a> {
         best
     }
 
-    fn verdict(&mut self, file: &Path) -> Option<Found> {
+    /// `own`: the test's own conditions the source left open.
+    fn verdict(&mut self, file: &Path, own: &[Cond]) -> Option<Found> {
         let dirs = self.packages_for(file);
         // The best answer any package gives.
         let mut answers: Vec<(u8, Found)> = Vec::new();
@@ -411,7 +420,8 @@ impl<'a> Reach<'a> {
                 ));
                 continue;
             }
-            let mut conds = route.conds.clone();
+            let mut conds = own.to_vec();
+            conds.extend(route.conds.iter().cloned());
             if !target.required_features.is_empty() {
                 let loc = crate::finding::Location { path: manifest.clone(), line: 1, column: 1, len: 1 };
                 let features = target.required_features.join(", ");
@@ -432,10 +442,11 @@ impl<'a> Reach<'a> {
                     )),
                 });
             }
-            match rust_cfg::resolve(&conds) {
-                (Some(never), _) => answers.push((2, Found::Never(never))),
-                (None, Some(depends)) => answers.push((1, Found::Conditional(depends))),
-                (None, None) => return None,
+            match rust_features::resolve(&conds, package.features.as_ref()) {
+                rust_cfg::Resolved::Never(never) => answers.push((2, Found::Never(never))),
+                rust_cfg::Resolved::Depends(depends) => answers.push((1, Found::Conditional(depends))),
+                rust_cfg::Resolved::Runs if own.is_empty() => return None,
+                rust_cfg::Resolved::Runs => return Some(Found::Runs),
             }
         }
         answers.into_iter().min_by_key(|(rank, _)| *rank).map(|(_, f)| f)
@@ -606,8 +617,9 @@ fn load_package(boundary: &Path, dir: &Path, implicit: bool, table: Option<Resul
         table.as_ref().ok().and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned)).unwrap_or_else(
             || dir.file_name().map_or_else(|| "package".to_owned(), |n| n.to_string_lossy().into_owned()),
         );
+    let features = table.as_ref().ok().filter(|_| !implicit).map(|t| Features::read(boundary, dir, t));
     let targets = table.map(|t| targets(dir, &t));
-    Package { manifest, name, implicit, targets }
+    Package { manifest, name, implicit, targets, features }
 }
 
 fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {

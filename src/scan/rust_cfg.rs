@@ -486,7 +486,7 @@ pub fn resolve_in(conds: &[Cond], world: &dyn World) -> Resolved {
         if c.runs != Truth::Never {
             // Decided by the world, not the source: say why.
             let reasons = reasons(c.expr.iter(), world);
-            skip.what = format!("{}, which never holds{reasons}, so it never runs", skip.what);
+            skip.what = format!("{}, which never holds{reasons}", skip.what);
         }
         return Resolved::Never(skip);
     }
@@ -501,7 +501,7 @@ pub fn resolve_in(conds: &[Cond], world: &dyn World) -> Resolved {
             let reasons = reasons(depends.iter().filter_map(|c| c.expr.as_ref()), world);
             return Resolved::Never(Skip::new(
                 last.skip.loc.clone(),
-                format!("{what}, which never hold together{reasons}, so it never runs"),
+                format!("{what}, which never hold together{reasons}"),
             ));
         }
     }
