@@ -8,12 +8,18 @@ use common::*;
 /// A package `p` (its `[package]` plus `manifest`) with `tests/a.rs` holding `test`, the
 /// workflows given, checked without git.
 fn crate_with(manifest: &str, test: &str, workflows: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let mut files = vec![("tests/a.rs".to_owned(), test.to_owned())];
+    files.extend(workflows.iter().map(|(name, text)| (format!(".github/workflows/{name}"), text.to_string())));
+    package(manifest, &files)
+}
+
+/// A package `p` with `files` (paths and texts), checked without git.
+fn package(manifest: &str, files: &[(String, String)]) -> (i32, serde_json::Value) {
     let t = Tree::new();
     t.file("postmortems/i.md", postmortem("INC-1", ""));
     t.file("Cargo.toml", format!("[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{manifest}"));
-    t.file("tests/a.rs", test);
-    for (name, text) in workflows {
-        t.file(&format!(".github/workflows/{name}"), text);
+    for (path, text) in files {
+        t.file(path, text);
     }
     t.check(&[])
 }
@@ -121,4 +127,75 @@ fn custom_cfgs_are_conditions_that_say_who_sets_them() {
     // No ordinary build sets it: `not(loom)` always holds.
     let (code, doc) = crate_with(manifest, &linked("#[cfg(not(loom))]\n"), &[]);
     assert_eq!((code, about_a(&doc)), (0, vec![]), "{doc:#}");
+}
+
+/// tokio/src/macros/cfg.rs
+const CFG_LOOM: &str =
+    "macro_rules! cfg_loom {\n    ($($item:item)*) => {\n        $( #[cfg(loom)] $item )*\n    }\n}\n";
+
+// incident: IG-2026-013
+#[test]
+fn modules_declared_through_cfg_wrapping_macros_get_their_cfg() {
+    let files = |lib: &str, macros: &str| {
+        vec![
+            ("src/lib.rs".to_owned(), lib.to_owned()),
+            ("src/macros.rs".to_owned(), macros.to_owned()),
+            (
+                "src/loom_pool.rs".to_owned(),
+                "#[cfg(test)]\nmod tests {\n    // incident: INC-1\n    #[test]\n    fn a() {}\n}\n".to_owned(),
+            ),
+        ]
+    };
+    let lib = "#[macro_use]\nmod macros;\n\ncfg_loom! {\n    mod loom_pool;\n}\n";
+    let (code, doc) = package("", &files(lib, CFG_LOOM));
+    let found: Vec<&serde_json::Value> = of_rule(&doc, "linked-test-skipped-conditionally");
+    assert_eq!((code, found.len()), (0, 1), "{doc:#}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.contains("`cfg_loom!` (which puts `#[cfg(loom)]` on its items)"), "{message}");
+    assert!(message.contains("`loom` is a custom cfg"), "{message}");
+    assert_eq!((found[0]["path"].as_str(), found[0]["line"].as_u64()), (Some("src/lib.rs"), Some(4)));
+    // A macro whose cfg never holds compiles its modules out.
+    let never = CFG_LOOM.replace("cfg(loom)", "cfg(any())");
+    let (code, doc) = package("", &files(lib, &never));
+    assert_eq!((code, errors(&doc)), (1, vec![err("linked-test-ignored", "src/loom_pool.rs::tests::a")]), "{doc:#}");
+    // A macro that puts no cfg on its items changes nothing.
+    let plain = "macro_rules! cfg_loom {\n    ($($item:item)*) => { $( $item )* }\n}\n";
+    let (code, doc) = package("", &files(lib, plain));
+    assert_eq!((code, findings(&doc).iter().filter(|f| f.0.starts_with("linked-test")).count()), (0, 0), "{doc:#}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn a_test_moved_into_a_compiled_out_module_is_compiled_out_not_deleted() {
+    const TEST: &str = "// incident: INC-1\n#[test]\nfn a() { assert_eq!(1 + 1, 2); }\n";
+    let inline =
+        format!("#[cfg(any())]\nmod off {{\n{}}}\n", TEST.lines().map(|l| format!("    {l}\n")).collect::<String>());
+    for (files, id) in [
+        (vec![("tests/a.rs", inline.clone())], "tests/a.rs::off::a"),
+        (
+            vec![
+                ("tests/a.rs", "#[cfg(any())]\n#[path = \"a/off.rs\"]\nmod off;\n".to_owned()),
+                ("tests/a/off.rs", TEST.to_owned()),
+            ],
+            "tests/a/off.rs::a",
+        ),
+        (vec![("tests/a.rs", String::new()), ("tests/b.rs", inline.clone())], "tests/b.rs::off::a"),
+    ] {
+        let t = Tree::new();
+        t.init_git();
+        t.file("postmortems/i.md", postmortem("INC-1", ""));
+        t.file("Cargo.toml", "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        t.file("tests/a.rs", TEST);
+        t.commit("base");
+        t.git(&["checkout", "-q", "-b", "pr"]);
+        for (path, text) in &files {
+            t.file(path, text);
+        }
+        t.commit("move it out");
+        let (code, doc) = t.check(&[]);
+        assert_eq!(code, 1, "{doc:#}");
+        assert_eq!(errors(&doc), [err("linked-test-ignored", id)], "{id}: {doc:#}");
+        let f = of_rule(&doc, "linked-test-ignored")[0];
+        assert!(f["message"].as_str().unwrap().contains("compiled out"), "{f}");
+    }
 }

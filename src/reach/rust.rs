@@ -73,6 +73,8 @@ struct Route {
     /// The file's module path inside its target (`["db", "pool"]` for `src/db/pool.rs`
     /// of the library), as libtest names its tests.
     modules: Vec<String>,
+    /// The item macros whose calls declare modules on the way (`cfg_loom! { mod m; }`).
+    via: Vec<(String, crate::finding::Location)>,
 }
 
 impl Route {
@@ -182,6 +184,9 @@ struct Reach<'a> {
     /// asking the file system again.
     walked: &'a HashSet<String>,
     boundary: PathBuf,
+    /// The cfg that each item macro of a package puts on its items (`cfg_loom!`: `loom`),
+    /// by manifest directory and name; `None` for a macro that is no such wrapper.
+    cfg_macros: HashMap<(PathBuf, String), Option<String>>,
     /// Packages by manifest directory, each with the files its targets reach.
     packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
     /// Parsed module files.
@@ -201,6 +206,7 @@ impl<'a> Reach<'a> {
             leaves: NONE.get_or_init(HashSet::new),
             walked: NONE.get_or_init(HashSet::new),
             boundary: crate::paths::boundary(root),
+            cfg_macros: HashMap::new(),
             packages: BTreeMap::new(),
             files: HashMap::new(),
             manifests: HashMap::new(),
@@ -308,7 +314,10 @@ impl<'a> Reach<'a> {
             .filter(|(_, t)| t.root.is_file())
             .map(|(i, t)| {
                 let dir = t.root.parent().unwrap_or(Path::new("")).to_path_buf();
-                (t.root.clone(), Route { target: i, module_dir: dir, conds: Vec::new(), modules: Vec::new() })
+                (
+                    t.root.clone(),
+                    Route { target: i, module_dir: dir, conds: Vec::new(), modules: Vec::new(), via: Vec::new() },
+                )
             })
             .collect();
         // Targets whose tests run first, so that they own the routes they share.
@@ -361,10 +370,48 @@ impl<'a> Reach<'a> {
                 let mut modules = route.modules.clone();
                 modules.extend(decl.inline.iter().map(|(name, _)| name.clone()));
                 modules.push(decl.name.clone());
-                work.push((child, Route { target: route.target, module_dir, conds: child_conds, modules }));
+                let mut via = route.via.clone();
+                via.extend(decl.macros.iter().cloned());
+                work.push((child, Route { target: route.target, module_dir, conds: child_conds, modules, via }));
             }
         }
         best
+    }
+
+    /// The conditions that the item macros on a route (`cfg_loom! { mod m; }`) put on
+    /// it: those of the package's `macro_rules!` that wrap their items in one cfg. The
+    /// package's files are searched only for the macros a route goes through.
+    fn macro_conds(&mut self, dir: &Path, via: &[(String, crate::finding::Location)]) -> Vec<Cond> {
+        let mut out = Vec::new();
+        for (name, loc) in via {
+            let key = (dir.to_path_buf(), name.clone());
+            if !self.cfg_macros.contains_key(&key) {
+                let mut files: Vec<&PathBuf> = self.packages[dir].1.keys().collect();
+                files.sort();
+                let mut found: Vec<Option<String>> = Vec::new();
+                for f in files {
+                    let Some(bytes) = crate::paths::read_inside(&self.boundary, f) else { continue };
+                    found.extend(rust_cfg::find_wrapping_macros(&crate::scan::lossy(&bytes), name));
+                }
+                // Defined once, or the same way each time (cfg-gated twins): that cfg.
+                let one = match found.split_first() {
+                    Some((first, rest)) if rest.iter().all(|f| f == first) => first.clone(),
+                    _ => None,
+                };
+                self.cfg_macros.insert(key.clone(), one);
+            }
+            let Some(pred) = self.cfg_macros[&key].clone() else { continue };
+            let Some(expr) = rust_cfg::Expr::parse(&pred) else { continue };
+            let runs = rust_cfg::decide(&expr, &rust_cfg::SourceOnly);
+            let what = format!("`{name}!` (which puts `#[cfg({pred})]` on its items)");
+            let what = if runs == rust_cfg::Truth::Never {
+                format!("{what}, which never holds, so it is compiled out")
+            } else {
+                what
+            };
+            out.push(Cond { runs, skip: Skip::new(loc.clone(), what), expr: Some(expr) });
+        }
+        out
     }
 
     /// `own`: the test's own conditions the source left open.
@@ -373,6 +420,8 @@ impl<'a> Reach<'a> {
         // The best answer any package gives.
         let mut answers: Vec<(u8, Found)> = Vec::new();
         for dir in dirs {
+            let via = self.packages[&dir].1.get(file).map(|r| r.via.clone()).unwrap_or_default();
+            let macro_conds = self.macro_conds(&dir, &via);
             let (package, routes) = &self.packages[&dir];
             let manifest = self.rel(&package.manifest);
             let targets = match &package.targets {
@@ -422,6 +471,7 @@ impl<'a> Reach<'a> {
             }
             let mut conds = own.to_vec();
             conds.extend(route.conds.iter().cloned());
+            conds.extend(macro_conds);
             if !target.required_features.is_empty() {
                 let loc = crate::finding::Location { path: manifest.clone(), line: 1, column: 1, len: 1 };
                 let features = target.required_features.join(", ");

@@ -127,6 +127,9 @@ pub struct ModDecl {
     pub inline: Vec<(String, Option<String>)>,
     /// The conditions on the way: `#[cfg]` on it and on the inline modules around it.
     pub conds: Vec<rust_cfg::Cond>,
+    /// The item macros whose call declares it (`cfg_loom! { mod m; }`), with where each
+    /// call stands: the crate's `macro_rules!` may put a cfg on their items.
+    pub macros: Vec<(String, Location)>,
 }
 
 /// What a file contributes to the module tree.
@@ -217,9 +220,13 @@ fn mod_items(
                 conds.extend(src.conditions(&attrs, &format!("mod {name}")));
                 let path = src.path_attr(&attrs);
                 match body {
-                    None => {
-                        out.decls.push(ModDecl { name, path_attr: path, inline: inline.clone(), conds: conds.clone() })
-                    }
+                    None => out.decls.push(ModDecl {
+                        name,
+                        path_attr: path,
+                        inline: inline.clone(),
+                        conds: conds.clone(),
+                        macros: Vec::new(),
+                    }),
                     Some(body) => {
                         inline.push((name, path));
                         mod_items(src, &body.items, inline, conds, out);
@@ -238,7 +245,8 @@ fn mod_items(
                 }
                 // Only a macro whose tokens say `mod` can declare a module.
                 if src.text[tokens.clone()].contains("mod") {
-                    macro_mods(src, tokens.clone(), inline, conds, out);
+                    let call = (src.text[name.clone()].to_owned(), src.loc(name.start, name.len() + 1));
+                    macro_mods(src, tokens.clone(), inline, conds, &call, out);
                 }
             }
             _ => {}
@@ -255,6 +263,7 @@ fn macro_mods(
     group: std::ops::Range<usize>,
     inline: &[(String, Option<String>)],
     conds: &[rust_cfg::Cond],
+    call: &(String, Location),
     out: &mut ModFile,
 ) {
     let mut work = vec![(group, conds.to_vec())];
@@ -290,6 +299,7 @@ fn macro_mods(
                             path_attr: src.path_attr(&pending),
                             inline: inline.to_vec(),
                             conds: all,
+                            macros: vec![call.clone()],
                         });
                         i += 3;
                     } else {

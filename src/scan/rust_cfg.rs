@@ -536,6 +536,77 @@ pub fn resolve(conds: &[Cond]) -> (Option<Skip>, Option<Skip>) {
     }
 }
 
+/// A `macro_rules!` that wraps the items given to it in one cfg, as tokio's
+/// `cfg_loom! { mod loom_blocking; }` does (`($($item:item)*) => { $( #[cfg(loom)] $item )* }`):
+/// its name and the cfg's predicate, as written. `text` is the whole `macro_rules!` item.
+/// Only a macro that takes items and whose every `#[cfg(…)]` is the same one is such a
+/// macro; its items hold only where the predicate does.
+pub fn wrapping_macro(text: &str) -> Option<(String, String)> {
+    let rest = text.split_once("macro_rules")?.1.trim_start().strip_prefix('!')?.trim_start();
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let body = &rest[name.len()..];
+    if name.is_empty() || !body.contains(":item") {
+        return None;
+    }
+    let mut preds: Vec<String> = Vec::new();
+    let mut at = 0;
+    while let Some(found) = body[at..].find("#[cfg(") {
+        let start = at + found + "#[cfg(".len();
+        // The predicate: up to the parenthesis that closes `cfg(`.
+        let mut depth = 1usize;
+        let end = body[start..].char_indices().find_map(|(i, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(start + i)
+        })?;
+        let pred: String = body[start..end].chars().filter(|c| !c.is_whitespace()).collect();
+        if pred.contains('$') {
+            return None;
+        }
+        preds.push(pred);
+        at = end;
+    }
+    let first = preds.first()?.clone();
+    preds.iter().all(|p| *p == first).then(|| (name, pretty(&first)))
+}
+
+/// For each `macro_rules! name` in a file's text: the cfg it wraps its items in, or
+/// `None` when it is no such macro.
+pub fn find_wrapping_macros(text: &str, name: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("macro_rules!") {
+        let rest = text[at + "macro_rules!".len()..].trim_start();
+        let Some(after) = rest.strip_prefix(name) else { continue };
+        if after.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        // The macro's group: from its first bracket to the one that closes it.
+        let Some(open) = after.find(['{', '(', '[']) else { continue };
+        let mut depth = 0usize;
+        let close = after[open..].char_indices().find_map(|(i, c)| {
+            match c {
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            (depth == 0).then_some(open + i + 1)
+        });
+        let Some(close) = close else { continue };
+        let item = format!("macro_rules! {name} {}", &after[open..close]);
+        out.push(wrapping_macro(&item).map(|(_, pred)| pred));
+    }
+    out
+}
+
+/// A predicate read back with `syn`'s spacing removed where it reads better:
+/// `not(loom)`, `feature = "rt"`.
+fn pretty(pred: &str) -> String {
+    pred.replace('=', " = ").replace(',', ", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,5 +705,19 @@ mod tests {
         let depends = depends.unwrap();
         assert_eq!(depends.cfg.len(), 2);
         assert_eq!(depends.what, "`#[cfg(unix)]` and `#[cfg_attr(windows, ignore)]`");
+    }
+
+    #[test]
+    fn macros_that_wrap_items_in_a_cfg() {
+        // tokio/src/macros/cfg.rs
+        let loom = "macro_rules! cfg_loom {\n    ($($item:item)*) => {\n        $( #[cfg(loom)] $item )*\n    }\n}";
+        assert_eq!(wrapping_macro(loom), Some(("cfg_loom".into(), "loom".into())));
+        let rt = "macro_rules! cfg_rt {\n    ($($item:item)*) => {\n        $(\n            #[cfg(feature = \"rt\")]\n            #[cfg_attr(docsrs, doc(cfg(feature = \"rt\")))]\n            $item\n        )*\n    }\n}";
+        assert_eq!(wrapping_macro(rt), Some(("cfg_rt".into(), "feature = \"rt\"".into())));
+        // Two different cfgs, a cfg from the caller, or no items: not such a macro.
+        let two = "macro_rules! m { ($($i:item)*) => { $( #[cfg(unix)] $i )* }; (x $($i:item)*) => { $( #[cfg(windows)] $i )* } }";
+        assert_eq!(wrapping_macro(two), None);
+        assert_eq!(wrapping_macro("macro_rules! m { ($p:meta, $($i:item)*) => { $( #[cfg($p)] $i )* } }"), None);
+        assert_eq!(wrapping_macro("macro_rules! m { ($e:expr) => { #[cfg(unix)] { $e } } }"), None);
     }
 }
