@@ -178,7 +178,8 @@ fn cargo_targets_decide_what_is_compiled_and_run() {
     // A condition on the way is the test's own condition.
     let (code, doc) = package("", Some("#[cfg(any())]\nmod pool;\n"), "src/pool.rs");
     assert_eq!((code, errors(&doc)), (1, vec![err("linked-test-ignored", "src/pool.rs::a")]), "{doc:#}");
-    let (code, doc) = package("[[test]]\nname = \"a\"\nrequired-features = [\"slow\"]\n", None, "tests/a.rs");
+    let (code, doc) =
+        package("[features]\nslow = []\n[[test]]\nname = \"a\"\nrequired-features = [\"slow\"]\n", None, "tests/a.rs");
     assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
     let f = of_rule(&doc, "linked-test-skipped-conditionally");
     assert!(f[0]["message"].as_str().unwrap().contains("only with the features `slow`"), "{doc:#}");

@@ -11,6 +11,7 @@
 pub mod go;
 pub mod python;
 pub mod rust;
+pub mod rust_features;
 
 use crate::finding::Location;
 use crate::scan::{Scanned, Skip, TestCase};
@@ -26,6 +27,9 @@ pub enum Verdict {
     Never(Skip),
     /// Reached only through a condition the source cannot decide (`#[cfg(unix)] mod m;`).
     Conditional(Skip),
+    /// The test's own conditions, which the source left open, hold wherever it is built
+    /// (`#[cfg(feature = "std")]` with `std` a default feature).
+    Runs,
 }
 
 /// One test's verdict.
@@ -64,12 +68,15 @@ pub fn apply(sources: &mut Scanned, verdicts: Vec<TestVerdict>) -> Vec<TestVerdi
         match (v.verdict, test) {
             (Verdict::Never(skip), Some(t)) => {
                 t.ignored.get_or_insert(skip);
+                t.conditional_skip = None;
             }
+            // The package's answer covers the test's own conditions too.
             (Verdict::Conditional(skip), Some(t)) => {
                 if t.ignored.is_none() {
-                    t.conditional_skip.get_or_insert(skip);
+                    t.conditional_skip = Some(skip);
                 }
             }
+            (Verdict::Runs, Some(t)) => t.conditional_skip = None,
             (verdict @ Verdict::NotRun { .. }, _) => not_run.push(TestVerdict { test: v.test, verdict }),
             (_, None) => {}
         }

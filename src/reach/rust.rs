@@ -10,6 +10,7 @@
 //! directory is assumed, so that a repository without a manifest is held to the same
 //! rules as one with it; the message says so.
 
+use super::rust_features::{self, Features};
 use super::{TestVerdict, Verdict};
 use crate::scan::rust::{ModDecl, ModFile, module_decls};
 use crate::scan::rust_cfg::{self, Cond};
@@ -61,6 +62,8 @@ struct Package {
     name: String,
     implicit: bool,
     targets: Result<Vec<Target>, String>,
+    /// What its manifest says about features and cfgs (`None` without a manifest).
+    features: Option<Features>,
 }
 
 /// How a file is reached from one target.
@@ -73,6 +76,8 @@ struct Route {
     /// The file's module path inside its target (`["db", "pool"]` for `src/db/pool.rs`
     /// of the library), as libtest names its tests.
     modules: Vec<String>,
+    /// The item macros whose calls declare modules on the way (`cfg_loom! { mod m; }`).
+    via: Vec<(String, crate::finding::Location)>,
 }
 
 impl Route {
@@ -94,7 +99,9 @@ pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked:
     let mut out = Vec::new();
     for test in tests {
         let file = crate::paths::normalize(&root.join(&test.loc.path));
-        if let Some(verdict) = reach.verdict(&file, test) {
+        // The test's own conditions, which the package may decide.
+        let own = test.conditional_skip.as_ref().map_or(&[][..], |s| s.cfg.as_slice());
+        if let Some(verdict) = reach.verdict(&file, test, own) {
             out.push(TestVerdict { test: test.id.clone(), verdict: verdict.with_loc(&test.loc) });
         }
     }
@@ -217,6 +224,8 @@ enum Found {
     NotRun(String),
     Never(Skip),
     Conditional(Skip),
+    /// The test's own conditions hold wherever it is built.
+    Runs,
 }
 
 impl Found {
@@ -225,6 +234,7 @@ impl Found {
             Found::NotRun(why) => Verdict::NotRun { why, loc: loc.clone() },
             Found::Never(s) => Verdict::Never(s),
             Found::Conditional(s) => Verdict::Conditional(s),
+            Found::Runs => Verdict::Runs,
         }
     }
 }
@@ -238,6 +248,9 @@ struct Reach<'a> {
     /// asking the file system again.
     walked: &'a HashSet<String>,
     boundary: PathBuf,
+    /// The cfg that each item macro of a package puts on its items (`cfg_loom!`: `loom`),
+    /// by manifest directory and name; `None` for a macro that is no such wrapper.
+    cfg_macros: HashMap<(PathBuf, String), Option<String>>,
     /// Packages by manifest directory, each with the files its targets reach.
     packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
     /// Parsed module files.
@@ -257,6 +270,7 @@ impl<'a> Reach<'a> {
             leaves: NONE.get_or_init(HashSet::new),
             walked: NONE.get_or_init(HashSet::new),
             boundary: crate::paths::boundary(root),
+            cfg_macros: HashMap::new(),
             packages: BTreeMap::new(),
             files: HashMap::new(),
             manifests: HashMap::new(),
@@ -363,7 +377,10 @@ impl<'a> Reach<'a> {
             .filter(|(_, t)| t.root.is_file())
             .map(|(i, t)| {
                 let dir = t.root.parent().unwrap_or(Path::new("")).to_path_buf();
-                (t.root.clone(), Route { target: i, module_dir: dir, conds: Vec::new(), modules: Vec::new() })
+                (
+                    t.root.clone(),
+                    Route { target: i, module_dir: dir, conds: Vec::new(), modules: Vec::new(), via: Vec::new() },
+                )
             })
             .collect();
         // Targets whose tests run first, so that they own the routes they share.
@@ -416,7 +433,9 @@ impl<'a> Reach<'a> {
                 let mut modules = route.modules.clone();
                 modules.extend(decl.inline.iter().map(|(name, _)| name.clone()));
                 modules.push(decl.name.clone());
-                work.push((child, Route { target: route.target, module_dir, conds: child_conds, modules }));
+                let mut via = route.via.clone();
+                via.extend(decl.macros.iter().cloned());
+                work.push((child, Route { target: route.target, module_dir, conds: child_conds, modules, via }));
             }
         }
         best
@@ -484,11 +503,50 @@ impl<'a> Reach<'a> {
         known
     }
 
-    fn verdict(&mut self, file: &Path, test: &TestCase) -> Option<Found> {
+    /// The conditions that the item macros on a route (`cfg_loom! { mod m; }`) put on
+    /// it: those of the package's `macro_rules!` that wrap their items in one cfg. The
+    /// package's files are searched only for the macros a route goes through.
+    fn macro_conds(&mut self, dir: &Path, via: &[(String, crate::finding::Location)]) -> Vec<Cond> {
+        let mut out = Vec::new();
+        for (name, loc) in via {
+            let key = (dir.to_path_buf(), name.clone());
+            if !self.cfg_macros.contains_key(&key) {
+                let mut files: Vec<&PathBuf> = self.packages[dir].1.keys().collect();
+                files.sort();
+                let mut found: Vec<Option<String>> = Vec::new();
+                for f in files {
+                    let Some(bytes) = crate::paths::read_inside(&self.boundary, f) else { continue };
+                    found.extend(rust_cfg::find_wrapping_macros(&crate::scan::lossy(&bytes), name));
+                }
+                // Defined once, or the same way each time (cfg-gated twins): that cfg.
+                let one = match found.split_first() {
+                    Some((first, rest)) if rest.iter().all(|f| f == first) => first.clone(),
+                    _ => None,
+                };
+                self.cfg_macros.insert(key.clone(), one);
+            }
+            let Some(pred) = self.cfg_macros[&key].clone() else { continue };
+            let Some(expr) = rust_cfg::Expr::parse(&pred) else { continue };
+            let runs = rust_cfg::decide(&expr, &rust_cfg::SourceOnly);
+            let what = format!("`{name}!` (which puts `#[cfg({pred})]` on its items)");
+            let what = if runs == rust_cfg::Truth::Never {
+                format!("{what}, which never holds, so it is compiled out")
+            } else {
+                what
+            };
+            out.push(Cond { runs, skip: Skip::new(loc.clone(), what), expr: Some(expr) });
+        }
+        out
+    }
+
+    /// `own`: the test's own conditions the source left open.
+    fn verdict(&mut self, file: &Path, test: &TestCase, own: &[Cond]) -> Option<Found> {
         let dirs = self.packages_for(file);
         // The best answer any package gives.
         let mut answers: Vec<(u8, Found)> = Vec::new();
         for dir in dirs {
+            let via = self.packages[&dir].1.get(file).map(|r| r.via.clone()).unwrap_or_default();
+            let macro_conds = self.macro_conds(&dir, &via);
             let (package, routes) = &self.packages[&dir];
             let manifest = self.rel(&package.manifest);
             let targets = match &package.targets {
@@ -559,7 +617,9 @@ impl<'a> Reach<'a> {
                 }
                 continue;
             }
-            let mut conds = route.conds.clone();
+            let mut conds = own.to_vec();
+            conds.extend(route.conds.iter().cloned());
+            conds.extend(macro_conds);
             if !target.required_features.is_empty() {
                 let loc = self.entry_loc(&package.manifest, target, "required-features");
                 let features = target.required_features.join(", ");
@@ -571,12 +631,20 @@ impl<'a> Reach<'a> {
                             "the {what} builds only with the features `{features}` (`required-features` in {manifest})"
                         ),
                     ),
+                    expr: Some(rust_cfg::Expr::All(
+                        target
+                            .required_features
+                            .iter()
+                            .map(|f| rust_cfg::Expr::Atom(rust_cfg::Atom::pair("feature", f)))
+                            .collect(),
+                    )),
                 });
             }
-            match rust_cfg::resolve(&conds) {
-                (Some(never), _) => answers.push((2, Found::Never(never))),
-                (None, Some(depends)) => answers.push((1, Found::Conditional(depends))),
-                (None, None) => return None,
+            match rust_features::resolve(&conds, package.features.as_ref()) {
+                rust_cfg::Resolved::Never(never) => answers.push((2, Found::Never(never))),
+                rust_cfg::Resolved::Depends(depends) => answers.push((1, Found::Conditional(depends))),
+                rust_cfg::Resolved::Runs if own.is_empty() => return None,
+                rust_cfg::Resolved::Runs => return Some(Found::Runs),
             }
         }
         answers.into_iter().min_by_key(|(rank, _)| *rank).map(|(_, f)| f)
@@ -747,8 +815,9 @@ fn load_package(boundary: &Path, dir: &Path, implicit: bool, table: Option<Resul
         table.as_ref().ok().and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned)).unwrap_or_else(
             || dir.file_name().map_or_else(|| "package".to_owned(), |n| n.to_string_lossy().into_owned()),
         );
+    let features = table.as_ref().ok().filter(|_| !implicit).map(|t| Features::read(boundary, dir, t));
     let targets = table.map(|t| targets(dir, &t));
-    Package { manifest, name, implicit, targets }
+    Package { manifest, name, implicit, targets, features }
 }
 
 /// The line of `key` in the `nth` table headed `header` (`[[test]]`) of a manifest's

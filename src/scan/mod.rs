@@ -174,11 +174,14 @@ pub struct Skip {
     /// The construct, quoted as code, with what it means when that is not obvious:
     /// "`#[ignore]`", "`#[cfg(any())]`, which never holds", "`#[cfg(windows)]`".
     pub what: String,
+    /// For a Rust condition the source cannot decide, the cfg conditions behind it, for
+    /// the crate's manifest and CI to decide (see `reach::rust_features`); else empty.
+    pub cfg: Vec<rust_cfg::Cond>,
 }
 
 impl Skip {
     pub fn new(loc: Location, what: impl Into<String>) -> Skip {
-        Skip { loc, what: what.into() }
+        Skip { loc, what: what.into(), cfg: Vec::new() }
     }
 
     /// A skip described by its own source text: the `loc.len` characters at `loc` in `text`.
@@ -191,7 +194,7 @@ impl Skip {
             .skip(loc.column.saturating_sub(1))
             .take(loc.len.clamp(1, 80))
             .collect();
-        Skip { what: crate::finding::code(quoted.trim()), loc }
+        Skip { what: crate::finding::code(quoted.trim()), loc, cfg: Vec::new() }
     }
 }
 
