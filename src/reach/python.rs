@@ -21,7 +21,8 @@ mod pattern;
 
 use super::{TestVerdict, Verdict};
 use crate::finding::Location;
-use crate::scan::TestCase;
+use crate::scan::python::conftest::{self, Conftest};
+use crate::scan::{Skip, TestCase};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -76,15 +77,114 @@ impl Config {
 pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
     let mut configs: HashMap<String, Rc<Config>> = HashMap::new();
     let mut unittest: HashMap<String, Vec<String>> = HashMap::new();
+    let mut conftests: Conftests = HashMap::new();
     tests
         .iter()
         .filter_map(|t| {
             let dir = parent(&t.loc.path);
             let config = config_for(root, dir, &mut configs);
-            let (why, loc) = not_collected(root, &config, t, &mut unittest)?;
-            Some(TestVerdict { test: t.id.clone(), verdict: Verdict::NotRun { why, loc } })
+            let verdict = not_collected(root, &config, t, &mut unittest, &mut conftests)?;
+            Some(TestVerdict { test: t.id.clone(), verdict })
         })
         .collect()
+}
+
+fn not_run(why: String, loc: Location) -> Verdict {
+    Verdict::NotRun { why, loc }
+}
+
+/// The `conftest.py` read in each directory (`None` where there is none).
+type Conftests = HashMap<String, Option<Rc<Conftest>>>;
+
+fn conftest_in(root: &Path, dir: &str, cache: &mut Conftests) -> Option<Rc<Conftest>> {
+    cache
+        .entry(dir.to_owned())
+        .or_insert_with(|| {
+            let bytes = read_inside(root, &join(dir, "conftest.py"))?;
+            Some(Rc::new(conftest::read(&crate::scan::pep263::decode(&bytes).text)))
+        })
+        .clone()
+}
+
+/// The directories whose `conftest.py` pytest loads for what is in `dir`: from the
+/// rootdir (`base`, where pytest stops looking for conftests) down to `dir`.
+fn conftest_dirs(base: &str, dir: &str) -> Vec<String> {
+    let below = if base.is_empty() { dir } else { dir.strip_prefix(base).map_or("", |r| r.trim_start_matches('/')) };
+    let mut dirs = vec![base.to_owned()];
+    let mut current = base.to_owned();
+    for part in below.split('/').filter(|p| !p.is_empty()) {
+        current = join(&current, part);
+        dirs.push(current.clone());
+    }
+    dirs
+}
+
+/// Whether the `collect_ignore` (or, with `glob`, `collect_ignore_glob`) of the
+/// conftests that govern `path` (a directory or file pytest meets while collecting)
+/// leaves it out: surely, maybe (under an `if`, or a value the source cannot read), or not.
+fn conftest_ignores(
+    root: &Path,
+    base: &str,
+    path: &str,
+    is_dir: bool,
+    glob: bool,
+    cache: &mut Conftests,
+) -> Option<Verdict> {
+    let mut maybe: Option<Verdict> = None;
+    // The nearest conftest that sets the name is the one pytest reads.
+    let mut shadowed = false;
+    for dir in conftest_dirs(base, parent(path)).iter().rev() {
+        let Some(c) = conftest_in(root, dir, cache) else { continue };
+        let list = if glob { &c.collect_ignore_glob } else { &c.collect_ignore };
+        if !list.defined {
+            continue;
+        }
+        let file = join(dir, "conftest.py");
+        let name = if glob { "collect_ignore_glob" } else { "collect_ignore" };
+        let loc = |e: &conftest::Entry| Location { path: file.clone(), line: e.line, column: e.column, len: e.len };
+        let shown = if is_dir { format!("{path}/") } else { path.to_owned() };
+        for e in &list.entries {
+            let full = normalize(&join(dir, &e.value));
+            let hit = match &full {
+                Some(full) if glob => pattern::fnmatch(full, path),
+                Some(full) => full == path,
+                None => false,
+            };
+            if !hit {
+                continue;
+            }
+            let how = if glob {
+                format!("matches `{}` in `{name}` of {file}", e.value)
+            } else {
+                format!("is in `{name}` of {file}")
+            };
+            if e.certain && list.always && !shadowed {
+                return Some(not_run(format!("{shown} {how} ({}), so pytest never collects it", e.statement), loc(e)));
+            }
+            maybe.get_or_insert_with(|| {
+                Verdict::Conditional(Skip::new(
+                    loc(e),
+                    format!(
+                        "{} in {file}, set only under a condition: then {shown} {how} and pytest never collects it",
+                        e.statement
+                    ),
+                ))
+            });
+        }
+        if let Some(u) = &list.unknown {
+            maybe.get_or_insert_with(|| {
+                Verdict::Conditional(Skip::new(
+                    loc(u),
+                    format!("{} in {file}, whose values the source cannot tell: if they name {shown}, pytest never collects it", u.statement),
+                ))
+            });
+        }
+        if list.always {
+            break;
+        }
+        shadowed = true;
+    }
+    maybe
 }
 
 /// The directory part of a root-relative path (`""` at the root).
@@ -256,7 +356,8 @@ fn not_collected(
     config: &Config,
     test: &TestCase,
     unittest: &mut HashMap<String, Vec<String>>,
-) -> Option<(String, Location)> {
+    conftests: &mut Conftests,
+) -> Option<Verdict> {
     let path = test.loc.path.as_str();
     let rel = if config.dir.is_empty() { path } else { path.strip_prefix(&format!("{}/", config.dir))? };
     let shown_dir = match parent(path) {
@@ -279,7 +380,7 @@ fn not_collected(
             Start::NothingMatches => {}
             Start::Outside => {
                 let why = format!("{shown_dir} is not under {}", config.describe("testpaths", Some(tp), &[]));
-                return Some((why, at(tp)));
+                return Some(not_run(why, at(tp)));
             }
         }
     }
@@ -302,7 +403,23 @@ fn not_collected(
                 "{shown}/ matches `{p}` in {}, so pytest never enters it",
                 config.describe("norecursedirs", config.norecursedirs.as_ref(), DEFAULT_NORECURSEDIRS)
             );
-            return Some((why, config.norecursedirs.as_ref().map_or_else(|| test.loc.clone(), at)));
+            return Some(not_run(why, config.norecursedirs.as_ref().map_or_else(|| test.loc.clone(), at)));
+        }
+    }
+
+    // collect_ignore and collect_ignore_glob of the conftests: every directory entered
+    // below the start, then the file.
+    let mut maybe = None;
+    let levels = (skip..dirs.len()).map(|depth| (join(&config.dir, &dirs[..=depth].join("/")), true));
+    for (level, is_dir) in levels.chain(std::iter::once((path.to_owned(), false))) {
+        for glob in [false, true] {
+            match conftest_ignores(root, &config.dir, &level, is_dir, glob, conftests) {
+                Some(v @ Verdict::NotRun { .. }) => return Some(v),
+                Some(v) => {
+                    maybe.get_or_insert(v);
+                }
+                None => {}
+            }
         }
     }
 
@@ -311,13 +428,14 @@ fn not_collected(
     {
         let base = rel.rsplit('/').next().unwrap_or(rel);
         let why = format!("`{base}` matches no pattern of {}", config.describe("python_files", Some(pf), &[]));
-        return Some((why, at(pf)));
+        return Some(not_run(why, at(pf)));
     }
 
     // Class and function names; unittest.TestCase classes are collected by unittest's
     // own rules, which these settings do not touch.
-    let scope: Vec<&str> = test.id.strip_prefix(path).and_then(|s| s.strip_prefix("::"))?.split("::").collect();
-    let (function, classes) = scope.split_last()?;
+    let Some(scope) = test.id.strip_prefix(path).and_then(|s| s.strip_prefix("::")) else { return maybe };
+    let scope: Vec<&str> = scope.split("::").collect();
+    let Some((function, classes)) = scope.split_last() else { return maybe };
     let is_unittest = |unittest: &mut HashMap<String, Vec<String>>| {
         let names = unittest.entry(path.to_owned()).or_insert_with(|| {
             read_inside(root, path)
@@ -334,7 +452,7 @@ fn not_collected(
             "class `{class}` matches no prefix or pattern of {}",
             config.describe("python_classes", Some(pc), &[])
         );
-        return Some((why, at(pc)));
+        return Some(not_run(why, at(pc)));
     }
     if let Some(pf) = &config.python_functions
         && !pf.values.iter().any(|o| pattern::prefix_or_glob(o, function))
@@ -344,9 +462,9 @@ fn not_collected(
             "`{function}` matches no prefix or pattern of {}",
             config.describe("python_functions", Some(pf), &[])
         );
-        return Some((why, at(pf)));
+        return Some(not_run(why, at(pf)));
     }
-    None
+    maybe
 }
 
 enum Start {
@@ -642,6 +760,92 @@ mod tests {
                 "`test_a` matches no prefix or pattern of `python_functions = [\"it_\"]` (pyproject.toml)",
                 "pyproject.toml:2"
             )]
+        );
+    }
+
+    /// Every verdict, `NotRun` and `Conditional` alike: `(test, kind, text, "path:line")`.
+    fn all_verdicts(root: &Path, ids: &[&str]) -> Vec<(String, &'static str, String, String)> {
+        let tests: Vec<TestCase> = ids.iter().map(|id| test(id, 3)).collect();
+        let refs: Vec<&TestCase> = tests.iter().collect();
+        judge(root, &refs)
+            .into_iter()
+            .map(|v| match v.verdict {
+                Verdict::NotRun { why, loc } => (v.test, "not-run", why, format!("{}:{}", loc.path, loc.line)),
+                Verdict::Conditional(s) => (v.test, "conditional", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
+                Verdict::Never(s) => (v.test, "never", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
+            })
+            .collect()
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn collect_ignore_in_conftests_was_not_read() {
+        let root = tree(&[
+            ("pyproject.toml", "[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n"),
+            ("conftest.py", "collect_ignore = [\"tests/test_root_ignored.py\", \"tests/legacy\"]\n"),
+            (
+                "tests/conftest.py",
+                "import sys\ncollect_ignore_glob = [\"*_old.py\"]\nif sys.version_info < (3, 12):\n    collect_ignore_glob.append(\"test_new*.py\")\n",
+            ),
+            (
+                "tests/sub/conftest.py",
+                "collect_ignore = [\"../test_ok.py\", \"test_here.py\"]\ncollect_ignore_glob = []\n",
+            ),
+            ("tests/test_root_ignored.py", ""),
+            ("tests/legacy/test_l.py", ""),
+            ("tests/test_x_old.py", ""),
+            ("tests/test_new_api.py", ""),
+            ("tests/test_ok.py", ""),
+            ("tests/sub/test_here.py", ""),
+            ("tests/sub/test_y_old.py", ""),
+        ]);
+        assert_eq!(
+            all_verdicts(
+                root.path(),
+                &[
+                    "tests/test_root_ignored.py::test_a",
+                    "tests/legacy/test_l.py::test_l",
+                    "tests/test_x_old.py::test_x",
+                    "tests/test_new_api.py::test_n",
+                    "tests/test_ok.py::test_ok",
+                    "tests/sub/test_here.py::test_h",
+                    "tests/sub/test_y_old.py::test_y",
+                ]
+            ),
+            [
+                (
+                    "tests/test_root_ignored.py::test_a".to_owned(),
+                    "not-run",
+                    "tests/test_root_ignored.py is in `collect_ignore` of conftest.py (`collect_ignore = [\"tests/test_root_ignored.py\", \"tests/legacy\"]`), so pytest never collects it".to_owned(),
+                    "conftest.py:1".to_owned()
+                ),
+                (
+                    "tests/legacy/test_l.py::test_l".to_owned(),
+                    "not-run",
+                    "tests/legacy/ is in `collect_ignore` of conftest.py (`collect_ignore = [\"tests/test_root_ignored.py\", \"tests/legacy\"]`), so pytest never collects it".to_owned(),
+                    "conftest.py:1".to_owned()
+                ),
+                (
+                    "tests/test_x_old.py::test_x".to_owned(),
+                    "not-run",
+                    "tests/test_x_old.py matches `*_old.py` in `collect_ignore_glob` of tests/conftest.py (`collect_ignore_glob = [\"*_old.py\"]`), so pytest never collects it".to_owned(),
+                    "tests/conftest.py:2".to_owned()
+                ),
+                (
+                    "tests/test_new_api.py::test_n".to_owned(),
+                    "conditional",
+                    "`collect_ignore_glob.append(\"test_new*.py\")` in tests/conftest.py, set only under a condition: then tests/test_new_api.py matches `test_new*.py` in `collect_ignore_glob` of tests/conftest.py and pytest never collects it".to_owned(),
+                    "tests/conftest.py:4".to_owned()
+                ),
+                // `../test_ok.py` in tests/sub/conftest.py governs only what is in tests/sub.
+                (
+                    "tests/sub/test_here.py::test_h".to_owned(),
+                    "not-run",
+                    "tests/sub/test_here.py is in `collect_ignore` of tests/sub/conftest.py (`collect_ignore = [\"../test_ok.py\", \"test_here.py\"]`), so pytest never collects it".to_owned(),
+                    "tests/sub/conftest.py:1".to_owned()
+                ),
+                // The nearest conftest that sets `collect_ignore_glob` (to nothing) wins.
+            ]
         );
     }
 

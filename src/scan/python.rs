@@ -42,6 +42,9 @@
 //! mixin or another test class (1,474, which pytest lists again under each subclass)
 //! and methods `test_argparse` generates at run time (1,404).
 
+#[path = "python_conftest.rs"]
+pub mod conftest;
+
 use super::markers::MarkerWords;
 use super::rust_lex::{Comment, CommentKind};
 use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, Skip, StrayMarker, Truth};
