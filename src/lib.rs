@@ -127,7 +127,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
                 yield_to_history();
             }
             let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
-            let verdicts = reach::judge(&root, &sources);
+            let verdicts = reach::judge(&root, &sources, words.words());
             let not_run = reach::apply(&mut sources, verdicts);
             (sources, not_run)
         });

@@ -17,6 +17,7 @@
 //! sets it: the scanner already keeps to `test*.py` and `*_test.py`.
 
 mod ini;
+mod marks;
 mod pattern;
 
 use super::{TestVerdict, Verdict};
@@ -56,6 +57,14 @@ struct Config {
     python_classes: Option<Setting>,
     python_functions: Option<Setting>,
     norecursedirs: Option<Setting>,
+    /// What decides whether an unknown mark fails collection (see `marks`).
+    filterwarnings: Option<Setting>,
+    markers: Option<Setting>,
+    addopts: Option<Setting>,
+    strict_markers: Option<Setting>,
+    strict: Option<Setting>,
+    /// Where settings go in the file, for a message: `[tool.pytest.ini_options]`.
+    section: String,
 }
 
 impl Config {
@@ -74,16 +83,32 @@ impl Config {
 }
 
 /// Verdicts for the linked Python tests.
-pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
+/// `words` are the marker words, whose `pytest.mark.WORD` pytest may not know.
+pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerdict> {
     let mut configs: HashMap<String, Rc<Config>> = HashMap::new();
     let mut unittest: HashMap<String, Vec<String>> = HashMap::new();
     let mut conftests: Conftests = HashMap::new();
+    let mut uses: HashMap<String, Vec<conftest::MarkUse>> = HashMap::new();
     tests
         .iter()
         .filter_map(|t| {
-            let dir = parent(&t.loc.path);
-            let config = config_for(root, dir, &mut configs);
-            let verdict = not_collected(root, &config, t, &mut unittest, &mut conftests)?;
+            let path = t.loc.path.as_str();
+            let config = config_for(root, parent(path), &mut configs);
+            let verdict = not_collected(root, &config, t, &mut unittest, &mut conftests);
+            if let Some(v @ Verdict::NotRun { .. }) = verdict {
+                return Some(TestVerdict { test: t.id.clone(), verdict: v });
+            }
+            let uses = uses.entry(path.to_owned()).or_insert_with(|| {
+                read_inside(root, path)
+                    .map(|b| conftest::mark_uses(&crate::scan::pep263::decode(&b).text, words))
+                    .unwrap_or_default()
+            });
+            let marks = if uses.is_empty() { None } else { marks::verdict(root, &config, path, uses, &mut conftests) };
+            let verdict = match (verdict, marks) {
+                (_, Some(v @ Verdict::Uncollectable { .. })) => v,
+                (Some(v), _) | (None, Some(v)) => v,
+                (None, None) => return None,
+            };
             Some(TestVerdict { test: t.id.clone(), verdict })
         })
         .collect()
@@ -233,8 +258,9 @@ fn config_in(root: &Path, dir: &str) -> Option<Config> {
             let entries = sections.iter().find(|s| s.name == section).map(|s| s.entries.as_slice());
             for e in entries.unwrap_or_default() {
                 let loc = Location { path: file.clone(), line: e.line, column: 1, len: e.key.chars().count() };
-                config.set(&e.key, Setting { values: ini::split_args(&e.value), loc });
+                config.set(&e.key, Setting { values: split_value(&e.key, &e.value), loc });
             }
+            config.section = format!("[{section}]");
             // `pytest.ini` counts even without a `[pytest]` section.
             entries.is_some() || name.starts_with("pytest") || name.starts_with(".pytest")
         } else {
@@ -252,9 +278,25 @@ impl Config {
             "python_classes" => &mut self.python_classes,
             "python_functions" => &mut self.python_functions,
             "norecursedirs" => &mut self.norecursedirs,
+            "filterwarnings" => &mut self.filterwarnings,
+            "markers" => &mut self.markers,
+            "addopts" => &mut self.addopts,
+            "strict_markers" => &mut self.strict_markers,
+            "strict" => &mut self.strict,
             _ => return,
         };
         *slot = Some(setting);
+    }
+}
+
+/// A setting's text as pytest splits it: by lines for `linelist` settings
+/// (`filterwarnings`, `markers`), like a shell command line for the others.
+fn split_value(key: &str, value: &str) -> Vec<String> {
+    match key {
+        "filterwarnings" | "markers" => {
+            value.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+        }
+        _ => ini::split_args(value),
     }
 }
 
@@ -272,10 +314,17 @@ fn read_toml(text: &str, name: &str, file: &str, config: &mut Config) -> bool {
     let table = if name == "pyproject.toml" {
         let Some(pytest) = table_at(&doc, "tool").and_then(|tool| table_at(&tool, "pytest")) else { return false };
         match table_at(&pytest, "ini_options") {
-            Some(ini_options) => ini_options,
-            None => pytest,
+            Some(ini_options) => {
+                config.section = "[tool.pytest.ini_options]".to_owned();
+                ini_options
+            }
+            None => {
+                config.section = "[tool.pytest]".to_owned();
+                pytest
+            }
         }
     } else {
+        config.section = "[pytest]".to_owned();
         match table_at(&doc, "pytest") {
             Some(t) => t,
             // `pytest.toml` counts even when empty.
@@ -284,7 +333,8 @@ fn read_toml(text: &str, name: &str, file: &str, config: &mut Config) -> bool {
     };
     for (key, value) in table.iter() {
         let values = match value.get_ref() {
-            DeValue::String(s) => ini::split_args(s),
+            DeValue::String(s) => split_value(key.get_ref(), s),
+            DeValue::Boolean(b) => vec![b.to_string()],
             DeValue::Array(items) => items
                 .iter()
                 .filter_map(|i| match i.get_ref() {
@@ -581,7 +631,7 @@ mod tests {
     fn verdicts(root: &Path, ids: &[&str]) -> Vec<(String, String, String)> {
         let tests: Vec<TestCase> = ids.iter().map(|id| test(id, 3)).collect();
         let refs: Vec<&TestCase> = tests.iter().collect();
-        judge(root, &refs)
+        judge(root, &refs, &["incident".to_owned()])
             .into_iter()
             .map(|v| match v.verdict {
                 Verdict::NotRun { why, loc } => (v.test, why, format!("{}:{}", loc.path, loc.line)),
@@ -767,12 +817,15 @@ mod tests {
     fn all_verdicts(root: &Path, ids: &[&str]) -> Vec<(String, &'static str, String, String)> {
         let tests: Vec<TestCase> = ids.iter().map(|id| test(id, 3)).collect();
         let refs: Vec<&TestCase> = tests.iter().collect();
-        judge(root, &refs)
+        judge(root, &refs, &["incident".to_owned()])
             .into_iter()
             .map(|v| match v.verdict {
                 Verdict::NotRun { why, loc } => (v.test, "not-run", why, format!("{}:{}", loc.path, loc.line)),
                 Verdict::Conditional(s) => (v.test, "conditional", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
                 Verdict::Never(s) => (v.test, "never", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
+                Verdict::Uncollectable { why, loc, .. } => {
+                    (v.test, "uncollectable", why, format!("{}:{}", loc.path, loc.line))
+                }
             })
             .collect()
     }
@@ -847,6 +900,117 @@ mod tests {
                 // The nearest conftest that sets `collect_ignore_glob` (to nothing) wins.
             ]
         );
+    }
+
+    const MARKED: &str = "import pytest\n\n@pytest.mark.incident(\"INC-1\")\ndef test_a():\n    pass\n";
+
+    /// `(kind, text, "path:line")` of the one verdict on `tests/test_x.py::test_a`.
+    fn mark_verdict(files: &[(&str, &str)]) -> Option<(&'static str, String, String)> {
+        let mut files = files.to_vec();
+        files.push(("tests/test_x.py", MARKED));
+        let root = tree(&files);
+        let tests = [test("tests/test_x.py::test_a", 4)];
+        let refs: Vec<&TestCase> = tests.iter().collect();
+        let v = judge(root.path(), &refs, &["incident".to_owned()]).pop()?;
+        Some(match v.verdict {
+            Verdict::Uncollectable { why, loc, help } => {
+                assert!(help.starts_with("register the mark"), "{help}");
+                ("uncollectable", why, format!("{}:{}", loc.path, loc.line))
+            }
+            Verdict::Conditional(s) => ("conditional", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
+            other => panic!("{other:?}"),
+        })
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn an_unregistered_incident_mark_under_strict_settings_was_linked() {
+        let flask = mark_verdict(&[(
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\nfilterwarnings = [\n    \"error\",\n]\n",
+        )]);
+        assert_eq!(
+            flask,
+            Some((
+                "uncollectable",
+                "`mark.incident` (tests/test_x.py:3) is not a registered mark, and `filterwarnings = [\"error\"]` (pyproject.toml) makes pytest's warning about an unknown mark an error: importing the module fails, so pytest collects none of its tests".to_owned(),
+                "pyproject.toml:6".to_owned()
+            ))
+        );
+        let strict =
+            mark_verdict(&[("pytest.ini", "[pytest]\nmarkers =\n    slow: slow tests\nstrict_markers = true\n")]);
+        assert_eq!(
+            strict.map(|(k, w, at)| (
+                k,
+                w.contains("`strict_markers = true` (pytest.ini) makes an unknown mark an error"),
+                at
+            )),
+            Some(("uncollectable", true, "pytest.ini:4".to_owned()))
+        );
+        let addopts = mark_verdict(&[("setup.cfg", "[tool:pytest]\naddopts = -ra --strict-markers\n")]);
+        assert_eq!(addopts.map(|(k, _, at)| (k, at)), Some(("uncollectable", "setup.cfg:2".to_owned())));
+        let w_error = mark_verdict(&[("tox.ini", "[pytest]\naddopts = -W error\n")]);
+        assert_eq!(w_error.map(|(k, _, at)| (k, at)), Some(("uncollectable", "tox.ini:2".to_owned())));
+        let strict_all = mark_verdict(&[("pytest.toml", "[pytest]\nstrict = true\n")]);
+        assert_eq!(strict_all.map(|(k, _, at)| (k, at)), Some(("uncollectable", "pytest.toml:2".to_owned())));
+    }
+
+    #[test]
+    fn a_registered_or_harmless_incident_mark_collects() {
+        let error = "[tool.pytest.ini_options]\nfilterwarnings = [\"error\"]\n";
+        // Registered in `markers`, by a conftest on the way, or warned about only.
+        for files in [
+            vec![(
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nfilterwarnings = [\"error\"]\nmarkers = [\"incident(id): a postmortem\"]\n",
+            )],
+            vec![
+                ("pyproject.toml", error),
+                (
+                    "tests/conftest.py",
+                    "def pytest_configure(config):\n    config.addinivalue_line(\"markers\", \"incident: x\")\n",
+                ),
+            ],
+            vec![(
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nfilterwarnings = [\"error\", \"ignore::pytest.PytestUnknownMarkWarning\"]\n",
+            )],
+            vec![("pyproject.toml", "[tool.pytest.ini_options]\nfilterwarnings = [\"error::DeprecationWarning\"]\n")],
+            vec![("pytest.ini", "[pytest]\nfilterwarnings = error\naddopts = -p no:warnings\n")],
+            vec![("pytest.ini", "[pytest]\nstrict = true\nstrict_markers = false\n")],
+            vec![],
+        ] {
+            assert_eq!(mark_verdict(&files), None, "{files:?}");
+        }
+        // A conftest elsewhere registers nothing for this file.
+        assert!(
+            mark_verdict(&[
+                ("pyproject.toml", error),
+                (
+                    "other/conftest.py",
+                    "def pytest_configure(config):\n    config.addinivalue_line(\"markers\", \"incident: x\")\n"
+                )
+            ])
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn plugins_and_module_filters_leave_an_unknown_mark_undecided() {
+        let plugin = mark_verdict(&[
+            ("pyproject.toml", "[tool.pytest.ini_options]\nfilterwarnings = [\"error\"]\n"),
+            ("conftest.py", "pytest_plugins = [\"myplugin\"]\n"),
+        ]);
+        assert_eq!(
+            plugin,
+            Some((
+                "conditional",
+                "`mark.incident` (tests/test_x.py:3) is not a registered mark, and `filterwarnings = [\"error\"]` (pyproject.toml) makes pytest's warning about an unknown mark an error depending on what the source cannot tell unless the `pytest_plugins` of conftest.py:1 registers it: then pytest collects none of the module's tests".to_owned(),
+                "pyproject.toml:2".to_owned()
+            ))
+        );
+        let module = mark_verdict(&[("pytest.ini", "[pytest]\nfilterwarnings =\n    error:::tests\\..*\n")]);
+        assert_eq!(module.map(|(k, _, at)| (k, at)), Some(("conditional", "pytest.ini:2".to_owned())));
     }
 
     #[test]
