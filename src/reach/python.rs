@@ -17,6 +17,7 @@
 //! sets it: the scanner already keeps to `test*.py` and `*_test.py`.
 
 mod ini;
+pub mod init;
 mod marks;
 mod pattern;
 
@@ -112,6 +113,11 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
             Some(TestVerdict { test: t.id.clone(), verdict })
         })
         .collect()
+}
+
+/// Whether the `markers` setting of `config` registers the mark `word`.
+fn marker_name_registered(config: &Config, word: &str) -> bool {
+    config.markers.iter().flat_map(|s| s.values.iter()).any(|l| conftest::marker_name(l) == word)
 }
 
 fn not_run(why: String, loc: Location) -> Verdict {

@@ -170,7 +170,7 @@ pub(super) fn how_to_register(config: &Config, name: &str) -> String {
         }
     };
     format!(
-        "{place}, or with `config.addinivalue_line(\"markers\", \"{line}\")` in a `pytest_configure` hook of conftest.py; `incident-guard init` adds it to the pytest config it finds"
+        "{place}, or with `config.addinivalue_line(\"markers\", \"{line}\")` in a `pytest_configure` hook of conftest.py"
     )
 }
 
@@ -274,7 +274,14 @@ pub(super) fn verdict(
                 let why = format!(
                     "{mark} is not a registered mark, and {how}: importing the module fails, so pytest collects none of its tests"
                 );
-                return Some(Verdict::Uncollectable { why, loc, help: how_to_register(config, &u.name) });
+                return Some(Verdict::Uncollectable {
+                    why,
+                    loc,
+                    help: format!(
+                        "{}; `incident-guard init` adds it to the pytest config it finds",
+                        how_to_register(config, &u.name)
+                    ),
+                });
             }
             _ => {
                 let unless = match &maybe_registered {
