@@ -195,10 +195,17 @@ fn conftest_ignores(
             maybe.get_or_insert_with(|| {
                 Verdict::Conditional(Skip::new(
                     loc(e),
-                    format!(
-                        "{} in {file}, set only under a condition: then {shown} {how} and pytest never collects it",
-                        e.statement
-                    ),
+                    if glob {
+                        format!(
+                            "{} in {file}, under a condition: where it holds, {shown} matches `{}` and pytest never collects it",
+                            e.statement, e.value
+                        )
+                    } else {
+                        format!(
+                            "{} in {file}, under a condition: where it holds, pytest never collects {shown}",
+                            e.statement
+                        )
+                    },
                 ))
             });
         }
@@ -893,7 +900,7 @@ mod tests {
                 (
                     "tests/test_new_api.py::test_n".to_owned(),
                     "conditional",
-                    "`collect_ignore_glob.append(\"test_new*.py\")` in tests/conftest.py, set only under a condition: then tests/test_new_api.py matches `test_new*.py` in `collect_ignore_glob` of tests/conftest.py and pytest never collects it".to_owned(),
+                    "`collect_ignore_glob.append(\"test_new*.py\")` in tests/conftest.py, under a condition: where it holds, tests/test_new_api.py matches `test_new*.py` and pytest never collects it".to_owned(),
                     "tests/conftest.py:4".to_owned()
                 ),
                 // `../test_ok.py` in tests/sub/conftest.py governs only what is in tests/sub.
@@ -1011,7 +1018,7 @@ mod tests {
             plugin,
             Some((
                 "conditional",
-                "`mark.incident` (tests/test_x.py:3) is not a registered mark, and `filterwarnings = [\"error\"]` (pyproject.toml) makes pytest's warning about an unknown mark an error depending on what the source cannot tell unless the `pytest_plugins` of conftest.py:1 registers it: then pytest collects none of the module's tests".to_owned(),
+                "`mark.incident` (tests/test_x.py:3) is not registered in the pytest config, and `filterwarnings = [\"error\"]` (pyproject.toml) makes pytest's warning about an unknown mark an error: unless the `pytest_plugins` of conftest.py:1 registers it, importing the module fails and pytest collects none of its tests".to_owned(),
                 "pyproject.toml:2".to_owned()
             ))
         );

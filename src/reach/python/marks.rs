@@ -285,12 +285,18 @@ pub(super) fn verdict(
             }
             _ => {
                 let unless = match &maybe_registered {
-                    Some((what, _)) => format!(" unless {what} registers it"),
+                    Some((what, _)) => format!("unless {what} registers it, "),
                     None => String::new(),
                 };
-                let what = format!(
-                    "{mark} is not a registered mark, and {how} depending on what the source cannot tell{unless}: then pytest collects none of the module's tests"
-                );
+                let what = if fails == Truth::Yes {
+                    format!(
+                        "{mark} is not registered in the pytest config, and {how}: {unless}importing the module fails and pytest collects none of its tests"
+                    )
+                } else {
+                    format!(
+                        "{mark} is not a registered mark, and the warning filters of {whence} may make pytest's warning about it an error (whether one matches, the source cannot tell): then, {unless}importing the module fails and pytest collects none of its tests"
+                    )
+                };
                 maybe.get_or_insert(Verdict::Conditional(Skip::new(loc, what)));
             }
         }
