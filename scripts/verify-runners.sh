@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the `verify` tests that need a test runner this machine may lack: pytest, in a
+# Runs the tests that need a test runner this machine may lack: pytest, in a
 # virtualenv created here (nothing global is touched), and the go tool where it is
 # installed. `cargo test` leaves them ignored; CI runs this script after the suite.
 set -euo pipefail
@@ -11,6 +11,8 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check pytest
 # `verify`'s default Python command is `python -m pytest`: the virtualenv's python.
 PATH="$venv/bin:$PATH" cargo test --locked --quiet --test verify -- --ignored --exact python_tests_run_with_pytest
+# pytest's own collection and skips, case by case, against what `check` says (tests/pytest_truth.rs).
+PATH="$venv/bin:$PATH" cargo test --locked --quiet --test pytest_truth -- --ignored --exact pytest_does_what_the_cases_say
 
 if command -v go > /dev/null; then
   cargo test --locked --quiet --test verify -- --ignored --exact go_tests_run_with_go_test

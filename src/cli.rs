@@ -495,9 +495,12 @@ fn new_postmortem(args: &NewArgs, config_path: &Option<PathBuf>) -> Result<u8> {
 fn init(args: &InitArgs) -> Result<u8> {
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = crate::find_root(&path)?;
-    let postmortems = match root.join(crate::config::FILE_NAME) {
-        f if f.is_file() => crate::config::Config::load(&f, crate::config::FILE_NAME)?.postmortems,
-        _ => "postmortems".to_owned(),
+    let (postmortems, marker) = match root.join(crate::config::FILE_NAME) {
+        f if f.is_file() => {
+            let config = crate::config::Config::load(&f, crate::config::FILE_NAME)?;
+            (config.postmortems, config.markers.first().cloned().unwrap_or_else(|| "incident".to_owned()))
+        }
+        _ => ("postmortems".to_owned(), "incident".to_owned()),
     };
     let (written, kept) =
         crate::authoring::write_files(&root, &crate::authoring::init_files(&postmortems), args.force)?;
@@ -514,6 +517,16 @@ fn init(args: &InitArgs) -> Result<u8> {
             "\n.github/workflows/incident-guard.yml uses incident-guard v{}, the release of this binary; to pin it by commit, see https://github.com/incident-guard/incident-guard/blob/main/docs/action.md#pinning",
             env!("CARGO_PKG_VERSION")
         )?;
+    }
+    // pytest: `@pytest.mark.incident("ID")` is a mark pytest must know.
+    use crate::reach::python::init::{Registration, register_mark};
+    match register_mark(&root, &marker) {
+        Registration::NoConfig => {}
+        Registration::Already { file } => writeln!(out, "pytest mark  `{marker}` is registered in {file}")?,
+        Registration::Added { file, section } => {
+            writeln!(out, "registered  pytest mark `{marker}` in {file} ({section} markers)")?
+        }
+        Registration::Manual { file, what } => writeln!(out, "pytest      {file} was not edited; {what}")?,
     }
     writeln!(out, "next: incident-guard new --title \"…\" to write the first postmortem")?;
     Ok(exit::OK)

@@ -129,7 +129,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
             }
             let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
             reach::rust::macro_tests(&root, &mut sources.files);
-            let verdicts = reach::judge(&root, &sources);
+            let verdicts = reach::judge(&root, &sources, words.words());
             let not_run = reach::apply(&mut sources, verdicts);
             (sources, not_run)
         });

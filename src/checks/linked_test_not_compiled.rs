@@ -9,6 +9,8 @@ use crate::rules::Rule;
 
 pub struct Check;
 
+const HELP: &str = "move the test where its test runner finds it (or declare its file, e.g. with `mod`), or retire it in the postmortem's `retired_tests` with a reason";
+
 impl super::Check for Check {
     fn rule(&self) -> Rule {
         Rule::LinkedTestNotCompiled
@@ -16,7 +18,11 @@ impl super::Check for Check {
 
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         for v in &cx.model.not_run {
-            let Verdict::NotRun { why, loc } = &v.verdict else { continue };
+            let (why, loc, help) = match &v.verdict {
+                Verdict::NotRun { why, loc } => (why, loc, HELP),
+                Verdict::Uncollectable { why, loc, help } => (why, loc, help.as_str()),
+                _ => continue,
+            };
             let Some(test) = cx.model.linked_tests().find(|t| t.id == v.test) else { continue };
             for link in &test.links {
                 out.push(
@@ -27,7 +33,7 @@ impl super::Check for Check {
                     .at(loc)
                     .incident(&link.incident)
                     .test(&test.id)
-                    .help("move the test where its test runner finds it (or declare its file, e.g. with `mod`), or retire it in the postmortem's `retired_tests` with a reason"),
+                    .help(help),
                 );
             }
         }

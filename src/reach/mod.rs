@@ -23,6 +23,9 @@ pub enum Verdict {
     /// Never built or collected: why, in words for a message, and where to point (the
     /// test, or the configuration line that leaves it out).
     NotRun { why: String, loc: Location },
+    /// Never collected because the runner fails on its file (pytest on a mark it does not
+    /// know, under `--strict-markers`): why, where, and how to fix it.
+    Uncollectable { why: String, loc: Location, help: String },
     /// Reached only through a condition that never holds (`#[cfg(any())] mod m;`).
     Never(Skip),
     /// Reached only through a condition the source cannot decide (`#[cfg(unix)] mod m;`).
@@ -42,7 +45,7 @@ pub struct TestVerdict {
 
 /// The verdicts for every linked test at HEAD. `root` is the checked directory (paths in
 /// the scans are relative to it).
-pub fn judge(root: &Path, sources: &Scanned) -> Vec<TestVerdict> {
+pub fn judge(root: &Path, sources: &Scanned, words: &[String]) -> Vec<TestVerdict> {
     let linked: Vec<&TestCase> =
         sources.files.iter().flat_map(|f| f.tests.iter()).filter(|t| !t.links.is_empty()).collect();
     let of = |lang: &str| -> Vec<&TestCase> {
@@ -54,7 +57,7 @@ pub fn judge(root: &Path, sources: &Scanned) -> Vec<TestVerdict> {
     };
     let mut out = Vec::new();
     out.extend(rust::judge(root, &of("rust"), &sources.rust_leaves, &sources.rust_files));
-    out.extend(python::judge(root, &of("python")));
+    out.extend(python::judge(root, &of("python"), words));
     out.extend(go::judge(root, &of("go")));
     out
 }
@@ -77,7 +80,9 @@ pub fn apply(sources: &mut Scanned, verdicts: Vec<TestVerdict>) -> Vec<TestVerdi
                 }
             }
             (Verdict::Runs, Some(t)) => t.conditional_skip = None,
-            (verdict @ Verdict::NotRun { .. }, _) => not_run.push(TestVerdict { test: v.test, verdict }),
+            (verdict @ (Verdict::NotRun { .. } | Verdict::Uncollectable { .. }), _) => {
+                not_run.push(TestVerdict { test: v.test, verdict })
+            }
             (_, None) => {}
         }
     }

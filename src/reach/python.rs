@@ -17,11 +17,14 @@
 //! sets it: the scanner already keeps to `test*.py` and `*_test.py`.
 
 mod ini;
+pub mod init;
+mod marks;
 mod pattern;
 
 use super::{TestVerdict, Verdict};
 use crate::finding::Location;
-use crate::scan::TestCase;
+use crate::scan::python::conftest::{self, Conftest};
+use crate::scan::{Skip, TestCase};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -55,6 +58,14 @@ struct Config {
     python_classes: Option<Setting>,
     python_functions: Option<Setting>,
     norecursedirs: Option<Setting>,
+    /// What decides whether an unknown mark fails collection (see `marks`).
+    filterwarnings: Option<Setting>,
+    markers: Option<Setting>,
+    addopts: Option<Setting>,
+    strict_markers: Option<Setting>,
+    strict: Option<Setting>,
+    /// Where settings go in the file, for a message: `[tool.pytest.ini_options]`.
+    section: String,
 }
 
 impl Config {
@@ -73,18 +84,145 @@ impl Config {
 }
 
 /// Verdicts for the linked Python tests.
-pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
+/// `words` are the marker words, whose `pytest.mark.WORD` pytest may not know.
+pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerdict> {
     let mut configs: HashMap<String, Rc<Config>> = HashMap::new();
     let mut unittest: HashMap<String, Vec<String>> = HashMap::new();
+    let mut conftests: Conftests = HashMap::new();
+    let mut uses: HashMap<String, Vec<conftest::MarkUse>> = HashMap::new();
     tests
         .iter()
         .filter_map(|t| {
-            let dir = parent(&t.loc.path);
-            let config = config_for(root, dir, &mut configs);
-            let (why, loc) = not_collected(root, &config, t, &mut unittest)?;
-            Some(TestVerdict { test: t.id.clone(), verdict: Verdict::NotRun { why, loc } })
+            let path = t.loc.path.as_str();
+            let config = config_for(root, parent(path), &mut configs);
+            let verdict = not_collected(root, &config, t, &mut unittest, &mut conftests);
+            if let Some(v @ Verdict::NotRun { .. }) = verdict {
+                return Some(TestVerdict { test: t.id.clone(), verdict: v });
+            }
+            let uses = uses.entry(path.to_owned()).or_insert_with(|| {
+                read_inside(root, path)
+                    .map(|b| conftest::mark_uses(&crate::scan::pep263::decode(&b).text, words))
+                    .unwrap_or_default()
+            });
+            let marks = if uses.is_empty() { None } else { marks::verdict(root, &config, path, uses, &mut conftests) };
+            let verdict = match (verdict, marks) {
+                (_, Some(v @ Verdict::Uncollectable { .. })) => v,
+                (Some(v), _) | (None, Some(v)) => v,
+                (None, None) => return None,
+            };
+            Some(TestVerdict { test: t.id.clone(), verdict })
         })
         .collect()
+}
+
+/// Whether the `markers` setting of `config` registers the mark `word`.
+fn marker_name_registered(config: &Config, word: &str) -> bool {
+    config.markers.iter().flat_map(|s| s.values.iter()).any(|l| conftest::marker_name(l) == word)
+}
+
+fn not_run(why: String, loc: Location) -> Verdict {
+    Verdict::NotRun { why, loc }
+}
+
+/// The `conftest.py` read in each directory (`None` where there is none).
+type Conftests = HashMap<String, Option<Rc<Conftest>>>;
+
+fn conftest_in(root: &Path, dir: &str, cache: &mut Conftests) -> Option<Rc<Conftest>> {
+    cache
+        .entry(dir.to_owned())
+        .or_insert_with(|| {
+            let bytes = read_inside(root, &join(dir, "conftest.py"))?;
+            Some(Rc::new(conftest::read(&crate::scan::pep263::decode(&bytes).text)))
+        })
+        .clone()
+}
+
+/// The directories whose `conftest.py` pytest loads for what is in `dir`: from the
+/// rootdir (`base`, where pytest stops looking for conftests) down to `dir`.
+fn conftest_dirs(base: &str, dir: &str) -> Vec<String> {
+    let below = if base.is_empty() { dir } else { dir.strip_prefix(base).map_or("", |r| r.trim_start_matches('/')) };
+    let mut dirs = vec![base.to_owned()];
+    let mut current = base.to_owned();
+    for part in below.split('/').filter(|p| !p.is_empty()) {
+        current = join(&current, part);
+        dirs.push(current.clone());
+    }
+    dirs
+}
+
+/// Whether the `collect_ignore` (or, with `glob`, `collect_ignore_glob`) of the
+/// conftests that govern `path` (a directory or file pytest meets while collecting)
+/// leaves it out: surely, maybe (under an `if`, or a value the source cannot read), or not.
+fn conftest_ignores(
+    root: &Path,
+    base: &str,
+    path: &str,
+    is_dir: bool,
+    glob: bool,
+    cache: &mut Conftests,
+) -> Option<Verdict> {
+    let mut maybe: Option<Verdict> = None;
+    // The nearest conftest that sets the name is the one pytest reads.
+    let mut shadowed = false;
+    for dir in conftest_dirs(base, parent(path)).iter().rev() {
+        let Some(c) = conftest_in(root, dir, cache) else { continue };
+        let list = if glob { &c.collect_ignore_glob } else { &c.collect_ignore };
+        if !list.defined {
+            continue;
+        }
+        let file = join(dir, "conftest.py");
+        let name = if glob { "collect_ignore_glob" } else { "collect_ignore" };
+        let loc = |e: &conftest::Entry| Location { path: file.clone(), line: e.line, column: e.column, len: e.len };
+        let shown = if is_dir { format!("{path}/") } else { path.to_owned() };
+        for e in &list.entries {
+            let full = normalize(&join(dir, &e.value));
+            let hit = match &full {
+                Some(full) if glob => pattern::fnmatch(full, path),
+                Some(full) => full == path,
+                None => false,
+            };
+            if !hit {
+                continue;
+            }
+            let how = if glob {
+                format!("matches `{}` in `{name}` of {file}", e.value)
+            } else {
+                format!("is in `{name}` of {file}")
+            };
+            if e.certain && list.always && !shadowed {
+                return Some(not_run(format!("{shown} {how} ({}), so pytest never collects it", e.statement), loc(e)));
+            }
+            maybe.get_or_insert_with(|| {
+                Verdict::Conditional(Skip::new(
+                    loc(e),
+                    if glob {
+                        format!(
+                            "{} in {file}, under a condition: where it holds, {shown} matches `{}` and pytest never collects it",
+                            e.statement, e.value
+                        )
+                    } else {
+                        format!(
+                            "{} in {file}, under a condition: where it holds, pytest never collects {shown}",
+                            e.statement
+                        )
+                    },
+                ))
+            });
+        }
+        if let Some(u) = &list.unknown {
+            maybe.get_or_insert_with(|| {
+                Verdict::Conditional(Skip::new(
+                    loc(u),
+                    format!("{} in {file}, whose values the source cannot tell: if they name {shown}, pytest never collects it", u.statement),
+                ))
+            });
+        }
+        if list.always {
+            break;
+        }
+        shadowed = true;
+    }
+    maybe
 }
 
 /// The directory part of a root-relative path (`""` at the root).
@@ -133,8 +271,9 @@ fn config_in(root: &Path, dir: &str) -> Option<Config> {
             let entries = sections.iter().find(|s| s.name == section).map(|s| s.entries.as_slice());
             for e in entries.unwrap_or_default() {
                 let loc = Location { path: file.clone(), line: e.line, column: 1, len: e.key.chars().count() };
-                config.set(&e.key, Setting { values: ini::split_args(&e.value), loc });
+                config.set(&e.key, Setting { values: split_value(&e.key, &e.value), loc });
             }
+            config.section = format!("[{section}]");
             // `pytest.ini` counts even without a `[pytest]` section.
             entries.is_some() || name.starts_with("pytest") || name.starts_with(".pytest")
         } else {
@@ -152,9 +291,25 @@ impl Config {
             "python_classes" => &mut self.python_classes,
             "python_functions" => &mut self.python_functions,
             "norecursedirs" => &mut self.norecursedirs,
+            "filterwarnings" => &mut self.filterwarnings,
+            "markers" => &mut self.markers,
+            "addopts" => &mut self.addopts,
+            "strict_markers" => &mut self.strict_markers,
+            "strict" => &mut self.strict,
             _ => return,
         };
         *slot = Some(setting);
+    }
+}
+
+/// A setting's text as pytest splits it: by lines for `linelist` settings
+/// (`filterwarnings`, `markers`), like a shell command line for the others.
+fn split_value(key: &str, value: &str) -> Vec<String> {
+    match key {
+        "filterwarnings" | "markers" => {
+            value.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+        }
+        _ => ini::split_args(value),
     }
 }
 
@@ -175,10 +330,17 @@ fn read_toml(text: &str, name: &str, file: &str, config: &mut Config) -> bool {
     let table = if name == "pyproject.toml" {
         let Some(pytest) = table_at(&doc, "tool").and_then(|tool| table_at(&tool, "pytest")) else { return false };
         match table_at(&pytest, "ini_options") {
-            Some(ini_options) => ini_options,
-            None => pytest,
+            Some(ini_options) => {
+                config.section = "[tool.pytest.ini_options]".to_owned();
+                ini_options
+            }
+            None => {
+                config.section = "[tool.pytest]".to_owned();
+                pytest
+            }
         }
     } else {
+        config.section = "[pytest]".to_owned();
         match table_at(&doc, "pytest") {
             Some(t) => t,
             // `pytest.toml` counts even when empty.
@@ -187,7 +349,8 @@ fn read_toml(text: &str, name: &str, file: &str, config: &mut Config) -> bool {
     };
     for (key, value) in table.iter() {
         let values = match value.get_ref() {
-            DeValue::String(s) => ini::split_args(s),
+            DeValue::String(s) => split_value(key.get_ref(), s),
+            DeValue::Boolean(b) => vec![b.to_string()],
             DeValue::Array(items) => items
                 .iter()
                 .filter_map(|i| match i.get_ref() {
@@ -259,7 +422,8 @@ fn not_collected(
     config: &Config,
     test: &TestCase,
     unittest: &mut HashMap<String, Vec<String>>,
-) -> Option<(String, Location)> {
+    conftests: &mut Conftests,
+) -> Option<Verdict> {
     let path = test.loc.path.as_str();
     let rel = if config.dir.is_empty() { path } else { path.strip_prefix(&format!("{}/", config.dir))? };
     let shown_dir = match parent(path) {
@@ -282,7 +446,7 @@ fn not_collected(
             Start::NothingMatches => {}
             Start::Outside => {
                 let why = format!("{shown_dir} is not under {}", config.describe("testpaths", Some(tp), &[]));
-                return Some((why, at(tp)));
+                return Some(not_run(why, at(tp)));
             }
         }
     }
@@ -305,7 +469,23 @@ fn not_collected(
                 "{shown}/ matches `{p}` in {}, so pytest never enters it",
                 config.describe("norecursedirs", config.norecursedirs.as_ref(), DEFAULT_NORECURSEDIRS)
             );
-            return Some((why, config.norecursedirs.as_ref().map_or_else(|| test.loc.clone(), at)));
+            return Some(not_run(why, config.norecursedirs.as_ref().map_or_else(|| test.loc.clone(), at)));
+        }
+    }
+
+    // collect_ignore and collect_ignore_glob of the conftests: every directory entered
+    // below the start, then the file.
+    let mut maybe = None;
+    let levels = (skip..dirs.len()).map(|depth| (join(&config.dir, &dirs[..=depth].join("/")), true));
+    for (level, is_dir) in levels.chain(std::iter::once((path.to_owned(), false))) {
+        for glob in [false, true] {
+            match conftest_ignores(root, &config.dir, &level, is_dir, glob, conftests) {
+                Some(v @ Verdict::NotRun { .. }) => return Some(v),
+                Some(v) => {
+                    maybe.get_or_insert(v);
+                }
+                None => {}
+            }
         }
     }
 
@@ -314,13 +494,14 @@ fn not_collected(
     {
         let base = rel.rsplit('/').next().unwrap_or(rel);
         let why = format!("`{base}` matches no pattern of {}", config.describe("python_files", Some(pf), &[]));
-        return Some((why, at(pf)));
+        return Some(not_run(why, at(pf)));
     }
 
     // Class and function names; unittest.TestCase classes are collected by unittest's
     // own rules, which these settings do not touch.
-    let scope: Vec<&str> = test.id.strip_prefix(path).and_then(|s| s.strip_prefix("::"))?.split("::").collect();
-    let (function, classes) = scope.split_last()?;
+    let Some(scope) = test.id.strip_prefix(path).and_then(|s| s.strip_prefix("::")) else { return maybe };
+    let scope: Vec<&str> = scope.split("::").collect();
+    let Some((function, classes)) = scope.split_last() else { return maybe };
     let is_unittest = |unittest: &mut HashMap<String, Vec<String>>| {
         let names = unittest.entry(path.to_owned()).or_insert_with(|| {
             read_inside(root, path)
@@ -337,7 +518,7 @@ fn not_collected(
             "class `{class}` matches no prefix or pattern of {}",
             config.describe("python_classes", Some(pc), &[])
         );
-        return Some((why, at(pc)));
+        return Some(not_run(why, at(pc)));
     }
     if let Some(pf) = &config.python_functions
         && !pf.values.iter().any(|o| pattern::prefix_or_glob(o, function))
@@ -347,9 +528,9 @@ fn not_collected(
             "`{function}` matches no prefix or pattern of {}",
             config.describe("python_functions", Some(pf), &[])
         );
-        return Some((why, at(pf)));
+        return Some(not_run(why, at(pf)));
     }
-    None
+    maybe
 }
 
 enum Start {
@@ -466,7 +647,7 @@ mod tests {
     fn verdicts(root: &Path, ids: &[&str]) -> Vec<(String, String, String)> {
         let tests: Vec<TestCase> = ids.iter().map(|id| test(id, 3)).collect();
         let refs: Vec<&TestCase> = tests.iter().collect();
-        judge(root, &refs)
+        judge(root, &refs, &["incident".to_owned()])
             .into_iter()
             .map(|v| match v.verdict {
                 Verdict::NotRun { why, loc } => (v.test, why, format!("{}:{}", loc.path, loc.line)),
@@ -646,6 +827,206 @@ mod tests {
                 "pyproject.toml:2"
             )]
         );
+    }
+
+    /// Every verdict, `NotRun` and `Conditional` alike: `(test, kind, text, "path:line")`.
+    fn all_verdicts(root: &Path, ids: &[&str]) -> Vec<(String, &'static str, String, String)> {
+        let tests: Vec<TestCase> = ids.iter().map(|id| test(id, 3)).collect();
+        let refs: Vec<&TestCase> = tests.iter().collect();
+        judge(root, &refs, &["incident".to_owned()])
+            .into_iter()
+            .map(|v| match v.verdict {
+                Verdict::NotRun { why, loc } => (v.test, "not-run", why, format!("{}:{}", loc.path, loc.line)),
+                Verdict::Conditional(s) => (v.test, "conditional", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
+                Verdict::Never(s) => (v.test, "never", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
+                Verdict::Uncollectable { why, loc, .. } => {
+                    (v.test, "uncollectable", why, format!("{}:{}", loc.path, loc.line))
+                }
+            })
+            .collect()
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn collect_ignore_in_conftests_was_not_read() {
+        let root = tree(&[
+            ("pyproject.toml", "[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n"),
+            ("conftest.py", "collect_ignore = [\"tests/test_root_ignored.py\", \"tests/legacy\"]\n"),
+            (
+                "tests/conftest.py",
+                "import sys\ncollect_ignore_glob = [\"*_old.py\"]\nif sys.version_info < (3, 12):\n    collect_ignore_glob.append(\"test_new*.py\")\n",
+            ),
+            (
+                "tests/sub/conftest.py",
+                "collect_ignore = [\"../test_ok.py\", \"test_here.py\"]\ncollect_ignore_glob = []\n",
+            ),
+            ("tests/test_root_ignored.py", ""),
+            ("tests/legacy/test_l.py", ""),
+            ("tests/test_x_old.py", ""),
+            ("tests/test_new_api.py", ""),
+            ("tests/test_ok.py", ""),
+            ("tests/sub/test_here.py", ""),
+            ("tests/sub/test_y_old.py", ""),
+        ]);
+        assert_eq!(
+            all_verdicts(
+                root.path(),
+                &[
+                    "tests/test_root_ignored.py::test_a",
+                    "tests/legacy/test_l.py::test_l",
+                    "tests/test_x_old.py::test_x",
+                    "tests/test_new_api.py::test_n",
+                    "tests/test_ok.py::test_ok",
+                    "tests/sub/test_here.py::test_h",
+                    "tests/sub/test_y_old.py::test_y",
+                ]
+            ),
+            [
+                (
+                    "tests/test_root_ignored.py::test_a".to_owned(),
+                    "not-run",
+                    "tests/test_root_ignored.py is in `collect_ignore` of conftest.py (`collect_ignore = [\"tests/test_root_ignored.py\", \"tests/legacy\"]`), so pytest never collects it".to_owned(),
+                    "conftest.py:1".to_owned()
+                ),
+                (
+                    "tests/legacy/test_l.py::test_l".to_owned(),
+                    "not-run",
+                    "tests/legacy/ is in `collect_ignore` of conftest.py (`collect_ignore = [\"tests/test_root_ignored.py\", \"tests/legacy\"]`), so pytest never collects it".to_owned(),
+                    "conftest.py:1".to_owned()
+                ),
+                (
+                    "tests/test_x_old.py::test_x".to_owned(),
+                    "not-run",
+                    "tests/test_x_old.py matches `*_old.py` in `collect_ignore_glob` of tests/conftest.py (`collect_ignore_glob = [\"*_old.py\"]`), so pytest never collects it".to_owned(),
+                    "tests/conftest.py:2".to_owned()
+                ),
+                (
+                    "tests/test_new_api.py::test_n".to_owned(),
+                    "conditional",
+                    "`collect_ignore_glob.append(\"test_new*.py\")` in tests/conftest.py, under a condition: where it holds, tests/test_new_api.py matches `test_new*.py` and pytest never collects it".to_owned(),
+                    "tests/conftest.py:4".to_owned()
+                ),
+                // `../test_ok.py` in tests/sub/conftest.py governs only what is in tests/sub.
+                (
+                    "tests/sub/test_here.py::test_h".to_owned(),
+                    "not-run",
+                    "tests/sub/test_here.py is in `collect_ignore` of tests/sub/conftest.py (`collect_ignore = [\"../test_ok.py\", \"test_here.py\"]`), so pytest never collects it".to_owned(),
+                    "tests/sub/conftest.py:1".to_owned()
+                ),
+                // The nearest conftest that sets `collect_ignore_glob` (to nothing) wins.
+            ]
+        );
+    }
+
+    const MARKED: &str = "import pytest\n\n@pytest.mark.incident(\"INC-1\")\ndef test_a():\n    pass\n";
+
+    /// `(kind, text, "path:line")` of the one verdict on `tests/test_x.py::test_a`.
+    fn mark_verdict(files: &[(&str, &str)]) -> Option<(&'static str, String, String)> {
+        let mut files = files.to_vec();
+        files.push(("tests/test_x.py", MARKED));
+        let root = tree(&files);
+        let tests = [test("tests/test_x.py::test_a", 4)];
+        let refs: Vec<&TestCase> = tests.iter().collect();
+        let v = judge(root.path(), &refs, &["incident".to_owned()]).pop()?;
+        Some(match v.verdict {
+            Verdict::Uncollectable { why, loc, help } => {
+                assert!(help.starts_with("register the mark"), "{help}");
+                ("uncollectable", why, format!("{}:{}", loc.path, loc.line))
+            }
+            Verdict::Conditional(s) => ("conditional", s.what, format!("{}:{}", s.loc.path, s.loc.line)),
+            other => panic!("{other:?}"),
+        })
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn an_unregistered_incident_mark_under_strict_settings_was_linked() {
+        let flask = mark_verdict(&[(
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\nfilterwarnings = [\n    \"error\",\n]\n",
+        )]);
+        assert_eq!(
+            flask,
+            Some((
+                "uncollectable",
+                "`mark.incident` (tests/test_x.py:3) is not a registered mark, and `filterwarnings = [\"error\"]` (pyproject.toml) makes pytest's warning about an unknown mark an error: importing the module fails, so pytest collects none of its tests".to_owned(),
+                "pyproject.toml:6".to_owned()
+            ))
+        );
+        let strict =
+            mark_verdict(&[("pytest.ini", "[pytest]\nmarkers =\n    slow: slow tests\nstrict_markers = true\n")]);
+        assert_eq!(
+            strict.map(|(k, w, at)| (
+                k,
+                w.contains("`strict_markers = true` (pytest.ini) makes an unknown mark an error"),
+                at
+            )),
+            Some(("uncollectable", true, "pytest.ini:4".to_owned()))
+        );
+        let addopts = mark_verdict(&[("setup.cfg", "[tool:pytest]\naddopts = -ra --strict-markers\n")]);
+        assert_eq!(addopts.map(|(k, _, at)| (k, at)), Some(("uncollectable", "setup.cfg:2".to_owned())));
+        let w_error = mark_verdict(&[("tox.ini", "[pytest]\naddopts = -W error\n")]);
+        assert_eq!(w_error.map(|(k, _, at)| (k, at)), Some(("uncollectable", "tox.ini:2".to_owned())));
+        let strict_all = mark_verdict(&[("pytest.toml", "[pytest]\nstrict = true\n")]);
+        assert_eq!(strict_all.map(|(k, _, at)| (k, at)), Some(("uncollectable", "pytest.toml:2".to_owned())));
+    }
+
+    #[test]
+    fn a_registered_or_harmless_incident_mark_collects() {
+        let error = "[tool.pytest.ini_options]\nfilterwarnings = [\"error\"]\n";
+        // Registered in `markers`, by a conftest on the way, or warned about only.
+        for files in [
+            vec![(
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nfilterwarnings = [\"error\"]\nmarkers = [\"incident(id): a postmortem\"]\n",
+            )],
+            vec![
+                ("pyproject.toml", error),
+                (
+                    "tests/conftest.py",
+                    "def pytest_configure(config):\n    config.addinivalue_line(\"markers\", \"incident: x\")\n",
+                ),
+            ],
+            vec![(
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nfilterwarnings = [\"error\", \"ignore::pytest.PytestUnknownMarkWarning\"]\n",
+            )],
+            vec![("pyproject.toml", "[tool.pytest.ini_options]\nfilterwarnings = [\"error::DeprecationWarning\"]\n")],
+            vec![("pytest.ini", "[pytest]\nfilterwarnings = error\naddopts = -p no:warnings\n")],
+            vec![("pytest.ini", "[pytest]\nstrict = true\nstrict_markers = false\n")],
+            vec![],
+        ] {
+            assert_eq!(mark_verdict(&files), None, "{files:?}");
+        }
+        // A conftest elsewhere registers nothing for this file.
+        assert!(
+            mark_verdict(&[
+                ("pyproject.toml", error),
+                (
+                    "other/conftest.py",
+                    "def pytest_configure(config):\n    config.addinivalue_line(\"markers\", \"incident: x\")\n"
+                )
+            ])
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn plugins_and_module_filters_leave_an_unknown_mark_undecided() {
+        let plugin = mark_verdict(&[
+            ("pyproject.toml", "[tool.pytest.ini_options]\nfilterwarnings = [\"error\"]\n"),
+            ("conftest.py", "pytest_plugins = [\"myplugin\"]\n"),
+        ]);
+        assert_eq!(
+            plugin,
+            Some((
+                "conditional",
+                "`mark.incident` (tests/test_x.py:3) is not registered in the pytest config, and `filterwarnings = [\"error\"]` (pyproject.toml) makes pytest's warning about an unknown mark an error: unless the `pytest_plugins` of conftest.py:1 registers it, importing the module fails and pytest collects none of its tests".to_owned(),
+                "pyproject.toml:2".to_owned()
+            ))
+        );
+        let module = mark_verdict(&[("pytest.ini", "[pytest]\nfilterwarnings =\n    error:::tests\\..*\n")]);
+        assert_eq!(module.map(|(k, _, at)| (k, at)), Some(("conditional", "pytest.ini:2".to_owned())));
     }
 
     #[test]

@@ -14,7 +14,10 @@
 //! `@pytest.mark.skipif`, `@unittest.skipIf`, `@unittest.skipUnless` and
 //! `@pytest.mark.xfail(run=False)` are skips when their condition is made of literals
 //! that always hold (`skipif(True)`, `skipif("1")`, `skipif` with no condition at all),
-//! no skips when it never holds, and conditional otherwise. pytest collects nothing from a
+//! no skips when it never holds, and conditional otherwise. A name bound to one of these
+//! marks at module level or in the class body (`skip_flaky = pytest.mark.skip(…)`, then
+//! `@skip_flaky` or `pytestmark = [skip_flaky]`) is that mark; bound under an `if`, it is
+//! conditional. pytest collects nothing from a
 //! module or class with `__test__ = False`, and nothing from a module that calls
 //! `pytest.skip(…, allow_module_level=True)` or raises `unittest.SkipTest` when imported:
 //! those disable every test there (conditionally when under an `if` or `try`), and a
@@ -39,10 +42,14 @@
 //! mixin or another test class (1,474, which pytest lists again under each subclass)
 //! and methods `test_argparse` generates at run time (1,404).
 
+#[path = "python_conftest.rs"]
+pub mod conftest;
+
 use super::markers::MarkerWords;
 use super::rust_lex::{Comment, CommentKind};
 use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, Skip, StrayMarker, Truth};
 use crate::finding::Location;
+use std::collections::HashMap;
 
 pub struct Python;
 
@@ -497,6 +504,19 @@ struct Ctx<'a, 'b> {
     lx: &'b Lexed<'a>,
     words: &'b MarkerWords,
     bad: Vec<BadMarker>,
+    /// Names bound to a skip mark (`skip_flaky = pytest.mark.skip(…)`) at module level.
+    module_bound: HashMap<String, Bound>,
+    /// The same in class bodies, by the class's item index.
+    class_bound: HashMap<usize, HashMap<String, Bound>>,
+    /// The class whose body is being read, for its bound names.
+    class_scope: Option<usize>,
+}
+
+/// A name bound to a skip mark: what the mark says, and the binding's line.
+#[derive(Clone, Debug)]
+struct Bound {
+    marks: Marks,
+    line: usize,
 }
 
 impl<'a> Ctx<'a, '_> {
@@ -539,6 +559,26 @@ impl<'a> Ctx<'a, '_> {
             // A mark whose arguments were read here is stepped over: its arguments hold
             // no other mark, and reading the rest of a line of unclosed
             // `mark.incident(` calls again for each took time quadratic in the line.
+            // A name bound to a skip mark, used as the decorator or as an element of
+            // `pytestmark`: the mark itself (not inside another call's arguments).
+            let bound = match parts.as_slice() {
+                [name] if at_decorator || (!decorator && self.top_level(from, start)) => self.bound(name),
+                _ => None,
+            };
+            if let Some(b) = bound {
+                let name = parts[0];
+                let wrap = |s: Skip| Skip::new(at.clone(), format!("`{name}`, which is {} (line {})", s.what, b.line));
+                if let Some(s) = b.marks.skip.clone() {
+                    m.skip.get_or_insert_with(|| wrap(s));
+                }
+                if let Some(s) = b.marks.skip_if.clone() {
+                    m.skip_if.get_or_insert_with(|| wrap(s));
+                }
+                if let Some(open) = call {
+                    i = i.max(self.close_paren(open, to) + 1);
+                }
+                continue;
+            }
             let read_args = match (parts.as_slice(), mark_word) {
                 (_, true) => {
                     m.has_mark = true;
@@ -620,6 +660,72 @@ impl<'a> Ctx<'a, '_> {
             }
         }
         m
+    }
+
+    /// What `name` is bound to in the class being read or the module.
+    fn bound(&self, name: &str) -> Option<Bound> {
+        self.class_scope
+            .and_then(|c| self.class_bound.get(&c))
+            .and_then(|names| names.get(name))
+            .or_else(|| self.module_bound.get(name))
+            .cloned()
+    }
+
+    /// Whether token `at` of `from..` stands at the top of an expression or of a list or
+    /// tuple there (`pytestmark = [skip_flaky, …]`), not inside a call's arguments.
+    fn top_level(&self, from: usize, at: usize) -> bool {
+        let toks = &self.lx.toks;
+        let mut open: Vec<usize> = Vec::new();
+        for (k, t) in toks.iter().enumerate().take(at).skip(from) {
+            match t.text {
+                "(" | "[" | "{" if t.kind == Kind::Op => open.push(k),
+                ")" | "]" | "}" if t.kind == Kind::Op => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        match open.as_slice() {
+            [] => true,
+            // A list, or a tuple: a `(` that does not follow a name or a `)` (a call).
+            &[k] => {
+                toks[k].is("[")
+                    || (toks[k].is("(") && (k == from || !(toks[k - 1].kind == Kind::Name || toks[k - 1].is(")"))))
+            }
+            _ => false,
+        }
+    }
+
+    /// The skip marks of `name = …` (tokens `from..to` after the `=`) when the value is
+    /// one skip mark, with or without its call: `pytest.mark.skip(reason=…)`,
+    /// `pytest.mark.skipif(…)`, `pytest.mark.xfail(run=False)`, `unittest.skip(…)`, or
+    /// a name already bound to one. `None` for any other value.
+    fn binding(&mut self, from: usize, to: usize) -> Option<Marks> {
+        let toks = &self.lx.toks;
+        let mut parts = Vec::new();
+        let mut i = from;
+        while i < to && toks[i].kind == Kind::Name {
+            parts.push(toks[i].text);
+            if i + 2 < to && toks[i + 1].is(".") {
+                i += 2;
+            } else {
+                i += 1;
+                break;
+            }
+        }
+        // Nothing after the path but its one call.
+        let rest_ok = i == to || (toks[i].is("(") && self.close_paren(i, to) + 1 == to && toks[to - 1].is(")"));
+        let skip_mark = match parts.as_slice() {
+            [.., "mark", "skip" | "skipif" | "xfail"] => true,
+            ["unittest", "skip" | "skipIf" | "skipUnless"] => true,
+            [name] => self.bound(name).is_some(),
+            _ => false,
+        };
+        if !rest_ok || !skip_mark {
+            return None;
+        }
+        let m = self.marks(from, to, true);
+        (m.skip.is_some() || m.skip_if.is_some()).then_some(m).or(Some(Marks::default()))
     }
 
     /// A statement of a module or class body that decides whether pytest collects
@@ -910,7 +1016,17 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
     // A byte order mark is not code: left in, it would glue itself to the first name.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let lx = lex(src);
-    let mut cx = Ctx { path, src, columns: super::columns::Columns::new(src), lx: &lx, words, bad: Vec::new() };
+    let mut cx = Ctx {
+        path,
+        src,
+        columns: super::columns::Columns::new(src),
+        lx: &lx,
+        words,
+        bad: Vec::new(),
+        module_bound: HashMap::new(),
+        class_bound: HashMap::new(),
+        class_scope: None,
+    };
     let test_file = is_test_file(path);
     let toks = &lx.toks;
     let mut items: Vec<Item> = Vec::new();
@@ -953,6 +1069,10 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                 }
             }
         }
+        cx.class_scope = match stack.last() {
+            Some(Block { kind: BlockKind::Class { .. }, item, .. }) => Some(*item),
+            _ => None,
+        };
         if first.is("@") {
             let m = cx.marks(ll.from + 1, ll.to, true);
             decorators.push((first.line, m));
@@ -1000,6 +1120,44 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                     Some(_) => {
                         if let Some(at) = &m.at {
                             stray.push(StrayMarker { loc: at.clone(), ids: m.links.clone(), target: String::new() });
+                        }
+                    }
+                }
+            }
+            // `skip_flaky = pytest.mark.skip(…)` at module level or in a class body.
+            let binds = first.kind == Kind::Name
+                && !first.is("pytestmark")
+                && ll.to - ll.from >= 3
+                && toks[ll.from + 1].is("=")
+                && !toks[ll.from + 2].is("=");
+            let scope = match stack.last() {
+                None => Some(None),
+                Some(Block { kind: BlockKind::Class { .. }, item, .. }) => Some(Some(*item)),
+                Some(_) => None,
+            };
+            if binds && let Some(scope) = scope {
+                let direct = if stack.is_empty() { ll.indent == 0 } else { in_class.as_ref().is_some_and(|c| c.2) };
+                let value = cx.binding(ll.from + 2, ll.to);
+                let names = match scope {
+                    None => &mut cx.module_bound,
+                    Some(item) => cx.class_bound.entry(item).or_default(),
+                };
+                match value {
+                    Some(mut marks) if marks.skip.is_some() || marks.skip_if.is_some() => {
+                        if !direct {
+                            // Under an `if`: bound to the skip only sometimes.
+                            marks.skip_if = marks.skip_if.or(marks.skip.take());
+                        }
+                        names.insert(first.text.to_owned(), Bound { marks, line: first.line });
+                    }
+                    _ if direct => {
+                        names.remove(first.text);
+                    }
+                    // Rebound under an `if` (`else: skip_flaky = no_op`): the skip holds
+                    // only sometimes.
+                    _ => {
+                        if let Some(b) = names.get_mut(first.text) {
+                            b.marks.skip_if = b.marks.skip_if.take().or(b.marks.skip.take());
                         }
                     }
                 }
@@ -1416,6 +1574,56 @@ mod tests {
         assert_eq!(skips(&refused), [skip("test_a", None, None)]);
     }
 
+    // incident: IG-2026-013
+    #[test]
+    fn skip_marks_bound_to_a_name_were_not_skips() {
+        let src = "import pytest, sys, unittest\n\nskip_flaky = pytest.mark.skip(reason=\"flaky\")\nskip_on_ci = pytest.mark.skipif(True, reason=\"ci\")\nonly_linux = pytest.mark.skipif(sys.platform != \"linux\", reason=\"x\")\nnever = pytest.mark.skipif(False, reason=\"x\")\nalias = skip_flaky\nold = unittest.skip(\"old\")\nslow = pytest.mark.slow\n\n@skip_flaky\ndef test_a(): pass\n\n@skip_on_ci\ndef test_b(): pass\n\n@only_linux\ndef test_c(): pass\n\n@never\ndef test_d(): pass\n\n@alias(reason=\"again\")\ndef test_e(): pass\n\n@old\ndef test_f(): pass\n\n@slow\n@pytest.mark.parametrize(\"m\", [skip_flaky])\ndef test_g(m): pass\n\nclass TestH:\n    pytestmark = [pytest.mark.db, skip_flaky]\n\n    def test_h(self): pass\n\nclass TestI:\n    local = pytest.mark.skip\n\n    @local\n    def test_i(self): pass\n\n@local\ndef test_j(): pass\n";
+        let s = scan(src);
+        let flaky = "`skip_flaky`, which is `pytest.mark.skip` (line 3)";
+        assert_eq!(
+            skips(&s),
+            [
+                skip("test_a", Some(&format!("{flaky}@11")), None),
+                skip(
+                    "test_b",
+                    Some(
+                        "`skip_on_ci`, which is `pytest.mark.skipif(True, reason=\"ci\")`, whose condition always holds (line 4)@14"
+                    ),
+                    None
+                ),
+                skip(
+                    "test_c",
+                    None,
+                    Some(
+                        "`only_linux`, which is `pytest.mark.skipif(sys.platform != \"linux\", reason=\"x\")` (line 5)@17"
+                    )
+                ),
+                skip("test_d", None, None),
+                skip(
+                    "test_e",
+                    Some("`alias`, which is `skip_flaky`, which is `pytest.mark.skip` (line 3) (line 7)@23"),
+                    None
+                ),
+                skip("test_f", Some("`old`, which is `unittest.skip` (line 8)@26"), None),
+                skip("test_g", None, None),
+                skip("test_h", Some(&format!("{flaky}@34")), None),
+                skip("test_i", Some("`local`, which is `pytest.mark.skip` (line 39)@41"), None),
+                skip("test_j", None, None),
+            ]
+        );
+        // Bound under an `if`, or rebound in its `else`: only sometimes a skip.
+        let guarded = scan(
+            "if sys.platform == \"win32\":\n    skip_win = pytest.mark.skip\nelse:\n    skip_win = lambda f: f\n\n@skip_win\ndef test_a(): pass\n\npytestmark = skip_win\n",
+        );
+        assert_eq!(skips(&guarded), [skip("test_a", None, Some("`skip_win`, which is `pytest.mark.skip` (line 2)@6"))]);
+        // Rebound at module level to something else: no longer a skip.
+        let rebound = scan("s = pytest.mark.skip\ns = pytest.mark.slow\n\n@s\ndef test_a(): pass\n");
+        assert_eq!(skips(&rebound), [skip("test_a", None, None)]);
+        let module =
+            scan("skip_all = pytest.mark.skip(reason=\"off\")\npytestmark = [skip_all]\n\ndef test_a(): pass\n");
+        assert_eq!(skips(&module), [skip("test_a", Some("`skip_all`, which is `pytest.mark.skip` (line 1)@2"), None)]);
+    }
+
     #[test]
     fn a_skip_mark_on_one_parametrized_case_does_not_skip_the_test() {
         let s = scan(
@@ -1531,6 +1739,10 @@ mod tests {
             "@pytest.mark.parametrize(pytest.param(",
             "@unittest.skipUnless(\"\"",
             "\u{feff}",
+            "s = pytest.mark.skip(",
+            "s = pytest.mark.skipif(\n@s",
+            "s = s\n@s(",
+            "pytestmark = [s",
         ] {
             let _ = scan(junk);
         }
