@@ -11,6 +11,7 @@ pub mod go;
 pub mod go_build;
 pub mod java;
 pub mod javascript;
+pub mod js_cond;
 pub mod markers;
 pub mod pep263;
 pub mod python;
