@@ -12,6 +12,8 @@ pub mod go_build;
 pub mod java;
 pub mod javascript;
 pub mod js_cond;
+pub mod js_glob;
+pub mod js_literal;
 pub mod markers;
 pub mod pep263;
 pub mod python;
