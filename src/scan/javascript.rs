@@ -6,9 +6,14 @@
 //! written; a `.each` title keeps its `%s`, so its cases are one test; a title that is
 //! not a string literal is written as its source text).
 //!
-//! Only test files count, by the runners' default conventions: `*.test.*`, `*.spec.*`,
-//! `*-test.*`, `*_test.*`, `test-*.*`, `test.*`, and files under `__tests__/`, `test/`
-//! or `tests/`. Elsewhere a marker above such a call is a stray marker that says why.
+//! A test call is a test in any file: which files the project's runner collects is read
+//! from its configuration (`reach::js`: mocha, Jest, Vitest, `node --test`, Deno, Bun),
+//! and a linked test in a file it does not collect is reported as never run. `Deno.test`
+//! (a title, an options object with `name` and `ignore`, a named function) is a test too.
+//! `is_test_file` keeps the runners' shared default names (`*.test.*`, `*.spec.*`,
+//! `*-test.*`, `*_test.*`, `test-*.*`, `test.*`, `__tests__/`, `test/`, `tests/`): it
+//! tells test files from the code under test, and is the rule where no package.json says
+//! which runner runs the tests.
 //!
 //! Markers: `// incident: ID` (or a `/* */` or `/** */` comment) on the lines directly
 //! above a test, or directly above a `describe` block to link every test in it. Skipped:
@@ -97,7 +102,7 @@ impl Language for JavaScript {
     }
 
     fn marker_help(&self) -> &'static str {
-        "put `// incident: ID` on the lines directly above an `it(…)` or `test(…)` call (or above a `describe(…)` block for all its tests) in a test file (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`)"
+        "put `// incident: ID` on the lines directly above an `it(…)` or `test(…)` call (or above a `describe(…)` block for all its tests) in a file the project's test runner collects"
     }
 }
 
@@ -396,9 +401,90 @@ fn is_function(lexed: &Lexed, (from, to): (usize, usize)) -> bool {
         && (to - from == 1 || toks.get(from + 1..from + 3).is_some_and(|w| w[0].is_punct('=') && w[1].is_punct('>')))
 }
 
+/// `Deno.test("title", fn)`, `Deno.test("title", options, fn)`, `Deno.test(function
+/// title() {…})`, `Deno.test({ name: "title", ignore: c, fn })`, and `Deno.test.ignore` /
+/// `.only`. Returns the test and the token to go on from (inside its arguments).
+fn deno_test(path: &str, lexed: &Lexed, i: usize, guards: &[Guard]) -> Option<(Item, usize)> {
+    let toks = &lexed.tokens;
+    if !(toks.get(i + 1)?.is_punct('.') && toks.get(i + 2)?.is("test")) {
+        return None;
+    }
+    let mut j = i + 3;
+    let mut skip = None;
+    while toks.get(j).is_some_and(|d| d.is_punct('.')) {
+        let m = toks.get(j + 1)?;
+        match m.text {
+            "ignore" => skip = Some(Skip::new(loc(path, lexed, j + 1), "`Deno.test.ignore`")),
+            "only" => {}
+            _ => return None,
+        }
+        j += 2;
+    }
+    let open = j;
+    if !toks.get(open)?.is_punct('(') {
+        return None;
+    }
+    let close = lexed.close_of(open);
+    let a = args(lexed, open);
+    let &(from, to) = a.first()?;
+    if from >= to {
+        return None;
+    }
+    let mut conditional = None;
+    let (title, title_at) = if let Some(value) = (to - from == 1).then(|| lexed.string_value(from)).flatten() {
+        (value, from)
+    } else if toks[from].is("function") && toks.get(from + 1).is_some_and(|n| n.kind == TokKind::Ident) {
+        (toks[from + 1].text.to_owned(), from + 1)
+    } else if toks[from].is_punct('{') {
+        let mut title = None;
+        for (a0, a1) in args(lexed, from) {
+            if a1 <= a0 + 2 || !toks[a0 + 1].is_punct(':') {
+                continue;
+            }
+            if toks[a0].is("name") && a1 == a0 + 3 {
+                title = lexed.string_value(a0 + 2).map(|v| (v, a0 + 2));
+            } else if toks[a0].is("ignore") {
+                let at = loc(path, lexed, a0);
+                let what = crate::finding::code(source(lexed, a0, a1));
+                match js_cond::truth(lexed, a0 + 2, a1) {
+                    Truth::Yes => skip = skip.or(Some(Skip::new(at, format!("{what}, which always holds")))),
+                    Truth::No => {}
+                    Truth::Unknown => conditional = Some(Skip::new(at, what)),
+                }
+            }
+        }
+        title?
+    } else {
+        (source(lexed, from, to).to_owned(), from)
+    };
+    let around = guards.iter().filter(|g| g.from < i && i <= g.to);
+    let never = around.clone().find(|g| g.holds == Truth::No).map(|g| {
+        let mut s = g.skip.clone();
+        s.what = format!("{}, which never holds", s.what);
+        s
+    });
+    let maybe = around.clone().rfind(|g| g.holds == Truth::Unknown).map(|g| g.skip.clone());
+    let t = &toks[i];
+    let item = Item {
+        kind: ItemKind::Test {
+            name: title.clone(),
+            loc: loc(path, lexed, title_at),
+            ignored: skip.or(never),
+            conditional_skip: conditional.or(maybe),
+            direct_links: Vec::new(),
+            span: Some(lexed.span(i, close)),
+        },
+        start_line: t.line,
+        decl_line: t.line,
+        end_line: toks[close].end_line,
+        scope: Vec::new(),
+        what: crate::finding::code(&format!("Deno.test({title:?}, …)")),
+    };
+    Some((item, open + 1))
+}
+
 fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
     let toks = &lexed.tokens;
-    let test_file = is_test_file(path);
     let aliases = aliases(path, lexed);
     let mut out = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
@@ -444,6 +530,14 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
                 }
             }
             i = close + 1;
+            continue;
+        }
+        if t.is("Deno")
+            && !prev_dot
+            && let Some((item, next)) = deno_test(path, lexed, i, &guards)
+        {
+            out.push(item);
+            i = next;
             continue;
         }
         // `(cond ? describe.skip : describe)('title', …)`: a callee that is an expression.
@@ -537,23 +631,19 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
         let mut full: Vec<&str> = blocks.iter().map(|b| b.title.as_str()).collect();
         full.push(&title);
         let full = full.join(" > ");
-        let kind = match (test_file, is_describe) {
-            (false, _) => ItemKind::Other,
-            (true, true) => ItemKind::Group,
-            (true, false) => ItemKind::Test {
+        let kind = if is_describe {
+            ItemKind::Group
+        } else {
+            ItemKind::Test {
                 name: full,
                 loc: loc(path, lexed, from),
                 ignored: skip.clone(),
                 conditional_skip: conditional.clone(),
                 direct_links: Vec::new(),
                 span: Some(lexed.span(i, close)),
-            },
+            }
         };
-        let what = if test_file {
-            crate::finding::code(&format!("{callee_text}({title:?}, …)"))
-        } else {
-            format!("`{callee_text}(…)` outside a test file (`*.test.*`, `*.spec.*`, `__tests__/`, `test/`)")
-        };
+        let what = crate::finding::code(&format!("{callee_text}({title:?}, …)"));
         out.push(Item {
             kind,
             start_line: t.line,
@@ -759,9 +849,28 @@ mod tests {
         let s = scan(src);
         let stray: Vec<(usize, &str)> = s.stray.iter().map(|m| (m.loc.line, m.target.as_str())).collect();
         assert_eq!(stray, [(1, "function helper"), (3, "the `beforeEach` hook"), (5, ""), (8, "")]);
-        let outside = scan_at("src/cart.ts", "// incident: S-1\nit('t', () => {});\n");
-        assert!(outside.tests.is_empty());
-        assert!(outside.stray[0].target.starts_with("`it(…)` outside a test file"));
+        // Which files are tests is the runner's to say (`reach::js`): a test call is a
+        // test wherever it stands.
+        let outside = scan_at("spec/cart.js", "// incident: S-1\nit('t', () => {});\n");
+        assert_eq!(linked(&outside), [("spec/cart.js::t".to_owned(), 2, vec!["S-1@1:14".to_owned()])]);
+    }
+
+    #[test]
+    fn deno_tests() {
+        let src = "// incident: D-1\nDeno.test(\"adds\", () => {});\nDeno.test({\n  name: \"opts\",\n  ignore: Deno.build.os === \"windows\",\n  fn() {},\n});\nDeno.test.ignore(\"off\", () => {});\nDeno.test(function named() {});\nDeno.test({ name: \"never\", ignore: true, fn: () => {} });\nDeno.test(\"perm\", { permissions: { read: true } }, async (t) => {\n  await t.step(\"inner\", () => {});\n});\n";
+        let s = scan_at("tests/math_test.ts", src);
+        assert_eq!(
+            decided(&s),
+            [
+                ("adds".into(), None, None),
+                ("opts".into(), None, Some("`ignore: Deno.build.os === \"windows\"`@5:3".to_owned())),
+                ("off".into(), Some("`Deno.test.ignore`@8:11".to_owned()), None),
+                ("named".into(), None, None),
+                ("never".into(), Some("`ignore: true`, which always holds@10:28".to_owned()), None),
+                ("perm".into(), None, None),
+            ]
+        );
+        assert_eq!(linked(&s)[0].2, ["D-1@1:14"]);
     }
 
     #[test]

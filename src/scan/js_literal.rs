@@ -14,7 +14,10 @@ pub enum Value {
     Null,
     Array(Vec<Value>),
     /// The keys in order; `open` when a spread or a computed key may add others.
-    Object { entries: Vec<(String, Value)>, open: bool },
+    Object {
+        entries: Vec<(String, Value)>,
+        open: bool,
+    },
     Computed(String),
 }
 
@@ -23,11 +26,12 @@ impl Value {
     /// spread or computed key may set it.
     pub fn get(&self, key: &str) -> Option<Value> {
         match self {
-            Value::Object { entries, open } => {
-                entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()).or_else(|| {
-                    open.then(|| Value::Computed(format!("a spread or computed key that may set `{key}`")))
-                })
-            }
+            Value::Object { entries, open } => entries
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .or_else(|| open.then(|| Value::Computed(format!("a spread or computed key that may set `{key}`")))),
             Value::Computed(s) => Some(Value::Computed(s.clone())),
             _ => None,
         }
@@ -115,9 +119,8 @@ impl Reader<'_, '_> {
             return self.computed(from, to);
         }
         // `x satisfies T`, `x as T`: the type says nothing of the value.
-        let cut = (from..to).find(|&k| {
-            (toks[k].is("satisfies") || toks[k].is("as")) && k > from && self.lexed.close_of(k) == k
-        });
+        let cut = (from..to)
+            .find(|&k| (toks[k].is("satisfies") || toks[k].is("as")) && k > from && self.lexed.close_of(k) == k);
         if let Some(cut) = cut.filter(|&c| self.top_level(from, c)) {
             return self.value(from, cut);
         }
@@ -291,7 +294,10 @@ mod tests {
 
     #[test]
     fn module_exports_json_and_what_is_computed() {
-        let v = exported("/** @type {import('jest').Config} */\nconst config = {\n  testMatch: ['**/*.spec.js'],\n  ...base,\n};\nmodule.exports = config;\n", false);
+        let v = exported(
+            "/** @type {import('jest').Config} */\nconst config = {\n  testMatch: ['**/*.spec.js'],\n  ...base,\n};\nmodule.exports = config;\n",
+            false,
+        );
         assert_eq!(v.get("testMatch"), Some(strs(&["**/*.spec.js"])));
         assert!(matches!(v.get("roots"), Some(Value::Computed(_))), "a spread may set it");
         let v = exported("{ // c\n \"spec\": \"test/**/*.spec.js\", \"recursive\": true }", false);
