@@ -9,6 +9,7 @@
 //! condition on the way (`#[cfg(windows)] mod imp;`) is the test's own condition.
 
 pub mod go;
+pub mod js;
 pub mod python;
 pub mod rust;
 pub mod rust_features;
@@ -59,6 +60,7 @@ pub fn judge(root: &Path, sources: &Scanned, words: &[String]) -> Vec<TestVerdic
     out.extend(rust::judge(root, &of("rust"), &sources.rust_leaves, &sources.rust_files));
     out.extend(python::judge(root, &of("python"), words));
     out.extend(go::judge(root, &of("go")));
+    out.extend(js::judge(root, &of("javascript"), &sources.texts));
     out
 }
 

@@ -1,0 +1,225 @@
+//! JavaScript and TypeScript verdicts as the real runners would give them: which files
+//! mocha, Jest, Vitest, Deno and Bun collect (read from package.json and the runners'
+//! configs), skips the source decides, and titles computed at run time matched against
+//! test results. The last test compares the verdicts with the real runners' own lists.
+
+mod common;
+
+use common::{Tree, of_rule, postmortem};
+use serde_json::Value;
+
+fn tree_with(ids: &[&str]) -> Tree {
+    let t = Tree::new();
+    for id in ids {
+        t.file(&format!("postmortems/{id}.md"), postmortem(id, ""));
+    }
+    t
+}
+
+/// A linked test file for incident `id`.
+fn linked(id: &str, title: &str) -> String {
+    format!("describe('suite', function () {{\n  // incident: {id}\n  it('{title}', function () {{}});\n}});\n")
+}
+
+/// `(rule, test)` of every finding at error or warning level about a test.
+fn verdicts(doc: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["test"].is_string())
+        .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["test"].as_str().unwrap().to_owned()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn v(rule: &str, test: &str) -> (String, String) {
+    (rule.to_owned(), test.to_owned())
+}
+
+fn message_of(doc: &Value, rule: &str, test: &str) -> String {
+    of_rule(doc, rule)
+        .iter()
+        .find(|f| f["test"] == test)
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no {rule} for {test}: {doc:#}"))
+}
+
+// incident: IG-2026-013
+#[test]
+fn mocha_runs_the_spec_of_its_command_line_and_not_every_file_under_test() {
+    // express's own setup: two directories, not recursive.
+    let t = tree_with(&["INC-1", "INC-2", "INC-3", "INC-4"]);
+    t.file(
+        "package.json",
+        r#"{"devDependencies": {"mocha": "10"}, "scripts": {"test": "mocha --require test/support/env --reporter spec --bail --check-leaks test/ test/acceptance/", "lint": "eslint ."}}"#,
+    );
+    t.file("test/support/env.js", "process.env.NODE_ENV = 'test';\n");
+    t.file("test/app.js", linked("INC-1", "a"));
+    t.file("test/acceptance/auth.js", linked("INC-2", "b"));
+    t.file("test/unit/cart.js", linked("INC-3", "c"));
+    t.file("lib/cart.test.js", linked("INC-4", "d"));
+    let (code, doc) = t.check(&[]);
+    assert_eq!(
+        verdicts(&doc),
+        [
+            v("linked-test-not-compiled", "lib/cart.test.js::suite > d"),
+            v("linked-test-not-compiled", "test/unit/cart.js::suite > c"),
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(code, 1);
+    let m = message_of(&doc, "linked-test-not-compiled", "test/unit/cart.js::suite > c");
+    assert!(
+        m.contains("mocha (`scripts.test` of `package.json`) runs the spec `test/`, `test/acceptance/`")
+            && m.contains("not recursive"),
+        "{m}"
+    );
+}
+
+// incident: IG-2026-013
+#[test]
+fn mocharc_and_the_default_spec() {
+    let t = tree_with(&["INC-1", "INC-2", "INC-3"]);
+    t.file("package.json", r#"{"devDependencies": {"mocha": "10"}, "scripts": {"test": "mocha"}}"#);
+    t.file(".mocharc.yml", "spec:\n  - 'spec/**/*.spec.js'\nrecursive: true\n");
+    t.file("spec/deep/a.spec.js", linked("INC-1", "a"));
+    t.file("spec/b.js", linked("INC-2", "b"));
+    t.file("test/c.js", linked("INC-3", "c"));
+    let (_, doc) = t.check(&[]);
+    assert_eq!(
+        verdicts(&doc),
+        [v("linked-test-not-compiled", "spec/b.js::suite > b"), v("linked-test-not-compiled", "test/c.js::suite > c")],
+        "{doc:#}"
+    );
+    // Without the config: mocha's default, the non-recursive `./test`.
+    t.remove(".mocharc.yml");
+    t.file("test/deep/d.js", linked("INC-1", "d"));
+    let (_, doc) = t.check(&[]);
+    let got = verdicts(&doc);
+    assert!(got.contains(&v("linked-test-not-compiled", "test/deep/d.js::suite > d")), "{doc:#}");
+    assert!(!got.iter().any(|(_, t)| t.starts_with("test/c.js")), "{doc:#}");
+    assert!(message_of(&doc, "linked-test-not-compiled", "test/deep/d.js::suite > d").contains("its default"));
+}
+
+// incident: IG-2026-013
+#[test]
+fn jest_test_match_and_ignore_patterns() {
+    let t = tree_with(&["INC-1", "INC-2", "INC-3", "INC-4"]);
+    t.file(
+        "package.json",
+        r#"{"devDependencies": {"jest": "29"}, "scripts": {"test": "jest --ci"}, "jest": {"testPathIgnorePatterns": ["/node_modules/", "<rootDir>/e2e/"]}}"#,
+    );
+    t.file("src/__tests__/cart.js", linked("INC-1", "a"));
+    t.file("src/cart.test.ts", linked("INC-2", "b"));
+    t.file("e2e/checkout.test.js", linked("INC-3", "c"));
+    t.file("src/cart.tests.js", linked("INC-4", "d"));
+    let (_, doc) = t.check(&[]);
+    assert_eq!(
+        verdicts(&doc),
+        [
+            v("linked-test-not-compiled", "e2e/checkout.test.js::suite > c"),
+            v("linked-test-not-compiled", "src/cart.tests.js::suite > d"),
+        ],
+        "{doc:#}"
+    );
+    assert!(
+        message_of(&doc, "linked-test-not-compiled", "e2e/checkout.test.js::suite > c")
+            .contains("`testPathIgnorePatterns` `<rootDir>/e2e/`")
+    );
+    assert!(message_of(&doc, "linked-test-not-compiled", "src/cart.tests.js::suite > d").contains("`testMatch`"));
+}
+
+// incident: IG-2026-013
+#[test]
+fn vitest_include_when_literal_and_a_warning_when_computed() {
+    let t = tree_with(&["INC-1", "INC-2"]);
+    t.file("package.json", r#"{"devDependencies": {"vitest": "3"}, "scripts": {"test": "vitest run"}}"#);
+    t.file(
+        "vitest.config.ts",
+        "import { defineConfig } from 'vitest/config';\nexport default defineConfig({\n  test: { include: ['src/**/*.test.ts'] },\n});\n",
+    );
+    t.file("src/cart.test.ts", linked("INC-1", "a"));
+    t.file("test/cart.spec.ts", linked("INC-2", "b"));
+    let (_, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), [v("linked-test-not-compiled", "test/cart.spec.ts::suite > b")], "{doc:#}");
+    assert!(
+        message_of(&doc, "linked-test-not-compiled", "test/cart.spec.ts::suite > b")
+            .contains("collects `include` `src/**/*.test.ts`")
+    );
+    // Computed: not sure, so a warning that says what could not be read, never an error.
+    t.file(
+        "vitest.config.ts",
+        "import { defineConfig } from 'vitest/config';\nconst dir = process.env.DIR;\nexport default defineConfig({\n  test: { include: [dir + '/**/*.test.ts'] },\n});\n",
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!(
+        verdicts(&doc),
+        [
+            v("linked-test-skipped-conditionally", "src/cart.test.ts::suite > a"),
+            v("linked-test-skipped-conditionally", "test/cart.spec.ts::suite > b"),
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(code, 0);
+    let m = message_of(&doc, "linked-test-skipped-conditionally", "test/cart.spec.ts::suite > b");
+    assert!(m.contains("`test.include` in `vitest.config.ts` is `dir + '/**/*.test.ts'`"), "{m}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn a_script_it_cannot_read_is_a_warning_not_a_pass_or_an_error() {
+    let t = tree_with(&["INC-1"]);
+    t.file("package.json", r#"{"scripts": {"test": "node scripts/run-tests.js"}}"#);
+    t.file("test/unit/cart.test.js", linked("INC-1", "a"));
+    let (code, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), [v("linked-test-skipped-conditionally", "test/unit/cart.test.js::suite > a")]);
+    assert_eq!(code, 0);
+    assert!(
+        message_of(&doc, "linked-test-skipped-conditionally", "test/unit/cart.test.js::suite > a")
+            .contains("runs `node scripts/run-tests.js`, which incident-guard does not read")
+    );
+}
+
+// incident: IG-2026-013
+#[test]
+fn deno_and_bun_tests_are_tests() {
+    let t = tree_with(&["INC-1", "INC-2", "INC-3"]);
+    t.file("deno.json", r#"{"test": {"include": ["tests/"]}}"#);
+    t.file("tests/math_test.ts", "// incident: INC-1\nDeno.test(\"adds\", () => {});\n");
+    t.file("bench/math_test.ts", "// incident: INC-2\nDeno.test(\"outside\", () => {});\n");
+    t.file(
+        "bun/cart.test.ts",
+        "import { test, expect } from \"bun:test\";\n// incident: INC-3\ntest(\"bun\", () => { expect(1).toBe(1); });\n",
+    );
+    let (_, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), [v("linked-test-not-compiled", "bench/math_test.ts::outside")], "{doc:#}");
+    let incidents = doc["incidents"].as_array().unwrap();
+    assert!(incidents.iter().all(|i| !i["tests"].as_array().unwrap().is_empty()), "{doc:#}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn skips_the_source_decides_are_errors_and_undecided_ones_warnings() {
+    let t = tree_with(&["INC-1", "INC-2", "INC-3", "INC-4", "INC-5"]);
+    t.file("package.json", r#"{"devDependencies": {"vitest": "3"}}"#);
+    t.file(
+        "src/cart.test.ts",
+        "import { it, describe } from 'vitest';\n// incident: INC-1\nit.skipIf(true)('a', () => {});\n// incident: INC-2\ntest.runIf(false)('b', () => {});\nif (false) {\n  // incident: INC-3\n  it('c', () => {});\n}\nif (process.env.SLOW) {\n  // incident: INC-4\n  it('d', () => {});\n}\n// incident: INC-5\n(process.env.CI ? describe.skip : describe)('e', () => { it('f', () => {}); });\n",
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!(
+        verdicts(&doc),
+        [
+            v("linked-test-ignored", "src/cart.test.ts::a"),
+            v("linked-test-ignored", "src/cart.test.ts::b"),
+            v("linked-test-ignored", "src/cart.test.ts::c"),
+            v("linked-test-skipped-conditionally", "src/cart.test.ts::d"),
+            v("linked-test-skipped-conditionally", "src/cart.test.ts::e > f"),
+        ],
+        "{doc:#}"
+    );
+    assert_eq!(code, 1);
+    assert!(message_of(&doc, "linked-test-ignored", "src/cart.test.ts::c").contains("`if (false)`, which never holds"));
+}
