@@ -26,10 +26,19 @@ use super::markers::MarkerWords;
 use super::{BadMarker, FileScan, Item, ItemKind, Language, Link, Skip, StrayMarker};
 use crate::finding::Location;
 
+#[path = "java_kotest.rs"]
+mod kotest;
+
 /// Classes nested deeper than this are not read: no real code nests so deep, and each
 /// level copies its scope.
 const MAX_CLASS_NESTING: usize = 100;
-const TEST_ANNOTATIONS: &[&str] = &["Test", "ParameterizedTest", "RepeatedTest", "TestFactory", "TestTemplate"];
+/// JUnit 4 and 5, TestNG, kotlin.test; JUnit 4's theories (`@Theory`); jqwik's
+/// properties and examples (`@Property`, `@Example`, also junit-quickcheck's `@Property`).
+const TEST_ANNOTATIONS: &[&str] =
+    &["Test", "ParameterizedTest", "RepeatedTest", "TestFactory", "TestTemplate", "Theory", "Property", "Example"];
+/// The JUnit 3 base class: its subclasses' `public void testX()` methods are tests (run by
+/// JUnit 4 and by JUnit 5's vintage engine), without any annotation.
+const JUNIT3_BASE: &str = "TestCase";
 const CLASS_KEYWORDS: &[&str] = &["class", "interface", "enum", "record", "object"];
 /// Words that start a Kotlin declaration when they begin a line.
 const KOTLIN_STARTS: &[&str] = &[
@@ -91,16 +100,7 @@ impl Language for Java {
         let kotlin = path.ends_with(".kt");
         let dialect = if kotlin { Dialect::KOTLIN } else { Dialect::JAVA };
         let lexed = clike::lex(text, &dialect);
-        let mut p = Parser {
-            path,
-            lexed: &lexed,
-            words,
-            kotlin,
-            items: Vec::new(),
-            bad: Vec::new(),
-            stray: Vec::new(),
-            found_tag: false,
-        };
+        let mut p = Parser::new(path, &lexed, words, kotlin);
         p.run();
         let Parser { mut items, mut bad, mut stray, found_tag, .. } = p;
         items.sort_by_key(|it| it.start_line);
@@ -122,11 +122,15 @@ impl Language for Java {
 }
 
 #[derive(Clone, Debug, Default)]
-struct Marks {
-    links: Vec<Link>,
+pub(crate) struct Marks {
+    pub(crate) links: Vec<Link>,
     tag_at: Option<Location>,
-    disabled: Option<Location>,
-    conditional: Option<Location>,
+    pub(crate) disabled: Option<Location>,
+    pub(crate) conditional: Option<Location>,
+    /// JUnit 5 tags (`@Tag("fast")`, incident tags too) and JUnit 4 categories
+    /// (`@Category(Slow.class)`, by simple name), own and inherited from the classes around.
+    tags: Vec<(String, Location)>,
+    categories: Vec<(String, Location)>,
 }
 
 impl Marks {
@@ -134,7 +138,62 @@ impl Marks {
         self.links.extend(outer.links.iter().cloned());
         self.disabled = self.disabled.clone().or_else(|| outer.disabled.clone());
         self.conditional = self.conditional.clone().or_else(|| outer.conditional.clone());
+        self.tags.extend(outer.tags.iter().cloned());
+        self.categories.extend(outer.categories.iter().cloned());
     }
+}
+
+/// What a build's test filters look at, for one test: its top-level class and package,
+/// and its tags and categories. See `reach::java`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The top-level class the runner is given (`CartTest` for `CartTest::Nested::t`).
+    pub class: String,
+    /// From the file's `package` line; empty in the default package.
+    pub package: String,
+    pub tags: Vec<(String, Location)>,
+    pub categories: Vec<(String, Location)>,
+    /// The top-level class is `abstract`: it runs only through subclasses, whatever
+    /// their names.
+    pub is_abstract: bool,
+}
+
+/// The facts of each test of a Java or Kotlin file, by identity.
+pub fn facts(path: &str, text: &str) -> Vec<(String, Facts)> {
+    let kotlin = path.ends_with(".kt");
+    let dialect = if kotlin { Dialect::KOTLIN } else { Dialect::JAVA };
+    let lexed = clike::lex(text, &dialect);
+    let words = MarkerWords::new(&[]);
+    let mut p = Parser::new(path, &lexed, &words, kotlin);
+    p.run();
+    let package = package_of(&lexed);
+    let mut out = Vec::new();
+    for (item, marks, is_abstract) in std::mem::take(&mut p.facts) {
+        let it = &p.items[item];
+        let ItemKind::Test { name, .. } = &it.kind else { continue };
+        out.push((
+            super::identity(path, &it.scope, name),
+            Facts {
+                class: it.scope.first().cloned().unwrap_or_default(),
+                package: package.clone(),
+                tags: marks.tags,
+                categories: marks.categories,
+                is_abstract,
+            },
+        ));
+    }
+    out
+}
+
+/// The dotted name on the `package` line, if any.
+fn package_of(lexed: &Lexed<'_>) -> String {
+    let toks = &lexed.tokens;
+    let Some(k) = toks.iter().position(|t| t.is("package")) else { return String::new() };
+    toks[k + 1..]
+        .iter()
+        .take_while(|t| t.line == toks[k].line && (t.kind == TokKind::Ident || t.is_punct('.')))
+        .map(|t| t.text)
+        .collect()
 }
 
 struct Annotation {
@@ -151,6 +210,10 @@ struct Work {
     scope: Vec<String>,
     inherited: Marks,
     class_item: Option<usize>,
+    /// A JUnit 3 class: a subclass of `TestCase`, in this file's view.
+    junit3: bool,
+    /// The top-level class around is `abstract`.
+    top_abstract: bool,
 }
 
 struct Parser<'a, 'b> {
@@ -162,9 +225,94 @@ struct Parser<'a, 'b> {
     bad: Vec<BadMarker>,
     stray: Vec<StrayMarker>,
     found_tag: bool,
+    /// Each test item's marks (own and inherited) and whether its top class is abstract.
+    facts: Vec<(usize, Marks, bool)>,
+    /// Classes of this file that extend `TestCase`, directly or through each other.
+    junit3: std::collections::HashSet<String>,
+    /// Class items that hold tests found outside their own body (Kotest specs).
+    spec_classes: Vec<usize>,
 }
 
-impl Parser<'_, '_> {
+impl<'a, 'b> Parser<'a, 'b> {
+    fn new(path: &'b str, lexed: &'b Lexed<'a>, words: &'b MarkerWords, kotlin: bool) -> Self {
+        let mut p = Parser {
+            path,
+            lexed,
+            words,
+            kotlin,
+            items: Vec::new(),
+            bad: Vec::new(),
+            stray: Vec::new(),
+            found_tag: false,
+            facts: Vec::new(),
+            junit3: Default::default(),
+            spec_classes: Vec::new(),
+        };
+        p.junit3 = p.junit3_classes();
+        p
+    }
+
+    /// The simple name of the class a class header extends: Java's `extends A.B<T>`,
+    /// Kotlin's first supertype called as a constructor (`: B()`). `from` is the token
+    /// after the class's name.
+    fn superclass(&self, from: usize) -> Option<(&'a str, usize)> {
+        let toks = &self.lexed.tokens;
+        let mut j = from;
+        while j < toks.len() {
+            let t = &toks[j];
+            if t.is_punct('{')
+                || t.is_punct(';')
+                || t.is_punct('}')
+                || (self.kotlin && j > from && self.kotlin_start(j))
+            {
+                return None;
+            }
+            let starts = if self.kotlin { t.is_punct(':') || t.is_punct(',') } else { t.is("extends") };
+            if starts {
+                // A dotted name: its last part.
+                let mut k = j + 1;
+                while toks.get(k).is_some_and(|i| i.kind == TokKind::Ident)
+                    && toks.get(k + 1).is_some_and(|d| d.is_punct('.'))
+                {
+                    k += 2;
+                }
+                let name = toks.get(k).filter(|i| i.kind == TokKind::Ident)?;
+                if !self.kotlin || toks.get(k + 1).is_some_and(|p| p.is_punct('(')) {
+                    return Some((name.text, k));
+                }
+            }
+            j = if t.is_punct('(') || t.is_punct('[') { self.lexed.close_of(j) + 1 } else { j + 1 };
+        }
+        None
+    }
+
+    /// The classes of this file that are JUnit 3 test classes: `TestCase`'s subclasses,
+    /// also through other classes of the file (`class B extends A`, `class A extends TestCase`).
+    fn junit3_classes(&self) -> std::collections::HashSet<String> {
+        let toks = &self.lexed.tokens;
+        let mut extends: Vec<(&str, &str)> = Vec::new();
+        for k in 0..toks.len() {
+            if toks[k].is("class")
+                && toks.get(k + 1).is_some_and(|n| n.kind == TokKind::Ident)
+                && let Some((sup, _)) = self.superclass(k + 2)
+            {
+                extends.push((toks[k + 1].text, sup));
+            }
+        }
+        let mut set: std::collections::HashSet<String> = std::collections::HashSet::new();
+        loop {
+            let before = set.len();
+            for (class, sup) in &extends {
+                if *sup == JUNIT3_BASE || set.contains(*sup) {
+                    set.insert((*class).to_owned());
+                }
+            }
+            if set.len() == before {
+                return set;
+            }
+        }
+    }
+
     fn loc(&self, i: usize, len: usize) -> Location {
         let t = &self.lexed.tokens[i];
         Location { path: self.path.to_owned(), line: t.line, column: self.lexed.col(t.start), len }
@@ -208,7 +356,8 @@ impl Parser<'_, '_> {
             let name = toks[a.name].text;
             let at = self.loc(a.at, toks[a.name].start + name.len() - toks[a.at].start);
             match name {
-                "Disabled" | "Ignore" => {
+                // Kotest's `@Ignored` on a spec.
+                "Disabled" | "Ignore" | "Ignored" => {
                     m.disabled.get_or_insert(at);
                 }
                 n if ["DisabledIf", "DisabledOn", "EnabledIf", "EnabledOn", "DisabledFor", "EnabledFor"]
@@ -224,7 +373,24 @@ impl Parser<'_, '_> {
                         let direct = name == "Tag" && k == open + 1;
                         let nested = k >= 2 && toks[k - 1].is_punct('(') && toks[k - 2].is("Tag");
                         if toks[k].kind == TokKind::Lit && (direct || nested) {
+                            if let Some(v) = lexed.string_value(k) {
+                                m.tags.push((v.trim().to_owned(), self.loc(k, toks[k].text.chars().count())));
+                            }
                             self.tag(k, &mut m);
+                        }
+                    }
+                }
+                "Category" => {
+                    // `@Category(Slow.class)`, `@Category({A.class, b.B.class})`, `Slow::class`.
+                    let Some((open, close)) = a.args else { continue };
+                    for k in open + 1..close {
+                        let java = toks[k].is_punct('.') && toks.get(k + 1).is_some_and(|c| c.is("class"));
+                        let kotlin = toks[k].is_punct(':')
+                            && toks.get(k + 1).is_some_and(|c| c.is_punct(':'))
+                            && toks.get(k + 2).is_some_and(|c| c.is("class"));
+                        if (java || kotlin) && k > open + 1 && toks[k - 1].kind == TokKind::Ident {
+                            let t = &toks[k - 1];
+                            m.categories.push((t.text.to_owned(), self.loc(k - 1, t.text.chars().count())));
                         }
                     }
                 }
@@ -274,7 +440,15 @@ impl Parser<'_, '_> {
 
     fn run(&mut self) {
         let n = self.lexed.tokens.len();
-        let mut work = vec![Work { from: 0, to: n, scope: Vec::new(), inherited: Marks::default(), class_item: None }];
+        let mut work = vec![Work {
+            from: 0,
+            to: n,
+            scope: Vec::new(),
+            inherited: Marks::default(),
+            class_item: None,
+            junit3: false,
+            top_abstract: false,
+        }];
         let mut classes: Vec<(usize, Option<usize>, Marks)> = Vec::new(); // (item, enclosing class item, own marks)
         let mut has_tests: Vec<bool> = Vec::new(); // by item
         while let Some(w) = work.pop() {
@@ -288,6 +462,13 @@ impl Parser<'_, '_> {
                     has_tests[c] = true;
                     up = classes.iter().find(|(item, _, _)| *item == c).and_then(|(_, parent, _)| *parent);
                 }
+            }
+        }
+        for c in std::mem::take(&mut self.spec_classes) {
+            let mut up = Some(c);
+            while let Some(c) = up.filter(|&c| !has_tests[c]) {
+                has_tests[c] = true;
+                up = classes.iter().find(|(item, _, _)| *item == c).and_then(|(_, parent, _)| *parent);
             }
         }
         // A class holding tests is a group: a marker above it links them all.
@@ -429,6 +610,39 @@ impl Parser<'_, '_> {
                 });
                 classes.push((item, w.class_item, marks.clone()));
                 marks.inherit(&w.inherited);
+                let is_abstract = toks[start..k].iter().any(|m| m.is("abstract"));
+                let top_abstract = if w.scope.is_empty() { is_abstract } else { w.top_abstract };
+                if self.kotlin && w.scope.len() < MAX_CLASS_NESTING {
+                    let spec = kotest::Spec { scope: &scope, marks: &marks, top_abstract };
+                    let mut found = false;
+                    if let Some((_, i)) = self.superclass(name_i + 1).filter(|(s, _)| kotest::STYLES.contains(s)) {
+                        // `: StringSpec({ … })`: the spec's body is the constructor's lambda.
+                        let open = i + 1;
+                        if self.is_group(open + 1, '{')
+                            && self.lexed.close_of(open + 1) + 1 == self.lexed.close_of(open)
+                        {
+                            found |= kotest::read(self, open + 2, self.lexed.close_of(open + 1), &spec);
+                        }
+                        // `: FunSpec() { init { … } }`.
+                        if let Some(b) = body {
+                            let close = self.lexed.close_of(b);
+                            let mut q = b + 1;
+                            while q < close {
+                                if toks[q].is("init") && self.is_group(q + 1, '{') {
+                                    found |= kotest::read(self, q + 2, self.lexed.close_of(q + 1), &spec);
+                                }
+                                q = if toks[q].kind == TokKind::Punct && matches!(toks[q].text, "(" | "[" | "{") {
+                                    self.lexed.close_of(q) + 1
+                                } else {
+                                    q + 1
+                                };
+                            }
+                        }
+                    }
+                    if found {
+                        self.spec_classes.push(item);
+                    }
+                }
                 if let Some(b) = body.filter(|_| w.scope.len() < MAX_CLASS_NESTING) {
                     work.push(Work {
                         from: b + 1,
@@ -436,6 +650,8 @@ impl Parser<'_, '_> {
                         scope,
                         inherited: marks,
                         class_item: Some(item),
+                        junit3: self.junit3.contains(&name),
+                        top_abstract,
                     });
                 }
                 reset(&mut pending, &mut decl_start);
@@ -503,8 +719,16 @@ impl Parser<'_, '_> {
                 j = if tj.is_punct('(') || tj.is_punct('[') { self.lexed.close_of(j) + 1 } else { j + 1 };
             }
             let name = toks[name_i].text;
-            let is_test = pending.iter().any(|a| TEST_ANNOTATIONS.contains(&toks[a.name].text));
+            let annotated = pending.iter().any(|a| TEST_ANNOTATIONS.contains(&toks[a.name].text));
+            let junit3 = !annotated && w.junit3 && self.junit3_method(start, name_i, params_close);
+            let is_test = annotated || junit3;
             let mut marks = self.marks(&pending);
+            if junit3 {
+                // JUnit 3's runner reads no annotation on a method; `@Ignore` on the class
+                // is read (JUnit 4 looks for it before choosing the runner).
+                marks.disabled = None;
+                marks.conditional = None;
+            }
             let own = (marks.tag_at.clone(), marks.links.clone());
             marks.inherit(&w.inherited);
             let kind = if is_test {
@@ -522,6 +746,9 @@ impl Parser<'_, '_> {
                 }
                 ItemKind::Other
             };
+            if is_test {
+                self.facts.push((self.items.len(), marks.clone(), w.top_abstract));
+            }
             self.items.push(Item {
                 kind,
                 start_line: toks[start].line,
@@ -532,6 +759,28 @@ impl Parser<'_, '_> {
             });
             reset(&mut pending, &mut decl_start);
             k = j.max(k + 1);
+        }
+    }
+
+    /// Whether the method named at `name_i` is a JUnit 3 test of a `TestCase` subclass:
+    /// `public void testX()` without parameters and not static (Kotlin: a `fun testX()`
+    /// that is neither private, protected nor internal and returns `Unit`).
+    fn junit3_method(&self, start: usize, name_i: usize, params_close: usize) -> bool {
+        let toks = &self.lexed.tokens;
+        if !toks[name_i].text.starts_with("test") || params_close != name_i + 2 {
+            return false;
+        }
+        let mods = &toks[start..name_i];
+        if self.kotlin {
+            let hidden = mods.iter().any(|m| m.is("private") || m.is("protected") || m.is("internal"));
+            let typed = toks.get(params_close + 1).is_some_and(|c| c.is_punct(':'))
+                && !toks.get(params_close + 2).is_some_and(|u| u.is("Unit"));
+            !hidden && !typed && !mods.iter().any(|m| m.is("<"))
+        } else {
+            name_i > 0
+                && toks[name_i - 1].is("void")
+                && mods.iter().any(|m| m.is("public"))
+                && !mods.iter().any(|m| m.is("static"))
         }
     }
 
@@ -719,9 +968,236 @@ class CartTest {
         assert!(!s.has_markers && s.stray.is_empty());
     }
 
+    /// Each test's identity (after the file's path), its skip and its condition, quoted.
+    fn verdicts(s: &FileScan) -> Vec<(String, Option<String>, Option<String>)> {
+        s.tests
+            .iter()
+            .map(|t| {
+                let id = t.id.split_once("::").map_or(t.id.as_str(), |(_, r)| r).to_owned();
+                (id, t.ignored.as_ref().map(|s| s.what.clone()), t.conditional_skip.as_ref().map(|s| s.what.clone()))
+            })
+            .collect()
+    }
+
+    fn plain(id: &str) -> (String, Option<String>, Option<String>) {
+        (id.to_owned(), None, None)
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn junit3_testcase_methods_are_tests() {
+        let src = r#"package shop;
+import junit.framework.TestCase;
+import org.junit.Ignore;
+
+// incident: INC-1
+public class CartTest extends TestCase {
+    public void testAdds() {}
+    @Ignore public void testIgnoreIsNotReadByJUnit3() {}
+    void testPackagePrivate() {}
+    public static void testStatic() {}
+    public void testWithArgs(int x) {}
+    public int testReturns() { return 1; }
+    public void helper() {}
+    protected void setUp() {}
+}
+class MoreCartTest extends CartTest {
+    public void testMore() {}
+}
+@Ignore
+class IgnoredTest extends junit.framework.TestCase {
+    public void testOff() {}
+}
+class NotJUnit3 extends Base {
+    public void testNothing() {}
+}
+"#;
+        let s = scan("src/test/java/shop/CartTest.java", src);
+        assert_eq!(
+            verdicts(&s),
+            [
+                plain("CartTest::testAdds"),
+                plain("CartTest::testIgnoreIsNotReadByJUnit3"),
+                plain("MoreCartTest::testMore"),
+                ("IgnoredTest::testOff".to_owned(), Some("`@Ignore`".to_owned()), None),
+            ]
+        );
+        assert_eq!(linked(&s)[0].2, ["INC-1@5:14"]);
+        let kt = "class CartTest : TestCase() {\n    fun testAdds() {}\n    private fun testHidden() {}\n    fun testTyped(): Int = 1\n    fun testUnit(): Unit {}\n}\n";
+        assert_eq!(verdicts(&scan("CartTest.kt", kt)), [plain("CartTest::testAdds"), plain("CartTest::testUnit")]);
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn jqwik_properties_and_examples_and_junit4_theories_are_tests() {
+        let src = "class P {\n    @Property(tries = 10)\n    @Label(\"x\")\n    boolean holds(@ForAll int n) { return true; }\n    @Example void example() {}\n    @Disabled @Property void off(@ForAll int n) {}\n    @Theory public void theory(int x) {}\n    @Provide Arbitrary<Integer> ints() { return null; }\n}\n";
+        assert_eq!(
+            verdicts(&scan("P.java", src)),
+            [
+                plain("P::holds"),
+                plain("P::example"),
+                ("P::off".to_owned(), Some("`@Disabled`".to_owned()), None),
+                plain("P::theory"),
+            ]
+        );
+    }
+
+    const KOTEST: &str = r#"package shop
+
+class StringsSpec : StringSpec({
+    // incident: INC-1
+    "adds items" {
+        cart.add("x") shouldBe 1
+    }
+    "!bang disables" { }
+    "configured off".config(enabled = false) { }
+    "configured maybe".config(enabled = onCi, timeout = 3.seconds) { }
+    "templated $n" { }
+    if (System.getenv("CI") != null) {
+        "only on CI" { }
+    }
+})
+
+class FunsSpec : FunSpec() {
+    init {
+        // incident: INC-2
+        context("totals") {
+            test("rounds") { }
+            xtest("x-ed") { }
+        }
+        xcontext("off") {
+            test("inside off") { }
+        }
+        test("top").config(enabledIf = { true }) { }
+    }
+}
+
+class DescribesSpec : DescribeSpec({
+    describe("a cart") {
+        it("is empty") { }
+        xit("not yet") { }
+    }
+})
+
+class FreesSpec : FreeSpec({
+    "outer" - {
+        "inner" { }
+    }
+})
+
+class WordsSpec : WordSpec({
+    "a cart" should {
+        "hold items" { }
+    }
+})
+
+class BehaviorsSpec : BehaviorSpec({
+    given("a cart") {
+        `when`("adding") {
+            then("it holds") { }
+        }
+    }
+})
+
+@Ignored
+class IgnoredSpec : ShouldSpec({
+    should("never run") { }
+})
+
+class NotASpec : Something({
+    "not a test" { }
+})
+"#;
+
+    // incident: IG-2026-013
+    #[test]
+    fn kotest_specs_of_every_style_are_tests_with_their_skips() {
+        let src = KOTEST;
+        let s = scan("src/test/kotlin/shop/Specs.kt", src);
+        let off = |id: &str, why: &str| (id.to_owned(), Some(why.to_owned()), None);
+        let cond = |id: &str, why: &str| (id.to_owned(), None, Some(why.to_owned()));
+        assert_eq!(
+            verdicts(&s),
+            [
+                plain("StringsSpec::adds items"),
+                off("StringsSpec::!bang disables", "`\"!bang disables\"`"),
+                off("StringsSpec::configured off", "`enabled = false`"),
+                cond("StringsSpec::configured maybe", "`enabled = onCi`"),
+                plain("StringsSpec::templated $n"),
+                cond("StringsSpec::only on CI", "`if (System.getenv(\"CI\") != null)`"),
+                plain("FunsSpec::totals -- rounds"),
+                off("FunsSpec::totals -- x-ed", "`xtest`"),
+                off("FunsSpec::off -- inside off", "`xcontext`"),
+                cond("FunsSpec::top", "`enabledIf = { true }`"),
+                plain("DescribesSpec::a cart -- is empty"),
+                off("DescribesSpec::a cart -- not yet", "`xit`"),
+                plain("FreesSpec::outer -- inner"),
+                plain("WordsSpec::a cart -- hold items"),
+                plain("BehaviorsSpec::a cart -- adding -- it holds"),
+                off("IgnoredSpec::never run", "`@Ignored`"),
+            ]
+        );
+        let links: Vec<(String, Vec<String>)> =
+            linked(&s).into_iter().filter(|l| !l.2.is_empty()).map(|(id, _, l)| (id, l)).collect();
+        let p = "src/test/kotlin/shop/Specs.kt::";
+        assert_eq!(
+            links,
+            [
+                (format!("{p}StringsSpec::adds items"), vec!["INC-1@4:18".to_owned()]),
+                (format!("{p}FunsSpec::totals -- rounds"), vec!["INC-2@19:22".to_owned()]),
+                (format!("{p}FunsSpec::totals -- x-ed"), vec!["INC-2@19:22".to_owned()]),
+            ]
+        );
+        assert_eq!(s.tests[0].body.as_str(), "\"adds items\" {\n        cart.add(\"x\") shouldBe 1\n    }");
+        assert!(s.stray.is_empty(), "{:?}", s.stray);
+    }
+
+    #[test]
+    fn facts_give_class_package_tags_and_categories() {
+        let src = "package a.b;\n@Tag(\"slow\")\nclass CartTest {\n    @Nested class Inner { @Test @Tag(\"db\") void t() {} }\n    @Test @Category({Fast.class, x.Db.class}) void u() {}\n}\nabstract class BaseTest { @Test void v() {} }\n";
+        let f = facts("CartTest.java", src);
+        type Shown = (String, String, String, Vec<String>, Vec<String>, bool);
+        let show: Vec<Shown> = f
+            .into_iter()
+            .map(|(id, f)| {
+                (
+                    id,
+                    f.class,
+                    f.package,
+                    f.tags.into_iter().map(|t| t.0).collect(),
+                    f.categories.into_iter().map(|t| t.0).collect(),
+                    f.is_abstract,
+                )
+            })
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            show,
+            [
+                ("CartTest.java::BaseTest::v".into(), "BaseTest".into(), "a.b".into(), s(&[]), s(&[]), true),
+                (
+                    "CartTest.java::CartTest::u".into(),
+                    "CartTest".into(),
+                    "a.b".into(),
+                    s(&["slow"]),
+                    s(&["Fast", "Db"]),
+                    false
+                ),
+                (
+                    "CartTest.java::CartTest::Inner::t".into(),
+                    "CartTest".into(),
+                    "a.b".into(),
+                    s(&["db", "slow"]),
+                    s(&[]),
+                    false
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn garbage_never_panics() {
-        for src in [JAVA, KOTLIN] {
+        for src in [JAVA, KOTLIN, KOTEST] {
             for (path, cut) in ["a.java", "a.kt"].iter().flat_map(|p| (0..=src.len()).map(move |c| (*p, c))) {
                 let _ = scan(path, &src[..cut]);
             }
