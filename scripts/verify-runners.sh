@@ -11,6 +11,9 @@ python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check pytest
 # `verify`'s default Python command is `python -m pytest`: the virtualenv's python.
 PATH="$venv/bin:$PATH" cargo test --locked --quiet --test verify -- --ignored --exact python_tests_run_with_pytest
+# The causes of wrong verdicts on real Python fixes (IG-2026-014): each makes its own
+# virtualenv, lent pytest by this one.
+PATH="$venv/bin:$PATH" cargo test --locked --quiet --test verify_truth -- --ignored
 
 if command -v go > /dev/null; then
   cargo test --locked --quiet --test verify -- --ignored --exact go_tests_run_with_go_test

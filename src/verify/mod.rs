@@ -183,6 +183,9 @@ impl Repo {
 
 /// Runs `verify`.
 pub fn run(opts: &Options) -> Result<Report> {
+    // First: Ctrl-C at any point says what it stopped, and leaves nothing behind (the
+    // scratch directory, the worktrees, the processes).
+    worktree::handle_interruptions();
     let analysis = crate::analyze(&opts.analysis)?;
     let model = &analysis.model;
     let config = &analysis.config;
@@ -238,7 +241,6 @@ pub fn run(opts: &Options) -> Result<Report> {
         return Ok(report);
     }
 
-    worktree::handle_interruptions();
     // The base's `[verify]` binds like every guard setting: a pull request must not choose
     // how its own proof is run.
     let verify = config.binding_verify();
@@ -736,8 +738,11 @@ fn attempt(
     // The same failure on both sides before any test ran is the environment's.
     if with.verdict == Verdict::DidNotBuild && without.verdict == Verdict::DidNotBuild {
         let (a, b) = (setup::first_error_line(&with.ran.output), setup::first_error_line(&without.ran.output));
+        // Unless the error is in the test's own file: then it is the test that does not build.
+        let in_test = |out: &str| out.contains(job.test.loc.path.as_str());
         if let (Some(a), Some(b)) = (a, b)
             && a == b
+            && !in_test(&with.ran.output)
         {
             return Err(Stop {
                 why: format!(
@@ -798,10 +803,24 @@ fn run_side(
         }
     }
     let mut env: Vec<(String, String)> = Vec::new();
-    // One target directory for every cargo run of this repository: the dependencies build
-    // once, and the run without the fix rebuilds only what differs from the run with it.
-    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-        env.push(("CARGO_TARGET_DIR".into(), cx.repo.scratch.join("target").to_string_lossy().into_owned()));
+    // One target directory for every cargo run of a worker: the dependencies build once,
+    // and the run without the fix rebuilds only what differs from the run with it. Not
+    // one for all workers: cargo names a package's test binary the same in every checkout
+    // of it, so one worker would run the binary another just built of another commit.
+    let own = std::env::var_os("CARGO_TARGET_DIR");
+    match (own, cx.opts.jobs > 1) {
+        (None, false) => {
+            env.push(("CARGO_TARGET_DIR".into(), cx.repo.scratch.join("target").to_string_lossy().into_owned()));
+        }
+        (None, true) => env.push((
+            "CARGO_TARGET_DIR".into(),
+            cx.repo.scratch.join(format!("target-w{slot}")).to_string_lossy().into_owned(),
+        )),
+        (Some(dir), true) => env.push((
+            "CARGO_TARGET_DIR".into(),
+            PathBuf::from(dir).join(format!("incident-guard-w{slot}")).to_string_lossy().into_owned(),
+        )),
+        (Some(_), false) => {}
     }
     // Plain output, and no backtrace filling the last lines a report keeps.
     env.push(("CARGO_TERM_COLOR".into(), "never".into()));

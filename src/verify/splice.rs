@@ -96,15 +96,17 @@ pub fn cfg_test_items(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
     Some(out)
 }
 
-/// Today's text of a test brought alone into its file as it was at the fix (`base`, empty
-/// when the file did not exist there): the test's top-level item (its function, or the
-/// class or module around it) replacing its namesake or appended, with what it needs that
-/// `base` lacks: in Python, the top-level imports, functions, classes and assignments of
-/// today's file whose names it uses (and those their own code uses); in Rust, today's
-/// top-level `use` lines. `None` for other languages, or when the item is not found.
+/// Today's text of a test brought alone to where the fix was, with what it needs. In
+/// Python, a file of the test's top-level item (its function, or its class) and the
+/// top-level imports, functions, classes and assignments of today's file whose names it
+/// uses (and those their own code uses), nothing else: the file as the fix left it may
+/// not even import any more. In Rust, the item replacing its namesake in the file as at
+/// the fix (`base`, empty when the file did not exist there) or appended to it, with
+/// today's top-level `use` lines it lacks. `None` for other languages, or when the item
+/// is not found.
 pub fn transplant(language: &str, base: &str, today: &str, item: &str, line: usize) -> Option<String> {
     match language {
-        "python" => python(base, today, line),
+        "python" => python(today, line),
         "rust" => {
             let mut out = rust(base, today, item)?;
             let missing: Vec<&str> =
@@ -218,74 +220,36 @@ fn python_names_used(text: &str) -> std::collections::HashSet<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).map(str::to_owned).collect()
 }
 
-fn python(base: &str, today: &str, line: usize) -> Option<String> {
-    let t_lines: Vec<&str> = today.lines().collect();
-    let b_lines: Vec<&str> = base.lines().collect();
-    let t_blocks = python_blocks(&t_lines);
-    let b_blocks = python_blocks(&b_lines);
+fn python(today: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = today.lines().collect();
+    let blocks = python_blocks(&lines);
     let idx = line.checked_sub(1)?;
-    let (ts, te, t_names) = t_blocks.iter().find(|(s, e, _)| *s <= idx && idx < *e)?.clone();
-    let test_text = t_lines[ts..te].join("\n");
-    let defined_in_base: std::collections::HashSet<String> =
-        b_blocks.iter().flat_map(|b| b.2.iter().cloned()).collect();
+    let test = blocks.iter().position(|(s, e, _)| *s <= idx && idx < *e)?;
+    let text_of = |k: usize| lines[blocks[k].0..blocks[k].1].join("\n");
     // What the test needs, found in rounds: the helpers' own needs too.
-    let mut needed: Vec<usize> = Vec::new();
-    let mut used = python_names_used(&test_text);
-    for _ in 0..4 {
+    let mut keep = vec![test];
+    let mut used = python_names_used(&text_of(test));
+    for _ in 0..8 {
         let mut grew = false;
-        for (k, (s, e, names)) in t_blocks.iter().enumerate() {
-            if *s == ts || needed.contains(&k) || names.is_empty() {
+        for (k, (_, _, names)) in blocks.iter().enumerate() {
+            if keep.contains(&k) || !names.iter().any(|n| used.contains(n)) {
                 continue;
             }
-            let block = t_lines[*s..*e].join("\n");
-            let in_base = b_lines.windows(e - s).any(|w| w.join("\n") == block);
-            if in_base || !names.iter().any(|n| used.contains(n) && !defined_in_base.contains(n)) {
-                continue;
-            }
-            needed.push(k);
-            used.extend(python_names_used(&block));
+            keep.push(k);
+            used.extend(python_names_used(&text_of(k)));
             grew = true;
         }
         if !grew {
             break;
         }
     }
-    needed.sort_unstable();
-    let (imports, helpers): (Vec<usize>, Vec<usize>) =
-        needed.into_iter().partition(|&k| is_import(&t_lines[t_blocks[k].0..t_blocks[k].1].join("\n")));
-    let text_of = |k: usize| t_lines[t_blocks[k].0..t_blocks[k].1].join("\n");
-    let mut out: Vec<String> = Vec::new();
-    // Base up to its last top-level import, today's missing imports, the rest of base.
-    let last_import = b_blocks.iter().filter(|(s, e, _)| is_import(&b_lines[*s..*e].join("\n"))).map(|b| b.1).max();
-    let split = last_import.unwrap_or_else(|| {
-        // After a module docstring and `from __future__`: at the first code line.
-        b_blocks.first().map_or(b_lines.len(), |b| if b_lines[b.0].starts_with(['"', '\'']) { b.1 } else { b.0 })
-    });
-    out.extend(b_lines[..split].iter().map(|l| (*l).to_owned()));
-    out.extend(imports.iter().map(|&k| text_of(k)));
-    // The test's namesake in base is replaced; helpers go before it.
-    let rest: Vec<&str> = b_lines[split..].to_vec();
-    let namesake = b_blocks.iter().find(|(s, _, n)| *s >= split && !n.is_empty() && *n == t_names);
-    match namesake {
-        Some((s, e, _)) => {
-            out.extend(b_lines[split..*s].iter().map(|l| (*l).to_owned()));
-            out.extend(helpers.iter().map(|&k| format!("\n{}\n", text_of(k))));
-            out.push(test_text);
-            out.extend(b_lines[*e..].iter().map(|l| (*l).to_owned()));
-        }
-        None => {
-            out.extend(rest.iter().map(|l| (*l).to_owned()));
-            out.extend(helpers.iter().map(|&k| format!("\n{}\n", text_of(k))));
-            out.push(format!("\n\n{test_text}"));
-        }
-    }
-    let mut text = out.join("\n");
+    // `from __future__` imports change how the rest is read, and must come first.
+    keep.extend((0..blocks.len()).filter(|&k| text_of(k).starts_with("from __future__")));
+    keep.sort_unstable();
+    keep.dedup();
+    let mut text = keep.iter().map(|&k| text_of(k)).collect::<Vec<_>>().join("\n\n");
     text.push('\n');
     Some(text)
-}
-
-fn is_import(block: &str) -> bool {
-    block.starts_with("import ") || block.starts_with("from ")
 }
 
 #[cfg(test)]
@@ -308,5 +272,16 @@ mod tests {
             "{spliced}"
         );
         assert_eq!(rust(without, with, "nothing"), None);
+    }
+
+    #[test]
+    fn a_python_test_is_transplanted_with_the_imports_and_helpers_it_uses_and_nothing_else() {
+        let today = "from __future__ import annotations\nimport os\nfrom shop.backoff import backoff\nfrom shop.retry import (\n    retries,\n    limit,\n)\n\nLIMIT = 3\n\n\ndef helper():\n    return LIMIT\n\n\n@pytest.mark.incident(\"INC-1\")\ndef test_capped():\n    assert retries(10) == helper()\n\n\ndef test_other():\n    assert backoff() == 2\n";
+        let line = today.lines().position(|l| l.starts_with("def test_capped")).unwrap() + 1;
+        let out = transplant("python", "", today, "test_capped", line).unwrap();
+        assert_eq!(
+            out,
+            "from __future__ import annotations\n\nfrom shop.retry import (\n    retries,\n    limit,\n)\n\nLIMIT = 3\n\ndef helper():\n    return LIMIT\n\n@pytest.mark.incident(\"INC-1\")\ndef test_capped():\n    assert retries(10) == helper()\n"
+        );
     }
 }
