@@ -13,6 +13,9 @@ python3 -m venv "$venv"
 PATH="$venv/bin:$PATH" cargo test --locked --quiet --test verify -- --ignored --exact python_tests_run_with_pytest
 # pytest's own collection and skips, case by case, against what `check` says (tests/pytest_truth.rs).
 PATH="$venv/bin:$PATH" cargo test --locked --quiet --test pytest_truth -- --ignored --exact pytest_does_what_the_cases_say
+# The causes of wrong verdicts on real Python fixes (IG-2026-014): each makes its own
+# virtualenv, lent pytest by this one.
+PATH="$venv/bin:$PATH" cargo test --locked --quiet --test verify_truth -- --ignored
 
 if command -v go > /dev/null; then
   cargo test --locked --quiet --test verify -- --ignored --exact go_tests_run_with_go_test

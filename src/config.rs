@@ -44,7 +44,7 @@ const SCAN_RUST_KEYS: &[&str] = &["test_attributes"];
 
 /// The keys of `[verify]`: the seconds one run of a test may take, and one command per
 /// language (see `verify::command`).
-const VERIFY_KEYS: &[&str] = &["timeout", "env", "rust", "python", "go", "javascript", "java"];
+const VERIFY_KEYS: &[&str] = &["timeout", "env", "setup", "rust", "python", "go", "javascript", "java"];
 
 /// The placeholders a `[verify]` command may hold, each replaced by a property of the test
 /// it runs (documented in docs/config.md). `{target_flags}` stands alone as a word, since
@@ -87,6 +87,9 @@ pub struct VerifyConfig {
     /// Names of environment variables a test is given beyond the built-in allow-list
     /// (`env`); never one that `is_withheld` names.
     pub env: Vec<String>,
+    /// Commands run, in order, in each worktree before its test (`setup`): each a line
+    /// of words split at whitespace (quotes keep spaces), run without a shell.
+    pub setup: Vec<String>,
 }
 
 /// The sections a postmortem's narrative needs by default.
@@ -661,6 +664,15 @@ fn parse_verify(t: &Table, p: &mut Problems) -> VerifyConfig {
             }
         }
     }
+    if t.get("setup").is_some() {
+        for line in t.string_array("setup", p) {
+            if crate::verify::setup::words(&line.value).is_empty() {
+                p.push(&line.span, "a command in `setup` of [verify] must name a program");
+            } else {
+                out.setup.push(line.value);
+            }
+        }
+    }
     if let Some(v) = t.get("timeout") {
         match v.get_ref().as_integer().and_then(|i| i.as_str().parse::<u64>().ok()).filter(|s| *s > 0) {
             Some(secs) => out.timeout = Some(secs),
@@ -713,6 +725,9 @@ fn verify_changes(base: &VerifyConfig, head: &VerifyConfig) -> Vec<String> {
     }
     if base.env != head.env {
         out.push("`env`".to_owned());
+    }
+    if base.setup != head.setup {
+        out.push("`setup`".to_owned());
     }
     for lang in LANGUAGE_NAMES {
         if base.commands.get(*lang) != head.commands.get(*lang) {

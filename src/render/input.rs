@@ -398,7 +398,7 @@ pub fn check_report(bytes: &[u8]) -> Result<Report> {
 
 const SIDES: &[&str] = &["without-fix", "with-fix"];
 const VERDICTS: &[&str] = &["passed", "failed", "did-not-build", "ran-no-test", "timed-out"];
-const TEST_SOURCES: &[&str] = &["", "fix-commit", "work-tree"];
+const TEST_SOURCES: &[&str] = &["", "fix-commit", "as-written-in-fix", "transplanted", "work-tree"];
 /// `skipped`: the time budget ran out before the test started.
 const SKIPPED: &str = "skipped";
 
@@ -439,6 +439,8 @@ struct VerifiedIn {
     test_source: String,
     test_blob: Option<String>,
     runs: Vec<RunIn>,
+    #[serde(default)]
+    earlier_runs: Vec<RunIn>,
 }
 
 #[derive(Deserialize)]
@@ -481,30 +483,33 @@ impl VerifiedIn {
                     "fix-commits" => Source::FixCommits,
                     "prevent-items" => Source::PreventItems,
                     "marker-commit" => Source::MarkerCommit,
+                    "test-commit" => Source::TestCommit,
                     other => bail!("unknown fix source `{}`", other.escape_debug()),
                 };
                 Ok(Choice { commits: c.commits, source, reason: c.reason })
             })
             .transpose()?;
-        let runs = self
-            .runs
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| -> Result<crate::verify::RunView> {
-                anyhow::Ok(crate::verify::RunView {
-                    side: word(SIDES, &r.side, "run side")?,
-                    verdict: word(VERDICTS, &r.verdict, "run verdict")?,
-                    commit: r.commit,
-                    command: r.command,
-                    dir: r.dir,
-                    exit_status: r.exit_status,
-                    timed_out: r.timed_out,
-                    seconds: r.seconds,
-                    tail: r.tail,
+        let read_runs = |runs: Vec<RunIn>| {
+            runs.into_iter()
+                .enumerate()
+                .map(|(i, r)| -> Result<crate::verify::RunView> {
+                    anyhow::Ok(crate::verify::RunView {
+                        side: word(SIDES, &r.side, "run side")?,
+                        verdict: word(VERDICTS, &r.verdict, "run verdict")?,
+                        commit: r.commit,
+                        command: r.command,
+                        dir: r.dir,
+                        exit_status: r.exit_status,
+                        timed_out: r.timed_out,
+                        seconds: r.seconds,
+                        tail: r.tail,
+                    })
+                    .with_context(|| format!("run {}", i + 1))
                 })
-                .with_context(|| format!("run {}", i + 1))
-            })
-            .collect::<Result<_>>()?;
+                .collect::<Result<Vec<_>>>()
+        };
+        let runs = read_runs(self.runs)?;
+        let earlier_runs = read_runs(self.earlier_runs)?;
         Ok(crate::verify::Verified {
             incident: self.incident,
             test: self.test,
@@ -519,6 +524,7 @@ impl VerifiedIn {
             test_source: word(TEST_SOURCES, &self.test_source, "test source")?,
             test_blob: self.test_blob,
             runs,
+            earlier_runs,
             kind,
         })
     }

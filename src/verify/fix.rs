@@ -1,10 +1,13 @@
 //! Which commit is an incident's fix, for running its tests without and with it. In
 //! order: the postmortem's `fix_commits` (resolved as for the incident's code, see
 //! `incident_code`); else the commits that are evidence for its closed `prevent` action
-//! items (the change that prevents a recurrence is the fix); else, for each test, the
-//! commit that added the incident's ID to the test's file, since a regression test
-//! usually lands with its fix. Each choice says which it is and why, and an incident with
-//! none says how to name its fix. Pure: the history and the lookups are handed in.
+//! items (the change that prevents a recurrence is the fix); else, for each test, a commit
+//! looked up in the history (see `lookup`). Evidence that is listed but does not resolve
+//! (a shallow clone, a wrong SHA) makes the incident `unverifiable` there and then, where
+//! `check` reports `history-unavailable`: never a fallback to a guess, which would verify
+//! the test against a commit that is not the fix. Each choice says which it is and why,
+//! and an incident with none says how to name its fix. Pure: the history and the lookups
+//! are handed in.
 
 use crate::git::{EntryError, History};
 use crate::postmortem::{ItemStatus, Postmortem};
@@ -17,6 +20,8 @@ pub enum Source {
     FixCommits,
     PreventItems,
     MarkerCommit,
+    /// The commit that introduced the test's text, with code changes beside it.
+    TestCommit,
 }
 
 /// The fix commits chosen for a test, oldest first, and why them.
@@ -56,25 +61,15 @@ pub fn for_incident(
     time: &dyn Fn(&str) -> i64,
 ) -> Result<Option<Choice>, Unverifiable> {
     if !pm.fix_commits.is_empty() {
-        let entries: Vec<_> = history.fix_entries.iter().filter(|e| e.incident == pm.id).collect();
+        let entries: Vec<_> = history.fix_entries_of(&pm.id).collect();
+        if let Some(bad) = entries.iter().find(|e| e.resolved.is_err()) {
+            return Err(unresolved(history, &format!("fix commit `{}` of {}", bad.entry, pm.id), &bad.resolved));
+        }
         let commits: Vec<String> = entries.iter().filter_map(|e| e.resolved.clone().ok()).collect();
         if commits.is_empty() {
-            let first = entries.first();
-            let why = match first.map(|e| &e.resolved) {
-                Some(Err(EntryError::Ambiguous)) => "is ambiguous",
-                Some(Err(EntryError::NotACommit)) => "is not a commit",
-                _ => "does not resolve to a commit of this clone",
-            };
             return Err(Unverifiable {
-                why: format!(
-                    "`fix_commits` of {}: {} {why}",
-                    pm.id,
-                    first.map_or_else(String::new, |e| format!("`{}`", e.entry))
-                ),
-                help: format!(
-                    "correct the entry (a SHA, a unique prefix of at least 4 hex digits, or a tag); in a shallow clone, {}",
-                    crate::git::UNSHALLOW_FIX
-                ),
+                why: format!("`fix_commits` of {} lists no commit that could be read", pm.id),
+                help: naming_help(&pm.id),
             });
         }
         return Ok(Some(Choice {
@@ -82,6 +77,22 @@ pub fn for_incident(
             source: Source::FixCommits,
             reason: "`fix_commits` in the postmortem".to_owned(),
         }));
+    }
+    for item in
+        pm.action_items.iter().filter(|a| a.status == ItemStatus::Closed && a.kind.as_deref() == Some("prevent"))
+    {
+        let what = crate::git::item_ref(&pm.id, &item.id);
+        if let Some(bad) = history.entries_of(&pm.id, &item.id).find(|e| e.resolved.is_err()) {
+            return Err(unresolved(history, &format!("commit `{}` listed for {what}", bad.entry), &bad.resolved));
+        }
+        if history.shallow && evidence(&pm.id, &item.id).is_empty() {
+            return Err(Unverifiable {
+                why: format!(
+                    "the clone is shallow, so the commit of the closed prevent action item {what} (its fix) may not be here"
+                ),
+                help: crate::git::UNSHALLOW_FIX.to_owned(),
+            });
+        }
     }
     let mut commits = Vec::new();
     let mut items = Vec::new();
@@ -105,24 +116,26 @@ pub fn for_incident(
     Ok(Some(Choice { commits: ordered(commits, time), source: Source::PreventItems, reason }))
 }
 
-/// The last resort for one test: the commit that added the incident's ID to its file.
-pub fn marker_commit(pm_id: &str, file: &str, commit: Option<String>) -> Result<Choice, Unverifiable> {
-    let file = crate::finding::code(file);
-    match commit {
-        Some(sha) => Ok(Choice {
-            reason: format!(
-                "the commit that added the marker naming {pm_id} to {file} (no `fix_commits`, no closed prevent item with a commit): the test usually lands with its fix"
+/// Why listed evidence (`what`) that does not resolve leaves the incident unverifiable.
+fn unresolved(history: &History, what: &str, error: &Result<String, EntryError>) -> Unverifiable {
+    let (why, help) = match error {
+        Err(EntryError::NotFound) if history.shallow => {
+            (format!("{what} is not in this shallow clone"), crate::git::UNSHALLOW_FIX.to_owned())
+        }
+        Err(EntryError::Ambiguous) => (format!("{what} is ambiguous"), "give more of its hex digits".to_owned()),
+        Err(EntryError::NotACommit) => (
+            format!("{what} is not a commit"),
+            "name a commit: its SHA, a unique prefix of at least 4 hex digits, or a tag".to_owned(),
+        ),
+        _ => (
+            format!("{what} does not resolve to a commit of this clone"),
+            format!(
+                "correct the entry (a SHA, a unique prefix of at least 4 hex digits, or a tag); if it lives elsewhere, fetch it; in a shallow clone, {}",
+                crate::git::UNSHALLOW_FIX
             ),
-            commits: vec![sha],
-            source: Source::MarkerCommit,
-        }),
-        None => Err(Unverifiable {
-            why: format!(
-                "{pm_id} names no fix commit, and no commit added its marker to {file} (is the test committed?)"
-            ),
-            help: naming_help(pm_id),
-        }),
-    }
+        ),
+    };
+    Unverifiable { why: format!("{why}: the test is not verified against a guess"), help }
 }
 
 /// Unique, oldest first (by commit time, then SHA).

@@ -13,9 +13,12 @@
 
 pub mod command;
 pub mod fix;
+pub mod lookup;
 pub mod process;
 pub mod prune;
+pub mod provenance;
 mod scratch;
+pub mod setup;
 mod splice;
 pub mod worktree;
 
@@ -99,14 +102,21 @@ pub struct Verified {
     pub with_commit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_commit: Option<String>,
-    /// Where the test's file came from: `fix-commit` (its text is the same there as now),
-    /// or `work-tree` (edited since the fix, or `--at-head`).
+    /// Which text of the test ran: `fix-commit` (its file as at the fix, where the test's
+    /// text is the same as now), `as-written-in-fix` (its file as at the fix, where the
+    /// test's text differs from now's), `transplanted` (today's text of the test alone,
+    /// with what it needs, in its file as at the fix), or `work-tree` (today's file whole:
+    /// `--at-head`, or a language that cannot be transplanted).
     #[serde(skip_serializing_if = "str::is_empty")]
     pub test_source: &'static str,
     /// The blob id of the test's text that ran (see `proof::test_blob`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_blob: Option<String>,
     pub runs: Vec<RunView>,
+    /// The runs of the test as written in the fix, when that text did not build and
+    /// today's was transplanted and run after them (`runs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_runs: Vec<RunView>,
     #[serde(skip)]
     pub kind: Option<Outcome>,
 }
@@ -174,6 +184,9 @@ impl Repo {
 
 /// Runs `verify`.
 pub fn run(opts: &Options) -> Result<Report> {
+    // First: Ctrl-C at any point says what it stopped, and leaves nothing behind (the
+    // scratch directory, the worktrees, the processes).
+    worktree::handle_interruptions();
     let analysis = crate::analyze(&opts.analysis)?;
     let model = &analysis.model;
     let config = &analysis.config;
@@ -207,7 +220,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         head,
     };
 
-    let jobs = select(opts, model, history, &repo, &git)?;
+    let jobs = select(opts, model, config, history, &repo, &git)?;
     let mut report = Report {
         version: JSON_VERSION,
         results: Vec::new(),
@@ -229,7 +242,6 @@ pub fn run(opts: &Options) -> Result<Report> {
         return Ok(report);
     }
 
-    worktree::handle_interruptions();
     // The base's `[verify]` binds like every guard setting: a pull request must not choose
     // how its own proof is run.
     let verify = config.binding_verify();
@@ -300,6 +312,7 @@ pub fn run(opts: &Options) -> Result<Report> {
 fn select(
     opts: &Options,
     model: &Model,
+    config: &crate::config::Config,
     history: &crate::git::History,
     repo: &Repo,
     git: &Repository,
@@ -317,6 +330,9 @@ fn select(
         opts.changed.then(|| model.changed_links().into_iter().map(|(i, t)| (i, t.id.clone())).collect());
     let time = |sha: &str| Oid::from_str(sha).and_then(|o| git.find_commit(o)).map_or(0, |c| c.time().seconds());
     let evidence = |incident: &str, item: &str| model.evidence(incident, item);
+    let words = config.marker_words();
+    let place =
+        lookup::Place { workdir: &repo.workdir, prefix: &repo.prefix, postmortems: &config.postmortems, words: &words };
     let mut jobs = Vec::new();
     let mut test_seen = false;
     for pm in model.incidents() {
@@ -338,7 +354,7 @@ fn select(
             let choice = match &incident_fix {
                 Ok(Some(c)) => Ok(c.clone()),
                 Err(u) => Err(u.clone()),
-                Ok(None) => fix::marker_commit(&pm.id, &test.loc.path, marker_commit(repo, &pm.id, &test.loc.path)),
+                Ok(None) => lookup::for_test(pm, test, &place, git),
             };
             jobs.push(Job { incident: pm.id.clone(), test: test.clone(), fix: choice });
         }
@@ -355,21 +371,6 @@ fn select(
         );
     }
     Ok(jobs)
-}
-
-/// The oldest commit reachable from HEAD that added `incident` to the file `file`
-/// (relative to the checked directory), following renames: git's pickaxe.
-fn marker_commit(repo: &Repo, incident: &str, file: &str) -> Option<String> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&repo.workdir)
-        .args(["log", "--format=%H", "--follow", "-S", incident, "HEAD", "--"])
-        .arg(repo.git_path(file))
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout).lines().rfind(|l| l.len() == 40).map(str::to_owned)
 }
 
 struct Cx<'a> {
@@ -424,8 +425,88 @@ fn not_run(job: &Job, outcome: Option<Outcome>, message: String, help: Option<St
         test_source: "",
         test_blob: None,
         runs: Vec::new(),
+        earlier_runs: Vec::new(),
         kind: outcome,
     }
+}
+
+/// Which text of the test runs (see `Verified::test_source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TestSource {
+    FixCommit,
+    AsWrittenInFix,
+    Transplanted,
+    WorkTree,
+}
+
+impl TestSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            TestSource::FixCommit => "fix-commit",
+            TestSource::AsWrittenInFix => "as-written-in-fix",
+            TestSource::Transplanted => "transplanted",
+            TestSource::WorkTree => "work-tree",
+        }
+    }
+
+    /// The sentence a report adds: which text ran.
+    fn sentence(self, with_rev: &str) -> String {
+        let fix = proof::short(with_rev);
+        match self {
+            TestSource::FixCommit => format!("ran the test as written in fix {fix}, the same text as today"),
+            TestSource::AsWrittenInFix => {
+                format!("ran the test as written in fix {fix}, whose text differs from today's")
+            }
+            TestSource::Transplanted => {
+                format!("ran today's text of the test, transplanted alone into its file as at fix {fix}")
+            }
+            TestSource::WorkTree => "ran the test's file as it is in the work tree".to_owned(),
+        }
+    }
+}
+
+/// The test's file as it runs: its text, where it came from, and the blob id of the test's
+/// own text in it.
+struct Plan {
+    source: TestSource,
+    text: String,
+    blob: String,
+}
+
+/// Why a run gave no verdict about the test, and the run, when there was one.
+struct Stop {
+    why: String,
+    help: Option<String>,
+    run: Option<Box<RunView>>,
+}
+
+impl Stop {
+    fn new(why: String, help: Option<String>) -> Stop {
+        Stop { why, help, run: None }
+    }
+}
+
+/// One side's run: its command, what it did and how it reads.
+struct Side {
+    prepared: command::Prepared,
+    ran: process::Ran,
+    verdict: Verdict,
+}
+
+/// Whether two texts of a test are the same but for marker lines and blank lines.
+fn same_text(a: &str, b: &str, words: &[String]) -> bool {
+    let keep = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .filter(|l| {
+                let lower = l.to_ascii_lowercase();
+                !words.iter().any(|w| lower.contains(&w.to_ascii_lowercase()))
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    keep(a) == keep(b)
 }
 
 /// Verifies one link on worker `slot`.
@@ -456,89 +537,347 @@ fn verify_one(cx: &Cx, job: &Job, slot: usize) -> Verified {
     let mut v = not_run(job, Some(Outcome::NotRunnable), String::new(), None);
     v.with_commit = Some(with_rev.clone());
     v.without_commit = Some(without_rev.clone());
-    // The proof is of the test's text as it is now (the scanner's, in the work tree). When
-    // that is its text at the commit it runs with, its file comes from that commit, as it
-    // was written with the fix; otherwise (edited since, `--at-head`) from the work tree.
+    v.fix = Some(choice.clone());
     let file = &job.test.loc.path;
-    let words = crate::scan::markers::MarkerWords::new(&cx.config.marker_words())
-        .with_rust_test_attributes(cx.config.rust_test_attributes());
+    let language = crate::scan::language_for(file).map_or("unknown", |l| l.name());
+    let words = cx.config.marker_words();
     let at_rev = blob_text(&repo, &with_rev, &cx.repo.git_path(file));
-    let same_at_rev = !cx.opts.at_head
-        && at_rev.as_deref().is_some_and(|text| {
-            crate::scan::scan_bytes(file, text.as_bytes(), &words)
-                .is_some_and(|(scan, _)| scan.tests.iter().any(|t| t.id == job.test.id && t.body == job.test.body))
-        });
-    let source = if same_at_rev {
-        at_rev
-    } else {
-        crate::paths::read_inside(&crate::paths::boundary(&cx.repo.root), &cx.repo.root.join(file))
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-    };
-    let Some(source) = source else {
+    let today = crate::paths::read_inside(&crate::paths::boundary(&cx.repo.root), &cx.repo.root.join(file))
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let Some(today) = today else {
         v.message = format!("cannot read {}", crate::finding::code(file));
         return v;
     };
-    v.test_source = if same_at_rev { "fix-commit" } else { "work-tree" };
-    v.test_blob = Some(proof::test_blob(job.test.body.as_str()));
+    let today_blob = proof::test_blob(job.test.body.as_str());
+    // The test as the fix wrote it: its text at the commit it runs with, found whether it
+    // was linked there or not (a test linked after its fix had no marker yet).
+    let at_fix = if cx.opts.at_head {
+        None
+    } else {
+        at_rev.as_deref().and_then(|text| {
+            crate::scan::scan_every_body(file, text.as_bytes())
+                .and_then(|scan| scan.tests.into_iter().find(|t| t.id == job.test.id))
+        })
+    };
+    let transplant = |base: &str| -> Option<Plan> {
+        let scope: Vec<&str> =
+            job.test.id.strip_prefix(file.as_str()).unwrap_or("").split("::").filter(|s| !s.is_empty()).collect();
+        let item = scope.first().copied().unwrap_or(job.test.name.as_str());
+        splice::transplant(language, base, &today, item, job.test.loc.line).map(|text| Plan {
+            source: TestSource::Transplanted,
+            text,
+            blob: today_blob.clone(),
+        })
+    };
+    let work_tree = || Plan { source: TestSource::WorkTree, text: today.clone(), blob: today_blob.clone() };
+    let plan = match (&at_fix, &at_rev) {
+        _ if cx.opts.at_head => work_tree(),
+        (Some(t), Some(text)) if same_text(t.body.as_str(), job.test.body.as_str(), &words) => {
+            Plan { source: TestSource::FixCommit, text: text.clone(), blob: today_blob.clone() }
+        }
+        // A proof is of today's text (`--record`), and a change that edits a test asks about
+        // its new text (`--changed`): then today's text runs, transplanted.
+        (Some(_), Some(text)) if cx.opts.record || cx.opts.changed => transplant(text).unwrap_or_else(work_tree),
+        (Some(t), Some(text)) => {
+            Plan { source: TestSource::AsWrittenInFix, text: text.clone(), blob: proof::test_blob(t.body.as_str()) }
+        }
+        _ => transplant(at_rev.as_deref().unwrap_or("")).unwrap_or_else(work_tree),
+    };
+    let manifests = dependency_manifests(&repo, cx.repo, &choice);
+    let first = attempt(cx, &repo, job, &choice, &plan, &with_rev, &without_rev, slot, language);
+    // The fix's own text that does not build: today's, alone, may.
+    let built = |r: &Result<(Side, Side), Stop>| {
+        r.as_ref().is_ok_and(|(w, wo)| w.verdict != Verdict::DidNotBuild && wo.verdict != Verdict::DidNotBuild)
+    };
+    let (plan, result, earlier) = if plan.source == TestSource::AsWrittenInFix && !built(&first) {
+        match transplant(at_rev.as_deref().unwrap_or("")) {
+            Some(second_plan) => {
+                let second = attempt(cx, &repo, job, &choice, &second_plan, &with_rev, &without_rev, slot, language);
+                let first_said = describe_attempt(&first);
+                let earlier: Vec<RunView> = match &first {
+                    Ok((w, wo)) => vec![
+                        view("without-fix", &without_rev, &wo.prepared, &wo.ran, wo.verdict),
+                        view("with-fix", &with_rev, &w.prepared, &w.ran, w.verdict),
+                    ],
+                    Err(stop) => stop.run.iter().map(|r| (**r).clone()).collect(),
+                };
+                if built(&second) || !built(&first) && first.is_err() {
+                    (second_plan, second, Some((first_said, earlier)))
+                } else {
+                    (plan, first, Some((describe_attempt(&second), earlier)))
+                }
+            }
+            None => (plan, first, None),
+        }
+    } else {
+        (plan, first, None)
+    };
+    v.test_source = plan.source.as_str();
+    v.test_blob = Some(plan.blob.clone());
+    let said_source = plan.source.sentence(&with_rev);
+    let also = match &earlier {
+        Some((said, _)) if plan.source == TestSource::Transplanted => {
+            format!("; as written in fix {} it {said}", proof::short(&with_rev))
+        }
+        Some((said, _)) => format!("; today's text transplanted alone {said}"),
+        None => String::new(),
+    };
+    if let Some((_, runs)) = earlier {
+        v.earlier_runs = runs;
+    }
+    let manifest_note = (!manifests.is_empty()).then(|| {
+        let list = manifests.iter().map(|m| crate::finding::code(m)).collect::<Vec<_>>().join(", ");
+        let setup = if cx.verify.setup.is_empty() {
+            " give `[verify] setup` the command that installs it in each worktree (e.g. `setup = [\"pip install -r requirements.txt\"]`),"
+        } else {
+            ""
+        };
+        format!(
+            "the fix changed {list}: the environment must have the dependencies of both sides;{setup} see docs/config.md"
+        )
+    });
+    match result {
+        Err(stop) => {
+            v.message = format!("{} ({said_source}{also})", stop.why);
+            v.help = match (stop.help, &manifest_note) {
+                (Some(h), Some(n)) => Some(format!("{h}; {n}")),
+                (h, n) => h.or_else(|| n.clone()),
+            };
+            v.runs = stop.run.into_iter().map(|r| *r).collect();
+        }
+        Ok((with, without)) => {
+            v.runs.push(view("without-fix", &without_rev, &without.prepared, &without.ran, without.verdict));
+            v.runs.push(view("with-fix", &with_rev, &with.prepared, &with.ran, with.verdict));
+            let (outcome, message, help) = decide(without.verdict, with.verdict, &choice, &with_rev, cx.timeout);
+            v.kind = Some(outcome);
+            v.outcome = outcome.as_str();
+            v.message = format!("{message} ({said_source}{also})");
+            v.help = match (help, &manifest_note) {
+                (h, Some(n)) if outcome != Outcome::Caught => Some(match h {
+                    Some(h) => format!("{h}; {n}"),
+                    None => n.clone(),
+                }),
+                (h, _) => h,
+            };
+        }
+    }
+    v
+}
+
+/// What an attempt that was set aside showed, for the sentence about it.
+fn describe_attempt(r: &Result<(Side, Side), Stop>) -> String {
+    let word = |v: Verdict| match v {
+        Verdict::Passed => "passed",
+        Verdict::Failed => "failed",
+        Verdict::DidNotBuild => "did not build",
+        Verdict::RanNoTest => "ran no test",
+        Verdict::TimedOut => "timed out",
+    };
+    match r {
+        Ok((with, without)) => format!("{} without the fix and {} with it", word(without.verdict), word(with.verdict)),
+        Err(stop) => format!("could not be run: {}", stop.why),
+    }
+}
+
+/// The files of dependency manifests (see `setup::is_dependency_manifest`) that the fix
+/// commits changed, relative to the checked directory.
+fn dependency_manifests(repo: &Repository, r: &Repo, choice: &fix::Choice) -> Vec<String> {
+    let mut out = Vec::new();
+    for sha in &choice.commits {
+        let Ok(commit) = Oid::from_str(sha).and_then(|o| repo.find_commit(o)) else { continue };
+        let (Ok(tree), Ok(parent)) = (commit.tree(), commit.parent(0).and_then(|p| p.tree())) else { continue };
+        let Ok(diff) = repo.diff_tree_to_tree(Some(&parent), Some(&tree), None) else { continue };
+        for d in diff.deltas() {
+            let Some(p) = d.new_file().path().or_else(|| d.old_file().path()) else { continue };
+            let p = p.to_string_lossy().replace('\\', "/");
+            let rel = if r.prefix.is_empty() {
+                Some(p.clone())
+            } else {
+                p.strip_prefix(&format!("{}/", r.prefix)).map(str::to_owned)
+            };
+            if let Some(rel) = rel
+                && setup::is_dependency_manifest(&rel)
+                && !out.contains(&rel)
+            {
+                out.push(rel);
+            }
+        }
+    }
+    out
+}
+
+/// Runs the test of `plan` with the fix and then without it: the two sides, or why there
+/// is no verdict about the test.
+#[allow(clippy::too_many_arguments)]
+fn attempt(
+    cx: &Cx,
+    repo: &Repository,
+    job: &Job,
+    choice: &fix::Choice,
+    plan: &Plan,
+    with_rev: &str,
+    without_rev: &str,
+    slot: usize,
+    language: &str,
+) -> Result<(Side, Side), Stop> {
+    let at_with = blob_text(repo, with_rev, &cx.repo.git_path(&job.test.loc.path));
+    let bring_with = at_with.as_deref() != Some(plan.text.as_str());
+    let with = run_side(cx, repo, job, choice, plan, with_rev, "with-fix", bring_with, None, slot, language)?;
+    let without = run_side(
+        cx,
+        repo,
+        job,
+        choice,
+        plan,
+        without_rev,
+        "without-fix",
+        true,
+        Some((with_rev, &with.prepared)),
+        slot,
+        language,
+    )?;
+    // The same failure on both sides before any test ran is the environment's.
+    if with.verdict == Verdict::DidNotBuild && without.verdict == Verdict::DidNotBuild {
+        let (a, b) = (setup::first_error_line(&with.ran.output), setup::first_error_line(&without.ran.output));
+        // Unless the error is in the test's own file: then it is the test that does not build.
+        let in_test = |out: &str| out.contains(job.test.loc.path.as_str());
+        if let (Some(a), Some(b)) = (a, b)
+            && a == b
+            && !in_test(&with.ran.output)
+        {
+            return Err(Stop {
+                why: format!(
+                    "both sides fail the same way before the test runs, with the fix and without it: `{a}`; that is the environment's, not the test's"
+                ),
+                help: Some("make the project build in this environment (see the output below), or give `[verify] setup` what it needs".to_owned()),
+                run: Some(Box::new(view("with-fix", with_rev, &with.prepared, &with.ran, with.verdict))),
+            });
+        }
+    }
+    Ok((with, without))
+}
+
+/// One side: its worktree at `rev`, the test's file from `plan` (and, without the fix,
+/// the helpers the fix added), `[verify] setup`, the check that the code under test is
+/// the worktree's, then the test. `with` is the other side's commit and command, for the
+/// side without the fix.
+#[allow(clippy::too_many_arguments)]
+fn run_side(
+    cx: &Cx,
+    repo: &Repository,
+    job: &Job,
+    choice: &fix::Choice,
+    plan: &Plan,
+    rev: &str,
+    side: &'static str,
+    bring_file: bool,
+    with: Option<(&str, &command::Prepared)>,
+    slot: usize,
+    language: &str,
+) -> Result<Side, Stop> {
+    let words = if side == "with-fix" { "with the fix" } else { "without the fix" };
     let slot_dir = cx.repo.scratch.join(format!("w{slot}"));
     let log = cx.repo.scratch.join(format!("w{slot}.log"));
+    let tree = worktree::Worktree::add(&cx.repo.workdir, &slot_dir, rev).map_err(|e| Stop::new(e, None))?;
+    let root = tree.path().join(&cx.repo.prefix);
+    if bring_file {
+        bring(repo, cx.repo, choice, &plan.text, rev, with.map(|w| w.0), &root, &job.test)
+            .map_err(|e| Stop::new(e, None))?;
+    }
+    let mut prepared = match with {
+        Some((_, p)) => {
+            command::Prepared { argv: p.argv.clone(), dir: root.join(&p.dir_rel), dir_rel: p.dir_rel.clone() }
+        }
+        None => {
+            let p = command::prepare(cx.verify, &root, &job.test).map_err(|n| Stop::new(n.why, Some(n.help)))?;
+            provenance::maven_reactor(&p, &root).unwrap_or(p)
+        }
+    };
+    // `--locked` asks cargo to use the revision's lock file: only where it has one.
+    if language == "rust" && !cx.verify.commands.contains_key("rust") {
+        let has_lock =
+            prepared.dir.ancestors().take_while(|d| d.starts_with(tree.path())).any(|d| d.join("Cargo.lock").is_file());
+        if !has_lock {
+            prepared.argv.retain(|w| w != "--locked");
+        } else if with.is_some() && !prepared.argv.iter().any(|w| w == "--locked") {
+            prepared.argv.insert(2.min(prepared.argv.len()), "--locked".to_owned());
+        }
+    }
     let mut env: Vec<(String, String)> = Vec::new();
-    // One target directory for every cargo run of this repository: the dependencies build
-    // once, and the run without the fix rebuilds only what differs from the run with it.
-    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-        env.push(("CARGO_TARGET_DIR".into(), cx.repo.scratch.join("target").to_string_lossy().into_owned()));
+    // One target directory for every cargo run of a worker: the dependencies build once,
+    // and the run without the fix rebuilds only what differs from the run with it. Not
+    // one for all workers: cargo names a package's test binary the same in every checkout
+    // of it, so one worker would run the binary another just built of another commit.
+    let own = std::env::var_os("CARGO_TARGET_DIR");
+    match (own, cx.opts.jobs > 1) {
+        (None, false) => {
+            env.push(("CARGO_TARGET_DIR".into(), cx.repo.scratch.join("target").to_string_lossy().into_owned()));
+        }
+        (None, true) => env.push((
+            "CARGO_TARGET_DIR".into(),
+            cx.repo.scratch.join(format!("target-w{slot}")).to_string_lossy().into_owned(),
+        )),
+        (Some(dir), true) => env.push((
+            "CARGO_TARGET_DIR".into(),
+            PathBuf::from(dir).join(format!("incident-guard-w{slot}")).to_string_lossy().into_owned(),
+        )),
+        (Some(_), false) => {}
     }
     // Plain output, and no backtrace filling the last lines a report keeps.
     env.push(("CARGO_TERM_COLOR".into(), "never".into()));
     env.push(("RUST_BACKTRACE".into(), "0".into()));
-
-    // With the fix.
-    let with = (|| -> Result<(command::Prepared, process::Ran), (String, Option<String>)> {
-        let tree = worktree::Worktree::add(&cx.repo.workdir, &slot_dir, &with_rev).map_err(|e| (e, None))?;
-        let root = tree.path().join(&cx.repo.prefix);
-        if !same_at_rev {
-            bring(&repo, cx.repo, &choice, &source, &with_rev, None, &root, &job.test).map_err(|e| (e, None))?;
+    let inherited = std::env::var("PYTHONPATH").ok();
+    env.extend(provenance::env(language, &root, &job.test.loc.path, inherited.as_deref()));
+    let pass = &cx.verify.env;
+    for line in &cx.verify.setup {
+        let argv = setup::words(line);
+        let ran = process::run(&argv, &root, pass, &env, cx.timeout, &log)
+            .map_err(|e| Stop::new(format!("`{line}` of `[verify] setup` cannot run {words}: {e}"), None))?;
+        if ran.timed_out || ran.status != Some(0) {
+            let status = match ran.status {
+                Some(c) => format!("exit status {c}"),
+                None => "stopped".to_owned(),
+            };
+            let why = setup::first_error_line(&ran.output).or_else(|| ran.tail().last().cloned()).unwrap_or_default();
+            return Err(Stop::new(
+                format!("`{line}` of `[verify] setup` failed {words} ({status}): {why}"),
+                Some(
+                    "the setup must succeed in a checkout of each side; see `[verify] setup` in docs/config.md".into(),
+                ),
+            ));
         }
-        let prepared = command::prepare(cx.verify, &root, &job.test).map_err(|n| (n.why, Some(n.help)))?;
-        let ran = process::run(&prepared.argv, &prepared.dir, &cx.verify.env, &env, cx.timeout, &log)
-            .map_err(|e| (e, None))?;
-        Ok((prepared, ran))
-    })();
-    let (prepared, with_ran) = match with {
-        Ok(x) => x,
-        Err((why, help)) => {
-            v.message = why;
-            v.help = help;
-            return v;
+    }
+    // The code under test must be the worktree's.
+    if language == "javascript" {
+        provenance::check_node(&prepared.dir, tree.path()).map_err(|n| Stop::new(n.why, Some(n.help)))?;
+    }
+    let test_text = std::fs::read_to_string(root.join(&job.test.loc.path)).unwrap_or_default();
+    if let Some(probe) = provenance::probe(language, &prepared, &root, &job.test.loc.path, &test_text)
+        && let Ok(ran) = process::run(&probe.argv, &prepared.dir, pass, &env, cx.timeout, &log)
+    {
+        provenance::judge(&probe, &ran.output, tree.path())
+            .map_err(|n| Stop::new(format!("{} ({words})", n.why), Some(n.help)))?;
+    }
+    let ran =
+        process::run(&prepared.argv, &prepared.dir, pass, &env, cx.timeout, &log).map_err(|e| Stop::new(e, None))?;
+    let verdict = command::verdict(language, ran.status, ran.timed_out, &ran.output);
+    if matches!(verdict, Verdict::Failed | Verdict::DidNotBuild) {
+        let package = (language == "rust")
+            .then(|| crate::reach::rust::place(&root, &job.test.loc.path).ok().map(|p| p.package))
+            .flatten();
+        let local = |name: &str| provenance::is_local_module(&root, &job.test.loc.path, name);
+        if let Some(line) = setup::pre_test_failure(language, &ran.output, &local, package.as_deref()) {
+            return Err(Stop {
+                why: format!("{words}, the run failed before the test ran: `{line}`"),
+                help: Some(
+                    "the environment lacks something the project needs (a runner, a dependency, a lock file); install it, or give `[verify] setup` the command that does, in each worktree".into(),
+                ),
+                run: Some(Box::new(view(side, rev, &prepared, &ran, verdict))),
+            });
         }
-    };
-    let language = crate::scan::language_for(file).map_or("unknown", |l| l.name());
-    let with_verdict = command::verdict(language, with_ran.status, with_ran.timed_out, &with_ran.output);
-    v.runs.push(view("with-fix", &with_rev, &prepared, &with_ran, with_verdict));
-
-    // Without the fix.
-    let without = (|| -> Result<process::Ran, String> {
-        let tree = worktree::Worktree::add(&cx.repo.workdir, &slot_dir, &without_rev)?;
-        let root = tree.path().join(&cx.repo.prefix);
-        bring(&repo, cx.repo, &choice, &source, &without_rev, Some(&with_rev), &root, &job.test)?;
-        process::run(&prepared.argv, &root.join(&prepared.dir_rel), &cx.verify.env, &env, cx.timeout, &log)
-    })();
-    let without_ran = match without {
-        Ok(r) => r,
-        Err(why) => {
-            v.message = why;
-            return v;
-        }
-    };
-    let without_verdict = command::verdict(language, without_ran.status, without_ran.timed_out, &without_ran.output);
-    v.runs.insert(0, view("without-fix", &without_rev, &prepared, &without_ran, without_verdict));
-    let (outcome, message, help) = decide(without_verdict, with_verdict, &choice, &with_rev, cx.timeout);
-    v.kind = Some(outcome);
-    v.outcome = outcome.as_str();
-    v.message = message;
-    v.help = help;
-    v.fix = Some(choice);
-    v
+    }
+    drop(tree);
+    Ok(Side { prepared, ran, verdict })
 }
 
 fn view(side: &'static str, commit: &str, p: &command::Prepared, ran: &process::Ran, verdict: Verdict) -> RunView {

@@ -191,7 +191,7 @@ pub fn run(
     let start = Instant::now();
     let (mut child, group) = super::worktree::unless_interrupted(|| {
         let child = cmd.spawn().map_err(|e| format!("cannot run `{program}`: {e}"))?;
-        let group = super::worktree::register_child(child.id());
+        let group = super::worktree::register_child(child.id(), argv.join(" "));
         Ok((child, group))
     })?;
     let mut timed_out = false;

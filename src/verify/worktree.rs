@@ -14,6 +14,8 @@ use std::sync::Mutex;
 /// the process groups of the test commands running now: what an interruption cleans up.
 static ACTIVE: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
 static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// What each running test command is (its words), for the line an interruption prints.
+static LABELS: Mutex<Vec<(u32, String)>> = Mutex::new(Vec::new());
 /// Whether the run was interrupted. Held while a worktree is added or a test command
 /// started, and by the interruption from its start to the exit: so nothing is added or
 /// started after the clean-up, and the clean-up never runs halfway through an addition.
@@ -110,9 +112,11 @@ fn remove(repo: &Path, path: &Path) {
     let _ = git(repo).args(["worktree", "prune"]).output();
 }
 
-/// Marks a test command's process group as running until the returned guard drops.
-pub fn register_child(pid: u32) -> ChildGuard {
+/// Marks a test command's process group as running until the returned guard drops;
+/// `label` says what it is.
+pub fn register_child(pid: u32, label: String) -> ChildGuard {
     CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
+    LABELS.lock().unwrap_or_else(|e| e.into_inner()).push((pid, label));
     ChildGuard(pid)
 }
 
@@ -137,6 +141,22 @@ pub fn git_ops() -> std::sync::MutexGuard<'static, ()> {
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != self.0);
+        LABELS.lock().unwrap_or_else(|e| e.into_inner()).retain(|(p, _)| *p != self.0);
+    }
+}
+
+/// The line an interruption prints: what was stopped, and that nothing is left.
+fn interrupted_line() -> String {
+    let labels: Vec<String> =
+        LABELS.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, l)| format!("`{l}`")).collect();
+    if labels.is_empty() {
+        "incident-guard verify: interrupted before a test was running; stopped nothing, removed the temporary worktrees and scratch directory".to_owned()
+    } else {
+        format!(
+            "incident-guard verify: interrupted; stopped {} running test command(s) ({}) and removed the temporary worktrees and scratch directory",
+            labels.len(),
+            labels.join(", ")
+        )
     }
 }
 
@@ -203,11 +223,9 @@ pub fn handle_interruptions() {
                 if n == 1 {
                     let mut gate = GATE.lock().unwrap_or_else(|e| e.into_inner());
                     *gate = true;
-                    let tests = CHILDREN.lock().unwrap_or_else(|e| e.into_inner()).len();
+                    let line = interrupted_line();
                     clean_up_all();
-                    eprintln!(
-                        "incident-guard verify: interrupted; stopped {tests} running test command(s) and removed the temporary worktrees and scratch directory"
-                    );
+                    eprintln!("{line}");
                     std::process::exit(130);
                 }
                 if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
