@@ -928,6 +928,7 @@ fn collect(
                             all.push(rust_cfg::Cond {
                                 runs: rust_cfg::Truth::Depends,
                                 skip: Skip::new(loc, format!("{quoted} {why}")),
+                                expr: None,
                             });
                         }
                     }
