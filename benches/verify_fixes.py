@@ -26,8 +26,9 @@ HEADS = {
     "click": "2c8cd3ac958a7eb316d67f2d316c27086c4c0369",
     "tomli": "920e20b1cf495b63f6d4a6aa3cd5e4ff25f5f5a7",
     "semver": "8591f2344b52b31d85b538de58b76a676fe9ff90",
+    "itsdangerous": "672971d66a2ef9f85151e53283113f33d642dabd",
 }
-LANGUAGE = {"click": "python", "tomli": "python", "semver": "rust"}
+LANGUAGE = {"click": "python", "tomli": "python", "semver": "rust", "itsdangerous": "python"}
 
 # (repository, fix commit, test identity, truth, what the hand check showed)
 CASES = [
@@ -76,6 +77,12 @@ CASES = [
     ("semver", "b2d8468fde511e88e1bfed6ae3a74135e4be98a9",
      "tests/test_version.rs::test_align", "caught",
      "without: padding ignored; with: passed"),
+    ("itsdangerous", "c30678d19e37011890e2374cca04f7789e101793",
+     "tests/test_itsdangerous/test_timed.py::TestTimestampSigner::test_future_age", "caught",
+     "without: DID NOT RAISE SignatureExpired; with: passed"),
+    ("itsdangerous", "526b1ea02934f529606dcbf3c3340ab429dcde04",
+     "tests/test_itsdangerous/test_timed.py::TestTimestampSigner::test_sig_error_date_signed", "caught",
+     "without: date_signed is an int, not a datetime; with: passed"),
 ]
 
 
@@ -131,9 +138,10 @@ def prepare(name, source, corpora):
     if LANGUAGE[name] == "python":
         venv = corpora / f"{name}.venv"
         if not (venv / "bin" / "python").exists():
-            print(f"== a venv for {name}: pip install -e . pytest", flush=True)
+            deps = test_dependencies(repo)
+            print(f"== a venv for {name}: pip install -e . {' '.join(deps)}", flush=True)
             sh([sys.executable, "-m", "venv", str(venv)])
-            sh([str(venv / "bin" / "pip"), "install", "-q", "-e", str(repo), "pytest"])
+            sh([str(venv / "bin" / "pip"), "install", "-q", "-e", str(repo), *deps])
         # As `source venv/bin/activate` leaves it.
         env["VIRTUAL_ENV"] = str(venv)
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
@@ -167,8 +175,20 @@ def prepare(name, source, corpora):
     return repo, env
 
 
+def test_dependencies(repo):
+    """What the project's `tests` dependency group lists (pip of Python 3.11 cannot
+    install a group itself), else pytest."""
+    import tomllib
+    try:
+        groups = tomllib.loads((repo / "pyproject.toml").read_text()).get("dependency-groups", {})
+    except (OSError, ValueError):
+        groups = {}
+    deps = [d for d in groups.get("tests", []) if isinstance(d, str)]
+    return deps or ["pytest"]
+
+
 def incident_id(name, i):
-    return f"INC-2026-{['click', 'tomli', 'semver'].index(name) + 1}{i + 1:02}"
+    return f"INC-2026-{list(HEADS).index(name) + 1}{i + 1:02}"
 
 
 def main():
@@ -203,10 +223,11 @@ def main():
                 "seconds": sum(run.get("seconds", 0) for run in runs), "source": r.get("test_source", ""),
             })
     width = max(len(r["test"]) for r in rows)
-    print(f"\n{'repo':<7} {'fix':<8} {'test':<{width}} {'truth':<15} {'verdict':<27} agree runs(s) test text")
+    rw = max(len(r["repo"]) for r in rows)
+    print(f"\n{'repo':<{rw}} {'fix':<8} {'test':<{width}} {'truth':<15} {'verdict':<27} agree runs(s) test text")
     for r in rows:
         agree = "yes" if r["verdict"] == r["truth"] else "NO"
-        print(f"{r['repo']:<7} {r['fix']:<8} {r['test']:<{width}} {r['truth']:<15} {r['verdict']:<27} {agree:<5} "
+        print(f"{r['repo']:<{rw}} {r['fix']:<8} {r['test']:<{width}} {r['truth']:<15} {r['verdict']:<27} {agree:<5} "
               f"{r['seconds']:6.1f} {r['source'] or '-'}")
     print()
     for r in rows:

@@ -3,7 +3,7 @@
 # established by hand for each (benches/verify_fixes.py holds the cases, the truth and
 # what the hand check showed).
 #
-# Usage: benches/verify_fixes.sh click=SOURCE tomli=SOURCE semver=SOURCE
+# Usage: benches/verify_fixes.sh click=SOURCE tomli=SOURCE semver=SOURCE itsdangerous=SOURCE
 #   SOURCE is anything `git clone` takes: https://github.com/pallets/click, or a local
 #   mirror (the search tool's `fetch github:pallets/click` gives one under /work/.mirror).
 #   The corpora are never vendored: they are cloned into CORPORA.
@@ -16,7 +16,8 @@
 # `pip install -e . pytest`), cargo (semver has no dependency but optional serde).
 #
 # Each repository is checked out at a pinned HEAD and set up as a developer would have it:
-# for Python a venv with `pip install -e .` and pytest, activated (PATH and VIRTUAL_ENV);
+# for Python a venv with `pip install -e .` and the project's `tests` dependency group
+# (else pytest), activated (PATH and VIRTUAL_ENV);
 # for Rust, cargo as it is, and the crate as it is (no Cargo.lock). A commit adds one
 # postmortem per case, naming the fix commit in `fix_commits`, and the marker
 # `# incident: ID` (`// incident: ID`) above the test. Then, with the default

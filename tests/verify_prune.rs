@@ -145,6 +145,57 @@ fn prune_drops_the_proof_of_a_renamed_test_and_keeps_every_other_field_as_record
     assert_eq!(pruned, format!("{}{}", &lock[..start], &lock[end..]));
 }
 
+// incident: IG-2026-014
+#[test]
+fn prune_drops_the_second_entry_of_a_link_that_a_merge_left() {
+    let t = recorded();
+    let lock = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
+    // Both sides of a conflict kept: the other side's entry of `a`, with another outcome.
+    let start = lock.find("[[proof]]").unwrap();
+    let end = lock[start + 1..].find("[[proof]]").unwrap() + start + 1;
+    let first = &lock[start..end];
+    assert!(first.contains("test/a.test.mjs::counts an item once"), "{first}");
+    let other = first.replace("outcome = \"caught\"", "outcome = \"does-not-catch\"");
+    t.file(LOCK, format!("{lock}\n{other}"));
+    let out = t.run(&["verify", "--prune"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("dropped INC-1 test/a.test.mjs::counts an item once (does-not-catch): a second entry for this link (`check` reads only the first)"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(t.path().join(LOCK)).unwrap(), lock);
+}
+
+// incident: IG-2026-014
+#[test]
+fn prune_keeps_an_entry_whose_file_the_scanner_could_not_read() {
+    let t = Tree::new();
+    t.init_git();
+    t.file("Cargo.toml", "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    t.file("src/lib.rs", "pub fn total() -> u32 { 1 }\n");
+    // Half-edited: it does not parse, so its tests are a guess.
+    t.file("tests/cart.rs", "// incident: INC-1\n#[test]\nfn counts_once() { assert_eq!(shop::total(), 1) \n");
+    t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t.commit("cart");
+    // Entries as `verify --record` writes them (what prune reads of them is the link).
+    let entry = |test: &str| {
+        format!(
+            "[[proof]]\nincident = \"INC-1\"\ntest = \"{test}\"\ntest_blob = \"ce013625030ba8dba906f756967f9e9ca394464a\"\nfix = \"0123456789abcdef0123456789abcdef01234567\"\nwithout = \"1123456789abcdef0123456789abcdef01234567\"\noutcome = \"caught\"\ntool = \"incident-guard 0.1.0\"\n"
+        )
+    };
+    t.file(LOCK, format!("version = 1\n\n{}\n{}", entry("tests/cart.rs::counts_twice"), entry("tests/gone.rs::x")));
+    let out = t.run(&["verify", "--prune"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("kept INC-1 tests/cart.rs::counts_twice (caught): `tests/cart.rs` could not be read whole, so whether the test is there is not known"),
+        "{text}"
+    );
+    assert!(text.contains("dropped INC-1 tests/gone.rs::x (caught): `tests/gone.rs` no longer exists"), "{text}");
+    let lock = std::fs::read_to_string(t.path().join(LOCK)).unwrap();
+    assert_eq!(tests_in(&lock), ["tests/cart.rs::counts_twice"], "{lock}");
+}
+
 #[test]
 fn prune_without_a_lock_file_writes_none() {
     let t = Tree::new();

@@ -1,7 +1,8 @@
 //! `incident-guard verify --prune`: drops the entries of `verified.lock` whose link no
 //! longer exists (its incident has no postmortem, its test is gone, or the test no longer
 //! names the incident), so that the lock file keeps only proofs `check` can still use.
-//! A proof of a test that was only edited is kept: it is stale, and `check` says so. Where
+//! A second entry of the same link, which `check` never reads, goes too. A proof of a
+//! test that was only edited is kept: it is stale, and `check` says so. Where
 //! the scanner could not read the test's file (too large, does not parse, unreadable), the
 //! entry is kept too: whether its test exists is not known.
 //!
@@ -97,6 +98,12 @@ fn sort_out(lock: &Lock, model: &Model) -> (Lock, Vec<Entry>, Vec<Entry>) {
             outcome: p.outcome.as_str(),
             reason,
         };
+        // `check` reads the first entry of a link; another (left by a merge that took
+        // both sides) is never read.
+        if keep.find(&p.incident, &p.test).is_some() {
+            dropped.push(entry("a second entry for this link (`check` reads only the first)".to_owned()));
+            continue;
+        }
         match gone(model, &p.incident, &p.test) {
             Gone::No => keep.proofs.push(p.clone()),
             Gone::Unknown(why) => {
