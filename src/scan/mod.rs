@@ -143,6 +143,11 @@ pub struct Body {
 }
 
 impl Body {
+    /// A body that is no span of its file's text: a Rust doc test's code block.
+    pub fn owned(text: &str) -> Body {
+        Body { text: Some(text.into()), span: 0..text.len() }
+    }
+
     pub fn as_str(&self) -> &str {
         self.text.as_deref().and_then(|t| t.get(self.span.clone())).unwrap_or("")
     }
