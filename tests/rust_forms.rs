@@ -225,3 +225,18 @@ fn a_doc_test_moved_by_an_edit_above_it_is_moved_not_removed() {
     assert_eq!(code, 1, "{doc:#}");
     assert!(errors(&doc).contains(&err("linked-test-removed", "src/lib.rs - add_one (line 2)")), "{doc:#}");
 }
+
+// incident: IG-2026-013
+#[test]
+fn result_files_of_the_test_binaries_do_not_judge_doc_tests() {
+    // nextest runs the test binaries, never the doc tests: its JUnit says nothing of them.
+    let doc = "/// incident: INC-1\n/// ```\n/// assert_eq!(p::add_one(1), 2);\n/// ```\npub fn add_one(x: i32) -> i32 { x + 1 }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+    let t = package("", "", &[("src/lib.rs", doc)]);
+    t.file(
+        "junit.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nextest-run\" tests=\"1\">\n<testsuite name=\"p\" tests=\"1\"><testcase name=\"tests::t\" classname=\"p\"/></testsuite>\n</testsuites>\n",
+    );
+    let (code, doc) = t.check(&["--test-results", "junit.xml"]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    assert_eq!(tests_of(&doc, "INC-1"), ["src/lib.rs - add_one (line 2)"]);
+}
