@@ -240,3 +240,33 @@ fn result_files_of_the_test_binaries_do_not_judge_doc_tests() {
     assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
     assert_eq!(tests_of(&doc, "INC-1"), ["src/lib.rs - add_one (line 2)"]);
 }
+
+// incident: IG-2026-013
+#[test]
+fn an_inner_marker_links_the_tests_a_macro_of_another_file_writes() {
+    let t = package(
+        "",
+        "",
+        &[
+            ("tests/integration/main.rs", "#[macro_use]\nmod macros;\nmod regression;\nmod mixed;\n"),
+            ("tests/integration/macros.rs", RGTEST),
+            (
+                "tests/integration/regression.rs",
+                "//! incident: INC-1\n\nrgtest!(r16, |_, _| {});\nrgtest!(r25, |_, _| {});\n",
+            ),
+            ("tests/integration/mixed.rs", "//! incident: INC-1\n\n#[test]\nfn plain() {}\nrgtest!(m1, |_, _| {});\n"),
+        ],
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    assert!(of_rule(&doc, "marker-on-non-test").is_empty(), "{doc:#}");
+    assert_eq!(
+        tests_of(&doc, "INC-1"),
+        [
+            "tests/integration/mixed.rs::plain",
+            "tests/integration/mixed.rs::m1",
+            "tests/integration/regression.rs::r16",
+            "tests/integration/regression.rs::r25"
+        ]
+    );
+}

@@ -134,7 +134,7 @@ pub fn macro_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
             else {
                 continue;
             };
-            let mut links: Vec<crate::scan::Link> = Vec::new();
+            let mut links: Vec<crate::scan::Link> = call.links.clone();
             for &i in &call.strays {
                 if let Some(stray) = scan.stray.get(i) {
                     links.extend(stray.ids.iter().cloned());

@@ -313,6 +313,9 @@ pub struct MacroCall {
     pub conditional_skip: Option<Skip>,
     /// The file's stray markers that stand on it, by index.
     pub strays: Vec<usize>,
+    /// The links of inner markers (`//!`) of its modules that are not stray (they link
+    /// the module's own tests too).
+    pub links: Vec<Link>,
 }
 
 /// Everything found in the work tree.

@@ -354,7 +354,7 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
         scan
     };
     merge_alternatives(&mut scan);
-    scan.macro_calls = pending_calls(&scan, src.calls.take());
+    scan.macro_calls = pending_calls(&src, &skeleton, comments, words, &scan, src.calls.take());
     scan.tests.extend(docs);
     scan
 }
@@ -1355,6 +1355,7 @@ fn collect(
                             ignored: never,
                             conditional_skip: depends,
                             strays: Vec::new(),
+                            links: Vec::new(),
                         },
                     ));
                 }
@@ -1391,9 +1392,20 @@ fn depth_of(tree: &Tree) -> usize {
 /// The calls of macros the file does not define that markers stand on: each with the
 /// indices of the stray markers above it (what a marker on one stands on names the
 /// macro, and a marker stands on the first item below it).
-fn pending_calls(scan: &FileScan, calls: Vec<(usize, String, super::MacroCall)>) -> Vec<super::MacroCall> {
-    let mut out: Vec<super::MacroCall> = Vec::new();
+/// An inner marker (`//!`) links the calls in its module too: its links, and its stray
+/// when the module has no test of its own.
+fn pending_calls(
+    src: &Source,
+    skeleton: &rust_items::Skeleton,
+    comments: &[rust_lex::Comment],
+    words: &MarkerWords,
+    scan: &FileScan,
+    calls: Vec<(usize, String, super::MacroCall)>,
+) -> Vec<super::MacroCall> {
     let mut calls = calls;
+    if calls.is_empty() {
+        return Vec::new();
+    }
     calls.sort_by_key(|(line, _, _)| *line);
     for (i, stray) in scan.stray.iter().enumerate() {
         let below = calls.iter_mut().find(|(line, _, _)| *line > stray.loc.line);
@@ -1403,8 +1415,33 @@ fn pending_calls(scan: &FileScan, calls: Vec<(usize, String, super::MacroCall)>)
             call.strays.push(i);
         }
     }
-    out.extend(calls.into_iter().map(|(_, _, c)| c).filter(|c| !c.strays.is_empty()));
-    out
+    for c in comments.iter().filter(|c| c.kind == CommentKind::InnerDoc) {
+        let Some(marker) = words.parse(c.text) else { continue };
+        let module = doc_item(src, &skeleton.items, src.offset(c), true, &mut Vec::new(), &mut None);
+        let stray = scan.stray.iter().position(|m| m.loc.line == c.line && m.loc.path == src.path);
+        for (_, _, call) in calls.iter_mut() {
+            let scope = call.scope.join("::");
+            let inside = module.is_empty()
+                || scope == module
+                || scope.strip_prefix(&module).is_some_and(|rest| rest.starts_with("::"));
+            if !inside {
+                continue;
+            }
+            match stray {
+                Some(i) => call.strays.push(i),
+                None => call.links.extend(marker.ids.iter().map(|(id, off)| super::Link {
+                    incident: id.clone(),
+                    loc: Location {
+                        path: src.path.to_owned(),
+                        line: c.line,
+                        column: c.col + off,
+                        len: id.chars().count(),
+                    },
+                })),
+            }
+        }
+    }
+    calls.into_iter().map(|(_, _, c)| c).filter(|c| !c.strays.is_empty() || !c.links.is_empty()).collect()
 }
 
 /// An item that is not a test: from its first attribute, named on the line after its
