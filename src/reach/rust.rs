@@ -127,7 +127,8 @@ pub fn macro_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
                 read
             }
         };
-        let mut gone: Vec<usize> = Vec::new();
+        let mut gone: HashSet<usize> = HashSet::new();
+        let mut by_id: HashMap<String, usize> = scan.tests.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
         for call in std::mem::take(&mut scan.macro_calls) {
             let Some(m) = macros.iter().find(|m| m.name == call.name) else { continue };
             let Some((name, loc)) = m.position(call.args.len()).and_then(|p| call.args.get(p).cloned().flatten())
@@ -138,29 +139,32 @@ pub fn macro_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
             for &i in &call.strays {
                 if let Some(stray) = scan.stray.get(i) {
                     links.extend(stray.ids.iter().cloned());
-                    gone.push(i);
+                    gone.insert(i);
                 }
             }
             let id = crate::scan::identity(&scan.path, &call.scope, &name);
-            match scan.tests.iter_mut().find(|t| t.id == id) {
-                Some(t) => t.links.extend(links),
-                None => scan.tests.push(TestCase {
-                    id,
-                    name,
-                    loc,
-                    ignored: call.ignored.clone(),
-                    conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
-                    links,
-                    body: Default::default(),
-                    approximate: false,
-                }),
+            match by_id.get(&id) {
+                Some(&i) => crate::scan::add_links(&mut scan.tests[i].links, links),
+                None => {
+                    by_id.insert(id.clone(), scan.tests.len());
+                    scan.tests.push(TestCase {
+                        id,
+                        name,
+                        loc,
+                        ignored: call.ignored.clone(),
+                        conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
+                        links,
+                        body: Default::default(),
+                        approximate: false,
+                    })
+                }
             }
         }
-        gone.sort_unstable();
-        gone.dedup();
-        for i in gone.into_iter().rev() {
-            scan.stray.remove(i);
-        }
+        let mut i = 0;
+        scan.stray.retain(|_| {
+            i += 1;
+            !gone.contains(&(i - 1))
+        });
     }
 }
 

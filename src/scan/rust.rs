@@ -347,6 +347,7 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
         super::attach(path, text, comments, &items, words)
     } else {
         // The markers of doc tests are theirs, not the item's below the doc comment.
+        let used: std::collections::HashSet<usize> = used.into_iter().collect();
         let rest: Vec<rust_lex::Comment> =
             comments.iter().enumerate().filter(|(i, _)| !used.contains(i)).map(|(_, c)| c.clone()).collect();
         let mut scan = super::attach(path, text, &rest, &items, words);
@@ -1076,7 +1077,10 @@ fn doc_item(
     let text = src.text;
     let joined =
         |scope: &[String], last: Option<String>| scope.iter().cloned().chain(last).collect::<Vec<_>>().join("::");
-    for item in items.iter().filter(|it| it.span.start <= at && at < it.span.end) {
+    // The item around `at`, by halving: items are in order, and a file may have tens of
+    // thousands of doc tests.
+    let i = items.partition_point(|it| it.span.end <= at);
+    if let Some(item) = items.get(i).filter(|it| it.span.start <= at) {
         let documents = !inner && at < item.head;
         let inner_attrs: &[rust_items::Attr] = match &item.kind {
             Kind::Mod { body: Some(body), .. } => &body.inner_attrs,
@@ -1407,9 +1411,13 @@ fn pending_calls(
         return Vec::new();
     }
     calls.sort_by_key(|(line, _, _)| *line);
+    // The first call below each stray, found by halving: strays and calls can both be
+    // tens of thousands.
+    let mut stray_at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for (i, stray) in scan.stray.iter().enumerate() {
-        let below = calls.iter_mut().find(|(line, _, _)| *line > stray.loc.line);
-        if let Some((_, what, call)) = below
+        stray_at.entry(stray.loc.line).or_insert(i);
+        let below = calls.partition_point(|(line, _, _)| *line <= stray.loc.line);
+        if let Some((_, what, call)) = calls.get_mut(below)
             && *what == stray.target
         {
             call.strays.push(i);
@@ -1418,7 +1426,7 @@ fn pending_calls(
     for c in comments.iter().filter(|c| c.kind == CommentKind::InnerDoc) {
         let Some(marker) = words.parse(c.text) else { continue };
         let module = doc_item(src, &skeleton.items, src.offset(c), true, &mut Vec::new(), &mut None);
-        let stray = scan.stray.iter().position(|m| m.loc.line == c.line && m.loc.path == src.path);
+        let stray = stray_at.get(&c.line).copied();
         for (_, _, call) in calls.iter_mut() {
             let scope = call.scope.join("::");
             let inside = module.is_empty()
@@ -1906,6 +1914,22 @@ pub struct Cart;\nimpl<T> Into<T> for Cart {\n    /// incident: D-1\n    /// ```
         // The marker above a `text` block stands on no test: it is the fn's, which is none.
         assert_eq!(s.stray.len(), 1, "{:?}", s.stray);
         assert_eq!(s.stray[0].loc.line, 20);
+    }
+
+    #[test]
+    fn many_doc_tests_and_macro_calls_are_read_in_linear_time() {
+        // Each doc test looked through every item of the file for the one it documents,
+        // and each stray marker through every macro call below it: 20,000 of each.
+        let mut src = String::new();
+        for i in 0..20_000 {
+            src.push_str(&format!("/// incident: D-1\n/// ```\n/// f{i}();\n/// ```\npub fn f{i}() {{}}\n"));
+            src.push_str(&format!("// incident: D-1\nother!(t{i});\n"));
+        }
+        let s = scan(&src);
+        assert_eq!(s.tests.len(), 20_000);
+        assert_eq!(s.tests[19_999].name, "src/lib.rs - f19999 (line 139995)");
+        assert_eq!((s.stray.len(), s.macro_calls.len()), (20_000, 20_000));
+        assert!(s.macro_calls.iter().enumerate().all(|(i, c)| c.strays == [i]));
     }
 
     #[test]
