@@ -164,3 +164,109 @@ fn tests_written_by_a_macro_of_another_file_of_the_crate_are_tests() {
         "{doc:#}"
     );
 }
+
+// incident: IG-2026-013
+#[test]
+fn doc_tests_of_a_library_are_tests_named_as_cargo_lists_them() {
+    let t = Tree::new();
+    t.file("postmortems/i.md", postmortem("INC-1", ""));
+    t.file("crates/dt/Cargo.toml", "[package]\nname = \"dt\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    t.file("crates/dt/src/lib.rs", "pub mod inner;\n");
+    t.file(
+        "crates/dt/src/inner.rs",
+        "/// Adds one.\n///\n/// incident: INC-1\n/// ```\n/// assert_eq!(dt::inner::add_one(1), 2);\n/// ```\npub fn add_one(x: i32) -> i32 { x + 1 }\n\n/// incident: INC-1\n/// ```compile_fail\n/// let x: u8 = \"a\";\n/// ```\npub struct Typed;\n",
+    );
+    t.file("crates/dt/src/main.rs", "/// incident: INC-1\n/// ```\n/// assert!(true);\n/// ```\nfn main() {}\n");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(
+        tests_of(&doc, "INC-1"),
+        [
+            "crates/dt/src/inner.rs - inner::add_one (line 4)",
+            "crates/dt/src/inner.rs - inner::Typed (line 10)",
+            "crates/dt/src/main.rs - main (line 2)"
+        ]
+    );
+    // rustdoc tests a library's docs only.
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(errors(&doc), [err("linked-test-not-compiled", "crates/dt/src/main.rs - main (line 2)")], "{doc:#}");
+    let f = of_rule(&doc, "linked-test-not-compiled")[0];
+    assert!(f["message"].as_str().unwrap().contains("runs the doc tests of a library only"), "{f}");
+    // `doctest = false` turns them off.
+    t.remove("crates/dt/src/main.rs");
+    t.file(
+        "crates/dt/Cargo.toml",
+        "[package]\nname = \"dt\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ndoctest = false\n",
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = of_rule(&doc, "linked-test-not-compiled");
+    assert_eq!(f.len(), 2, "{doc:#}");
+    assert!(f[0]["message"].as_str().unwrap().contains("`doctest = false`"), "{}", f[0]);
+}
+
+// incident: IG-2026-013
+#[test]
+fn a_doc_test_moved_by_an_edit_above_it_is_moved_not_removed() {
+    let doc = "/// incident: INC-1\n/// ```\n/// assert_eq!(p::add_one(1), 2);\n/// ```\npub fn add_one(x: i32) -> i32 { x + 1 }\n";
+    let t = package("", "", &[("src/lib.rs", doc)]);
+    t.init_git();
+    t.commit("base");
+    t.git(&["checkout", "-q", "-b", "pr"]);
+    t.file("src/lib.rs", format!("//! A crate.\n\n{doc}"));
+    t.commit("docs");
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    assert_eq!(tests_of(&doc, "INC-1"), ["src/lib.rs - add_one (line 4)"]);
+    assert_eq!(of_rule(&doc, "linked-test-moved").len(), 1, "{doc:#}");
+    // Deleting it is caught.
+    t.file("src/lib.rs", "pub fn add_one(x: i32) -> i32 { x + 1 }\n");
+    t.commit("drop it");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&err("linked-test-removed", "src/lib.rs - add_one (line 2)")), "{doc:#}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn result_files_of_the_test_binaries_do_not_judge_doc_tests() {
+    // nextest runs the test binaries, never the doc tests: its JUnit says nothing of them.
+    let doc = "/// incident: INC-1\n/// ```\n/// assert_eq!(p::add_one(1), 2);\n/// ```\npub fn add_one(x: i32) -> i32 { x + 1 }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+    let t = package("", "", &[("src/lib.rs", doc)]);
+    t.file(
+        "junit.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nextest-run\" tests=\"1\">\n<testsuite name=\"p\" tests=\"1\"><testcase name=\"tests::t\" classname=\"p\"/></testsuite>\n</testsuites>\n",
+    );
+    let (code, doc) = t.check(&["--test-results", "junit.xml"]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    assert_eq!(tests_of(&doc, "INC-1"), ["src/lib.rs - add_one (line 2)"]);
+}
+
+// incident: IG-2026-013
+#[test]
+fn an_inner_marker_links_the_tests_a_macro_of_another_file_writes() {
+    let t = package(
+        "",
+        "",
+        &[
+            ("tests/integration/main.rs", "#[macro_use]\nmod macros;\nmod regression;\nmod mixed;\n"),
+            ("tests/integration/macros.rs", RGTEST),
+            (
+                "tests/integration/regression.rs",
+                "//! incident: INC-1\n\nrgtest!(r16, |_, _| {});\nrgtest!(r25, |_, _| {});\n",
+            ),
+            ("tests/integration/mixed.rs", "//! incident: INC-1\n\n#[test]\nfn plain() {}\nrgtest!(m1, |_, _| {});\n"),
+        ],
+    );
+    let (code, doc) = t.check(&[]);
+    assert_eq!((code, errors(&doc)), (0, vec![]), "{doc:#}");
+    assert!(of_rule(&doc, "marker-on-non-test").is_empty(), "{doc:#}");
+    assert_eq!(
+        tests_of(&doc, "INC-1"),
+        [
+            "tests/integration/mixed.rs::plain",
+            "tests/integration/mixed.rs::m1",
+            "tests/integration/regression.rs::r16",
+            "tests/integration/regression.rs::r25"
+        ]
+    );
+}

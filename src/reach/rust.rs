@@ -50,6 +50,8 @@ struct Target {
     test: bool,
     harness: bool,
     required_features: Vec<String>,
+    /// Whether `cargo test` runs its doc tests (`doctest = …`; a library's by default).
+    doctest: bool,
     /// Where the manifest declares it: the table's header (`[lib]`, `[[test]]`) and which
     /// of the tables with that header it is; `None` for a target cargo discovered.
     entry: Option<(&'static str, usize)>,
@@ -132,39 +134,88 @@ pub fn macro_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
                 read
             }
         };
-        let mut gone: Vec<usize> = Vec::new();
+        let mut gone: HashSet<usize> = HashSet::new();
+        let mut by_id: HashMap<String, usize> = scan.tests.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
         for call in std::mem::take(&mut scan.macro_calls) {
             let Some(m) = macros.iter().find(|m| m.name == call.name) else { continue };
             let Some((name, loc)) = m.position(call.args.len()).and_then(|p| call.args.get(p).cloned().flatten())
             else {
                 continue;
             };
-            let mut links: Vec<crate::scan::Link> = Vec::new();
+            let mut links: Vec<crate::scan::Link> = call.links.clone();
             for &i in &call.strays {
                 if let Some(stray) = scan.stray.get(i) {
                     links.extend(stray.ids.iter().cloned());
-                    gone.push(i);
+                    gone.insert(i);
                 }
             }
             let id = crate::scan::identity(&scan.path, &call.scope, &name);
-            match scan.tests.iter_mut().find(|t| t.id == id) {
-                Some(t) => t.links.extend(links),
-                None => scan.tests.push(TestCase {
-                    id,
-                    name,
-                    loc,
-                    ignored: call.ignored.clone(),
-                    conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
-                    links,
-                    body: Default::default(),
-                    approximate: false,
-                }),
+            match by_id.get(&id) {
+                Some(&i) => crate::scan::add_links(&mut scan.tests[i].links, links),
+                None => {
+                    by_id.insert(id.clone(), scan.tests.len());
+                    scan.tests.push(TestCase {
+                        id,
+                        name,
+                        loc,
+                        ignored: call.ignored.clone(),
+                        conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
+                        links,
+                        body: Default::default(),
+                        approximate: false,
+                    })
+                }
             }
         }
-        gone.sort_unstable();
-        gone.dedup();
-        for i in gone.into_iter().rev() {
-            scan.stray.remove(i);
+        let mut i = 0;
+        scan.stray.retain(|_| {
+            i += 1;
+            !gone.contains(&(i - 1))
+        });
+    }
+}
+
+/// Whether a test is a doc test (its name is rustdoc's: `src/lib.rs - add_one (line 12)`).
+pub fn is_doc_test(test: &TestCase) -> bool {
+    test.name.ends_with(')') && test.name.contains(" (line ") && test.name.contains(" - ")
+}
+
+/// Completes the names of the doc tests the scan found as `cargo test --doc` lists them:
+/// the file's path from its package's directory, and its module path in the library
+/// (`src/inner.rs - inner::f (line 9)`). Their identities are the same with the file's
+/// path from the checked directory. A file no library reaches keeps the scan's names
+/// (its doc tests are not run: `judge` says so).
+pub fn doc_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
+    if !files.iter().any(|f| f.tests.iter().any(is_doc_test)) {
+        return;
+    }
+    let mut reach = Reach::new(root);
+    for scan in files.iter_mut().filter(|f| f.tests.iter().any(is_doc_test)) {
+        let file = crate::paths::normalize(&root.join(&scan.path));
+        let mut place: Option<(String, Vec<String>)> = None;
+        for dir in reach.packages_for(&file) {
+            let (package, routes) = &reach.packages[&dir];
+            let (Ok(targets), Some(route)) = (&package.targets, routes.get(&file)) else { continue };
+            if targets[route.target].kind == Kind::Lib {
+                place = Some((crate::paths::relative(&dir, &file), route.modules.clone()));
+                break;
+            }
+        }
+        let Some((in_package, modules)) = place else { continue };
+        let prefix = format!("{} - ", scan.path);
+        for t in scan.tests.iter_mut().filter(|t| is_doc_test(t)) {
+            let Some(rest) = t.name.strip_prefix(&prefix) else { continue };
+            let Some(open) = rest.rfind(" (line ").or_else(|| rest.starts_with("(line ").then_some(0)) else {
+                continue;
+            };
+            let (item, line) = (rest[..open].trim(), rest[open..].trim());
+            let path: Vec<&str> =
+                modules.iter().map(String::as_str).chain((!item.is_empty()).then_some(item)).collect();
+            let path = path.join("::");
+            let sep = if path.is_empty() { String::new() } else { format!("{path} ") };
+            let (name, id) = (format!("{in_package} - {sep}{line}"), format!("{} - {sep}{line}", scan.path));
+            t.name = name;
+            t.id = id;
         }
     }
 }
@@ -574,6 +625,27 @@ impl<'a> Reach<'a> {
             };
             let target = &targets[route.target];
             let what = format!("{} target `{}`", target.kind.name(), target.name);
+            if is_doc_test(test) {
+                // rustdoc tests the library's docs only.
+                if target.kind != Kind::Lib {
+                    answers.push((
+                        3,
+                        Found::NotRun(format!(
+                            "it is a doc test in a file compiled into the {what}: `cargo test` runs the doc tests of a library only"
+                        )),
+                    ));
+                    continue;
+                }
+                if !target.doctest {
+                    answers.push((
+                        3,
+                        Found::NotRun(format!(
+                            "it is a doc test of the library, which sets `doctest = false` in {manifest}"
+                        )),
+                    ));
+                    continue;
+                }
+            }
             if !target.test {
                 let why = match target.kind {
                     Kind::Example | Kind::Bench => format!(
@@ -887,6 +959,7 @@ fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
                     .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
                     .unwrap_or_default(),
                 entry: Some(entry),
+                doctest: kind == Kind::Lib && t.get("doctest").and_then(|v| v.as_bool()).unwrap_or(true),
             })
         };
     // The library.
@@ -948,6 +1021,7 @@ fn targets(dir: &Path, manifest: &toml::Table) -> Vec<Target> {
                 harness: true,
                 required_features: Vec::new(),
                 entry: None,
+                doctest: false,
             });
         }
     }

@@ -146,6 +146,11 @@ pub struct Body {
 }
 
 impl Body {
+    /// A body that is no span of its file's text: a Rust doc test's code block.
+    pub fn owned(text: &str) -> Body {
+        Body { text: Some(text.into()), span: 0..text.len() }
+    }
+
     pub fn as_str(&self) -> &str {
         self.text.as_deref().and_then(|t| t.get(self.span.clone())).unwrap_or("")
     }
@@ -314,6 +319,9 @@ pub struct MacroCall {
     pub conditional_skip: Option<Skip>,
     /// The file's stray markers that stand on it, by index.
     pub strays: Vec<usize>,
+    /// The links of inner markers (`//!`) of its modules that are not stray (they link
+    /// the module's own tests too).
+    pub links: Vec<Link>,
 }
 
 /// Everything found in the work tree.

@@ -352,9 +352,21 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
     let mut items = Vec::new();
     let mut conds = src.conditions(&skeleton.inner_attrs, "this file");
     collect(&src, &skeleton.items, &mut Vec::new(), &mut conds, &mut items);
-    let mut scan = super::attach(path, text, comments, &items, words);
+    let (docs, used) = doc_tests(&src, &skeleton, comments, words);
+    let mut scan = if used.is_empty() {
+        super::attach(path, text, comments, &items, words)
+    } else {
+        // The markers of doc tests are theirs, not the item's below the doc comment.
+        let used: std::collections::HashSet<usize> = used.into_iter().collect();
+        let rest: Vec<rust_lex::Comment> =
+            comments.iter().enumerate().filter(|(i, _)| !used.contains(i)).map(|(_, c)| c.clone()).collect();
+        let mut scan = super::attach(path, text, &rest, &items, words);
+        scan.has_markers = true;
+        scan
+    };
     merge_alternatives(&mut scan);
-    scan.macro_calls = pending_calls(&scan, src.calls.take());
+    scan.macro_calls = pending_calls(&src, &skeleton, comments, words, &scan, src.calls.take());
+    scan.tests.extend(docs);
     scan
 }
 
@@ -456,6 +468,11 @@ impl<'a> Source<'a> {
 
     fn lines(&self) -> &[&'a str] {
         self.lines.get_or_init(|| self.text.lines().collect())
+    }
+
+    /// The byte offset in the text of a comment's text.
+    fn offset(&self, c: &rust_lex::Comment) -> usize {
+        (c.text.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
     }
 
     /// The 1-based line of a byte offset.
@@ -853,6 +870,315 @@ fn call_args(text: &str, tokens: std::ops::Range<usize>) -> Vec<Option<(String, 
         .collect()
 }
 
+/// A fenced code block of a doc comment, as rustdoc reads its info string (`rust`,
+/// `ignore`, `no_run`, `compile_fail`, `should_panic`, `edition2021`, …): whether it is
+/// a doc test at all, and how it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fence {
+    /// Another language (`text`, `toml`, `console`): not a test.
+    NotRust,
+    Runs,
+    Ignored,
+    /// `ignore-<target>`: ignored on some targets.
+    IgnoredOn,
+    /// `no_run`: compiled, never run.
+    NoRun,
+}
+
+/// What a fence's info string makes of its block. A word rustdoc does not know makes the
+/// block another language's, unless `rust` is among the words.
+fn fence_kind(info: &str) -> Fence {
+    let words: Vec<&str> = info.split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+    let known = |w: &str| {
+        matches!(
+            w,
+            "rust"
+                | "ignore"
+                | "should_panic"
+                | "no_run"
+                | "compile_fail"
+                | "test_harness"
+                | "standalone_crate"
+                | "allow_fail"
+        ) || w.starts_with("edition")
+            || w.starts_with("ignore-")
+            || (w.len() == 5 && w.starts_with('E') && w[1..].bytes().all(|b| b.is_ascii_digit()))
+            || w.starts_with('{')
+    };
+    if words.iter().any(|w| !known(w)) && !words.contains(&"rust") {
+        return Fence::NotRust;
+    }
+    if words.contains(&"ignore") {
+        Fence::Ignored
+    } else if words.iter().any(|w| w.starts_with("ignore-")) {
+        Fence::IgnoredOn
+    } else if words.contains(&"no_run") {
+        Fence::NoRun
+    } else {
+        Fence::Runs
+    }
+}
+
+/// The text of a doc comment line as rustdoc reads it: its one leading space gone.
+fn doc_line<'t>(c: &rust_lex::Comment<'t>) -> &'t str {
+    let t = c.text.strip_prefix(' ').unwrap_or(c.text);
+    // A block doc comment's lines (`/** … */`) may carry a leading `*`.
+    t.trim_end_matches("*/")
+}
+
+/// The doc tests that markers in doc comments link: a marker line, then (in the same
+/// run of doc comment lines) the first fenced block of Rust below it. Their names are
+/// cargo's for the file and its item (`src/lib.rs - add_one (line 12)`, where the line is
+/// the fence's), before the crate's module path and the package's directory are known
+/// (`reach::rust::doc_tests` completes them). Returns the tests and the indices of the
+/// comments that are their markers.
+fn doc_tests(
+    src: &Source,
+    skeleton: &rust_items::Skeleton,
+    comments: &[rust_lex::Comment],
+    words: &MarkerWords,
+) -> (Vec<TestCase>, Vec<usize>) {
+    let (mut tests, mut used) = (Vec::new(), Vec::new());
+    let mut i = 0;
+    while i < comments.len() {
+        let kind = comments[i].kind;
+        // A run of doc comment lines of one kind, on consecutive lines.
+        let mut end = i + 1;
+        while end < comments.len()
+            && comments[end].kind == kind
+            && comments[end].line == comments[end - 1].line + 1
+            && kind != CommentKind::Plain
+        {
+            end += 1;
+        }
+        if kind == CommentKind::Plain {
+            i = end;
+            continue;
+        }
+        let run = &comments[i..end];
+        let mut pending: Vec<usize> = Vec::new();
+        let mut open: Option<&str> = None;
+        for (k, c) in run.iter().enumerate() {
+            let line = doc_line(c).trim_start();
+            let fence = ["```", "~~~"].into_iter().find(|f| line.starts_with(f));
+            match (open, fence) {
+                (Some(f), Some(g)) if f == g && line.trim_start_matches(g.as_bytes()[0] as char).trim().is_empty() => {
+                    open = None
+                }
+                (Some(_), _) => {}
+                (None, Some(f)) => {
+                    open = Some(f);
+                    let info = line.trim_start_matches(f.as_bytes()[0] as char);
+                    let fence = fence_kind(info);
+                    if fence == Fence::NotRust || pending.is_empty() {
+                        continue;
+                    }
+                    let mut test_only = skeleton.inner_attrs.iter().any(|a| a.cfg_test).then(|| "this file".to_owned());
+                    let item = doc_item(
+                        src,
+                        &skeleton.items,
+                        src.offset(c),
+                        kind == CommentKind::InnerDoc,
+                        &mut Vec::new(),
+                        &mut test_only,
+                    );
+                    let name = if item.is_empty() {
+                        format!("{} - (line {})", src.path, c.line)
+                    } else {
+                        format!("{} - {item} (line {})", src.path, c.line)
+                    };
+                    let loc = Location {
+                        path: src.path.to_owned(),
+                        line: c.line,
+                        column: c.col,
+                        len: line.chars().count().max(1),
+                    };
+                    let marked = crate::finding::code(info.trim());
+                    let (ignored, conditional_skip) = match (fence, test_only) {
+                        (_, Some(on)) => (
+                            Some(Skip::new(
+                                loc.clone(),
+                                format!(
+                                    "`#[cfg(test)]` on {}: rustdoc does not build with `cfg(test)`, so this doc test is never compiled",
+                                    crate::finding::code(&on)
+                                ),
+                            )),
+                            None,
+                        ),
+                        (Fence::Ignored, _) => (
+                            Some(Skip::new(
+                                loc.clone(),
+                                format!("its code block is marked {marked}, so rustdoc ignores it"),
+                            )),
+                            None,
+                        ),
+                        (Fence::IgnoredOn, _) => (
+                            None,
+                            Some(Skip::new(
+                                loc.clone(),
+                                format!("its code block is marked {marked}: rustdoc ignores it on those targets"),
+                            )),
+                        ),
+                        (Fence::NoRun, _) => (
+                            None,
+                            Some(Skip::new(
+                                loc.clone(),
+                                format!(
+                                    "its code block is marked {marked}: rustdoc compiles this doc test but never runs it"
+                                ),
+                            )),
+                        ),
+                        _ => (None, None),
+                    };
+                    let mut links = Vec::new();
+                    for &p in &pending {
+                        let m = &run[p];
+                        if let Some(marker) = words.parse(m.text) {
+                            links.extend(marker.ids.iter().map(|(id, off)| super::Link {
+                                incident: id.clone(),
+                                loc: Location {
+                                    path: src.path.to_owned(),
+                                    line: m.line,
+                                    column: m.col + off,
+                                    len: id.chars().count(),
+                                },
+                            }));
+                        }
+                        used.push(i + p);
+                    }
+                    pending.clear();
+                    // Its code, up to the closing fence: what tells a doc test moved by
+                    // an edit above it (its name has its line) from a new one.
+                    let code: Vec<&str> =
+                        run[k + 1..].iter().map(doc_line).take_while(|l| !l.trim_start().starts_with(f)).collect();
+                    tests.push(TestCase {
+                        id: name.clone(),
+                        name,
+                        loc,
+                        ignored,
+                        conditional_skip,
+                        links,
+                        body: super::Body::owned(&code.join("\n")),
+                        approximate: false,
+                    });
+                }
+                (None, None) => {
+                    if words.parse(c.text).is_some() {
+                        pending.push(k);
+                    }
+                }
+            }
+        }
+        i = end;
+    }
+    (tests, used)
+}
+
+/// The path rustdoc names a doc test by, inside the file: the item a doc comment at
+/// `at` documents (`Cart::new`, `inner::deep::T::m`), or for an inner one (`//!`) the
+/// module it stands in; empty for the file's own module. `scope` is the path so far.
+fn doc_item(
+    src: &Source,
+    items: &[rust_items::Item],
+    at: usize,
+    inner: bool,
+    scope: &mut Vec<String>,
+    test_only: &mut Option<String>,
+) -> String {
+    let text = src.text;
+    let joined =
+        |scope: &[String], last: Option<String>| scope.iter().cloned().chain(last).collect::<Vec<_>>().join("::");
+    // The item around `at`, by halving: items are in order, and a file may have tens of
+    // thousands of doc tests.
+    let i = items.partition_point(|it| it.span.end <= at);
+    if let Some(item) = items.get(i).filter(|it| it.span.start <= at) {
+        let documents = !inner && at < item.head;
+        let inner_attrs: &[rust_items::Attr] = match &item.kind {
+            Kind::Mod { body: Some(body), .. } => &body.inner_attrs,
+            _ => &[],
+        };
+        if test_only.is_none() && item.attrs.iter().chain(inner_attrs).any(|a| a.cfg_test) {
+            *test_only = Some(item_what(text, item));
+        }
+        let name = match &item.kind {
+            Kind::Fn { name, .. } | Kind::Mod { name, .. } => Some(text[name.clone()].to_owned()),
+            Kind::Macro { name, tokens } if &text[name.clone()] == "macro_rules" => {
+                Some(text[name.end..tokens.start].trim_start_matches([' ', '\t', '\n', '\r', '!']).trim().to_owned())
+            }
+            Kind::Impl { body } => Some(impl_type(&text[item.head..body.braces.start])),
+            Kind::Other { what } => what.split_whitespace().last().map(str::to_owned),
+            _ => None,
+        };
+        if documents {
+            return joined(scope, name);
+        }
+        match &item.kind {
+            Kind::Mod { body: Some(body), .. } | Kind::Impl { body } if body.braces.start < at => {
+                scope.extend(name);
+                if inner
+                    && matches!(item.kind, Kind::Mod { .. })
+                    && !body.items.iter().any(|it| it.span.start <= at && at < it.span.end)
+                {
+                    return joined(scope, None);
+                }
+                return doc_item(src, &body.items, at, inner, scope, test_only);
+            }
+            Kind::Other { what } if what.starts_with("trait ") => {
+                // A trait's items are not in the skeleton: the one below the comment.
+                let below = src
+                    .lines()
+                    .iter()
+                    .skip(src.line(at))
+                    .find(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with("#["));
+                let member = below.and_then(|l| fn_name(l.trim_start()));
+                scope.extend(name);
+                return joined(scope, member);
+            }
+            _ => {}
+        }
+    }
+    joined(scope, None)
+}
+
+/// An item as messages name it: `mod tests`, `fn helper`.
+fn item_what(text: &str, item: &rust_items::Item) -> String {
+    match &item.kind {
+        Kind::Fn { name, .. } => format!("fn {}", &text[name.clone()]),
+        Kind::Mod { name, .. } => format!("mod {}", &text[name.clone()]),
+        Kind::Other { what } => what.clone(),
+        _ => "an item".to_owned(),
+    }
+}
+
+/// The type an impl block's head (`impl<T: A> Trait for Vec<T> where …`) is for, as
+/// rustdoc names its items' doc tests: the last segment of its path, without generics.
+fn impl_type(head: &str) -> String {
+    let mut rest = head.trim().strip_prefix("unsafe").unwrap_or(head.trim()).trim_start();
+    rest = rest.strip_prefix("impl").unwrap_or(rest).trim_start();
+    // The impl's own generics.
+    if rest.starts_with('<') {
+        let mut depth = 0usize;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '<' => depth += 1,
+                '>' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        rest = &rest[i + 1..];
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let rest = rest.split(" where").next().unwrap_or(rest);
+    let ty = rest.rsplit(" for ").next().unwrap_or(rest);
+    let ty = ty.split('<').next().unwrap_or(ty).trim().trim_start_matches(['&', '!']);
+    let ty = ty.strip_prefix("dyn ").unwrap_or(ty);
+    ty.rsplit("::").next().unwrap_or(ty).trim().to_owned()
+}
+
 /// Whether two quoted cfg attributes are `#[cfg(p)]` and `#[cfg(not(p))]`.
 fn complementary(a: &str, b: &str) -> bool {
     let pred =
@@ -1045,6 +1371,7 @@ fn collect(
                             ignored: never,
                             conditional_skip: depends,
                             strays: Vec::new(),
+                            links: Vec::new(),
                         },
                     ));
                 }
@@ -1081,20 +1408,60 @@ fn depth_of(tree: &Tree) -> usize {
 /// The calls of macros the file does not define that markers stand on: each with the
 /// indices of the stray markers above it (what a marker on one stands on names the
 /// macro, and a marker stands on the first item below it).
-fn pending_calls(scan: &FileScan, calls: Vec<(usize, String, super::MacroCall)>) -> Vec<super::MacroCall> {
-    let mut out: Vec<super::MacroCall> = Vec::new();
+/// An inner marker (`//!`) links the calls in its module too: its links, and its stray
+/// when the module has no test of its own.
+fn pending_calls(
+    src: &Source,
+    skeleton: &rust_items::Skeleton,
+    comments: &[rust_lex::Comment],
+    words: &MarkerWords,
+    scan: &FileScan,
+    calls: Vec<(usize, String, super::MacroCall)>,
+) -> Vec<super::MacroCall> {
     let mut calls = calls;
+    if calls.is_empty() {
+        return Vec::new();
+    }
     calls.sort_by_key(|(line, _, _)| *line);
+    // The first call below each stray, found by halving: strays and calls can both be
+    // tens of thousands.
+    let mut stray_at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for (i, stray) in scan.stray.iter().enumerate() {
-        let below = calls.iter_mut().find(|(line, _, _)| *line > stray.loc.line);
-        if let Some((_, what, call)) = below
+        stray_at.entry(stray.loc.line).or_insert(i);
+        let below = calls.partition_point(|(line, _, _)| *line <= stray.loc.line);
+        if let Some((_, what, call)) = calls.get_mut(below)
             && *what == stray.target
         {
             call.strays.push(i);
         }
     }
-    out.extend(calls.into_iter().map(|(_, _, c)| c).filter(|c| !c.strays.is_empty()));
-    out
+    for c in comments.iter().filter(|c| c.kind == CommentKind::InnerDoc) {
+        let Some(marker) = words.parse(c.text) else { continue };
+        let module = doc_item(src, &skeleton.items, src.offset(c), true, &mut Vec::new(), &mut None);
+        let stray = stray_at.get(&c.line).copied();
+        for (_, _, call) in calls.iter_mut() {
+            let scope = call.scope.join("::");
+            let inside = module.is_empty()
+                || scope == module
+                || scope.strip_prefix(&module).is_some_and(|rest| rest.starts_with("::"));
+            if !inside {
+                continue;
+            }
+            match stray {
+                Some(i) => call.strays.push(i),
+                None => call.links.extend(marker.ids.iter().map(|(id, off)| super::Link {
+                    incident: id.clone(),
+                    loc: Location {
+                        path: src.path.to_owned(),
+                        line: c.line,
+                        column: c.col + off,
+                        len: id.chars().count(),
+                    },
+                })),
+            }
+        }
+    }
+    calls.into_iter().map(|(_, _, c)| c).filter(|c| !c.strays.is_empty() || !c.links.is_empty()).collect()
 }
 
 /// An item that is not a test: from its first attribute, named on the line after its
@@ -1531,6 +1898,50 @@ mod tests {
             ]
         );
         assert!(s.stray.is_empty(), "{:?}", s.stray);
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn doc_tests_marked_in_their_doc_comment_were_not_tests() {
+        let s = scan(
+            "//! Crate.\n//!\n//! incident: D-1\n//! ```\n//! assert!(true);\n//! ```\n\n\
+/// Adds one.\n///\n/// incident: D-1\n///\n/// ```\n/// assert_eq!(add_one(1), 2);\n/// ```\n///\n/// incident: D-1\n/// ```ignore\n/// x\n/// ```\n/// incident: D-1\n/// ```text\n/// not rust\n/// ```\n\
+pub fn add_one(x: i32) -> i32 { x + 1 }\n\
+pub struct Cart;\nimpl<T> Into<T> for Cart {\n    /// incident: D-1\n    /// ```no_run\n    /// loop {}\n    /// ```\n    fn into(self) -> T { todo!() }\n}\n",
+        );
+        let got: Vec<(&str, bool, bool)> =
+            s.tests.iter().map(|t| (t.name.as_str(), t.ignored.is_some(), t.conditional_skip.is_some())).collect();
+        assert_eq!(
+            got,
+            [
+                ("src/lib.rs - (line 4)", false, false),
+                ("src/lib.rs - add_one (line 12)", false, false),
+                ("src/lib.rs - add_one (line 17)", true, false),
+                ("src/lib.rs - Cart::into (line 28)", false, true),
+            ]
+        );
+        assert!(s.tests.iter().all(|t| t.links.len() == 1 && t.id == t.name));
+        assert_eq!(s.tests[1].links[0].loc.line, 10);
+        assert_eq!(s.tests[1].body.as_str(), "assert_eq!(add_one(1), 2);");
+        // The marker above a `text` block stands on no test: it is the fn's, which is none.
+        assert_eq!(s.stray.len(), 1, "{:?}", s.stray);
+        assert_eq!(s.stray[0].loc.line, 20);
+    }
+
+    #[test]
+    fn many_doc_tests_and_macro_calls_are_read_in_linear_time() {
+        // Each doc test looked through every item of the file for the one it documents,
+        // and each stray marker through every macro call below it: 20,000 of each.
+        let mut src = String::new();
+        for i in 0..20_000 {
+            src.push_str(&format!("/// incident: D-1\n/// ```\n/// f{i}();\n/// ```\npub fn f{i}() {{}}\n"));
+            src.push_str(&format!("// incident: D-1\nother!(t{i});\n"));
+        }
+        let s = scan(&src);
+        assert_eq!(s.tests.len(), 20_000);
+        assert_eq!(s.tests[19_999].name, "src/lib.rs - f19999 (line 139995)");
+        assert_eq!((s.stray.len(), s.macro_calls.len()), (20_000, 20_000));
+        assert!(s.macro_calls.iter().enumerate().all(|(i, c)| c.strays == [i]));
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub struct Expect {
     places: Vec<(Placement, String)>,
     /// The test binaries of its packages, for telling whether a package was run at all.
     packages: Vec<PackageTargets>,
+    /// A doc test (`src/lib.rs - add_one (line 12)`): rustdoc runs it, outside the test
+    /// binaries (nextest never does), so no result file is read as covering it.
+    doc: bool,
 }
 
 impl Expect {
@@ -38,7 +41,7 @@ impl Expect {
             .collect();
         let packages =
             packages.iter().filter(|pk| places.iter().any(|(p, _)| p.package == pk.package)).cloned().collect();
-        Expect { name: test.name.clone(), places, packages }
+        Expect { name: test.name.clone(), places, packages, doc: crate::reach::rust::is_doc_test(test) }
     }
 
     pub fn matches(&self, case: &Case) -> bool {
@@ -55,6 +58,9 @@ impl Expect {
     }
 
     pub fn covered(&self, coverage: &Coverage) -> bool {
+        if self.doc {
+            return false;
+        }
         coverage.unattributed_rust
             || self.packages.iter().any(|pk| {
                 coverage.nextest_packages.contains(&pk.package)
