@@ -187,6 +187,8 @@ struct Reach<'a> {
     /// The cfg that each item macro of a package puts on its items (`cfg_loom!`: `loom`),
     /// by manifest directory and name; `None` for a macro that is no such wrapper.
     cfg_macros: HashMap<(PathBuf, String), Option<String>>,
+    /// The repository's CI workflows, read when a condition first needs them.
+    ci: Option<Option<super::ci::Ci>>,
     /// Packages by manifest directory, each with the files its targets reach.
     packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
     /// Parsed module files.
@@ -207,6 +209,7 @@ impl<'a> Reach<'a> {
             walked: NONE.get_or_init(HashSet::new),
             boundary: crate::paths::boundary(root),
             cfg_macros: HashMap::new(),
+            ci: None,
             packages: BTreeMap::new(),
             files: HashMap::new(),
             manifests: HashMap::new(),
@@ -422,6 +425,16 @@ impl<'a> Reach<'a> {
         for dir in dirs {
             let via = self.packages[&dir].1.get(file).map(|r| r.via.clone()).unwrap_or_default();
             let macro_conds = self.macro_conds(&dir, &via);
+            if self.ci.is_none() {
+                self.ci = Some(super::ci::Ci::read(&self.boundary));
+            }
+            let rel_dir = PathBuf::from(crate::paths::relative(&self.boundary, &dir));
+            let rel_root = self.packages[&dir]
+                .0
+                .features
+                .as_ref()
+                .and_then(|f| f.virtual_root.as_ref())
+                .map(|r| PathBuf::from(crate::paths::relative(&self.boundary, r)));
             let (package, routes) = &self.packages[&dir];
             let manifest = self.rel(&package.manifest);
             let targets = match &package.targets {
@@ -492,7 +505,8 @@ impl<'a> Reach<'a> {
                     )),
                 });
             }
-            match rust_features::resolve(&conds, package.features.as_ref()) {
+            let ci = self.ci.as_ref().and_then(Option::as_ref).map(|ci| (ci, rel_dir.as_path(), rel_root.as_deref()));
+            match rust_features::resolve(&conds, package.features.as_ref(), ci) {
                 rust_cfg::Resolved::Never(never) => answers.push((2, Found::Never(never))),
                 rust_cfg::Resolved::Depends(depends) => answers.push((1, Found::Conditional(depends))),
                 rust_cfg::Resolved::Runs if own.is_empty() => return None,
