@@ -274,3 +274,18 @@ fn ci_that_cannot_be_read_keeps_the_warning_and_says_why() {
     let (code, doc) = crate_with(manifest, &linked("#[cfg(windows)]\n"), &[]);
     assert_eq!((code, about_a(&doc).len()), (0, 1), "{doc:#}");
 }
+
+// incident: IG-2026-013
+#[test]
+fn a_module_declared_under_a_cfg_and_its_negation_is_always_there() {
+    // tokio/src/lib.rs: `cfg_rt! { pub mod runtime; }` and `cfg_not_rt! { pub(crate) mod runtime; }`.
+    let macros = "macro_rules! cfg_rt {\n    ($($item:item)*) => { $( #[cfg(feature = \"rt\")] $item )* }\n}\n\
+macro_rules! cfg_not_rt {\n    ($($item:item)*) => { $( #[cfg(not(feature = \"rt\"))] $item )* }\n}\n";
+    let files = vec![
+        ("src/lib.rs".to_owned(), "#[macro_use]\nmod macros;\ncfg_rt! {\n    pub mod runtime;\n}\ncfg_not_rt! {\n    pub(crate) mod runtime;\n}\n".to_owned()),
+        ("src/macros.rs".to_owned(), macros.to_owned()),
+        ("src/runtime.rs".to_owned(), "#[cfg(test)]\nmod tests {\n    // incident: INC-1\n    #[test]\n    fn a() {}\n}\n".to_owned()),
+    ];
+    let (code, doc) = package("[features]\nrt = []\n", &files);
+    assert_eq!((code, findings(&doc).iter().filter(|f| f.0.starts_with("linked-test")).count()), (0, 0), "{doc:#}");
+}

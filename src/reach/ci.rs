@@ -54,6 +54,8 @@ pub struct Run {
     /// runs no `#[test]`).
     pub filtered: bool,
     pub doc_only: bool,
+    /// `--no-run`: the tests are built, not run.
+    pub builds_only: bool,
 }
 
 /// The repository's CI, as read.
@@ -134,6 +136,7 @@ fn unread(job: &str, why: String) -> Run {
         exclude: Vec::new(),
         filtered: false,
         doc_only: false,
+        builds_only: false,
     }
 }
 
@@ -724,7 +727,11 @@ fn read_line(
             };
             let flag = a.split('=').next().unwrap_or(a);
             match flag {
-                "--" => break,
+                // libtest's own arguments: a name there is a filter too.
+                "--" => {
+                    run.filtered |= libtest_filters(&args[i + 1..]);
+                    break;
+                }
                 "--all-features" => run.features.all = true,
                 "--no-default-features" => run.features.no_default = true,
                 "--features" | "-F" => {
@@ -741,6 +748,8 @@ fn read_line(
                     }
                 }
                 "--doc" => doc = true,
+                // Builds the tests and runs none.
+                "--no-run" => run.builds_only = true,
                 "--lib" | "--bins" | "--bin" | "--tests" | "--test" | "--examples" | "--example" | "--benches"
                 | "--bench" | "--all-targets" => {
                     selected_targets = true;
@@ -770,6 +779,22 @@ fn read_line(
         run.doc_only = doc && !selected_targets;
         out.push(run);
     }
+}
+
+/// Whether libtest's arguments select tests by name (`loom_blocking`, `--skip x`,
+/// `--exact`); `--test-threads 1` and the like do not.
+fn libtest_filters(args: &[&str]) -> bool {
+    let mut i = 0;
+    while i < args.len() {
+        match args[i] {
+            "--skip" | "--exact" => return true,
+            "--test-threads" | "--format" | "--color" | "-Z" | "--logfile" | "--shuffle-seed" => i += 1,
+            a if !a.starts_with('-') => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 fn short(line: &str) -> String {
@@ -994,7 +1019,7 @@ impl Ci {
                 unknown.push(why.clone());
                 continue;
             }
-            if run.doc_only || !self.tests_package(run, features, dir, workspace) {
+            if run.doc_only || run.builds_only || !self.tests_package(run, features, dir, workspace) {
                 continue;
             }
             let world = RunWorld { run, features };
@@ -1146,7 +1171,11 @@ mod tests {
         let yaml =
             "jobs:\n  t:\n    runs-on: windows-latest\n    steps:\n      - run: cargo test -p p -- --nocapture\n";
         assert!(matches!(answer(&read(yaml), "windows", &f), Answer::Runs(_)));
-        let yaml = "jobs:\n  t:\n    runs-on: windows-latest\n    steps:\n      - run: cargo test some_name\n";
-        assert!(matches!(answer(&read(yaml), "windows", &f), Answer::Unknown(_)));
+        for filter in
+            ["cargo test some_name", "cargo test --lib -- --nocapture loom_blocking", "cargo test -- --skip slow"]
+        {
+            let yaml = format!("jobs:\n  t:\n    runs-on: windows-latest\n    steps:\n      - run: {filter}\n");
+            assert!(matches!(answer(&read(&yaml), "windows", &f), Answer::Unknown(_)), "{filter}");
+        }
     }
 }
