@@ -1040,7 +1040,9 @@ impl Ci {
         if unknown.is_empty() {
             Answer::Never(testing)
         } else {
-            unknown.dedup();
+            // Once each: a matrix repeats a job's reasons for every combination.
+            let mut seen = std::collections::HashSet::new();
+            unknown.retain(|u| seen.insert(u.clone()));
             Answer::Unknown(unknown)
         }
     }
