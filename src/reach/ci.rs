@@ -777,6 +777,13 @@ fn read_line(
             i += 1;
         }
         run.doc_only = doc && !selected_targets;
+        // Where it runs must be known for it to decide anything: a runner label that
+        // names no OS (`self-hosted`), a target spec file.
+        if run.os.is_none() {
+            run.unread = Some(format!("`{label}` runs on a runner whose OS is not known"));
+        } else if let Some(t) = run.target.as_deref().filter(|t| t.ends_with(".json")) {
+            run.unread = Some(format!("`{label}` builds for the target spec {t}, which is not read"));
+        }
         out.push(run);
     }
 }
@@ -1105,6 +1112,11 @@ mod tests {
         assert!(matches!(answer(&ci, "miri", &f), Answer::Never(_)));
         assert!(matches!(answer(&ci, "target_arch = \"aarch64\"", &f), Answer::Runs(_)), "macos-latest is arm");
         assert!(matches!(answer(&ci, "target_endian = \"big\"", &f), Answer::Never(_)));
+        // tokio's no-atomic-u64-test: a target spec file says nothing of the OS here.
+        let spec = "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo nextest run --target target-specs/i686-unknown-linux-gnu.json\n";
+        assert!(matches!(answer(&read(spec), "target_os = \"freebsd\"", &f), Answer::Unknown(_)));
+        let hosted = "jobs:\n  t:\n    runs-on: [self-hosted, gpu]\n    steps:\n      - run: cargo test\n";
+        assert!(matches!(answer(&read(hosted), "target_os = \"freebsd\"", &f), Answer::Unknown(_)));
     }
 
     #[test]
