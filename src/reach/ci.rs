@@ -1044,8 +1044,13 @@ impl Ci {
                 None => unknown.push(format!("`{}`: the condition has too many atoms to try", run.job)),
             }
         }
-        if unknown.is_empty() {
+        if unknown.is_empty() && !testing.is_empty() {
             Answer::Never(testing)
+        } else if unknown.is_empty() {
+            // Whether a run tests the package is read from its `-p`, `--workspace` and
+            // directory: a package that no run is seen to test may be tested in a way
+            // that was misread (`default-members`), so this decides nothing.
+            Answer::Unknown(vec![format!("no job is seen to run the tests of package `{}`", features.package)])
         } else {
             // Once each: a matrix repeats a job's reasons for every combination.
             let mut seen = std::collections::HashSet::new();
@@ -1181,7 +1186,8 @@ mod tests {
         let yaml = "jobs:\n  t:\n    runs-on: windows-latest\n    steps:\n      - run: cargo test -p other\n      - run: cargo test --doc\n  u:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo test --workspace --exclude p\n";
         let ci = read(yaml);
         let f = package(&[], &[]);
-        assert_eq!(answer(&ci, "windows", &f), Answer::Never(vec![]));
+        let none = Answer::Unknown(vec!["no job is seen to run the tests of package `p`".into()]);
+        assert_eq!(answer(&ci, "windows", &f), none);
         let yaml =
             "jobs:\n  t:\n    runs-on: windows-latest\n    steps:\n      - run: cargo test -p p -- --nocapture\n";
         assert!(matches!(answer(&read(yaml), "windows", &f), Answer::Runs(_)));

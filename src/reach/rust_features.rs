@@ -345,13 +345,13 @@ pub fn resolve(
             match ci.answer(&all, f, dir, root) {
                 super::ci::Answer::Runs(_) => return rust_cfg::Resolved::Runs,
                 super::ci::Answer::Never(jobs) => {
-                    let by = if jobs.is_empty() {
-                        format!("no job of {} tests package `{}`", ci.files.join(", "), f.package)
-                    } else {
-                        let shown: Vec<String> = jobs.iter().take(6).map(|j| format!("`{j}`")).collect();
-                        let more = if jobs.len() > 6 { format!(" and {} more", jobs.len() - 6) } else { String::new() };
-                        format!("no CI job meets it: {}{more} test package `{}` otherwise", shown.join(", "), f.package)
-                    };
+                    let shown: Vec<String> = jobs.iter().take(6).map(|j| format!("`{j}`")).collect();
+                    let more = if jobs.len() > 6 { format!(" and {} more", jobs.len() - 6) } else { String::new() };
+                    let by = format!(
+                        "no CI job meets it: {}{more} test package `{}` otherwise",
+                        shown.join(", "),
+                        f.package
+                    );
                     let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
                     let loc = skip.loc.clone();
                     return rust_cfg::Resolved::Never(crate::scan::Skip::new(
