@@ -151,6 +151,7 @@ RULE=linked-test-skipped-at-runtime; new $RULE
 pm INC-2026-014 "Customers charged twice when payment retries used a new idempotency key" SEV2
 printf 'pub fn charge() {}\n' > src/lib.rs
 printf '%s' "$RETRY" | sed 's/^#\[test\]/#[test]\n#[cfg_attr(not(feature = "live-gateway"), ignore = "needs the live gateway")]/' > tests/payment_retry.rs
+printf '\n[features]\nlive-gateway = []\n' >> Cargo.toml
 { printf '     Running tests/payment_retry.rs (target/debug/deps/payment_retry-3c4d5e6f7a8b9c0d)\n'
   printf '{ "type": "suite", "event": "started", "test_count": 1 }\n'
   printf '{ "type": "test", "name": "retry_reuses_idempotency_key", "event": "ignored", "message": "needs the live gateway" }\n'
@@ -220,6 +221,7 @@ RULE=linked-test-skipped-conditionally; new $RULE
 pm INC-2026-014 "Customers charged twice when payment retries used a new idempotency key" SEV2
 printf 'pub fn charge() {}\n' > src/lib.rs
 printf '%s' "$RETRY" | sed 's/^#\[test\]/#[test]\n#[cfg(feature = "live-gateway")]/' > tests/payment_retry.rs
+printf '\n[features]\nlive-gateway = []\n' >> Cargo.toml
 run --no-git
 
 RULE=linked-test-moved; new $RULE

@@ -199,3 +199,93 @@ fn a_test_moved_into_a_compiled_out_module_is_compiled_out_not_deleted() {
         assert!(f["message"].as_str().unwrap().contains("compiled out"), "{f}");
     }
 }
+
+const LINUX_ONLY: &str = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: cargo test --features full\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo clippy --all-targets\n";
+
+// incident: IG-2026-013
+#[test]
+fn ci_workflows_decide_conditions_by_os_and_features() {
+    let manifest = "[features]\nfull = []\nextra = []\n";
+    // No job runs on Windows: never run, naming the condition and the job.
+    let (code, doc) = crate_with(manifest, &linked("#[cfg(windows)]\n"), &[("ci.yml", LINUX_ONLY)]);
+    assert_eq!((code, errors(&doc)), (1, vec![err("linked-test-ignored", "tests/a.rs::a")]), "{doc:#}");
+    let message = of_rule(&doc, "linked-test-ignored")[0]["message"].as_str().unwrap();
+    assert!(message.contains("`#[cfg(windows)]`"), "{message}");
+    assert!(message.contains("no CI job meets it: `.github/workflows/ci.yml: test`"), "{message}");
+    // A matrix with Windows runs it: no finding at all.
+    let matrix = LINUX_ONLY.replace(
+        "    runs-on: ubuntu-latest\n    steps:\n      - uses",
+        "    runs-on: ${{ matrix.os }}\n    strategy:\n      matrix:\n        os: [ubuntu-latest, windows-latest]\n    steps:\n      - uses",
+    );
+    let (code, doc) = crate_with(manifest, &linked("#[cfg(windows)]\n"), &[("ci.yml", &matrix)]);
+    assert_eq!((code, about_a(&doc)), (0, vec![]), "{doc:#}");
+    // Features: `full` is enabled by the job, `extra` by none.
+    let (code, doc) = crate_with(manifest, &linked("#[cfg(feature = \"full\")]\n"), &[("ci.yml", LINUX_ONLY)]);
+    assert_eq!((code, about_a(&doc)), (0, vec![]), "{doc:#}");
+    let (code, doc) = crate_with(manifest, &linked("#[cfg(feature = \"extra\")]\n"), &[("ci.yml", LINUX_ONLY)]);
+    assert_eq!((code, errors(&doc)), (1, vec![err("linked-test-ignored", "tests/a.rs::a")]), "{doc:#}");
+    // A custom cfg set by a job's RUSTFLAGS.
+    let loom = LINUX_ONLY.replace(
+        "      - run: cargo test --features full\n",
+        "      - run: cargo test --features full\n        env:\n          RUSTFLAGS: --cfg loom\n",
+    );
+    let (code, doc) = crate_with(manifest, &linked("#[cfg(loom)]\n"), &[("ci.yml", &loom)]);
+    assert_eq!((code, about_a(&doc)), (0, vec![]), "{doc:#}");
+    let (code, doc) = crate_with(manifest, &linked("#[cfg(loom)]\n"), &[("ci.yml", LINUX_ONLY)]);
+    assert_eq!((code, errors(&doc)), (1, vec![err("linked-test-ignored", "tests/a.rs::a")]), "{doc:#}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn ci_that_cannot_be_read_keeps_the_warning_and_says_why() {
+    let manifest = "[features]\nfull = []\n";
+    for (workflow, says) in [
+        (LINUX_ONLY.replace("cargo clippy --all-targets", "./ci/test.sh"), "runs the script `./ci/test.sh`"),
+        (
+            format!("{LINUX_ONLY}  other:\n    uses: ./.github/workflows/reusable.yml\n"),
+            "calls the workflow ./.github/workflows/reusable.yml",
+        ),
+        (
+            LINUX_ONLY.replace(
+                "    runs-on: ubuntu-latest\n    steps:\n      - uses",
+                "    runs-on: ubuntu-latest\n    container: rust:1\n    steps:\n      - uses",
+            ),
+            "runs in a container",
+        ),
+    ] {
+        let (code, doc) = crate_with(manifest, &linked("#[cfg(windows)]\n"), &[("ci.yml", &workflow)]);
+        let found = about_a(&doc);
+        assert_eq!((code, found.len()), (0, 1), "{says}: {doc:#}");
+        assert_eq!(found[0].0, "linked-test-skipped-conditionally");
+        assert!(found[0].1.contains("CI does not decide it") && found[0].1.contains(says), "{}", found[0].1);
+    }
+    // Another CI system beside the workflows.
+    let t = Tree::new();
+    t.file("postmortems/i.md", postmortem("INC-1", ""));
+    t.file("Cargo.toml", "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    t.file("tests/a.rs", linked("#[cfg(windows)]\n"));
+    t.file(".github/workflows/ci.yml", LINUX_ONLY);
+    t.file(".cirrus.yml", "task:\n  script: cargo test\n");
+    let (code, doc) = t.check(&[]);
+    let found = about_a(&doc);
+    assert_eq!((code, found.len()), (0, 1), "{doc:#}");
+    assert!(found[0].1.contains("the repository also has .cirrus.yml, which is not read"), "{}", found[0].1);
+    // No workflows at all: today's warning.
+    let (code, doc) = crate_with(manifest, &linked("#[cfg(windows)]\n"), &[]);
+    assert_eq!((code, about_a(&doc).len()), (0, 1), "{doc:#}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn a_module_declared_under_a_cfg_and_its_negation_is_always_there() {
+    // tokio/src/lib.rs: `cfg_rt! { pub mod runtime; }` and `cfg_not_rt! { pub(crate) mod runtime; }`.
+    let macros = "macro_rules! cfg_rt {\n    ($($item:item)*) => { $( #[cfg(feature = \"rt\")] $item )* }\n}\n\
+macro_rules! cfg_not_rt {\n    ($($item:item)*) => { $( #[cfg(not(feature = \"rt\"))] $item )* }\n}\n";
+    let files = vec![
+        ("src/lib.rs".to_owned(), "#[macro_use]\nmod macros;\ncfg_rt! {\n    pub mod runtime;\n}\ncfg_not_rt! {\n    pub(crate) mod runtime;\n}\n".to_owned()),
+        ("src/macros.rs".to_owned(), macros.to_owned()),
+        ("src/runtime.rs".to_owned(), "#[cfg(test)]\nmod tests {\n    // incident: INC-1\n    #[test]\n    fn a() {}\n}\n".to_owned()),
+    ];
+    let (code, doc) = package("[features]\nrt = []\n", &files);
+    assert_eq!((code, findings(&doc).iter().filter(|f| f.0.starts_with("linked-test")).count()), (0, 0), "{doc:#}");
+}

@@ -8,6 +8,7 @@
 //! The answers are about the work tree: a test's file either is reached or is not, and a
 //! condition on the way (`#[cfg(windows)] mod imp;`) is the test's own condition.
 
+pub mod ci;
 pub mod go;
 pub mod js;
 pub mod python;

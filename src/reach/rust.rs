@@ -78,8 +78,6 @@ struct Route {
     /// The file's module path inside its target (`["db", "pool"]` for `src/db/pool.rs`
     /// of the library), as libtest names its tests.
     modules: Vec<String>,
-    /// The item macros whose calls declare modules on the way (`cfg_loom! { mod m; }`).
-    via: Vec<(String, crate::finding::Location)>,
 }
 
 impl Route {
@@ -302,6 +300,8 @@ struct Reach<'a> {
     /// The cfg that each item macro of a package puts on its items (`cfg_loom!`: `loom`),
     /// by manifest directory and name; `None` for a macro that is no such wrapper.
     cfg_macros: HashMap<(PathBuf, String), Option<String>>,
+    /// The repository's CI workflows, read when a condition first needs them.
+    ci: Option<Option<super::ci::Ci>>,
     /// Packages by manifest directory, each with the files its targets reach.
     packages: BTreeMap<PathBuf, (Package, HashMap<PathBuf, Route>)>,
     /// Parsed module files.
@@ -322,6 +322,7 @@ impl<'a> Reach<'a> {
             walked: NONE.get_or_init(HashSet::new),
             boundary: crate::paths::boundary(root),
             cfg_macros: HashMap::new(),
+            ci: None,
             packages: BTreeMap::new(),
             files: HashMap::new(),
             manifests: HashMap::new(),
@@ -428,10 +429,7 @@ impl<'a> Reach<'a> {
             .filter(|(_, t)| t.root.is_file())
             .map(|(i, t)| {
                 let dir = t.root.parent().unwrap_or(Path::new("")).to_path_buf();
-                (
-                    t.root.clone(),
-                    Route { target: i, module_dir: dir, conds: Vec::new(), modules: Vec::new(), via: Vec::new() },
-                )
+                (t.root.clone(), Route { target: i, module_dir: dir, conds: Vec::new(), modules: Vec::new() })
             })
             .collect();
         // Targets whose tests run first, so that they own the routes they share.
@@ -468,6 +466,12 @@ impl<'a> Reach<'a> {
                 let path = crate::paths::normalize(&dir.join(include));
                 work.push((path, Route { conds: conds.clone(), ..route.clone() }));
             }
+            // Each child with the conditions of each declaration of it: a module declared
+            // twice (`cfg_rt! { pub mod runtime; }` and `cfg_not_rt! { pub(crate) mod
+            // runtime; }`) is there when either holds.
+            // (file, the directory its `mod NAME;` look in, module path, each declaration's conditions)
+            type Child = (PathBuf, PathBuf, Vec<String>, Vec<Vec<Cond>>);
+            let mut children: Vec<Child> = Vec::new();
             for decl in &decls.decls {
                 let mut inline_dir = route.module_dir.clone();
                 for (name, path) in &decl.inline {
@@ -479,14 +483,22 @@ impl<'a> Reach<'a> {
                 else {
                     continue;
                 };
+                let mut own = decl.conds.clone();
+                own.extend(self.macro_conds(package, &decl.macros));
+                match children.iter_mut().find(|c| c.0 == child) {
+                    Some(c) => c.3.push(own),
+                    None => {
+                        let mut modules = route.modules.clone();
+                        modules.extend(decl.inline.iter().map(|(name, _)| name.clone()));
+                        modules.push(decl.name.clone());
+                        children.push((child, module_dir, modules, vec![own]));
+                    }
+                }
+            }
+            for (child, module_dir, modules, alternatives) in children {
                 let mut child_conds = conds.clone();
-                child_conds.extend(decl.conds.iter().cloned());
-                let mut modules = route.modules.clone();
-                modules.extend(decl.inline.iter().map(|(name, _)| name.clone()));
-                modules.push(decl.name.clone());
-                let mut via = route.via.clone();
-                via.extend(decl.macros.iter().cloned());
-                work.push((child, Route { target: route.target, module_dir, conds: child_conds, modules, via }));
+                child_conds.extend(rust_cfg::either(alternatives));
+                work.push((child, Route { target: route.target, module_dir, conds: child_conds, modules }));
             }
         }
         best
@@ -554,19 +566,29 @@ impl<'a> Reach<'a> {
         known
     }
 
-    /// The conditions that the item macros on a route (`cfg_loom! { mod m; }`) put on
-    /// it: those of the package's `macro_rules!` that wrap their items in one cfg. The
-    /// package's files are searched only for the macros a route goes through.
-    fn macro_conds(&mut self, dir: &Path, via: &[(String, crate::finding::Location)]) -> Vec<Cond> {
+    /// The conditions that item macros (`cfg_loom! { mod m; }`) put on a declaration:
+    /// those of the package's `macro_rules!` that wrap their items in one cfg. The
+    /// package's files (those the walk found under its directory) are searched once per
+    /// macro name, and only for the macros that declare modules.
+    fn macro_conds(&mut self, package: &Package, calls: &[(String, crate::finding::Location)]) -> Vec<Cond> {
         let mut out = Vec::new();
-        for (name, loc) in via {
-            let key = (dir.to_path_buf(), name.clone());
+        let dir = package.manifest.parent().unwrap_or(Path::new("")).to_path_buf();
+        for (name, loc) in calls {
+            let key = (dir.clone(), name.clone());
             if !self.cfg_macros.contains_key(&key) {
-                let mut files: Vec<&PathBuf> = self.packages[dir].1.keys().collect();
+                let prefix = self.rel(&dir);
+                let mut files: Vec<&String> = self
+                    .walked
+                    .iter()
+                    .filter(|f| prefix.is_empty() || prefix == "." || f.starts_with(&format!("{prefix}/")))
+                    .collect();
                 files.sort();
                 let mut found: Vec<Option<String>> = Vec::new();
                 for f in files {
-                    let Some(bytes) = crate::paths::read_inside(&self.boundary, f) else { continue };
+                    let Some(bytes) = crate::paths::read_inside(&self.boundary, &self.root.join(f)) else { continue };
+                    if memchr::memmem::find(&bytes, b"macro_rules!").is_none() {
+                        continue;
+                    }
                     found.extend(rust_cfg::find_wrapping_macros(&crate::scan::lossy(&bytes), name));
                 }
                 // Defined once, or the same way each time (cfg-gated twins): that cfg.
@@ -596,8 +618,16 @@ impl<'a> Reach<'a> {
         // The best answer any package gives.
         let mut answers: Vec<(u8, Found)> = Vec::new();
         for dir in dirs {
-            let via = self.packages[&dir].1.get(file).map(|r| r.via.clone()).unwrap_or_default();
-            let macro_conds = self.macro_conds(&dir, &via);
+            if self.ci.is_none() {
+                self.ci = Some(super::ci::Ci::read(&self.boundary));
+            }
+            let rel_dir = PathBuf::from(crate::paths::relative(&self.boundary, &dir));
+            let rel_root = self.packages[&dir]
+                .0
+                .features
+                .as_ref()
+                .and_then(|f| f.virtual_root.as_ref())
+                .map(|r| PathBuf::from(crate::paths::relative(&self.boundary, r)));
             let (package, routes) = &self.packages[&dir];
             let manifest = self.rel(&package.manifest);
             let targets = match &package.targets {
@@ -691,7 +721,6 @@ impl<'a> Reach<'a> {
             }
             let mut conds = own.to_vec();
             conds.extend(route.conds.iter().cloned());
-            conds.extend(macro_conds);
             if !target.required_features.is_empty() {
                 let loc = self.entry_loc(&package.manifest, target, "required-features");
                 let features = target.required_features.join(", ");
@@ -712,7 +741,8 @@ impl<'a> Reach<'a> {
                     )),
                 });
             }
-            match rust_features::resolve(&conds, package.features.as_ref()) {
+            let ci = self.ci.as_ref().and_then(Option::as_ref).map(|ci| (ci, rel_dir.as_path(), rel_root.as_deref()));
+            match rust_features::resolve(&conds, package.features.as_ref(), ci) {
                 rust_cfg::Resolved::Never(never) => answers.push((2, Found::Never(never))),
                 rust_cfg::Resolved::Depends(depends) => answers.push((1, Found::Conditional(depends))),
                 rust_cfg::Resolved::Runs if own.is_empty() => return None,

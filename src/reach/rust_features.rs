@@ -55,6 +55,11 @@ pub struct Features {
     pub declared: BTreeSet<String>,
     /// What `default` enables, followed through the features it names.
     pub default: BTreeSet<String>,
+    /// Each feature and the features of this package it enables.
+    pub graph: std::collections::BTreeMap<String, Vec<String>>,
+    /// The directory of the virtual workspace manifest above the package, if any: a
+    /// `cargo test` there tests the package too.
+    pub virtual_root: Option<std::path::PathBuf>,
     /// The custom cfg names of check-cfg (Cargo.toml's lints, the build script's).
     pub check_cfg: BTreeSet<String>,
     /// Custom cfgs the build script or `.cargo/config.toml` may set.
@@ -83,11 +88,15 @@ impl Features {
         let mut hidden: BTreeSet<String> = BTreeSet::new();
         for (name, list) in features.into_iter().flatten() {
             f.declared.insert(name.clone());
+            let mut enables = Vec::new();
             for item in list.as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
                 if let Some(dep) = item.strip_prefix("dep:") {
                     hidden.insert(dep.to_owned());
+                } else if !item.contains('/') {
+                    enables.push(item.to_owned());
                 }
             }
+            f.graph.insert(name.clone(), enables);
         }
         // Optional dependencies are features of their own name, unless `dep:` names them.
         let mut deps: Vec<&toml::Table> = Vec::new();
@@ -119,7 +128,9 @@ impl Features {
         // check-cfg: the package's lints, or the workspace's when it inherits them.
         let lints = table.get("lints");
         let inherits = lints.and_then(|l| l.get("workspace")).and_then(|v| v.as_bool()) == Some(true);
-        let workspace = if inherits { workspace_manifest(boundary, dir) } else { None };
+        let workspace = workspace_manifest(boundary, dir);
+        f.virtual_root = workspace.as_ref().filter(|(_, t)| !t.contains_key("package")).map(|(d, _)| d.clone());
+        let workspace = if inherits { workspace.map(|(_, t)| t) } else { None };
         let lints = if inherits { workspace.as_ref().and_then(|w| w.get("workspace")?.get("lints")) } else { lints };
         let checks = lints
             .and_then(|l| l.get("rust"))
@@ -234,13 +245,13 @@ fn check_cfg_names(spec: &str) -> Vec<String> {
         .collect()
 }
 
-/// The manifest with a `[workspace]` in a directory above `dir`.
-fn workspace_manifest(boundary: &Path, dir: &Path) -> Option<toml::Table> {
+/// The manifest with a `[workspace]` in `dir` or a directory above it, and its directory.
+fn workspace_manifest(boundary: &Path, dir: &Path) -> Option<(std::path::PathBuf, toml::Table)> {
     for d in dir.ancestors().take_while(|d| d.starts_with(boundary)) {
         let Some(bytes) = crate::paths::read_inside(boundary, &d.join("Cargo.toml")) else { continue };
         let Ok(t) = crate::scan::lossy(&bytes).parse::<toml::Table>() else { continue };
         if t.contains_key("workspace") {
-            return Some(t);
+            return Some((d.to_path_buf(), t));
         }
     }
     None
@@ -307,27 +318,60 @@ impl Features {
 }
 
 /// What the conditions on a test (its own, the modules' and the target's) decide in its
-/// package: what the source decides, then the manifest. A condition left open names what
-/// it depends on.
-pub fn resolve(conds: &[rust_cfg::Cond], features: Option<&Features>) -> rust_cfg::Resolved {
+/// package: what the source decides, then the manifest, then the repository's CI (`ci`,
+/// with the package's directory and its virtual workspace's, relative to the repository). A condition left open names
+/// what it depends on, and why CI does not decide it.
+pub fn resolve(
+    conds: &[rust_cfg::Cond],
+    features: Option<&Features>,
+    ci: Option<(&super::ci::Ci, &Path, Option<&Path>)>,
+) -> rust_cfg::Resolved {
     let Some(f) = features else { return rust_cfg::resolve_in(conds, &rust_cfg::SourceOnly) };
-    match rust_cfg::resolve_in(conds, f) {
-        rust_cfg::Resolved::Depends(mut skip) => {
-            let mut notes: Vec<String> = Vec::new();
-            for c in &skip.cfg {
-                for n in c.expr.as_ref().map(|e| f.notes(e)).unwrap_or_default() {
-                    if !notes.contains(&n) {
-                        notes.push(n);
-                    }
+    let rust_cfg::Resolved::Depends(mut skip) = rust_cfg::resolve_in(conds, f) else {
+        return rust_cfg::resolve_in(conds, f);
+    };
+    let mut notes: Vec<String> = Vec::new();
+    for c in &skip.cfg {
+        for n in c.expr.as_ref().map(|e| f.notes(e)).unwrap_or_default() {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+    }
+    let exprs: Option<Vec<rust_cfg::Expr>> = skip.cfg.iter().map(|c| c.expr.clone()).collect();
+    match (ci, exprs) {
+        (Some((ci, dir, root)), Some(exprs)) => {
+            let all = rust_cfg::Expr::All(exprs);
+            match ci.answer(&all, f, dir, root) {
+                super::ci::Answer::Runs(_) => return rust_cfg::Resolved::Runs,
+                super::ci::Answer::Never(jobs) => {
+                    let shown: Vec<String> = jobs.iter().take(6).map(|j| format!("`{j}`")).collect();
+                    let more = if jobs.len() > 6 { format!(" and {} more", jobs.len() - 6) } else { String::new() };
+                    let by = format!(
+                        "no CI job meets it: {}{more} test package `{}` otherwise",
+                        shown.join(", "),
+                        f.package
+                    );
+                    let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+                    let loc = skip.loc.clone();
+                    return rust_cfg::Resolved::Never(crate::scan::Skip::new(
+                        loc,
+                        format!("{}{notes}, and {by}", skip.what),
+                    ));
+                }
+                super::ci::Answer::Unknown(why) => {
+                    let more = if why.len() > 1 { format!(" (and {} more)", why.len() - 1) } else { String::new() };
+                    notes.push(format!("CI does not decide it: {}{more}", why[0]));
                 }
             }
-            if !notes.is_empty() {
-                skip.what = format!("{} ({})", skip.what, notes.join("; "));
-            }
-            rust_cfg::Resolved::Depends(skip)
         }
-        other => other,
+        (Some(_), None) => notes.push("CI does not decide it: a condition is not a cfg that can be read".into()),
+        (None, _) => {}
     }
+    if !notes.is_empty() {
+        skip.what = format!("{} ({})", skip.what, notes.join("; "));
+    }
+    rust_cfg::Resolved::Depends(skip)
 }
 
 #[cfg(test)]

@@ -510,6 +510,36 @@ pub fn resolve_in(conds: &[Cond], world: &dyn World) -> Resolved {
     Resolved::Depends(skip)
 }
 
+/// The conditions under which something is there when any of `alternatives` (each a
+/// list of conditions that must all hold) lets it be: none when one alternative has none;
+/// the alternative itself when there is one; else one condition, their `any`, when each
+/// is a readable cfg (else the first alternative, as before).
+pub fn either(mut alternatives: Vec<Vec<Cond>>) -> Vec<Cond> {
+    if alternatives.len() <= 1 || alternatives.iter().any(Vec::is_empty) {
+        return if alternatives.iter().any(Vec::is_empty) {
+            Vec::new()
+        } else {
+            alternatives.pop().unwrap_or_default()
+        };
+    }
+    let exprs: Option<Vec<Expr>> = alternatives
+        .iter()
+        .map(|alt| alt.iter().map(|c| c.expr.clone()).collect::<Option<Vec<_>>>().map(Expr::All))
+        .collect();
+    let Some(exprs) = exprs else { return alternatives.swap_remove(0) };
+    let expr = Expr::Any(exprs);
+    let runs = decide(&expr, &SourceOnly);
+    if runs == Truth::Always {
+        return Vec::new();
+    }
+    let what: Vec<String> = alternatives
+        .iter()
+        .map(|alt| alt.iter().map(|c| c.skip.what.as_str()).collect::<Vec<_>>().join(" and "))
+        .collect();
+    let loc = alternatives[0][0].skip.loc.clone();
+    vec![Cond { runs, skip: Skip::new(loc, format!("either {}", what.join(" or "))), expr: Some(expr) }]
+}
+
 /// The world's reasons for the atoms of `exprs`, as a clause: " (the package declares no
 /// feature `x`)".
 fn reasons<'a>(exprs: impl Iterator<Item = &'a Expr>, world: &dyn World) -> String {
