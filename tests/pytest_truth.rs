@@ -196,6 +196,44 @@ const CASES: &[Case] = &[
         Truth::Runs,
         None,
     ),
+    // `addopts` that leave files or tests out.
+    case(
+        "addopts_ignore",
+        &[("pytest.ini", "[pytest]\naddopts = --ignore=tests/legacy -ra\n"), ("tests/legacy/test_a.py", COMMENTED)],
+        "tests/legacy/test_a.py::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_ignore_glob",
+        &[
+            ("pyproject.toml", "[tool.pytest.ini_options]\naddopts = \"--ignore-glob=*_a.py\"\n"),
+            ("tests/test_a.py", COMMENTED),
+        ],
+        "tests/test_a.py::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_deselect_a_longer_name_by_its_prefix",
+        &[
+            ("pytest.ini", "[pytest]\naddopts = --deselect tests/test_a.py::test_a\n"),
+            ("tests/test_a.py", "# incident: INC-2026-001\ndef test_ab():\n    assert True\n"),
+        ],
+        "tests/test_a.py::test_ab",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_ignore_of_another_directory",
+        &[
+            ("pytest.ini", "[pytest]\naddopts = --ignore=tests/leg --ignore-glob=*_b.py\n"),
+            ("tests/legacy/test_a.py", COMMENTED),
+        ],
+        "tests/legacy/test_a.py::test_a",
+        Truth::Runs,
+        None,
+    ),
     // The tool's own mark under strict settings.
     case(
         "mark_under_filterwarnings_error",

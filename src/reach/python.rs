@@ -14,7 +14,14 @@
 //!
 //! Without any config, pytest's defaults apply; only `norecursedirs` can then leave a
 //! test out (`build/`, `venv/`, `.hidden/`). `python_files` is checked only when a config
-//! sets it: the scanner already keeps to `test*.py` and `*_test.py`.
+//! sets it: the scanner already keeps to `test*.py` and `*_test.py`. `--ignore`,
+//! `--ignore-glob` and `--deselect` in `addopts` leave paths and node ids out.
+//!
+//! The `conftest.py` files from the rootdir down to each directory pytest enters are read
+//! (never run) for `collect_ignore` and `collect_ignore_glob`; the nearest that sets a
+//! name is the one pytest uses. And a test file that touches the tool's own mark
+//! (`@pytest.mark.incident`) at import fails to collect when the config makes an unknown
+//! mark an error and nothing registers it (`marks`).
 
 mod ini;
 pub mod init;
@@ -473,8 +480,30 @@ fn not_collected(
     // collect_ignore and collect_ignore_glob of the conftests: every directory entered
     // below the start, then the file.
     let mut maybe = None;
+    let addopts = marks::opts(config.addopts.as_ref());
+    let opt = |flag: &str, value: &str| {
+        let whence = config.file.as_deref().unwrap_or("");
+        format!("`{flag}={value}` in `addopts` ({whence})")
+    };
+    let addopts_at = || config.addopts.as_ref().map_or_else(|| test.loc.clone(), at);
     let levels = (skip..dirs.len()).map(|depth| (join(&config.dir, &dirs[..=depth].join("/")), true));
     for (level, is_dir) in levels.chain(std::iter::once((path.to_owned(), false))) {
+        let shown = if is_dir { format!("{level}/") } else { level.clone() };
+        // `--ignore` and `--ignore-glob` are relative to the directory pytest runs in.
+        if let Some(p) =
+            addopts.ignore.iter().find(|p| normalize(&join(&config.dir, p)).as_deref() == Some(level.as_str()))
+        {
+            let why = format!("{} leaves out {shown}, so pytest never collects it", opt("--ignore", p));
+            return Some(not_run(why, addopts_at()));
+        }
+        if let Some(g) = addopts
+            .ignore_glob
+            .iter()
+            .find(|g| normalize(&join(&config.dir, g)).is_some_and(|full| pattern::fnmatch(&full, &level)))
+        {
+            let why = format!("{shown} matches {}, so pytest never collects it", opt("--ignore-glob", g));
+            return Some(not_run(why, addopts_at()));
+        }
         for glob in [false, true] {
             match conftest_ignores(root, &config.dir, &level, is_dir, glob, conftests) {
                 Some(v @ Verdict::NotRun { .. }) => return Some(v),
@@ -484,6 +513,15 @@ fn not_collected(
                 None => {}
             }
         }
+    }
+
+    // `--deselect`: node ids (relative to the rootdir) that a test's id starts with.
+    let node = test.id.strip_prefix(path).map(|scope| format!("{rel}{scope}"));
+    if let Some(node) = &node
+        && let Some(d) = addopts.deselect.iter().find(|d| node.starts_with(d.as_str()))
+    {
+        let why = format!("{} deselects it", opt("--deselect", d));
+        return Some(not_run(why, addopts_at()));
     }
 
     if let Some(pf) = &config.python_files
