@@ -353,6 +353,10 @@ mod tests {
             |v: &[&str]| Setting { values: v.iter().map(|x| x.to_string()).collect(), loc: at("pytest.ini", 2) };
         let o = opts(Some(&setting(&[
             "-ra",
+            "--ignore-glob=*_old.py",
+            "--ignore",
+            "tests/legacy",
+            "--deselect=tests/test_a.py::test_b",
             "-W",
             "error",
             "-Wignore::DeprecationWarning",
