@@ -234,6 +234,54 @@ const CASES: &[Case] = &[
         Truth::Runs,
         None,
     ),
+    case(
+        "addopts_m_deselects_a_marked_test",
+        &[
+            (
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nmarkers = [\"stress: slow\"]\naddopts = \"-m 'not stress'\"\n",
+            ),
+            (
+                "tests/test_a.py",
+                "import pytest\n\n\n# incident: INC-2026-001\n@pytest.mark.stress\ndef test_a():\n    assert True\n",
+            ),
+        ],
+        "tests/test_a.py::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_m_deselects_through_a_bound_name_and_a_class_mark",
+        &[
+            (
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nmarkers = [\"stress: slow\", \"db: db\"]\naddopts = \"-m 'not (stress or db)'\"\n",
+            ),
+            (
+                "tests/test_a.py",
+                "import pytest\n\nheavy = pytest.mark.db\n\n\n@heavy\nclass TestA:\n    # incident: INC-2026-001\n    def test_a(self):\n        assert True\n",
+            ),
+        ],
+        "tests/test_a.py::TestA::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_m_keeps_an_unmarked_test",
+        &[
+            (
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nmarkers = [\"stress: slow\"]\naddopts = \"-m 'not stress'\"\n",
+            ),
+            (
+                "tests/test_a.py",
+                "import pytest\n\n\n# incident: INC-2026-001\n@pytest.mark.parametrize(\"x\", [1])\ndef test_a(x):\n    assert x\n",
+            ),
+        ],
+        "tests/test_a.py::test_a",
+        Truth::Runs,
+        None,
+    ),
     // The tool's own mark under strict settings.
     case(
         "mark_under_filterwarnings_error",

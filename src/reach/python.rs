@@ -27,11 +27,13 @@ mod ini;
 pub mod init;
 mod marks;
 mod pattern;
+mod select;
 
 use super::{TestVerdict, Verdict};
 use crate::finding::Location;
+use crate::scan::python::TestMarks;
 use crate::scan::python::conftest::{self, Conftest};
-use crate::scan::{Skip, TestCase};
+use crate::scan::{Skip, TestCase, Truth};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -97,6 +99,8 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
     let mut unittest: HashMap<String, Vec<String>> = HashMap::new();
     let mut conftests: Conftests = HashMap::new();
     let mut uses: HashMap<String, Vec<conftest::MarkUse>> = HashMap::new();
+    let mut marks_of: HashMap<String, Vec<(String, TestMarks)>> = HashMap::new();
+    let marker_words = crate::scan::markers::MarkerWords::new(words);
     tests
         .iter()
         .filter_map(|t| {
@@ -112,10 +116,14 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
                     .unwrap_or_default()
             });
             let marks = if uses.is_empty() { None } else { marks::verdict(root, &config, path, uses, &mut conftests) };
-            let verdict = match (verdict, marks) {
-                (_, Some(v @ Verdict::Uncollectable { .. })) => v,
-                (Some(v), _) | (None, Some(v)) => v,
-                (None, None) => return None,
+            if let Some(v @ Verdict::Uncollectable { .. }) = marks {
+                return Some(TestVerdict { test: t.id.clone(), verdict: v });
+            }
+            let selected = selected(root, &config, t, &mut marks_of, &marker_words);
+            let verdict = match (selected, verdict, marks) {
+                (Some(v @ Verdict::NotRun { .. }), _, _) => v,
+                (_, Some(v), _) | (_, None, Some(v)) => v,
+                (v, None, None) => v?,
             };
             Some(TestVerdict { test: t.id.clone(), verdict })
         })
@@ -125,6 +133,57 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
 /// Whether the `markers` setting of `config` registers the mark `word`.
 fn marker_name_registered(config: &Config, word: &str) -> bool {
     config.markers.iter().flat_map(|s| s.values.iter()).any(|l| conftest::marker_name(l) == word)
+}
+
+/// Whether the `-m` (or `-k`) expression in `addopts` selects the test: `NotRun` when its
+/// marks make it false, `Conditional` when that cannot be told.
+fn selected(
+    root: &Path,
+    config: &Config,
+    test: &TestCase,
+    cache: &mut HashMap<String, Vec<(String, TestMarks)>>,
+    words: &crate::scan::markers::MarkerWords,
+) -> Option<Verdict> {
+    let opts = marks::opts(config.addopts.as_ref());
+    let setting = config.addopts.as_ref()?;
+    let whence = config.file.as_deref().unwrap_or("");
+    if let Some(expr) = &opts.mark_expr {
+        let path = test.loc.path.as_str();
+        let all = cache.entry(path.to_owned()).or_insert_with(|| {
+            read_inside(root, path)
+                .map(|b| crate::scan::python::test_marks(path, &crate::scan::pep263::decode(&b).text, words))
+                .unwrap_or_default()
+        });
+        let marks = all.iter().find(|(id, _)| *id == test.id).map(|(_, m)| m.clone()).unwrap_or_default();
+        let has = |name: &str| {
+            if marks.names.iter().any(|n| n == name) {
+                Truth::Yes
+            } else if marks.maybe.iter().any(|n| n == name) {
+                Truth::Unknown
+            } else {
+                Truth::No
+            }
+        };
+        let shown: Vec<String> = marks.names.iter().map(|n| format!("`{n}`")).collect();
+        let its =
+            if shown.is_empty() { "it has no marks".to_owned() } else { format!("its marks: {}", shown.join(", ")) };
+        match select::selects(expr, &has) {
+            Truth::Yes => {}
+            Truth::No => {
+                let why = format!("`-m {expr:?}` in `addopts` ({whence}) deselects it ({its})");
+                return Some(not_run(why, setting.loc.clone()));
+            }
+            Truth::Unknown => {
+                let what = format!(
+                    "`-m {expr:?}` in `addopts` ({whence}), which selects tests by marks the source does not settle ({its})"
+                );
+                return Some(Verdict::Conditional(Skip::new(setting.loc.clone(), what)));
+            }
+        }
+    }
+    let expr = opts.keyword_expr.as_ref()?;
+    let what = format!("`-k {expr:?}` in `addopts` ({whence}), which selects tests by name and keyword");
+    Some(Verdict::Conditional(Skip::new(setting.loc.clone(), what)))
 }
 
 fn not_run(why: String, loc: Location) -> Verdict {

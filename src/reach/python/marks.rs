@@ -37,6 +37,9 @@ pub(super) struct Opts {
     pub(super) ignore: Vec<String>,
     pub(super) ignore_glob: Vec<String>,
     pub(super) deselect: Vec<String>,
+    /// The last `-m EXPR` and `-k EXPR`.
+    pub(super) mark_expr: Option<String>,
+    pub(super) keyword_expr: Option<String>,
 }
 
 pub(super) fn opts(addopts: Option<&Setting>) -> Opts {
@@ -75,6 +78,10 @@ pub(super) fn opts(addopts: Option<&Setting>) -> Opts {
             o.ignore_glob.push(p);
         } else if let Some(p) = value("--deselect", "--deselect") {
             o.deselect.push(p);
+        } else if let Some(e) = value("-m", "-m") {
+            o.mark_expr = Some(e);
+        } else if let Some(e) = value("-k", "-k") {
+            o.keyword_expr = Some(e);
         } else if let Some(kv) = value("-o", "--override-ini")
             && let Some((k, v)) = kv.split_once('=')
         {
