@@ -196,6 +196,92 @@ const CASES: &[Case] = &[
         Truth::Runs,
         None,
     ),
+    // `addopts` that leave files or tests out.
+    case(
+        "addopts_ignore",
+        &[("pytest.ini", "[pytest]\naddopts = --ignore=tests/legacy -ra\n"), ("tests/legacy/test_a.py", COMMENTED)],
+        "tests/legacy/test_a.py::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_ignore_glob",
+        &[
+            ("pyproject.toml", "[tool.pytest.ini_options]\naddopts = \"--ignore-glob=*_a.py\"\n"),
+            ("tests/test_a.py", COMMENTED),
+        ],
+        "tests/test_a.py::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_deselect_a_longer_name_by_its_prefix",
+        &[
+            ("pytest.ini", "[pytest]\naddopts = --deselect tests/test_a.py::test_a\n"),
+            ("tests/test_a.py", "# incident: INC-2026-001\ndef test_ab():\n    assert True\n"),
+        ],
+        "tests/test_a.py::test_ab",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_ignore_of_another_directory",
+        &[
+            ("pytest.ini", "[pytest]\naddopts = --ignore=tests/leg --ignore-glob=*_b.py\n"),
+            ("tests/legacy/test_a.py", COMMENTED),
+        ],
+        "tests/legacy/test_a.py::test_a",
+        Truth::Runs,
+        None,
+    ),
+    case(
+        "addopts_m_deselects_a_marked_test",
+        &[
+            (
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nmarkers = [\"stress: slow\"]\naddopts = \"-m 'not stress'\"\n",
+            ),
+            (
+                "tests/test_a.py",
+                "import pytest\n\n\n# incident: INC-2026-001\n@pytest.mark.stress\ndef test_a():\n    assert True\n",
+            ),
+        ],
+        "tests/test_a.py::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_m_deselects_through_a_bound_name_and_a_class_mark",
+        &[
+            (
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nmarkers = [\"stress: slow\", \"db: db\"]\naddopts = \"-m 'not (stress or db)'\"\n",
+            ),
+            (
+                "tests/test_a.py",
+                "import pytest\n\nheavy = pytest.mark.db\n\n\n@heavy\nclass TestA:\n    # incident: INC-2026-001\n    def test_a(self):\n        assert True\n",
+            ),
+        ],
+        "tests/test_a.py::TestA::test_a",
+        Truth::NotCollected,
+        NOT_COMPILED,
+    ),
+    case(
+        "addopts_m_keeps_an_unmarked_test",
+        &[
+            (
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\nmarkers = [\"stress: slow\"]\naddopts = \"-m 'not stress'\"\n",
+            ),
+            (
+                "tests/test_a.py",
+                "import pytest\n\n\n# incident: INC-2026-001\n@pytest.mark.parametrize(\"x\", [1])\ndef test_a(x):\n    assert x\n",
+            ),
+        ],
+        "tests/test_a.py::test_a",
+        Truth::Runs,
+        None,
+    ),
     // The tool's own mark under strict settings.
     case(
         "mark_under_filterwarnings_error",

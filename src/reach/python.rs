@@ -14,17 +14,26 @@
 //!
 //! Without any config, pytest's defaults apply; only `norecursedirs` can then leave a
 //! test out (`build/`, `venv/`, `.hidden/`). `python_files` is checked only when a config
-//! sets it: the scanner already keeps to `test*.py` and `*_test.py`.
+//! sets it: the scanner already keeps to `test*.py` and `*_test.py`. `--ignore`,
+//! `--ignore-glob` and `--deselect` in `addopts` leave paths and node ids out.
+//!
+//! The `conftest.py` files from the rootdir down to each directory pytest enters are read
+//! (never run) for `collect_ignore` and `collect_ignore_glob`; the nearest that sets a
+//! name is the one pytest uses. And a test file that touches the tool's own mark
+//! (`@pytest.mark.incident`) at import fails to collect when the config makes an unknown
+//! mark an error and nothing registers it (`marks`).
 
 mod ini;
 pub mod init;
 mod marks;
 mod pattern;
+mod select;
 
 use super::{TestVerdict, Verdict};
 use crate::finding::Location;
+use crate::scan::python::TestMarks;
 use crate::scan::python::conftest::{self, Conftest};
-use crate::scan::{Skip, TestCase};
+use crate::scan::{Skip, TestCase, Truth};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -90,6 +99,8 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
     let mut unittest: HashMap<String, Vec<String>> = HashMap::new();
     let mut conftests: Conftests = HashMap::new();
     let mut uses: HashMap<String, Vec<conftest::MarkUse>> = HashMap::new();
+    let mut marks_of: HashMap<String, Vec<(String, TestMarks)>> = HashMap::new();
+    let marker_words = crate::scan::markers::MarkerWords::new(words);
     tests
         .iter()
         .filter_map(|t| {
@@ -105,10 +116,14 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
                     .unwrap_or_default()
             });
             let marks = if uses.is_empty() { None } else { marks::verdict(root, &config, path, uses, &mut conftests) };
-            let verdict = match (verdict, marks) {
-                (_, Some(v @ Verdict::Uncollectable { .. })) => v,
-                (Some(v), _) | (None, Some(v)) => v,
-                (None, None) => return None,
+            if let Some(v @ Verdict::Uncollectable { .. }) = marks {
+                return Some(TestVerdict { test: t.id.clone(), verdict: v });
+            }
+            let selected = selected(root, &config, t, &mut marks_of, &marker_words);
+            let verdict = match (selected, verdict, marks) {
+                (Some(v @ Verdict::NotRun { .. }), _, _) => v,
+                (_, Some(v), _) | (_, None, Some(v)) => v,
+                (v, None, None) => v?,
             };
             Some(TestVerdict { test: t.id.clone(), verdict })
         })
@@ -118,6 +133,57 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
 /// Whether the `markers` setting of `config` registers the mark `word`.
 fn marker_name_registered(config: &Config, word: &str) -> bool {
     config.markers.iter().flat_map(|s| s.values.iter()).any(|l| conftest::marker_name(l) == word)
+}
+
+/// Whether the `-m` (or `-k`) expression in `addopts` selects the test: `NotRun` when its
+/// marks make it false, `Conditional` when that cannot be told.
+fn selected(
+    root: &Path,
+    config: &Config,
+    test: &TestCase,
+    cache: &mut HashMap<String, Vec<(String, TestMarks)>>,
+    words: &crate::scan::markers::MarkerWords,
+) -> Option<Verdict> {
+    let opts = marks::opts(config.addopts.as_ref());
+    let setting = config.addopts.as_ref()?;
+    let whence = config.file.as_deref().unwrap_or("");
+    if let Some(expr) = &opts.mark_expr {
+        let path = test.loc.path.as_str();
+        let all = cache.entry(path.to_owned()).or_insert_with(|| {
+            read_inside(root, path)
+                .map(|b| crate::scan::python::test_marks(path, &crate::scan::pep263::decode(&b).text, words))
+                .unwrap_or_default()
+        });
+        let marks = all.iter().find(|(id, _)| *id == test.id).map(|(_, m)| m.clone()).unwrap_or_default();
+        let has = |name: &str| {
+            if marks.names.iter().any(|n| n == name) {
+                Truth::Yes
+            } else if marks.maybe.iter().any(|n| n == name) {
+                Truth::Unknown
+            } else {
+                Truth::No
+            }
+        };
+        let shown: Vec<String> = marks.names.iter().map(|n| format!("`{n}`")).collect();
+        let its =
+            if shown.is_empty() { "it has no marks".to_owned() } else { format!("its marks: {}", shown.join(", ")) };
+        match select::selects(expr, &has) {
+            Truth::Yes => {}
+            Truth::No => {
+                let why = format!("`-m {expr:?}` in `addopts` ({whence}) deselects it ({its})");
+                return Some(not_run(why, setting.loc.clone()));
+            }
+            Truth::Unknown => {
+                let what = format!(
+                    "`-m {expr:?}` in `addopts` ({whence}), which selects tests by marks the source does not settle ({its})"
+                );
+                return Some(Verdict::Conditional(Skip::new(setting.loc.clone(), what)));
+            }
+        }
+    }
+    let expr = opts.keyword_expr.as_ref()?;
+    let what = format!("`-k {expr:?}` in `addopts` ({whence}), which selects tests by name and keyword");
+    Some(Verdict::Conditional(Skip::new(setting.loc.clone(), what)))
 }
 
 fn not_run(why: String, loc: Location) -> Verdict {
@@ -476,8 +542,30 @@ fn not_collected(
     // collect_ignore and collect_ignore_glob of the conftests: every directory entered
     // below the start, then the file.
     let mut maybe = None;
+    let addopts = marks::opts(config.addopts.as_ref());
+    let opt = |flag: &str, value: &str| {
+        let whence = config.file.as_deref().unwrap_or("");
+        format!("`{flag}={value}` in `addopts` ({whence})")
+    };
+    let addopts_at = || config.addopts.as_ref().map_or_else(|| test.loc.clone(), at);
     let levels = (skip..dirs.len()).map(|depth| (join(&config.dir, &dirs[..=depth].join("/")), true));
     for (level, is_dir) in levels.chain(std::iter::once((path.to_owned(), false))) {
+        let shown = if is_dir { format!("{level}/") } else { level.clone() };
+        // `--ignore` and `--ignore-glob` are relative to the directory pytest runs in.
+        if let Some(p) =
+            addopts.ignore.iter().find(|p| normalize(&join(&config.dir, p)).as_deref() == Some(level.as_str()))
+        {
+            let why = format!("{} leaves out {shown}, so pytest never collects it", opt("--ignore", p));
+            return Some(not_run(why, addopts_at()));
+        }
+        if let Some(g) = addopts
+            .ignore_glob
+            .iter()
+            .find(|g| normalize(&join(&config.dir, g)).is_some_and(|full| pattern::fnmatch(&full, &level)))
+        {
+            let why = format!("{shown} matches {}, so pytest never collects it", opt("--ignore-glob", g));
+            return Some(not_run(why, addopts_at()));
+        }
         for glob in [false, true] {
             match conftest_ignores(root, &config.dir, &level, is_dir, glob, conftests) {
                 Some(v @ Verdict::NotRun { .. }) => return Some(v),
@@ -487,6 +575,15 @@ fn not_collected(
                 None => {}
             }
         }
+    }
+
+    // `--deselect`: node ids (relative to the rootdir) that a test's id starts with.
+    let node = test.id.strip_prefix(path).map(|scope| format!("{rel}{scope}"));
+    if let Some(node) = &node
+        && let Some(d) = addopts.deselect.iter().find(|d| node.starts_with(d.as_str()))
+    {
+        let why = format!("{} deselects it", opt("--deselect", d));
+        return Some(not_run(why, addopts_at()));
     }
 
     if let Some(pf) = &config.python_files

@@ -395,6 +395,10 @@ struct Marks {
     /// A skip, or a condition to run, that the source cannot decide.
     skip_if: Option<Skip>,
     has_mark: bool,
+    /// The names of the marks (`pytest.mark.NAME`), for `-m` expressions; `maybe_names`
+    /// are those of names bound to a mark under an `if`.
+    names: Vec<String>,
+    maybe_names: Vec<String>,
 }
 
 impl Marks {
@@ -404,6 +408,8 @@ impl Marks {
         self.skip = self.skip.clone().or_else(|| other.skip.clone());
         self.skip_if = self.skip_if.clone().or_else(|| other.skip_if.clone());
         self.has_mark |= other.has_mark;
+        self.names.extend(other.names.iter().cloned());
+        self.maybe_names.extend(other.maybe_names.iter().cloned());
     }
 
     /// Records a skip whose condition is `holds`: always, never (nothing to record) or
@@ -551,6 +557,9 @@ impl<'a> Ctx<'a, '_> {
             let path_len = toks[last].start + toks[last].text.len() - toks[start].start;
             let at = self.tok_loc(start, self.src[toks[start].start..toks[start].start + path_len].chars().count());
             let n = parts.len();
+            if n >= 2 && parts[n - 2] == "mark" {
+                m.names.push(parts[n - 1].to_owned());
+            }
             let mark_word = n >= 2
                 && parts[n - 2] == "mark"
                 && self.words.words().iter().any(|w| w.eq_ignore_ascii_case(parts[n - 1]));
@@ -574,6 +583,8 @@ impl<'a> Ctx<'a, '_> {
                 if let Some(s) = b.marks.skip_if.clone() {
                     m.skip_if.get_or_insert_with(|| wrap(s));
                 }
+                m.names.extend(b.marks.names.iter().cloned());
+                m.maybe_names.extend(b.marks.maybe_names.iter().cloned());
                 if let Some(open) = call {
                     i = i.max(self.close_paren(open, to) + 1);
                 }
@@ -716,7 +727,8 @@ impl<'a> Ctx<'a, '_> {
         // Nothing after the path but its one call.
         let rest_ok = i == to || (toks[i].is("(") && self.close_paren(i, to) + 1 == to && toks[to - 1].is(")"));
         let skip_mark = match parts.as_slice() {
-            [.., "mark", "skip" | "skipif" | "xfail"] => true,
+            // Any mark but the tool's own (whose IDs are read where it is used).
+            [.., "mark", name] => !self.words.words().iter().any(|w| w.eq_ignore_ascii_case(name)),
             ["unittest", "skip" | "skipIf" | "skipUnless"] => true,
             [name] => self.bound(name).is_some(),
             _ => false,
@@ -724,8 +736,7 @@ impl<'a> Ctx<'a, '_> {
         if !rest_ok || !skip_mark {
             return None;
         }
-        let m = self.marks(from, to, true);
-        (m.skip.is_some() || m.skip_if.is_some()).then_some(m).or(Some(Marks::default()))
+        Some(self.marks(from, to, true))
     }
 
     /// A statement of a module or class body that decides whether pytest collects
@@ -1013,6 +1024,24 @@ struct Extra {
 }
 
 fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
+    scan_with_marks(path, src, words).0
+}
+
+/// The marks of one test: their names, and the names it has only sometimes (bound to a
+/// mark under an `if`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TestMarks {
+    pub names: Vec<String>,
+    pub maybe: Vec<String>,
+}
+
+/// Every test of the file with the names of its marks (its own, its classes', the
+/// module's), by test identity: what pytest's `-m` expressions match.
+pub fn test_marks(path: &str, src: &str, words: &MarkerWords) -> Vec<(String, TestMarks)> {
+    scan_with_marks(path, src, words).1
+}
+
+fn scan_with_marks(path: &str, src: &str, words: &MarkerWords) -> (FileScan, Vec<(String, TestMarks)>) {
     // A byte order mark is not code: left in, it would glue itself to the first name.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let lx = lex(src);
@@ -1109,6 +1138,8 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                 if !direct {
                     // Under an `if`: a skip that always holds there holds only sometimes.
                     m.skip_if = m.skip_if.or(m.skip.take());
+                    let names = std::mem::take(&mut m.names);
+                    m.maybe_names.extend(names);
                 }
                 match stack.last() {
                     None => module_marks.extend(&m),
@@ -1143,10 +1174,12 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                     Some(item) => cx.class_bound.entry(item).or_default(),
                 };
                 match value {
-                    Some(mut marks) if marks.skip.is_some() || marks.skip_if.is_some() => {
+                    Some(mut marks) if marks.skip.is_some() || marks.skip_if.is_some() || !marks.names.is_empty() => {
                         if !direct {
                             // Under an `if`: bound to the skip only sometimes.
                             marks.skip_if = marks.skip_if.or(marks.skip.take());
+                            let names = std::mem::take(&mut marks.names);
+                            marks.maybe_names.extend(names);
                         }
                         names.insert(first.text.to_owned(), Bound { marks, line: first.line });
                     }
@@ -1158,6 +1191,8 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                     _ => {
                         if let Some(b) = names.get_mut(first.text) {
                             b.marks.skip_if = b.marks.skip_if.take().or(b.marks.skip.take());
+                            let names = std::mem::take(&mut b.marks.names);
+                            b.marks.maybe_names.extend(names);
                         }
                     }
                 }
@@ -1260,10 +1295,11 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
             }
         }
     }
+    let mut marks_of: Vec<(String, TestMarks)> = Vec::new();
     for (idx, item) in items.iter_mut().enumerate() {
         let own = extra[idx].marks.clone();
         match &mut item.kind {
-            ItemKind::Test { ignored, conditional_skip, direct_links, .. } => {
+            ItemKind::Test { name, ignored, conditional_skip, direct_links, .. } => {
                 let mut all = own;
                 for &c in &extra[idx].classes {
                     if let Some(Some(m)) = class_marks.get(c) {
@@ -1271,6 +1307,9 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
                     }
                 }
                 all.extend(&module_marks);
+                let names = std::mem::take(&mut all.names);
+                let maybe = std::mem::take(&mut all.maybe_names);
+                marks_of.push((super::identity(path, &item.scope, name), TestMarks { names, maybe }));
                 super::add_links(direct_links, all.links);
                 *ignored = ignored.take().or(all.skip);
                 *conditional_skip = all.skip_if;
@@ -1312,7 +1351,7 @@ fn scan(path: &str, src: &str, words: &MarkerWords) -> FileScan {
     scan.bad_markers.append(&mut cx.bad);
     scan.stray.append(&mut stray);
     scan.stray.sort_by_key(|s| (s.loc.line, s.loc.column));
-    scan
+    (scan, marks_of)
 }
 
 #[cfg(test)]
@@ -1622,6 +1661,24 @@ mod tests {
         let module =
             scan("skip_all = pytest.mark.skip(reason=\"off\")\npytestmark = [skip_all]\n\ndef test_a(): pass\n");
         assert_eq!(skips(&module), [skip("test_a", Some("`skip_all`, which is `pytest.mark.skip` (line 1)@2"), None)]);
+    }
+
+    #[test]
+    fn the_marks_of_each_test_for_m_expressions() {
+        let src = "import pytest\n\npytestmark = pytest.mark.web\nheavy = pytest.mark.stress\nif CI:\n    maybe = pytest.mark.flaky\nelse:\n    maybe = lambda f: f\n\n@heavy\n@pytest.mark.parametrize(\"x\", [pytest.param(1, marks=pytest.mark.skip)])\ndef test_a(x): pass\n\n@maybe\nclass TestB:\n    pytestmark = [pytest.mark.db]\n    def test_b(self): pass\n";
+        let got: Vec<(String, Vec<String>, Vec<String>)> =
+            test_marks("tests/test_pool.py", src, &MarkerWords::new(&["incident".to_owned()]))
+                .into_iter()
+                .map(|(id, m)| (id, m.names, m.maybe))
+                .collect();
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            [
+                ("tests/test_pool.py::test_a".to_owned(), v(&["stress", "parametrize", "web"]), v(&[])),
+                ("tests/test_pool.py::TestB::test_b".to_owned(), v(&["db", "web"]), v(&["flaky"])),
+            ]
+        );
     }
 
     #[test]

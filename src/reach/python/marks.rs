@@ -22,7 +22,7 @@ use std::path::Path;
 
 /// What `addopts` says about marks and warnings.
 #[derive(Debug, Default)]
-struct Opts {
+pub(super) struct Opts {
     strict_markers: bool,
     strict: bool,
     /// `-W` filters, in order.
@@ -33,9 +33,16 @@ struct Opts {
     plugin: Option<String>,
     /// `-o key=value` overrides of the settings read here.
     overrides: Vec<(String, String)>,
+    /// `--ignore PATH`, `--ignore-glob GLOB`, `--deselect NODEID`.
+    pub(super) ignore: Vec<String>,
+    pub(super) ignore_glob: Vec<String>,
+    pub(super) deselect: Vec<String>,
+    /// The last `-m EXPR` and `-k EXPR`.
+    pub(super) mark_expr: Option<String>,
+    pub(super) keyword_expr: Option<String>,
 }
 
-fn opts(addopts: Option<&Setting>) -> Opts {
+pub(super) fn opts(addopts: Option<&Setting>) -> Opts {
     let mut o = Opts::default();
     let args = addopts.map(|s| s.values.as_slice()).unwrap_or_default();
     let mut i = 0;
@@ -47,7 +54,9 @@ fn opts(addopts: Option<&Setting>) -> Opts {
                 i += 1;
                 return args.get(i).cloned();
             }
-            a.strip_prefix(&format!("{long}=")).or_else(|| a.strip_prefix(short)).map(str::to_owned)
+            // `-WX` glues a one-letter option to its value; a long one takes `=`.
+            let glued = if short.len() == 2 { a.strip_prefix(short) } else { None };
+            a.strip_prefix(&format!("{long}=")).or(glued).map(str::to_owned)
         };
         if a == "--strict-markers" {
             o.strict_markers = true;
@@ -63,6 +72,16 @@ fn opts(addopts: Option<&Setting>) -> Opts {
                     o.plugin.get_or_insert(p);
                 }
             }
+        } else if let Some(p) = value("--ignore", "--ignore") {
+            o.ignore.push(p);
+        } else if let Some(p) = value("--ignore-glob", "--ignore-glob") {
+            o.ignore_glob.push(p);
+        } else if let Some(p) = value("--deselect", "--deselect") {
+            o.deselect.push(p);
+        } else if let Some(e) = value("-m", "-m") {
+            o.mark_expr = Some(e);
+        } else if let Some(e) = value("-k", "-k") {
+            o.keyword_expr = Some(e);
         } else if let Some(kv) = value("-o", "--override-ini")
             && let Some((k, v)) = kv.split_once('=')
         {
@@ -341,6 +360,10 @@ mod tests {
             |v: &[&str]| Setting { values: v.iter().map(|x| x.to_string()).collect(), loc: at("pytest.ini", 2) };
         let o = opts(Some(&setting(&[
             "-ra",
+            "--ignore-glob=*_old.py",
+            "--ignore",
+            "tests/legacy",
+            "--deselect=tests/test_a.py::test_b",
             "-W",
             "error",
             "-Wignore::DeprecationWarning",
@@ -356,6 +379,10 @@ mod tests {
         assert!(o.strict_markers && !o.strict && !o.no_warnings);
         assert_eq!(o.plugin.as_deref(), Some("xdist"));
         assert_eq!(o.overrides, [("strict".to_owned(), "true".to_owned())]);
+        assert_eq!(
+            (o.ignore, o.ignore_glob, o.deselect),
+            (vec!["tests/legacy".to_owned()], vec!["*_old.py".to_owned()], vec!["tests/test_a.py::test_b".to_owned()])
+        );
         assert!(opts(Some(&setting(&["-p", "no:warnings", "--strict"]))).no_warnings);
     }
 }
