@@ -223,3 +223,26 @@ fn skips_the_source_decides_are_errors_and_undecided_ones_warnings() {
     assert_eq!(code, 1);
     assert!(message_of(&doc, "linked-test-ignored", "src/cart.test.ts::c").contains("`if (false)`, which never holds"));
 }
+
+// incident: IG-2026-013
+#[test]
+fn a_file_only_a_side_script_runs_is_a_warning_and_a_workflow_makes_it_run() {
+    let t = tree_with(&["INC-1"]);
+    t.file(
+        "package.json",
+        r#"{"devDependencies": {"mocha": "10"}, "scripts": {"test": "mocha test/", "test-all": "mocha test/ test/acceptance/"}}"#,
+    );
+    t.file("test/acceptance/auth.js", linked("INC-1", "a"));
+    let (code, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), [v("linked-test-skipped-conditionally", "test/acceptance/auth.js::suite > a")]);
+    assert_eq!(code, 0);
+    assert!(
+        message_of(&doc, "linked-test-skipped-conditionally", "test/acceptance/auth.js::suite > a")
+            .contains("only `scripts.test-all` of `package.json` runs it")
+    );
+    // A workflow that runs it: the file runs.
+    t.file(".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n      - run: npm run test-all\n");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), []);
+    assert_eq!(code, 0);
+}

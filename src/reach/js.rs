@@ -169,6 +169,9 @@ struct Package {
     invocations: Vec<Invocation>,
     /// What the test scripts do that this reader cannot follow.
     unread: Vec<String>,
+    /// The runners of the other `test*` scripts, which neither `scripts.test` nor a
+    /// workflow runs (`test-tap`, `test:watch`): a file only they collect may not run.
+    secondary: Vec<Invocation>,
 }
 
 fn parent(path: &str) -> &str {
@@ -223,7 +226,59 @@ fn collects(
             code(&join(&package.dir, "package.json"))
         ));
     }
-    any(answers)
+    let answer = any(answers);
+    if answer == Answer::Runs {
+        return answer;
+    }
+    for inv in &package.secondary {
+        let other = match inv.runner {
+            Runner::Mocha => mocha(root, &package, inv, path),
+            Runner::Jest => jest(root, &package, inv, path),
+            Runner::Vitest => vitest(root, &package, inv, path),
+            Runner::NodeTest => node_test(&package, inv, path),
+            Runner::Deno => deno(root, path),
+            Runner::Bun => bun(path),
+        };
+        if other == Answer::Runs {
+            return Answer::Unknown(format!(
+                "only {} runs it, which neither `scripts.test` nor a workflow in `.github/workflows` runs",
+                inv.whence
+            ));
+        }
+    }
+    answer
+}
+
+/// The package scripts that the repository's workflows run (`npm run test-ci`, `yarn
+/// test:unit`, `pnpm run e2e`, `npm test`), by a plain reading of `.github/workflows/`.
+fn workflow_scripts(root: &Path, scripts: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    let Some(dir) = walk_inside(root, ".github/workflows") else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for name in names.into_iter().take(64) {
+        let Some(bytes) = read_inside(root, &format!(".github/workflows/{name}")) else { continue };
+        let text = crate::scan::lossy(&bytes);
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ';' | '&' | '|' | '(' | ')'))
+            .collect();
+        for w in words.windows(3) {
+            if !matches!(w[0], "npm" | "pnpm" | "yarn" | "bun") {
+                continue;
+            }
+            let name = if matches!(w[1], "run" | "run-script") { w[2] } else { w[1] };
+            let name = if matches!(name, "t" | "tst") { "test" } else { name };
+            if scripts.contains_key(name) && !out.iter().any(|o| o == name) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
 }
 
 fn code(text: &str) -> String {
@@ -263,12 +318,28 @@ fn read_package(root: &Path, dir: &str, bytes: &[u8]) -> Package {
         return package;
     };
     let scripts = json.get("scripts").and_then(|s| s.as_object()).cloned().unwrap_or_default();
-    let mut names: Vec<&String> =
-        scripts.keys().filter(|k| *k == "test" || k.starts_with("test:") || k.starts_with("test-")).collect();
+    // `scripts.test` and the scripts the repository's workflows run (`npm run test-ci`)
+    // first; the other `test*` scripts only as a hint.
+    let in_workflows = workflow_scripts(root, &scripts);
+    let mut names: Vec<&String> = scripts.keys().filter(|k| *k == "test" || in_workflows.contains(*k)).collect();
     names.sort();
     let mut seen = std::collections::HashSet::new();
     for name in names {
         follow_script(&scripts, name, 0, &mut seen, &mut package);
+    }
+    let mut others: Vec<&String> =
+        scripts.keys().filter(|k| k.starts_with("test:") || k.starts_with("test-") || k.starts_with("test_")).collect();
+    others.sort();
+    let mut secondary = Package { dir: dir.to_owned(), ..Package::default() };
+    for name in others {
+        follow_script(&scripts, name, 0, &mut seen, &mut secondary);
+    }
+    if package.invocations.is_empty() && package.unread.is_empty() {
+        // No `scripts.test`: the other test scripts are all there is to go by.
+        package.invocations = secondary.invocations;
+        package.unread = secondary.unread;
+    } else {
+        package.secondary = secondary.invocations;
     }
     let deps = |key: &str| -> Vec<String> {
         json.get(key).and_then(|d| d.as_object()).map(|d| d.keys().cloned().collect()).unwrap_or_default()
