@@ -852,7 +852,8 @@ fn mocha(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer
             }
         }
     }
-    if collected {
+    // What could not be read may leave out what the rest collects (an `ignore`, a spec).
+    if collected && o.unread.is_empty() {
         return Answer::Runs;
     }
     if !o.unread.is_empty() {
@@ -944,6 +945,121 @@ fn yaml_flat(text: &str) -> Result<Vec<YamlEntry>, String> {
     Ok(out)
 }
 
+/// `--test-timeout` as `testTimeout`: Jest and Vitest read both spellings.
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '-' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Jest's options that take no value.
+const JEST_FLAGS: &[&str] = &[
+    "all",
+    "bail",
+    "b",
+    "cache",
+    "ci",
+    "clearCache",
+    "clearMocks",
+    "collectCoverage",
+    "colors",
+    "coverage",
+    "debug",
+    "detectOpenHandles",
+    "errorOnDeprecated",
+    "expand",
+    "e",
+    "forceExit",
+    "help",
+    "h",
+    "injectGlobals",
+    "json",
+    "lastCommit",
+    "listTests",
+    "logHeapUsage",
+    "noStackTrace",
+    "onlyChanged",
+    "o",
+    "onlyFailures",
+    "f",
+    "passWithNoTests",
+    "runInBand",
+    "i",
+    "showConfig",
+    "silent",
+    "updateSnapshot",
+    "u",
+    "useStderr",
+    "verbose",
+    "version",
+    "v",
+    "watch",
+    "watchAll",
+    "watchman",
+    "resetMocks",
+    "restoreMocks",
+    "randomize",
+    "detectLeaks",
+    "experimentalVmModules",
+    "changedSince",
+];
+
+/// Vitest's options that take no value.
+const VITEST_FLAGS: &[&str] = &[
+    "run",
+    "watch",
+    "w",
+    "ui",
+    "open",
+    "silent",
+    "hideSkippedTests",
+    "passWithNoTests",
+    "allowOnly",
+    "dangerouslyIgnoreUnhandledErrors",
+    "globals",
+    "dom",
+    "isolate",
+    "fileParallelism",
+    "coverage",
+    "update",
+    "u",
+    "typecheck",
+    "logHeapUsage",
+    "clearScreen",
+    "standalone",
+    "printConsoleTrace",
+    "includeTaskLocation",
+    "expandSnapshotDiff",
+    "disableConsoleIntercept",
+    "help",
+    "h",
+    "version",
+    "v",
+    "typecheck.only",
+    "typecheck.enabled",
+    "coverage.enabled",
+    "browser",
+    "browser.headless",
+    "mergeReports",
+    "clearCache",
+    "experimental",
+    "detectAsyncLeaks",
+    "typecheck.allowJs",
+    "ci",
+    "sequence.shuffle",
+    "sequence.concurrent",
+];
+
 // ---- Jest ----
 
 const JEST_CONFIGS: &[&str] =
@@ -960,11 +1076,11 @@ fn jest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer 
         let a = &inv.args[k];
         if let Some(opt) = a.strip_prefix("--").or_else(|| a.strip_prefix('-').filter(|o| o.len() == 1)) {
             let (name, inline) = match opt.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (opt, None),
+                Some((n, v)) => (camel(n), Some(v.to_owned())),
+                None => (camel(opt), None),
             };
             let valued = matches!(
-                name,
+                name.as_str(),
                 "config"
                     | "c"
                     | "testPathPattern"
@@ -999,16 +1115,28 @@ fn jest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer 
                     | "coverage"
             );
             // A few are booleans that may be written `--ci false`: only those with a value in the next word.
-            let boolean = matches!(name, "json" | "silent" | "verbose" | "ci" | "coverage");
+            let boolean = matches!(name.as_str(), "json" | "silent" | "verbose" | "ci" | "coverage");
             let value = if inline.is_some() {
                 inline
             } else if valued && (!boolean || inv.args.get(k + 1).is_some_and(|v| v == "true" || v == "false")) {
                 k += 1;
                 inv.args.get(k).cloned()
             } else {
+                if !valued
+                    && !JEST_FLAGS.contains(&name.as_str())
+                    && !name.starts_with("no")
+                    && inv.args.get(k + 1).is_some_and(|n| !n.starts_with('-'))
+                {
+                    unread.push(format!(
+                        "the option {} of {}, which may take {} as its value",
+                        code(a),
+                        inv.whence,
+                        code(&inv.args[k + 1])
+                    ));
+                }
                 None
             };
-            match name {
+            match name.as_str() {
                 "config" | "c" => config_arg = value,
                 "testPathPattern" | "testPathPatterns" => patterns.extend(value),
                 "testMatch"
@@ -1113,10 +1241,10 @@ fn jest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer 
         .collect();
     let filtered = patterns.is_empty()
         || patterns.iter().any(|p| regex::Regex::new(p).map(|re| re.is_match(&abs)).unwrap_or(true));
-    if in_root && ext_ok && matched && ignored.is_empty() && filtered {
+    unread.extend(unknown);
+    if in_root && ext_ok && matched && ignored.is_empty() && filtered && unread.is_empty() {
         return Answer::Runs;
     }
-    unread.extend(unknown);
     if !unread.is_empty() {
         return Answer::Unknown(format!("Jest's settings cannot all be read: {}", unread.join("; ")));
     }
@@ -1165,10 +1293,25 @@ fn normalize(path: &str) -> String {
 }
 
 fn read_js_config(root: &Path, file: &str) -> Option<Value> {
+    read_js_config_with(root, file, &[])
+}
+
+fn read_js_config_with(root: &Path, file: &str, known: &[(&str, Value)]) -> Option<Value> {
     let bytes = read_inside(root, file)?;
     let text = crate::scan::lossy(&bytes);
     let ts = [".ts", ".mts", ".cts"].iter().any(|e| file.ends_with(e));
-    Some(js_literal::exported(&text, ts))
+    Some(js_literal::exported_with(&text, ts, known))
+}
+
+/// What `vitest/config` exports that configs build their lists from.
+fn vitest_known() -> Vec<(&'static str, Value)> {
+    let list = |l: &[&str]| Value::Array(l.iter().map(|s| Value::Str((*s).to_owned())).collect());
+    vec![
+        ("defaultExclude", list(VITEST_EXCLUDE)),
+        ("defaultInclude", list(VITEST_INCLUDE)),
+        ("configDefaults.exclude", list(VITEST_EXCLUDE)),
+        ("configDefaults.include", list(VITEST_INCLUDE)),
+    ]
 }
 
 // ---- Vitest ----
@@ -1215,11 +1358,11 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
         }
         if let Some(opt) = a.strip_prefix("--").or_else(|| a.strip_prefix('-').filter(|o| o.len() == 1)) {
             let (name, inline) = match opt.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (opt, None),
+                Some((n, v)) => (camel(n), Some(v.to_owned())),
+                None => (camel(opt), None),
             };
             let valued = matches!(
-                name,
+                name.as_str(),
                 "config"
                     | "c"
                     | "root"
@@ -1238,6 +1381,11 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
                     | "maxWorkers"
                     | "minWorkers"
                     | "testTimeout"
+                    | "hookTimeout"
+                    | "teardownTimeout"
+                    | "slowTestThreshold"
+                    | "logLevel"
+                    | "silent.passedOnly"
                     | "retry"
                     | "sequence.seed"
                     | "bail"
@@ -1253,9 +1401,20 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
                 k += 1;
                 inv.args.get(k).cloned()
             } else {
+                if !VITEST_FLAGS.contains(&name.as_str())
+                    && !name.starts_with("no")
+                    && inv.args.get(k + 1).is_some_and(|n| !n.starts_with('-'))
+                {
+                    unread.push(format!(
+                        "the option {} of {}, which may take {} as its value",
+                        code(a),
+                        inv.whence,
+                        code(&inv.args[k + 1])
+                    ));
+                }
                 None
             };
-            match name {
+            match name.as_str() {
                 "config" | "c" => config_arg = value,
                 "dir" => dir_arg = value,
                 "root" | "r" => root_arg = value,
@@ -1277,7 +1436,7 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
         None => VITEST_CONFIGS.iter().map(|c| join(&base, c)).find(|c| exists_inside(root, c)),
     };
     let (config, whence) = match &config_file {
-        Some(f) => (read_js_config(root, f), code(f)),
+        Some(f) => (read_js_config_with(root, f, &vitest_known()), code(f)),
         None => (Some(Value::Object { entries: Vec::new(), open: false }), "Vitest's defaults".to_owned()),
     };
     let Some(config) = config else { return Answer::Unknown(format!("{whence} cannot be read")) };
@@ -1336,10 +1495,10 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
     let excluded: Vec<&String> = exclude.iter().filter(|g| m(g)).collect();
     // Vitest's file filters are parts of the path.
     let filtered = filters.is_empty() || filters.iter().any(|f| path.contains(f.trim_start_matches("./")));
-    if under_dir && included && excluded.is_empty() && filtered {
+    unread.extend(unknown);
+    if under_dir && included && excluded.is_empty() && filtered && unread.is_empty() {
         return Answer::Runs;
     }
-    unread.extend(unknown);
     if !unread.is_empty() {
         return Answer::Unknown(format!("Vitest's settings cannot all be read: {}", unread.join("; ")));
     }
