@@ -223,3 +223,54 @@ fn skips_the_source_decides_are_errors_and_undecided_ones_warnings() {
     assert_eq!(code, 1);
     assert!(message_of(&doc, "linked-test-ignored", "src/cart.test.ts::c").contains("`if (false)`, which never holds"));
 }
+
+// incident: IG-2026-013
+#[test]
+fn a_file_only_a_side_script_runs_is_a_warning_and_a_workflow_makes_it_run() {
+    let t = tree_with(&["INC-1"]);
+    t.file(
+        "package.json",
+        r#"{"devDependencies": {"mocha": "10"}, "scripts": {"test": "mocha test/", "test-all": "mocha test/ test/acceptance/"}}"#,
+    );
+    t.file("test/acceptance/auth.js", linked("INC-1", "a"));
+    let (code, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), [v("linked-test-skipped-conditionally", "test/acceptance/auth.js::suite > a")]);
+    assert_eq!(code, 0);
+    assert!(
+        message_of(&doc, "linked-test-skipped-conditionally", "test/acceptance/auth.js::suite > a")
+            .contains("only `scripts.test-all` of `package.json` runs it")
+    );
+    // A workflow that runs it: the file runs.
+    t.file(".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm ci\n      - run: npm run test-all\n");
+    let (code, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), []);
+    assert_eq!(code, 0);
+}
+
+// incident: IG-2026-013
+#[test]
+fn computed_titles_are_matched_against_test_results_as_patterns() {
+    let t = tree_with(&["INC-1", "INC-2", "INC-3", "INC-4"]);
+    t.file(
+        "src/cart.test.ts",
+        "describe('cart', () => {\n  for (const method of ['GET', 'POST']) {\n    // incident: INC-1\n    it('should include ' + method, () => {});\n  }\n  // incident: INC-2\n  it(`adds ${n} items`, () => {});\n  // incident: INC-3\n  it.each([1, 2])('rounds %i', (x) => {});\n  // incident: INC-4\n  it('removes ' + item, () => {});\n});\n",
+    );
+    // As Vitest's JUnit reporter writes them.
+    t.file(
+        "junit.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" ?>
+<testsuites name="vitest tests" tests="5" failures="0" errors="0" time="0.01">
+  <testsuite name="src/cart.test.ts" tests="5" failures="0" errors="0" skipped="0" time="0.01">
+    <testcase classname="src/cart.test.ts" name="cart &gt; should include GET" time="0.001"></testcase>
+    <testcase classname="src/cart.test.ts" name="cart &gt; should include POST" time="0.001"></testcase>
+    <testcase classname="src/cart.test.ts" name="cart &gt; adds 3 items" time="0.001"></testcase>
+    <testcase classname="src/cart.test.ts" name="cart &gt; rounds 1" time="0.001"></testcase>
+    <testcase classname="src/cart.test.ts" name="cart &gt; rounds 2" time="0.001"></testcase>
+  </testsuite>
+</testsuites>
+"#,
+    );
+    let (code, doc) = t.check(&["--test-results", "junit.xml"]);
+    assert_eq!(verdicts(&doc), [v("linked-test-not-run", "src/cart.test.ts::cart > 'removes ' + item")], "{doc:#}");
+    assert_eq!(code, 1);
+}

@@ -169,6 +169,9 @@ struct Package {
     invocations: Vec<Invocation>,
     /// What the test scripts do that this reader cannot follow.
     unread: Vec<String>,
+    /// The runners of the other `test*` scripts, which neither `scripts.test` nor a
+    /// workflow runs (`test-tap`, `test:watch`): a file only they collect may not run.
+    secondary: Vec<Invocation>,
 }
 
 fn parent(path: &str) -> &str {
@@ -223,7 +226,59 @@ fn collects(
             code(&join(&package.dir, "package.json"))
         ));
     }
-    any(answers)
+    let answer = any(answers);
+    if answer == Answer::Runs {
+        return answer;
+    }
+    for inv in &package.secondary {
+        let other = match inv.runner {
+            Runner::Mocha => mocha(root, &package, inv, path),
+            Runner::Jest => jest(root, &package, inv, path),
+            Runner::Vitest => vitest(root, &package, inv, path),
+            Runner::NodeTest => node_test(&package, inv, path),
+            Runner::Deno => deno(root, path),
+            Runner::Bun => bun(path),
+        };
+        if other == Answer::Runs {
+            return Answer::Unknown(format!(
+                "only {} runs it, which neither `scripts.test` nor a workflow in `.github/workflows` runs",
+                inv.whence
+            ));
+        }
+    }
+    answer
+}
+
+/// The package scripts that the repository's workflows run (`npm run test-ci`, `yarn
+/// test:unit`, `pnpm run e2e`, `npm test`), by a plain reading of `.github/workflows/`.
+fn workflow_scripts(root: &Path, scripts: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    let Some(dir) = walk_inside(root, ".github/workflows") else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for name in names.into_iter().take(64) {
+        let Some(bytes) = read_inside(root, &format!(".github/workflows/{name}")) else { continue };
+        let text = crate::scan::lossy(&bytes);
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ';' | '&' | '|' | '(' | ')'))
+            .collect();
+        for w in words.windows(3) {
+            if !matches!(w[0], "npm" | "pnpm" | "yarn" | "bun") {
+                continue;
+            }
+            let name = if matches!(w[1], "run" | "run-script") { w[2] } else { w[1] };
+            let name = if matches!(name, "t" | "tst") { "test" } else { name };
+            if scripts.contains_key(name) && !out.iter().any(|o| o == name) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
 }
 
 fn code(text: &str) -> String {
@@ -263,12 +318,28 @@ fn read_package(root: &Path, dir: &str, bytes: &[u8]) -> Package {
         return package;
     };
     let scripts = json.get("scripts").and_then(|s| s.as_object()).cloned().unwrap_or_default();
-    let mut names: Vec<&String> =
-        scripts.keys().filter(|k| *k == "test" || k.starts_with("test:") || k.starts_with("test-")).collect();
+    // `scripts.test` and the scripts the repository's workflows run (`npm run test-ci`)
+    // first; the other `test*` scripts only as a hint.
+    let in_workflows = workflow_scripts(root, &scripts);
+    let mut names: Vec<&String> = scripts.keys().filter(|k| *k == "test" || in_workflows.contains(*k)).collect();
     names.sort();
     let mut seen = std::collections::HashSet::new();
     for name in names {
         follow_script(&scripts, name, 0, &mut seen, &mut package);
+    }
+    let mut others: Vec<&String> =
+        scripts.keys().filter(|k| k.starts_with("test:") || k.starts_with("test-") || k.starts_with("test_")).collect();
+    others.sort();
+    let mut secondary = Package { dir: dir.to_owned(), ..Package::default() };
+    for name in others {
+        follow_script(&scripts, name, 0, &mut seen, &mut secondary);
+    }
+    if package.invocations.is_empty() && package.unread.is_empty() {
+        // No `scripts.test`: the other test scripts are all there is to go by.
+        package.invocations = secondary.invocations;
+        package.unread = secondary.unread;
+    } else {
+        package.secondary = secondary.invocations;
     }
     let deps = |key: &str| -> Vec<String> {
         json.get(key).and_then(|d| d.as_object()).map(|d| d.keys().cloned().collect()).unwrap_or_default()
@@ -781,7 +852,8 @@ fn mocha(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer
             }
         }
     }
-    if collected {
+    // What could not be read may leave out what the rest collects (an `ignore`, a spec).
+    if collected && o.unread.is_empty() {
         return Answer::Runs;
     }
     if !o.unread.is_empty() {
@@ -873,6 +945,121 @@ fn yaml_flat(text: &str) -> Result<Vec<YamlEntry>, String> {
     Ok(out)
 }
 
+/// `--test-timeout` as `testTimeout`: Jest and Vitest read both spellings.
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '-' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Jest's options that take no value.
+const JEST_FLAGS: &[&str] = &[
+    "all",
+    "bail",
+    "b",
+    "cache",
+    "ci",
+    "clearCache",
+    "clearMocks",
+    "collectCoverage",
+    "colors",
+    "coverage",
+    "debug",
+    "detectOpenHandles",
+    "errorOnDeprecated",
+    "expand",
+    "e",
+    "forceExit",
+    "help",
+    "h",
+    "injectGlobals",
+    "json",
+    "lastCommit",
+    "listTests",
+    "logHeapUsage",
+    "noStackTrace",
+    "onlyChanged",
+    "o",
+    "onlyFailures",
+    "f",
+    "passWithNoTests",
+    "runInBand",
+    "i",
+    "showConfig",
+    "silent",
+    "updateSnapshot",
+    "u",
+    "useStderr",
+    "verbose",
+    "version",
+    "v",
+    "watch",
+    "watchAll",
+    "watchman",
+    "resetMocks",
+    "restoreMocks",
+    "randomize",
+    "detectLeaks",
+    "experimentalVmModules",
+    "changedSince",
+];
+
+/// Vitest's options that take no value.
+const VITEST_FLAGS: &[&str] = &[
+    "run",
+    "watch",
+    "w",
+    "ui",
+    "open",
+    "silent",
+    "hideSkippedTests",
+    "passWithNoTests",
+    "allowOnly",
+    "dangerouslyIgnoreUnhandledErrors",
+    "globals",
+    "dom",
+    "isolate",
+    "fileParallelism",
+    "coverage",
+    "update",
+    "u",
+    "typecheck",
+    "logHeapUsage",
+    "clearScreen",
+    "standalone",
+    "printConsoleTrace",
+    "includeTaskLocation",
+    "expandSnapshotDiff",
+    "disableConsoleIntercept",
+    "help",
+    "h",
+    "version",
+    "v",
+    "typecheck.only",
+    "typecheck.enabled",
+    "coverage.enabled",
+    "browser",
+    "browser.headless",
+    "mergeReports",
+    "clearCache",
+    "experimental",
+    "detectAsyncLeaks",
+    "typecheck.allowJs",
+    "ci",
+    "sequence.shuffle",
+    "sequence.concurrent",
+];
+
 // ---- Jest ----
 
 const JEST_CONFIGS: &[&str] =
@@ -889,11 +1076,11 @@ fn jest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer 
         let a = &inv.args[k];
         if let Some(opt) = a.strip_prefix("--").or_else(|| a.strip_prefix('-').filter(|o| o.len() == 1)) {
             let (name, inline) = match opt.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (opt, None),
+                Some((n, v)) => (camel(n), Some(v.to_owned())),
+                None => (camel(opt), None),
             };
             let valued = matches!(
-                name,
+                name.as_str(),
                 "config"
                     | "c"
                     | "testPathPattern"
@@ -928,16 +1115,28 @@ fn jest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer 
                     | "coverage"
             );
             // A few are booleans that may be written `--ci false`: only those with a value in the next word.
-            let boolean = matches!(name, "json" | "silent" | "verbose" | "ci" | "coverage");
+            let boolean = matches!(name.as_str(), "json" | "silent" | "verbose" | "ci" | "coverage");
             let value = if inline.is_some() {
                 inline
             } else if valued && (!boolean || inv.args.get(k + 1).is_some_and(|v| v == "true" || v == "false")) {
                 k += 1;
                 inv.args.get(k).cloned()
             } else {
+                if !valued
+                    && !JEST_FLAGS.contains(&name.as_str())
+                    && !name.starts_with("no")
+                    && inv.args.get(k + 1).is_some_and(|n| !n.starts_with('-'))
+                {
+                    unread.push(format!(
+                        "the option {} of {}, which may take {} as its value",
+                        code(a),
+                        inv.whence,
+                        code(&inv.args[k + 1])
+                    ));
+                }
                 None
             };
-            match name {
+            match name.as_str() {
                 "config" | "c" => config_arg = value,
                 "testPathPattern" | "testPathPatterns" => patterns.extend(value),
                 "testMatch"
@@ -1042,10 +1241,10 @@ fn jest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer 
         .collect();
     let filtered = patterns.is_empty()
         || patterns.iter().any(|p| regex::Regex::new(p).map(|re| re.is_match(&abs)).unwrap_or(true));
-    if in_root && ext_ok && matched && ignored.is_empty() && filtered {
+    unread.extend(unknown);
+    if in_root && ext_ok && matched && ignored.is_empty() && filtered && unread.is_empty() {
         return Answer::Runs;
     }
-    unread.extend(unknown);
     if !unread.is_empty() {
         return Answer::Unknown(format!("Jest's settings cannot all be read: {}", unread.join("; ")));
     }
@@ -1094,10 +1293,25 @@ fn normalize(path: &str) -> String {
 }
 
 fn read_js_config(root: &Path, file: &str) -> Option<Value> {
+    read_js_config_with(root, file, &[])
+}
+
+fn read_js_config_with(root: &Path, file: &str, known: &[(&str, Value)]) -> Option<Value> {
     let bytes = read_inside(root, file)?;
     let text = crate::scan::lossy(&bytes);
     let ts = [".ts", ".mts", ".cts"].iter().any(|e| file.ends_with(e));
-    Some(js_literal::exported(&text, ts))
+    Some(js_literal::exported_with(&text, ts, known))
+}
+
+/// What `vitest/config` exports that configs build their lists from.
+fn vitest_known() -> Vec<(&'static str, Value)> {
+    let list = |l: &[&str]| Value::Array(l.iter().map(|s| Value::Str((*s).to_owned())).collect());
+    vec![
+        ("defaultExclude", list(VITEST_EXCLUDE)),
+        ("defaultInclude", list(VITEST_INCLUDE)),
+        ("configDefaults.exclude", list(VITEST_EXCLUDE)),
+        ("configDefaults.include", list(VITEST_INCLUDE)),
+    ]
 }
 
 // ---- Vitest ----
@@ -1144,11 +1358,11 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
         }
         if let Some(opt) = a.strip_prefix("--").or_else(|| a.strip_prefix('-').filter(|o| o.len() == 1)) {
             let (name, inline) = match opt.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (opt, None),
+                Some((n, v)) => (camel(n), Some(v.to_owned())),
+                None => (camel(opt), None),
             };
             let valued = matches!(
-                name,
+                name.as_str(),
                 "config"
                     | "c"
                     | "root"
@@ -1167,6 +1381,11 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
                     | "maxWorkers"
                     | "minWorkers"
                     | "testTimeout"
+                    | "hookTimeout"
+                    | "teardownTimeout"
+                    | "slowTestThreshold"
+                    | "logLevel"
+                    | "silent.passedOnly"
                     | "retry"
                     | "sequence.seed"
                     | "bail"
@@ -1182,9 +1401,20 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
                 k += 1;
                 inv.args.get(k).cloned()
             } else {
+                if !VITEST_FLAGS.contains(&name.as_str())
+                    && !name.starts_with("no")
+                    && inv.args.get(k + 1).is_some_and(|n| !n.starts_with('-'))
+                {
+                    unread.push(format!(
+                        "the option {} of {}, which may take {} as its value",
+                        code(a),
+                        inv.whence,
+                        code(&inv.args[k + 1])
+                    ));
+                }
                 None
             };
-            match name {
+            match name.as_str() {
                 "config" | "c" => config_arg = value,
                 "dir" => dir_arg = value,
                 "root" | "r" => root_arg = value,
@@ -1206,7 +1436,7 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
         None => VITEST_CONFIGS.iter().map(|c| join(&base, c)).find(|c| exists_inside(root, c)),
     };
     let (config, whence) = match &config_file {
-        Some(f) => (read_js_config(root, f), code(f)),
+        Some(f) => (read_js_config_with(root, f, &vitest_known()), code(f)),
         None => (Some(Value::Object { entries: Vec::new(), open: false }), "Vitest's defaults".to_owned()),
     };
     let Some(config) = config else { return Answer::Unknown(format!("{whence} cannot be read")) };
@@ -1265,10 +1495,10 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
     let excluded: Vec<&String> = exclude.iter().filter(|g| m(g)).collect();
     // Vitest's file filters are parts of the path.
     let filtered = filters.is_empty() || filters.iter().any(|f| path.contains(f.trim_start_matches("./")));
-    if under_dir && included && excluded.is_empty() && filtered {
+    unread.extend(unknown);
+    if under_dir && included && excluded.is_empty() && filtered && unread.is_empty() {
         return Answer::Runs;
     }
-    unread.extend(unknown);
     if !unread.is_empty() {
         return Answer::Unknown(format!("Vitest's settings cannot all be read: {}", unread.join("; ")));
     }

@@ -93,7 +93,7 @@ impl Language for JavaScript {
         let ts = [".ts", ".mts", ".cts"].iter().any(|e| path.ends_with(e));
         let dialect = if ts { Dialect::TYPESCRIPT } else { Dialect::JAVASCRIPT };
         let lexed = clike::lex(text, &dialect);
-        let items = items(path, &lexed);
+        let items = items(path, &lexed, &mut Vec::new());
         super::attach(path, text, &lexed.comments, &items, words)
     }
 
@@ -125,6 +125,7 @@ pub fn is_test_file(path: &str) -> bool {
 struct Block {
     close: usize,
     title: String,
+    part: Part,
     skip: Option<Skip>,
     conditional: Option<Skip>,
 }
@@ -144,6 +145,8 @@ struct Guard {
 struct Callee {
     is_describe: bool,
     todo: bool,
+    /// `.each(…)` / `.for(…)`: its title is a format (`%s`, `$a`) for each case.
+    each: bool,
     skip: Option<Skip>,
     conditional: Option<Skip>,
     text: String,
@@ -218,7 +221,8 @@ fn chain(path: &str, lexed: &Lexed, i: usize) -> Option<(Callee, usize)> {
             Truth::Unknown => conditional = Some(Skip::new(at, quoted.clone())),
         }
     }
-    Some((Callee { is_describe, todo, skip, conditional, text }, j))
+    let each = mods.iter().any(|(_, m)| matches!(*m, "each" | "for"));
+    Some((Callee { is_describe, todo, each, skip, conditional, text }, j))
 }
 
 /// Whether the tokens `from..to` are exactly one callee chain, and which.
@@ -285,7 +289,14 @@ fn callee_expr(path: &str, lexed: &Lexed, from: usize, to: usize) -> Option<Call
             } else {
                 a.conditional.or(b.conditional)
             };
-            Callee { is_describe: a.is_describe, todo: a.todo && b.todo, skip, conditional, text }
+            Callee {
+                is_describe: a.is_describe,
+                todo: a.todo && b.todo,
+                each: a.each || b.each,
+                skip,
+                conditional,
+                text,
+            }
         }
     })
 }
@@ -401,10 +412,162 @@ fn is_function(lexed: &Lexed, (from, to): (usize, usize)) -> bool {
         && (to - from == 1 || toks.get(from + 1..from + 3).is_some_and(|w| w[0].is_punct('=') && w[1].is_punct('>')))
 }
 
+/// How a title shows up in a runner's report: as written, or (computed at run time:
+/// `'adds ' + n`, `` `adds ${n}` ``, a `.each` format with `%s` or `$a`) as a pattern,
+/// a regular expression that the reported title must match whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    Literal(String),
+    Pattern(String),
+}
+
+/// The `Part` of the title argument `from..to`.
+fn title_part(lexed: &Lexed, from: usize, to: usize, each: bool) -> Part {
+    let toks = &lexed.tokens;
+    if to - from == 1
+        && let Some(value) = lexed.string_value(from)
+    {
+        if !each || !(value.contains('%') || value.contains('$')) {
+            return Part::Literal(value);
+        }
+        return Part::Pattern(format_pattern(&value));
+    }
+    // `a + b + …` at the top level: literal operands as written, the others anything.
+    let mut pattern = String::new();
+    let mut start = from;
+    let mut k = from;
+    let mut operands = Vec::new();
+    while k < to {
+        let t = &toks[k];
+        if t.kind == TokKind::Punct && matches!(t.text, "(" | "[" | "{") {
+            k = lexed.close_of(k).max(k) + 1;
+            continue;
+        }
+        if t.is_punct('+') {
+            operands.push((start, k));
+            start = k + 1;
+        }
+        k += 1;
+    }
+    operands.push((start, to));
+    for (a, b) in operands {
+        if b == a + 1 {
+            if let Some(value) = lexed.string_value(a) {
+                pattern.push_str(&regex::escape(&value));
+                continue;
+            }
+            if toks[a].interpolated {
+                pattern.push_str(&template_pattern(toks[a].text));
+                continue;
+            }
+        }
+        if !pattern.ends_with(".*") {
+            pattern.push_str(".*");
+        }
+    }
+    Part::Pattern(pattern)
+}
+
+/// `` `adds ${n} items` `` as `adds .* items`.
+fn template_pattern(text: &str) -> String {
+    let inner = text.strip_prefix('`').and_then(|t| t.strip_suffix('`')).unwrap_or(text);
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    let mut literal = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    literal.push(match n {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    });
+                }
+            }
+            '$' if chars.peek() == Some(&'{') => {
+                chars.next();
+                let mut depth = 1;
+                for c in chars.by_ref() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                out.push_str(&regex::escape(&std::mem::take(&mut literal)));
+                out.push_str(".*");
+            }
+            c => literal.push(c),
+        }
+    }
+    out.push_str(&regex::escape(&literal));
+    out
+}
+
+/// A `.each` title (`adds %i items`, `$name works`) as the pattern of its cases' titles:
+/// Jest's and Vitest's printf placeholders and `$key` (`$a.b`) interpolation, `%%` a `%`.
+fn format_pattern(title: &str) -> String {
+    let mut out = String::new();
+    let mut literal = String::new();
+    let mut chars = title.chars().peekable();
+    let flush = |out: &mut String, literal: &mut String| {
+        out.push_str(&regex::escape(literal));
+        literal.clear();
+        if !out.ends_with(".*") {
+            out.push_str(".*");
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '%' => match chars.peek() {
+                Some('%') => {
+                    chars.next();
+                    literal.push('%');
+                }
+                Some('s' | 'd' | 'i' | 'f' | 'j' | 'o' | 'O' | 'p' | '#' | '$' | 'c') => {
+                    chars.next();
+                    flush(&mut out, &mut literal);
+                }
+                _ => literal.push('%'),
+            },
+            '$' if chars.peek().is_some_and(|n| n.is_alphanumeric() || *n == '_' || *n == '#') => {
+                while chars.peek().is_some_and(|n| n.is_alphanumeric() || matches!(*n, '_' | '.' | '#')) {
+                    chars.next();
+                }
+                flush(&mut out, &mut literal);
+            }
+            c => literal.push(c),
+        }
+    }
+    out.push_str(&regex::escape(&literal));
+    out
+}
+
+/// For each test of a JavaScript file, by name (as in its identity), the parts of its
+/// title as a runner reports them. `results` matches computed titles by these.
+pub fn title_parts(path: &str, text: &str) -> std::collections::HashMap<String, Vec<Part>> {
+    let ts = [".ts", ".mts", ".cts"].iter().any(|e| path.ends_with(e));
+    let dialect = if ts { Dialect::TYPESCRIPT } else { Dialect::JAVASCRIPT };
+    let lexed = clike::lex(text, &dialect);
+    let mut parts = Vec::new();
+    let items = items(path, &lexed, &mut parts);
+    let names = items.into_iter().filter_map(|i| match i.kind {
+        ItemKind::Test { name, .. } => Some(name),
+        _ => None,
+    });
+    names.zip(parts).collect()
+}
+
 /// `Deno.test("title", fn)`, `Deno.test("title", options, fn)`, `Deno.test(function
 /// title() {…})`, `Deno.test({ name: "title", ignore: c, fn })`, and `Deno.test.ignore` /
 /// `.only`. Returns the test and the token to go on from (inside its arguments).
-fn deno_test(path: &str, lexed: &Lexed, i: usize, guards: &[Guard]) -> Option<(Item, usize)> {
+fn deno_test(path: &str, lexed: &Lexed, i: usize, guards: &[Guard]) -> Option<(Item, usize, Part)> {
     let toks = &lexed.tokens;
     if !(toks.get(i + 1)?.is_punct('.') && toks.get(i + 2)?.is("test")) {
         return None;
@@ -431,6 +594,7 @@ fn deno_test(path: &str, lexed: &Lexed, i: usize, guards: &[Guard]) -> Option<(I
         return None;
     }
     let mut conditional = None;
+    let mut part = None;
     let (title, title_at) = if let Some(value) = (to - from == 1).then(|| lexed.string_value(from)).flatten() {
         (value, from)
     } else if toks[from].is("function") && toks.get(from + 1).is_some_and(|n| n.kind == TokKind::Ident) {
@@ -455,8 +619,10 @@ fn deno_test(path: &str, lexed: &Lexed, i: usize, guards: &[Guard]) -> Option<(I
         }
         title?
     } else {
+        part = Some(title_part(lexed, from, to, false));
         (source(lexed, from, to).to_owned(), from)
     };
+    let part = part.unwrap_or_else(|| Part::Literal(title.clone()));
     let around = guards.iter().filter(|g| g.from < i && i <= g.to);
     let never = around.clone().find(|g| g.holds == Truth::No).map(|g| {
         let mut s = g.skip.clone();
@@ -480,10 +646,12 @@ fn deno_test(path: &str, lexed: &Lexed, i: usize, guards: &[Guard]) -> Option<(I
         scope: Vec::new(),
         what: crate::finding::code(&format!("Deno.test({title:?}, …)")),
     };
-    Some((item, open + 1))
+    Some((item, open + 1, part))
 }
 
-fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
+/// The items of a file, and for each test (in order) how its titles, outermost first,
+/// show up in a runner's report (see `Part`).
+fn items(path: &str, lexed: &Lexed, parts: &mut Vec<Vec<Part>>) -> Vec<Item> {
     let toks = &lexed.tokens;
     let aliases = aliases(path, lexed);
     let mut out = Vec::new();
@@ -534,8 +702,9 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
         }
         if t.is("Deno")
             && !prev_dot
-            && let Some((item, next)) = deno_test(path, lexed, i, &guards)
+            && let Some((item, next, part)) = deno_test(path, lexed, i, &guards)
         {
+            parts.push(vec![part]);
             out.push(item);
             i = next;
             continue;
@@ -609,7 +778,8 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
         let (from, to) = a[0];
         let title = if to - from == 1 { lexed.string_value(from) } else { None }
             .unwrap_or_else(|| source(lexed, from, to).to_owned());
-        let Callee { is_describe, skip, mut conditional, text: callee_text, .. } = callee;
+        let Callee { is_describe, skip, mut conditional, text: callee_text, each, .. } = callee;
+        let part = title_part(lexed, from, to, each);
         let mut skip = skip;
         if !is_describe
             && skip.is_none()
@@ -631,6 +801,11 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
         let mut full: Vec<&str> = blocks.iter().map(|b| b.title.as_str()).collect();
         full.push(&title);
         let full = full.join(" > ");
+        if !is_describe {
+            let mut all: Vec<Part> = blocks.iter().map(|b| b.part.clone()).collect();
+            all.push(part.clone());
+            parts.push(all);
+        }
         let kind = if is_describe {
             ItemKind::Group
         } else {
@@ -653,7 +828,7 @@ fn items(path: &str, lexed: &Lexed) -> Vec<Item> {
             what,
         });
         if is_describe && blocks.len() < MAX_NESTING {
-            blocks.push(Block { close, title, skip, conditional });
+            blocks.push(Block { close, title, part, skip, conditional });
         }
         i = open + 1;
     }
@@ -818,6 +993,23 @@ mod tests {
                 ("g".into(), None, None),
             ]
         );
+    }
+
+    // incident: IG-2026-013
+    #[test]
+    fn computed_titles_are_patterns() {
+        let src = "describe(`${name} cart`, () => {\n  it('should include ' + method + \"!\", () => {});\n  it.each([1])('rounds %i to $to %%', () => {});\n  it(title, () => {});\n  it('plain %s', () => {});\n});\n";
+        let parts = title_parts("a.test.js", src);
+        let p = |s: &str| Part::Pattern(s.to_owned());
+        let l = |s: &str| Part::Literal(s.to_owned());
+        let cart = p(".* cart");
+        assert_eq!(
+            parts["`${name} cart` > 'should include ' + method + \"!\""],
+            [cart.clone(), p("should include .*!")]
+        );
+        assert_eq!(parts["`${name} cart` > rounds %i to $to %%"], [cart.clone(), p("rounds .* to .* %")]);
+        assert_eq!(parts["`${name} cart` > title"], [cart.clone(), p(".*")]);
+        assert_eq!(parts["`${name} cart` > plain %s"], [cart, l("plain %s")]);
     }
 
     #[test]

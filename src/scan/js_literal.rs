@@ -57,13 +57,20 @@ impl Value {
 
 /// The value a JavaScript (or TypeScript) config module exports, or a JSON(C) document.
 pub fn exported(text: &str, typescript: bool) -> Value {
+    exported_with(text, typescript, &[])
+}
+
+/// `exported`, where the names in `known` (`defaultExclude`, `configDefaults.exclude`:
+/// what a runner's own module exports) have the values given, when the file does not
+/// bind them itself. `...name` in an array splices a known list.
+pub fn exported_with(text: &str, typescript: bool, known: &[(&str, Value)]) -> Value {
     let dialect = if typescript { Dialect::TYPESCRIPT } else { Dialect::JAVASCRIPT };
     let lexed = clike::lex(text, &dialect);
     let toks = &lexed.tokens;
     if toks.first().is_some_and(|t| t.is_punct('{') || t.is_punct('[')) {
-        return Reader { lexed: &lexed, depth: 0 }.value(0, toks.len());
+        return Reader { lexed: &lexed, depth: 0, known }.value(0, toks.len());
     }
-    let r = Reader { lexed: &lexed, depth: 0 };
+    let r = Reader { lexed: &lexed, depth: 0, known };
     for k in 0..toks.len() {
         let prev_dot = k > 0 && toks[k - 1].is_punct('.');
         let start = if toks[k].is("export") && toks.get(k + 1).is_some_and(|d| d.is("default")) {
@@ -91,9 +98,36 @@ pub fn exported(text: &str, typescript: bool) -> Value {
 struct Reader<'l, 'a> {
     lexed: &'l Lexed<'a>,
     depth: usize,
+    known: &'l [(&'l str, Value)],
 }
 
 impl Reader<'_, '_> {
+    /// The value of a dotted name (`configDefaults.exclude`) at `from..to`, from the file's
+    /// own bindings or the known names.
+    fn path_value(&self, from: usize, to: usize) -> Option<Value> {
+        let toks = &self.lexed.tokens;
+        let mut names = Vec::new();
+        for (n, k) in (from..to).enumerate() {
+            let t = toks.get(k)?;
+            if n % 2 == 0 && t.kind == TokKind::Ident {
+                names.push(t.text);
+            } else if n % 2 == 1 && t.is_punct('.') {
+            } else {
+                return None;
+            }
+        }
+        if names.is_empty() || (to - from).is_multiple_of(2) {
+            return None;
+        }
+        if names.len() == 1
+            && let Some(v) = self.binding(names[0])
+        {
+            return Some(v);
+        }
+        let dotted = names.join(".");
+        self.known.iter().find(|(k, _)| *k == dotted).map(|(_, v)| v.clone())
+    }
+
     fn text(&self, from: usize, to: usize) -> String {
         let toks = &self.lexed.tokens;
         if from >= to || to > toks.len() {
@@ -151,12 +185,12 @@ impl Reader<'_, '_> {
                     "true" => Value::Bool(true),
                     "false" => Value::Bool(false),
                     "null" => Value::Null,
-                    name => self.binding(name).unwrap_or_else(|| self.computed(from, to)),
+                    _ => self.path_value(from, to).unwrap_or_else(|| self.computed(from, to)),
                 },
                 TokKind::Punct => self.computed(from, to),
             };
         }
-        self.computed(from, to)
+        self.path_value(from, to).unwrap_or_else(|| self.computed(from, to))
     }
 
     fn top_level(&self, from: usize, at: usize) -> bool {
@@ -190,7 +224,7 @@ impl Reader<'_, '_> {
         }
         let end = super::js_cond::statement_end(self.lexed, start);
         let end = if toks.get(end).is_some_and(|t| t.is_punct(';')) { end } else { end + 1 };
-        Some(Reader { lexed: self.lexed, depth: self.depth + 1 }.value(start, end))
+        Some(Reader { lexed: self.lexed, depth: self.depth + 1, known: self.known }.value(start, end))
     }
 
     /// The comma-separated parts of `from..to`, at the top level.
@@ -218,7 +252,7 @@ impl Reader<'_, '_> {
     }
 
     fn inner(&self) -> Reader<'_, '_> {
-        Reader { lexed: self.lexed, depth: self.depth + 1 }
+        Reader { lexed: self.lexed, depth: self.depth + 1, known: self.known }
     }
 
     fn array(&self, from: usize, to: usize) -> Value {
@@ -226,7 +260,15 @@ impl Reader<'_, '_> {
         let mut items = Vec::new();
         for (a, b) in self.parts(from, to) {
             if toks[a].is_punct('.') {
-                return self.computed(from, to);
+                // `...list`: a list this reader knows, spliced in.
+                let spread = (b > a + 3 && toks[a + 1].is_punct('.') && toks[a + 2].is_punct('.'))
+                    .then(|| self.inner().path_value(a + 3, b))
+                    .flatten();
+                match spread {
+                    Some(Value::Array(more)) => items.extend(more),
+                    _ => return self.computed(from, to),
+                }
+                continue;
             }
             items.push(self.inner().value(a, b));
         }
@@ -309,5 +351,11 @@ mod tests {
         let v = exported("const c: UserConfig = { test: { include: ['a'] } } satisfies X;\nexport default c;", true);
         assert_eq!(v.get("test").unwrap().get("include"), Some(strs(&["a"])));
         assert!(matches!(exported("", false), Value::Computed(_)));
+        let known = [("configDefaults.exclude", strs(&["**/node_modules/**"]))];
+        let v =
+            exported_with("export default { test: { exclude: [...configDefaults.exclude, 'e2e/**'] } }", true, &known);
+        assert_eq!(v.get("test").unwrap().get("exclude"), Some(strs(&["**/node_modules/**", "e2e/**"])));
+        let v = exported_with("export default { test: { exclude: [...other, 'e2e/**'] } }", true, &known);
+        assert!(v.get("test").unwrap().get("exclude").unwrap().strings().is_err());
     }
 }

@@ -8,24 +8,70 @@
 //! matches when its titles, joined by ` > `, ` › ` or a space, are the case's name, or
 //! its title is the name and its `describe` titles are the class or the suite; when the
 //! case names a file (`file`, or a class or suite that is a test file's path), that
-//! file must be the test's.
+//! file must be the test's. A title computed at run time (`'adds ' + n`, a template
+//! with `${…}`, a `.each` format) is a pattern the reported title must match whole
+//! (`scan::javascript::Part`), so that the names the runner reports are found, and only
+//! they.
 
 use super::{Case, same_file};
 use crate::results::junit::language_of_path;
 use crate::scan::TestCase;
+use crate::scan::javascript::Part;
+use regex::Regex;
 
 #[derive(Clone, Debug)]
 pub struct Expect {
     path: String,
     /// The `describe` titles, then the test's title.
     parts: Vec<String>,
+    /// When a title is computed: for each separator, the patterns of the whole name, of
+    /// the `describe` titles joined, and of the test's title.
+    patterns: Option<Vec<(Regex, Regex, Regex)>>,
 }
 
 const SEPARATORS: &[&str] = &[" > ", " › ", " "];
 
 impl Expect {
-    pub fn new(test: &TestCase) -> Expect {
-        Expect { path: test.loc.path.clone(), parts: test.name.split(" > ").map(str::to_owned).collect() }
+    /// `text` is the test file's text, from which the titles' parts are read again; without
+    /// it, the titles are taken as written in the test's name.
+    pub fn new(test: &TestCase, text: Option<&str>) -> Expect {
+        let found = text
+            .and_then(|text| crate::scan::javascript::title_parts(&test.loc.path, text).remove(&test.name))
+            .filter(|parts| !parts.is_empty());
+        let parts_of = |parts: &[Part]| -> Vec<String> {
+            parts
+                .iter()
+                .map(|p| match p {
+                    Part::Literal(s) | Part::Pattern(s) => s.clone(),
+                })
+                .collect()
+        };
+        let computed = found.as_ref().is_some_and(|p| p.iter().any(|p| matches!(p, Part::Pattern(_))));
+        let mut parts: Vec<String> = test.name.split(" > ").map(str::to_owned).collect();
+        let mut patterns = None;
+        if let Some(found) = found {
+            if computed {
+                let source = |p: &Part| match p {
+                    Part::Literal(s) => regex::escape(s),
+                    Part::Pattern(s) => s.clone(),
+                };
+                let (last, describes) = found.split_last().expect("not empty");
+                let compile = |body: String| Regex::new(&format!("^(?s:{body})$")).ok();
+                let built: Option<Vec<(Regex, Regex, Regex)>> = SEPARATORS
+                    .iter()
+                    .map(|sep| {
+                        let esc = regex::escape(sep);
+                        let whole = found.iter().map(source).collect::<Vec<_>>().join(&esc);
+                        let outer = describes.iter().map(source).collect::<Vec<_>>().join(&esc);
+                        Some((compile(whole)?, compile(outer)?, compile(source(last))?))
+                    })
+                    .collect();
+                patterns = built;
+            } else {
+                parts = parts_of(&found);
+            }
+        }
+        Expect { path: test.loc.path.clone(), parts, patterns }
     }
 
     pub fn matches(&self, case: &Case) -> bool {
@@ -36,6 +82,15 @@ impl Expect {
             && !same_file(&self.path, file)
         {
             return false;
+        }
+        if let Some(patterns) = &self.patterns {
+            let no_describes = self.parts.len() == 1;
+            return patterns.iter().any(|(whole, outer, title)| {
+                whole.is_match(case.name)
+                    || (title.is_match(case.name)
+                        && (no_describes
+                            || [case.classname, case.suite, case.suites].iter().any(|c| outer.is_match(c))))
+            }) || (no_describes && file.is_some() && patterns[0].2.is_match(case.name));
         }
         let (title, describes) = self.parts.split_last().expect("a test has a title");
         SEPARATORS.iter().any(|sep| {

@@ -178,7 +178,9 @@ pub fn expectations(root: &Path, sources: &Scanned, texts: &HashMap<&str, &str>)
             },
             Some("python") => Expected::Python(python::Expect::new(t)),
             Some("go") => Expected::Go(go::Expect::new(t, &mut go_modules)),
-            Some("javascript") => Expected::JavaScript(javascript::Expect::new(t)),
+            Some("javascript") => {
+                Expected::JavaScript(javascript::Expect::new(t, texts.get(t.loc.path.as_str()).copied()))
+            }
             Some("java") => Expected::Java(java::Expect::new(t, texts.get(t.loc.path.as_str()).copied())),
             _ => continue,
         };
@@ -245,11 +247,10 @@ mod tests {
 
     #[test]
     fn javascript_titles_joined_each_runners_way() {
-        let e = javascript::Expect::new(&test(
-            "src/a.test.ts::cart > totals > rounds",
-            "src/a.test.ts",
-            "cart > totals > rounds",
-        ));
+        let e = javascript::Expect::new(
+            &test("src/a.test.ts::cart > totals > rounds", "src/a.test.ts", "cart > totals > rounds"),
+            None,
+        );
         assert!(e.matches(&case("src/a.test.ts", "cart > totals > rounds", None)), "Vitest");
         assert!(e.matches(&case("a.test.ts", "cart › totals › rounds", None)), "Playwright");
         assert!(e.matches(&case("cart totals rounds", "cart totals rounds", Some("src/a.test.ts"))), "jest-junit");
