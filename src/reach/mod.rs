@@ -9,6 +9,7 @@
 //! condition on the way (`#[cfg(windows)] mod imp;`) is the test's own condition.
 
 pub mod go;
+pub mod java;
 pub mod python;
 pub mod rust;
 
@@ -52,6 +53,7 @@ pub fn judge(root: &Path, sources: &Scanned) -> Vec<TestVerdict> {
     out.extend(rust::judge(root, &of("rust"), &sources.rust_leaves, &sources.rust_files));
     out.extend(python::judge(root, &of("python")));
     out.extend(go::judge(root, &of("go")));
+    out.extend(java::judge(root, &of("java")));
     out
 }
 
