@@ -114,8 +114,8 @@ impl Build {
                 Decision::Unsure(Skip::new(
                     other.clone(),
                     format!(
-                        "another task that runs tests (line {}), which incident-guard does not read, while the `test` task does not run it: {why} ({}:{})",
-                        other.line, loc.path, loc.line
+                        "another task that runs tests (`{}`, line {}), which incident-guard does not read, while the `test` task does not run it: {why} ({}:{})",
+                        other.path, other.line, loc.path, loc.line
                     ),
                 ))
             }
@@ -335,10 +335,13 @@ impl Reader<'_, '_> {
     fn head(&self, open: usize) -> (String, usize) {
         let toks = &self.lexed.tokens;
         let mut k = open;
-        let line = toks[open].line;
         while k > 0 {
             let prev = &toks[k - 1];
             if prev.is_punct('{') || prev.is_punct('}') || prev.is_punct(';') {
+                break;
+            }
+            // A new line ends the head, unless a `.` continues it.
+            if prev.end_line < toks[k].line && !toks[k].is_punct('.') && !prev.is_punct('.') {
                 break;
             }
             if (prev.is_punct(')') || prev.is_punct(']'))
@@ -346,9 +349,6 @@ impl Reader<'_, '_> {
             {
                 k = o;
                 continue;
-            }
-            if prev.end_line < line && !toks[k].is_punct('.') && !prev.is_punct('.') {
-                break;
             }
             k -= 1;
         }

@@ -370,7 +370,15 @@ impl Module {
         if let Some(skip) = unsure {
             return Decision::Unsure(skip);
         }
-        let (why, loc) = reasons.into_iter().next().unwrap_or_else(|| ("no plugin runs it".to_owned(), s.loc.clone()));
+        let loc = reasons.first().map_or_else(|| s.loc.clone(), |(_, l)| l.clone());
+        let why = match reasons.len() {
+            0 => "no test plugin of the build runs it".to_owned(),
+            1 => reasons.remove(0).0,
+            _ => {
+                let each: Vec<String> = reasons.iter().map(|(w, l)| format!("{w} ({}:{})", l.path, l.line)).collect();
+                format!("neither Surefire nor Failsafe runs it: {}", each.join("; "))
+            }
+        };
         Decision::NotRun { why, loc }
     }
 
