@@ -1,15 +1,20 @@
 //! Java and Kotlin tests (`.java`, `.kt`): methods (Kotlin `fun`s) annotated `@Test`
-//! (JUnit 4 and 5, TestNG, kotlin.test) or JUnit 5's `@ParameterizedTest`,
-//! `@RepeatedTest`, `@TestFactory`, `@TestTemplate`. Identity: `path::Class::method`,
-//! with nested (`@Nested`) classes in the path; a Kotlin name in backticks is written
-//! without them (`path::CartTest::adds two items`).
+//! (JUnit 4 and 5, TestNG, kotlin.test), JUnit 5's `@ParameterizedTest`,
+//! `@RepeatedTest`, `@TestFactory`, `@TestTemplate`, JUnit 4's `@Theory`, jqwik's
+//! `@Property` and `@Example`; the `public void testX()` methods of JUnit 3 `TestCase`
+//! subclasses (run by JUnit 4 and JUnit 5's vintage engine, without annotations); and
+//! Kotest specs' tests (`java_kotest.rs`). Identity: `path::Class::method`, with nested
+//! (`@Nested`) classes in the path; a Kotlin name in backticks is written without them
+//! (`path::CartTest::adds two items`).
 //!
 //! Markers: `// incident: ID` (or a `/* */`, `/** */` comment) on the lines directly
 //! above the method or between its annotations, or directly above a test class to link
 //! all its tests; and JUnit 5's `@Tag("incident:ID")` (also inside `@Tags({…})`), which,
 //! as in JUnit, a test inherits from its classes. Skipped: `@Disabled`, `@Ignore` (on
-//! the method or a class around it); `@DisabledIf…`, `@DisabledOn…`, `@EnabledIf…`,
-//! `@EnabledOn…`, `@DisabledFor…`, `@EnabledFor…` are conditional.
+//! the method or a class around it; JUnit 3 reads no annotation on a method);
+//! `@DisabledIf…`, `@DisabledOn…`, `@EnabledIf…`, `@EnabledOn…`, `@DisabledFor…`,
+//! `@EnabledFor…` are conditional. Each test's tags, JUnit 4 categories, top-level class
+//! and package are kept for the build's filters (`facts`, read by `reach::java`).
 //!
 //! Read with the shared C-like lexer (`clike`): Java text blocks and char literals,
 //! Kotlin string templates, raw strings, nested comments and backticked names.
@@ -17,9 +22,9 @@
 //! and initializers are skipped whole. tree-sitter-java and tree-sitter-kotlin-ng would
 //! add ~2.7 s to a `-j1` build plus tree-sitter itself and their parse tables (Kotlin's
 //! are the largest of the six grammars measured; see `clike`), and Kotlin has no grammar
-//! crate maintained with tree-sitter itself. No JVM test runner is run by the accuracy
-//! scripts (none is installed on the build machine); the fixtures in the unit tests and
-//! `tests/languages.rs` cover every form above.
+//! crate maintained with tree-sitter itself. Which tests Surefire runs was compared with
+//! Surefire 2.22.3 itself (docs/languages.md); the fixtures in the unit tests,
+//! `tests/languages.rs` and `tests/java_truth.rs` cover every form above.
 
 use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
@@ -1069,6 +1074,9 @@ class FunsSpec : FunSpec() {
             test("inside off") { }
         }
         test("top").config(enabledIf = { true }) { }
+        withData(
+            1, 2,
+        ) { n -> n shouldBe n }
     }
 }
 
@@ -1129,6 +1137,7 @@ class NotASpec : Something({
                 off("FunsSpec::totals -- x-ed", "`xtest`"),
                 off("FunsSpec::off -- inside off", "`xcontext`"),
                 cond("FunsSpec::top", "`enabledIf = { true }`"),
+                plain("FunsSpec::withData( 1, 2, )"),
                 plain("DescribesSpec::a cart -- is empty"),
                 off("DescribesSpec::a cart -- not yet", "`xit`"),
                 plain("FreesSpec::outer -- inner"),

@@ -580,7 +580,10 @@ impl Module {
         if let Some((coords, loc)) = self.external_parent.as_ref().filter(|_| whence.is_none()) {
             return Some(Decision::Unsure(Skip::new(
                 loc.clone(),
-                format!("a file outside the default test sources ({list}), in a module whose parent pom {} is outside the repository and may set `<testSourceDirectory>`", code(coords)),
+                format!(
+                    "a file outside the default test sources ({list}), in a module whose parent pom {} is outside the repository and may set `<testSourceDirectory>`",
+                    code(coords)
+                ),
             )));
         }
         if adds_sources {
