@@ -418,3 +418,70 @@ fn junit3_jqwik_theories_and_kotest_tests_are_linked_tests() {
         [("src/test/kotlin/kotest/CartSpec.kt".to_owned(), 8), ("src/test/kotlin/kotest/KotestSpec.kt".to_owned(), 12)]
     );
 }
+
+// incident: IG-2026-013
+#[test]
+fn tags_inherited_from_superclasses_in_other_files_count() {
+    let t = tree();
+    // JUnit 5's `@Tag` is inherited: a base class in another file, of another package.
+    t.file(
+        "src/test/java/com/example/support/SlowBase.java",
+        "package com.example.support;\n\nimport org.junit.jupiter.api.Tag;\n\n@Tag(\"slow\")\npublic abstract class SlowBase {}\n",
+    );
+    t.file(
+        "src/test/java/com/example/support/Middle.java",
+        "package com.example.support;\n\npublic abstract class Middle extends SlowBase {}\n",
+    );
+    t.file(
+        &format!("{T}/CartTest.java"),
+        jupiter("CartTest", "").replace("class CartTest {", "class CartTest extends Middle {").replace(
+            "import org.junit.jupiter.api.Test;",
+            "import org.junit.jupiter.api.Test;\nimport com.example.support.Middle;",
+        ),
+    );
+    // A framework's base class outside the repository adds no tag.
+    t.file(
+        &format!("{T}/OrderTest.java"),
+        jupiter("OrderTest", "")
+            .replace("class OrderTest {", "class OrderTest extends org.springframework.test.AbstractTests {"),
+    );
+    t.file("pom.xml", pom("          <excludedGroups>slow</excludedGroups>", ""));
+    let (_, doc) = t.check(&[]);
+    let not_run: Vec<&str> =
+        of_rule(&doc, "linked-test-not-compiled").iter().map(|f| f["test"].as_str().unwrap()).collect();
+    assert_eq!(not_run, [format!("{T}/CartTest.java::CartTest::addsTwoNumbers")], "{doc:#}");
+    t.file("pom.xml", pom("          <groups>slow</groups>", ""));
+    let (_, doc) = t.check(&[]);
+    let not_run: Vec<&str> =
+        of_rule(&doc, "linked-test-not-compiled").iter().map(|f| f["test"].as_str().unwrap()).collect();
+    assert_eq!(not_run, [format!("{T}/OrderTest.java::OrderTest::addsTwoNumbers")], "{doc:#}");
+}
+
+// incident: IG-2026-013
+#[test]
+fn testng_groups_are_groups_and_kotest_tags_are_not_read() {
+    let t = tree();
+    t.file(
+        "src/test/java/testng/TestNGTests.java",
+        "package testng;\n\nimport org.testng.annotations.Test;\n\npublic class TestNGTests {\n\t// incident: INC-1\n\t@Test(groups = {\"slow\", \"db\"})\n\tpublic void test1() {}\n\n\t// incident: INC-1\n\t@Test(groups = \"fast\")\n\tpublic void test2() {}\n}\n",
+    );
+    t.file(
+        "src/test/kotlin/kotest/KotestTest.kt",
+        "package kotest\n\nclass KotestTest : StringSpec({\n  // incident: INC-1\n  \"adds\" { }\n})\n",
+    );
+    t.file("pom.xml", pom("          <excludedGroups>db</excludedGroups>", ""));
+    let (code, doc) = t.check(&[]);
+    let not_run: Vec<&str> =
+        of_rule(&doc, "linked-test-not-compiled").iter().map(|f| f["test"].as_str().unwrap()).collect();
+    assert_eq!(not_run, ["src/test/java/testng/TestNGTests.java::TestNGTests::test1"], "{doc:#}");
+    let w = of_rule(&doc, "linked-test-skipped-conditionally");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    assert!(
+        w[0]["message"].as_str().unwrap().ends_with(
+            "Surefire's `<excludedGroups>`, against a Kotest test whose Kotest tags incident-guard does not read"
+        ),
+        "{}",
+        w[0]["message"]
+    );
+    assert_eq!(code, 1);
+}

@@ -68,6 +68,7 @@ pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
     let mut facts: HashMap<String, HashMap<String, Facts>> = HashMap::new();
     let mut builds: HashMap<String, Rc<Build>> = HashMap::new();
     let mut poms = maven::Poms::default();
+    let mut classes: HashMap<String, Option<Rc<FileClasses>>> = HashMap::new();
     let mut out = Vec::new();
     for t in tests {
         let path = t.loc.path.as_str();
@@ -79,6 +80,14 @@ pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
         if f.is_abstract || f.class.is_empty() {
             continue; // run through its subclasses, whatever their names
         }
+        let mut with_inherited;
+        let f = if f.supers.is_empty() {
+            f
+        } else {
+            with_inherited = f.clone();
+            inherit_tags(root, path, &f.package, &f.imports, &f.supers, &mut with_inherited, &mut classes, 0);
+            &with_inherited
+        };
         let build = build_for(root, parent(path), &mut builds, &mut poms);
         let dotted_pkg = f.package.clone();
         let subject = Subject {
@@ -106,6 +115,84 @@ pub fn judge(root: &Path, tests: &[&TestCase]) -> Vec<TestVerdict> {
         out.push(TestVerdict { test: t.id.clone(), verdict });
     }
     out
+}
+
+/// A file's top-level classes, imports and package.
+type FileClasses = (Vec<crate::scan::java::ClassFacts>, Vec<String>, String);
+
+/// Adds to `into` the tags and categories the supertypes `supers` (named in `file`)
+/// carry, and theirs in turn: JUnit 5's `@Tag` and JUnit 4's `@Category` are inherited.
+/// A supertype is looked for in the same file, then where its package puts it under the
+/// file's source root (through the imports, else the same package); one that is not in
+/// the repository (a framework's base class) adds nothing.
+#[allow(clippy::too_many_arguments)]
+fn inherit_tags(
+    root: &Path,
+    file: &str,
+    package: &str,
+    imports: &[String],
+    supers: &[String],
+    into: &mut Facts,
+    cache: &mut HashMap<String, Option<Rc<FileClasses>>>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    let dir = parent(file);
+    let pkg_dir = package.replace('.', "/");
+    let source_root = if pkg_dir.is_empty() {
+        Some(dir)
+    } else if dir == pkg_dir {
+        Some("")
+    } else {
+        dir.strip_suffix(pkg_dir.as_str()).and_then(|r| r.strip_suffix('/').or((r.is_empty()).then_some(r)))
+    };
+    for sup in supers {
+        let simple = sup.rsplit('.').next().unwrap_or(sup);
+        let fqn = if sup.contains('.') {
+            sup.clone()
+        } else if let Some(i) = imports.iter().find(|i| i.rsplit('.').next() == Some(simple)) {
+            i.clone()
+        } else if package.is_empty() {
+            sup.clone()
+        } else {
+            format!("{package}.{sup}")
+        };
+        let mut candidates = vec![file.to_owned()];
+        if let Some(r) = source_root {
+            for ext in ["java", "kt"] {
+                candidates.push(join(r, &format!("{}.{ext}", fqn.replace('.', "/"))));
+            }
+        }
+        for cand in candidates {
+            let Some(found) = load_classes(root, &cand, cache) else { continue };
+            let Some(c) = found.0.iter().find(|c| c.name == simple) else { continue };
+            for t in &c.tags {
+                if !into.tags.iter().any(|(n, _)| *n == t.0) {
+                    into.tags.push(t.clone());
+                }
+            }
+            into.categories.extend(c.categories.iter().cloned());
+            let (supers, imports, package) = (c.supers.clone(), found.1.clone(), found.2.clone());
+            inherit_tags(root, &cand, &package, &imports, &supers, into, cache, depth + 1);
+            break;
+        }
+    }
+}
+
+fn load_classes(
+    root: &Path,
+    rel: &str,
+    cache: &mut HashMap<String, Option<Rc<FileClasses>>>,
+) -> Option<Rc<FileClasses>> {
+    cache
+        .entry(rel.to_owned())
+        .or_insert_with(|| {
+            let bytes = read(root, rel)?;
+            Some(Rc::new(crate::scan::java::classes(rel, &crate::scan::lossy(&bytes))))
+        })
+        .clone()
 }
 
 /// The build governing `dir`: the nearest `pom.xml` or Gradle build file at or above it.
@@ -273,6 +360,17 @@ fn tag_not(toks: &[String], pos: &mut usize, f: &Facts) -> Option<bool> {
         "none()" => Some(f.tags.is_empty() && f.categories.is_empty()),
         tag => Some(has_tag(tag, f)),
     }
+}
+
+/// A Kotest test: its tags are Kotest's (`tags(…)`, `.config(tags = …)`), which are not
+/// read; a tag filter then leaves the answer open.
+pub(crate) fn kotest_unsure(f: &Facts, loc: &Location, filter: &str) -> Option<Skip> {
+    f.supers.iter().any(|s| crate::scan::java::KOTEST_STYLES.contains(&s.rsplit('.').next().unwrap_or(s))).then(|| {
+        Skip::new(
+            loc.clone(),
+            format!("{filter}, against a Kotest test whose Kotest tags incident-guard does not read"),
+        )
+    })
 }
 
 /// Whether the test carries `tag`: a JUnit 5 tag, or a JUnit 4 category by its

@@ -21,7 +21,7 @@ use crate::scan::clike::TokKind;
 use crate::scan::{Item, ItemKind, Skip};
 
 /// Kotest's spec styles whose tests are calls. (AnnotationSpec's are `@Test` funs.)
-pub(super) const STYLES: &[&str] = &[
+pub(crate) const STYLES: &[&str] = &[
     "StringSpec",
     "FunSpec",
     "DescribeSpec",

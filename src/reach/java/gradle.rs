@@ -179,6 +179,11 @@ impl Build {
                 loc: loc.clone(),
             };
         }
+        if let Some((_, loc)) = f.include_tags.first().or(f.exclude_tags.first())
+            && let Some(skip) = super::kotest_unsure(s.facts, loc, "the `test` task's tag filter")
+        {
+            return Decision::Unsure(skip);
+        }
         if let Some((_, loc)) = f.include_tags.first() {
             let mut any = false;
             for (e, l) in &f.include_tags {

@@ -484,6 +484,13 @@ impl Module {
                 }
             }
         }
+        for group in ["groups", "excludedGroups"] {
+            if let Some(g) = self.param(plugin, group)?
+                && let Some(skip) = super::kotest_unsure(s.facts, &g.loc, &format!("{name}'s `<{group}>`"))
+            {
+                return Err(skip);
+            }
+        }
         if let Some(g) = self.param(plugin, "groups")? {
             let mut any = false;
             for e in &g.values {
