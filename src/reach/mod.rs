@@ -11,6 +11,7 @@
 pub mod ci;
 pub mod go;
 pub mod js;
+pub mod java;
 pub mod python;
 pub mod rust;
 pub mod rust_features;
@@ -62,6 +63,7 @@ pub fn judge(root: &Path, sources: &Scanned, words: &[String]) -> Vec<TestVerdic
     out.extend(python::judge(root, &of("python"), words));
     out.extend(go::judge(root, &of("go")));
     out.extend(js::judge(root, &of("javascript"), &sources.texts));
+    out.extend(java::judge(root, &of("java")));
     out
 }
 

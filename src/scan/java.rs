@@ -1,15 +1,20 @@
 //! Java and Kotlin tests (`.java`, `.kt`): methods (Kotlin `fun`s) annotated `@Test`
-//! (JUnit 4 and 5, TestNG, kotlin.test) or JUnit 5's `@ParameterizedTest`,
-//! `@RepeatedTest`, `@TestFactory`, `@TestTemplate`. Identity: `path::Class::method`,
-//! with nested (`@Nested`) classes in the path; a Kotlin name in backticks is written
-//! without them (`path::CartTest::adds two items`).
+//! (JUnit 4 and 5, TestNG, kotlin.test), JUnit 5's `@ParameterizedTest`,
+//! `@RepeatedTest`, `@TestFactory`, `@TestTemplate`, JUnit 4's `@Theory`, jqwik's
+//! `@Property` and `@Example`; the `public void testX()` methods of JUnit 3 `TestCase`
+//! subclasses (run by JUnit 4 and JUnit 5's vintage engine, without annotations); and
+//! Kotest specs' tests (`java_kotest.rs`). Identity: `path::Class::method`, with nested
+//! (`@Nested`) classes in the path; a Kotlin name in backticks is written without them
+//! (`path::CartTest::adds two items`).
 //!
 //! Markers: `// incident: ID` (or a `/* */`, `/** */` comment) on the lines directly
 //! above the method or between its annotations, or directly above a test class to link
 //! all its tests; and JUnit 5's `@Tag("incident:ID")` (also inside `@Tags({…})`), which,
 //! as in JUnit, a test inherits from its classes. Skipped: `@Disabled`, `@Ignore` (on
-//! the method or a class around it); `@DisabledIf…`, `@DisabledOn…`, `@EnabledIf…`,
-//! `@EnabledOn…`, `@DisabledFor…`, `@EnabledFor…` are conditional.
+//! the method or a class around it; JUnit 3 reads no annotation on a method);
+//! `@DisabledIf…`, `@DisabledOn…`, `@EnabledIf…`, `@EnabledOn…`, `@DisabledFor…`,
+//! `@EnabledFor…` are conditional. Each test's tags, JUnit 4 categories, top-level class
+//! and package are kept for the build's filters (`facts`, read by `reach::java`).
 //!
 //! Read with the shared C-like lexer (`clike`): Java text blocks and char literals,
 //! Kotlin string templates, raw strings, nested comments and backticked names.
@@ -17,9 +22,9 @@
 //! and initializers are skipped whole. tree-sitter-java and tree-sitter-kotlin-ng would
 //! add ~2.7 s to a `-j1` build plus tree-sitter itself and their parse tables (Kotlin's
 //! are the largest of the six grammars measured; see `clike`), and Kotlin has no grammar
-//! crate maintained with tree-sitter itself. No JVM test runner is run by the accuracy
-//! scripts (none is installed on the build machine); the fixtures in the unit tests and
-//! `tests/languages.rs` cover every form above.
+//! crate maintained with tree-sitter itself. Which tests Surefire runs was compared with
+//! Surefire 2.22.3 itself (docs/languages.md); the fixtures in the unit tests,
+//! `tests/languages.rs` and `tests/java_truth.rs` cover every form above.
 
 use super::clike::{self, Dialect, Lexed, TokKind};
 use super::markers::MarkerWords;
@@ -28,6 +33,8 @@ use crate::finding::Location;
 
 #[path = "java_kotest.rs"]
 mod kotest;
+/// Kotest's spec styles: a test under one has Kotest's tags, not JUnit's.
+pub(crate) use kotest::STYLES as KOTEST_STYLES;
 
 /// Classes nested deeper than this are not read: no real code nests so deep, and each
 /// level copies its scope.
@@ -131,6 +138,9 @@ pub(crate) struct Marks {
     /// (`@Category(Slow.class)`, by simple name), own and inherited from the classes around.
     tags: Vec<(String, Location)>,
     categories: Vec<(String, Location)>,
+    /// The supertypes named by the classes around, nearest first: their tags are
+    /// inherited too (JUnit 5's `@Tag` is `@Inherited`), from wherever they are written.
+    supers: Vec<String>,
 }
 
 impl Marks {
@@ -140,6 +150,7 @@ impl Marks {
         self.conditional = self.conditional.clone().or_else(|| outer.conditional.clone());
         self.tags.extend(outer.tags.iter().cloned());
         self.categories.extend(outer.categories.iter().cloned());
+        self.supers.extend(outer.supers.iter().cloned());
     }
 }
 
@@ -156,6 +167,51 @@ pub struct Facts {
     /// The top-level class is `abstract`: it runs only through subclasses, whatever
     /// their names.
     pub is_abstract: bool,
+    /// The supertypes of the classes around the test (as written: `Base`, `a.b.Base`).
+    pub supers: Vec<String>,
+    /// The file's imports, fully qualified (`a.b.Base`), to find a supertype's file.
+    pub imports: Vec<String>,
+}
+
+/// A top-level class of a file, for the tags its subclasses inherit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClassFacts {
+    pub name: String,
+    pub tags: Vec<(String, Location)>,
+    pub categories: Vec<(String, Location)>,
+    pub supers: Vec<String>,
+}
+
+/// The top-level classes of a Java or Kotlin file with their own tags and supertypes.
+pub fn classes(path: &str, text: &str) -> (Vec<ClassFacts>, Vec<String>, String) {
+    let kotlin = path.ends_with(".kt");
+    let dialect = if kotlin { Dialect::KOTLIN } else { Dialect::JAVA };
+    let lexed = clike::lex(text, &dialect);
+    let words = MarkerWords::new(&[]);
+    let mut p = Parser::new(path, &lexed, &words, kotlin);
+    p.run();
+    let out = std::mem::take(&mut p.class_facts);
+    (out, imports_of(&lexed), package_of(&lexed))
+}
+
+/// The fully qualified names the file imports (not `*` or static imports).
+fn imports_of(lexed: &Lexed<'_>) -> Vec<String> {
+    let toks = &lexed.tokens;
+    let mut out = Vec::new();
+    for k in 0..toks.len() {
+        if !toks[k].is("import") || toks.get(k + 1).is_some_and(|s| s.is("static")) {
+            continue;
+        }
+        let name: String = toks[k + 1..]
+            .iter()
+            .take_while(|t| t.line == toks[k].line && (t.kind == TokKind::Ident || t.is_punct('.')))
+            .map(|t| t.text)
+            .collect();
+        if !name.is_empty() && !name.ends_with('.') {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// The facts of each test of a Java or Kotlin file, by identity.
@@ -167,6 +223,7 @@ pub fn facts(path: &str, text: &str) -> Vec<(String, Facts)> {
     let mut p = Parser::new(path, &lexed, &words, kotlin);
     p.run();
     let package = package_of(&lexed);
+    let imports = imports_of(&lexed);
     let mut out = Vec::new();
     for (item, marks, is_abstract) in std::mem::take(&mut p.facts) {
         let it = &p.items[item];
@@ -179,6 +236,8 @@ pub fn facts(path: &str, text: &str) -> Vec<(String, Facts)> {
                 tags: marks.tags,
                 categories: marks.categories,
                 is_abstract,
+                supers: marks.supers,
+                imports: imports.clone(),
             },
         ));
     }
@@ -231,6 +290,8 @@ struct Parser<'a, 'b> {
     junit3: std::collections::HashSet<String>,
     /// Class items that hold tests found outside their own body (Kotest specs).
     spec_classes: Vec<usize>,
+    /// The top-level classes with their own tags and supertypes.
+    class_facts: Vec<ClassFacts>,
 }
 
 impl<'a, 'b> Parser<'a, 'b> {
@@ -247,6 +308,7 @@ impl<'a, 'b> Parser<'a, 'b> {
             facts: Vec::new(),
             junit3: Default::default(),
             spec_classes: Vec::new(),
+            class_facts: Vec::new(),
         };
         p.junit3 = p.junit3_classes();
         p
@@ -284,6 +346,57 @@ impl<'a, 'b> Parser<'a, 'b> {
             j = if t.is_punct('(') || t.is_punct('[') { self.lexed.close_of(j) + 1 } else { j + 1 };
         }
         None
+    }
+
+    /// The supertypes a class header names (`extends A<T> implements B, C`; Kotlin's
+    /// `: A(), B`), from the token after the class's name to `to`.
+    fn supertypes(&self, from: usize, to: usize) -> Vec<String> {
+        let toks = &self.lexed.tokens;
+        let mut out = Vec::new();
+        let mut collecting = false;
+        let mut angle = 0usize;
+        let mut j = from;
+        while j < to.min(toks.len()) {
+            let t = &toks[j];
+            if t.is_punct('{') || t.is_punct(';') || t.is("where") {
+                break;
+            }
+            if t.is_punct('(') || t.is_punct('[') {
+                j = self.lexed.close_of(j) + 1;
+                continue;
+            }
+            if t.is_punct('<') {
+                angle += 1;
+            } else if t.is_punct('>') {
+                angle = angle.saturating_sub(1);
+            } else if angle == 0 {
+                if t.is("extends") || t.is("implements") || (self.kotlin && t.is_punct(':')) {
+                    collecting = true;
+                } else if t.is("by") {
+                    collecting = false;
+                } else if t.is_punct(',') && self.kotlin {
+                    collecting = true;
+                } else if collecting && t.kind == TokKind::Ident && !(j > 0 && toks[j - 1].is_punct('.')) {
+                    let mut name = t.text.to_owned();
+                    let mut k = j;
+                    while toks.get(k + 1).is_some_and(|d| d.is_punct('.'))
+                        && toks.get(k + 2).is_some_and(|i| i.kind == TokKind::Ident)
+                    {
+                        name.push('.');
+                        name.push_str(toks[k + 2].text);
+                        k += 2;
+                    }
+                    out.push(name);
+                    j = k + 1;
+                    if self.kotlin {
+                        collecting = false;
+                    }
+                    continue;
+                }
+            }
+            j += 1;
+        }
+        out
     }
 
     /// The classes of this file that are JUnit 3 test classes: `TestCase`'s subclasses,
@@ -377,6 +490,28 @@ impl<'a, 'b> Parser<'a, 'b> {
                                 m.tags.push((v.trim().to_owned(), self.loc(k, toks[k].text.chars().count())));
                             }
                             self.tag(k, &mut m);
+                        }
+                    }
+                }
+                // TestNG: `@Test(groups = {"slow", "db"})`, `groups = "slow"`.
+                "Test" => {
+                    let Some((open, close)) = a.args else { continue };
+                    let Some(g) = (open + 1..close)
+                        .find(|&k| toks[k].is("groups") && toks.get(k + 1).is_some_and(|e| e.is_punct('=')))
+                    else {
+                        continue;
+                    };
+                    // One literal, or `{…}` of them.
+                    let (from, to) = if self.is_group(g + 2, '{') {
+                        (g + 3, self.lexed.close_of(g + 2))
+                    } else {
+                        (g + 2, (g + 3).min(close))
+                    };
+                    for (k, t) in toks.iter().enumerate().take(to).skip(from) {
+                        if t.kind == TokKind::Lit
+                            && let Some(v) = lexed.string_value(k)
+                        {
+                            m.tags.push((v.trim().to_owned(), self.loc(k, t.text.chars().count())));
                         }
                     }
                 }
@@ -610,6 +745,18 @@ impl<'a, 'b> Parser<'a, 'b> {
                 });
                 classes.push((item, w.class_item, marks.clone()));
                 marks.inherit(&w.inherited);
+                let supers = self.supertypes(name_i + 1, body.unwrap_or(j).max(name_i + 1));
+                if w.scope.is_empty() {
+                    self.class_facts.push(ClassFacts {
+                        name: name.clone(),
+                        tags: marks.tags.clone(),
+                        categories: marks.categories.clone(),
+                        supers: supers.clone(),
+                    });
+                }
+                let mut own_supers = supers;
+                own_supers.append(&mut marks.supers);
+                marks.supers = own_supers;
                 let is_abstract = toks[start..k].iter().any(|m| m.is("abstract"));
                 let top_abstract = if w.scope.is_empty() { is_abstract } else { w.top_abstract };
                 if self.kotlin && w.scope.len() < MAX_CLASS_NESTING {
@@ -1069,6 +1216,9 @@ class FunsSpec : FunSpec() {
             test("inside off") { }
         }
         test("top").config(enabledIf = { true }) { }
+        withData(
+            1, 2,
+        ) { n -> n shouldBe n }
     }
 }
 
@@ -1129,6 +1279,7 @@ class NotASpec : Something({
                 off("FunsSpec::totals -- x-ed", "`xtest`"),
                 off("FunsSpec::off -- inside off", "`xcontext`"),
                 cond("FunsSpec::top", "`enabledIf = { true }`"),
+                plain("FunsSpec::withData( 1, 2, )"),
                 plain("DescribesSpec::a cart -- is empty"),
                 off("DescribesSpec::a cart -- not yet", "`xit`"),
                 plain("FreesSpec::outer -- inner"),

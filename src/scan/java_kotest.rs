@@ -21,7 +21,7 @@ use crate::scan::clike::TokKind;
 use crate::scan::{Item, ItemKind, Skip};
 
 /// Kotest's spec styles whose tests are calls. (AnnotationSpec's are `@Test` funs.)
-pub(super) const STYLES: &[&str] = &[
+pub(crate) const STYLES: &[&str] = &[
     "StringSpec",
     "FunSpec",
     "DescribeSpec",
@@ -35,6 +35,23 @@ pub(super) const STYLES: &[&str] = &[
 const LEAVES: &[&str] = &["test", "it", "should", "expect", "scenario", "then", "Then"];
 const CONTAINERS: &[&str] =
     &["context", "describe", "given", "Given", "when", "When", "and", "And", "feature", "Feature", "Context"];
+/// Data-driven tests (`kotest-framework-datatest`): one test per datum at run time, one
+/// identity per call here, named by its call as written (`withData(1, 2)`).
+const DATA: &[&str] = &[
+    "withData",
+    "withTests",
+    "withContexts",
+    "withDescribes",
+    "withIts",
+    "withShoulds",
+    "withExpects",
+    "withFeatures",
+    "withScenarios",
+    "withGivens",
+    "withWhens",
+    "withThens",
+    "withAnds",
+];
 /// WordSpec's infix containers: `"a cart" should { … }`.
 const INFIX: &[&str] = &["should", "Should", "when", "When", "-"];
 
@@ -93,6 +110,13 @@ fn walk(p: &mut Parser<'_, '_>, from: usize, to: usize, state: &State, spec: &Sp
                     spec,
                     depth,
                 ) {
+                    k = next;
+                    continue;
+                }
+            }
+            if DATA.contains(&t.text) {
+                let close = lexed.close_of(k + 1);
+                if let Some(next) = entry(p, k, k, close + 1, true, None, state, spec, depth) {
                     k = next;
                     continue;
                 }
@@ -212,15 +236,21 @@ fn entry(
     let close = lexed.close_of(q);
     let title_tok = &toks[title_i];
     let raw = title_tok.text;
-    let title = lexed.string_value(title_i).unwrap_or_else(|| {
-        let quotes = if raw.starts_with("\"\"\"") { 3 } else { 1 };
-        raw.get(quotes..raw.len().saturating_sub(quotes)).unwrap_or(raw).to_owned()
-    });
+    let title = if title_tok.kind != TokKind::Lit {
+        // A data-driven call: its source text up to the lambda.
+        let span = lexed.span(start, after.saturating_sub(1));
+        lexed.src[span].split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        lexed.string_value(title_i).unwrap_or_else(|| {
+            let quotes = if raw.starts_with("\"\"\"") { 3 } else { 1 };
+            raw.get(quotes..raw.len().saturating_sub(quotes)).unwrap_or(raw).to_owned()
+        })
+    };
     let mut inner = state.clone();
     if let Some(x) = x {
         inner.disabled.get_or_insert(x);
     }
-    if title.starts_with('!') {
+    if title_tok.kind == TokKind::Lit && title.starts_with('!') {
         inner.disabled.get_or_insert(p.loc(title_i, raw.chars().count()));
     }
     if let Some((open, cclose)) = config {
