@@ -69,10 +69,21 @@ pub fn for_test(pm: &Postmortem, test: &TestCase, place: &Place, repo: &Reposito
             source: Source::MarkerCommit,
         });
     }
-    // The commit that brought the test's own text: its line that names it.
-    let needle = test.body.as_str().lines().find(|l| l.contains(test.name.as_str())).map(str::trim).unwrap_or("");
-    let needle = if needle.is_empty() { test.name.as_str() } else { needle };
-    let intro = oldest(&["--format=%H", "--follow", "-S", needle, "HEAD"]);
+    // The commit that brought the test's text as it is now: the last one that changed it,
+    // not the one that first named it. From after its last marker line, if it holds one
+    // (`@pytest.mark.incident`), which came with the marker.
+    let body = test.body.as_str();
+    let lines: Vec<&str> = body.lines().collect();
+    let after_marker = lines
+        .iter()
+        .rposition(|l| {
+            let lower = l.to_ascii_lowercase();
+            place.words.iter().any(|w| lower.contains(&w.to_ascii_lowercase()))
+        })
+        .map_or(0, |i| i + 1);
+    let needle = lines[after_marker.min(lines.len())..].join("\n");
+    let needle = if needle.trim().is_empty() { test.name.clone() } else { needle };
+    let intro = oldest(&["--format=%H", "--follow", "-S", &needle, "HEAD"]);
     if let Some(sha) = &intro
         && Some(sha) != marker.as_ref()
         && changes_code(repo, place, sha)

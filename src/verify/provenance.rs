@@ -70,10 +70,17 @@ pub fn probe(language: &str, prepared: &Prepared, root: &Path, file: &str, sourc
     match language {
         "python" => {
             let project = python_project(root, file);
-            let names: Vec<String> = imported_modules(source)
+            let mut names: Vec<String> = imported_modules(source)
                 .into_iter()
                 .filter(|n| [project.join("src"), project.clone()].iter().any(|d| is_module(d, n)))
                 .collect();
+            // In a src layout, what `src/` holds is what is under test, even when the test
+            // imports it through a helper (`from . import tomllib`).
+            for name in src_packages(&project.join("src")) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
             if names.is_empty() {
                 return None;
             }
@@ -159,6 +166,27 @@ pub fn imported_modules(source: &str) -> Vec<String> {
             }
         }
     }
+    out
+}
+
+/// The top-level packages and modules in a `src/` directory, by name, at most ten.
+fn src_packages(src: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(src) else { return Vec::new() };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = e.path();
+            if path.join("__init__.py").is_file() {
+                Some(name)
+            } else {
+                name.strip_suffix(".py").filter(|_| path.is_file()).map(str::to_owned)
+            }
+        })
+        .filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_') && !n.is_empty())
+        .collect();
+    out.sort();
+    out.truncate(10);
     out
 }
 
