@@ -186,7 +186,16 @@ fn a_listed_fix_that_does_not_resolve_is_unverifiable_never_a_fallback() {
     t.file("tests/retry.rs", format!("// incident: INC-1\n{CAPPED}"));
     let fix = t.commit("Cap retries");
     t.file("postmortems/INC-1.md", postmortem("INC-1", &format!("fix_commits = [\"{fix}\"]\n")));
-    t.commit("INC-1 names its fix");
+    // INC-2 names the same fix as the evidence of its closed prevent item.
+    t.file(
+        "postmortems/INC-2.md",
+        postmortem(
+            "INC-2",
+            &format!("[[action_items]]\nid = \"A1\"\ntitle = \"Cap retries\"\nowner = \"@shop\"\nstatus = \"closed\"\nkind = \"prevent\"\ncommits = [\"{fix}\"]\n"),
+        ),
+    );
+    t.file("tests/retry_again.rs", format!("// incident: INC-2\n{CAPPED}"));
+    t.commit("INC-1 names its fix; INC-2 and its test");
     t.file("README.md", "payments\n");
     t.commit("Readme");
     // In a clone of depth 1 the fix is not there.
@@ -201,6 +210,14 @@ fn a_listed_fix_that_does_not_resolve_is_unverifiable_never_a_fallback() {
     );
     assert!(text(&r["help"]).contains("git fetch --unshallow"), "{r:#}");
     assert!(r.get("fix").is_none() && r["runs"].as_array().unwrap().is_empty(), "no guess ran: {r:#}");
+    // Nor for the prevent item's commit: not the commit that added the marker instead.
+    let r = result(&doc, "tests/retry_again.rs::retries_are_capped");
+    assert_eq!(r["outcome"], "unverifiable", "{r:#}");
+    assert!(
+        text(&r["message"]).contains(&format!("commit `{fix}` listed for INC-2#A1 is not in this shallow clone")),
+        "{r:#}"
+    );
+    assert!(text(&r["help"]).contains("git fetch --unshallow"), "{r:#}");
     // Where `check` says the same.
     let (_, check) = c.check(&[]);
     assert!(
@@ -269,10 +286,8 @@ fn a_commit_that_only_added_a_marker_is_not_taken_for_the_fix() {
         "{r:#}"
     );
     assert!(
-        text(&r["help"]).contains(&format!(
-            "likely fix commits (changing the incident's code around its date): {} \"Cap retries\"",
-            &code_fix[..7]
-        )),
+        text(&r["help"]).starts_with("likely fix commits (changing the incident's code around its date): ")
+            && text(&r["help"]).contains(&format!("{} \"Cap retries\"", &code_fix[..7])),
         "{r:#}"
     );
 }

@@ -69,17 +69,39 @@ pub fn for_test(pm: &Postmortem, test: &TestCase, place: &Place, repo: &Reposito
             source: Source::MarkerCommit,
         });
     }
-    // The commit that brought the test's own text: its line that names it.
-    let needle = test.body.as_str().lines().find(|l| l.contains(test.name.as_str())).map(str::trim).unwrap_or("");
-    let needle = if needle.is_empty() { test.name.as_str() } else { needle };
-    let intro = oldest(&["--format=%H", "--follow", "-S", needle, "HEAD"]);
+    // The commit that brought the test's text as it is now: the last one that changed it,
+    // not the one that first named it. From after its last marker line, if it holds one
+    // (`@pytest.mark.incident`), which came with the marker.
+    let body = test.body.as_str();
+    let lines: Vec<&str> = body.lines().collect();
+    let after_marker = lines
+        .iter()
+        .rposition(|l| {
+            let lower = l.to_ascii_lowercase();
+            place.words.iter().any(|w| lower.contains(&w.to_ascii_lowercase()))
+        })
+        .map_or(0, |i| i + 1);
+    let needle = lines[after_marker.min(lines.len())..].join("\n");
+    let needle = if needle.trim().is_empty() { test.name.clone() } else { needle };
+    let intro = oldest(&["--format=%H", "--follow", "-S", &needle, "HEAD"]);
+    // And the commit that first added it, by the line that names it: only when that is the
+    // one that brought its text as it is now is it the test's own commit. A test edited
+    // since was edited by a commit that may change code for another reason (a refactor),
+    // and the commit that added it had another text: neither is known to be the fix.
+    let head_line = lines.iter().map(|l| l.trim()).find(|l| l.contains(test.name.as_str())).unwrap_or("");
+    let added = if head_line.is_empty() {
+        intro.clone()
+    } else {
+        oldest(&["--format=%H", "--follow", "-S", head_line, "HEAD"])
+    };
     if let Some(sha) = &intro
         && Some(sha) != marker.as_ref()
+        && added.as_ref() == Some(sha)
         && changes_code(repo, place, sha)
     {
         return Ok(Choice {
             reason: format!(
-                "the commit that introduced the test's text in {shown}, which also changed code (the marker naming {} came later{}): a regression test usually lands with its fix",
+                "the commit that added the test to {shown} as it is now, which also changed code (the marker naming {} came later{}): a regression test usually lands with its fix",
                 pm.id,
                 marker.as_deref().map(|m| format!(", in {}", short(m))).unwrap_or_default()
             ),
@@ -87,17 +109,23 @@ pub fn for_test(pm: &Postmortem, test: &TestCase, place: &Place, repo: &Reposito
             source: Source::TestCommit,
         });
     }
-    let why = match (&marker, &intro) {
-        (None, _) => {
+    let why = match (&marker, &intro, &added) {
+        (None, _, _) => {
             format!("{} names no fix commit, and no commit added its marker to {shown} (is the test committed?)", pm.id)
         }
-        (Some(m), Some(i)) if i != m => format!(
+        (Some(_), Some(i), Some(a)) if i != a => format!(
+            "{} names no fix commit, and the test was changed since it was added to {shown} ({}, last changed in {}): neither commit is known to be the fix",
+            pm.id,
+            short(a),
+            short(i)
+        ),
+        (Some(m), Some(i), _) if i != m => format!(
             "{} names no fix commit, and neither the commit that added its marker to {shown} ({}) nor the one that introduced the test ({}) changed code other than tests, markers and postmortems",
             pm.id,
             short(m),
             short(i)
         ),
-        (Some(m), _) => format!(
+        (Some(m), _, _) => format!(
             "{} names no fix commit, and the commit that added the test and its marker to {shown} ({}) changed no code other than tests, markers and postmortems: it is not the fix",
             pm.id,
             short(m)
@@ -116,7 +144,7 @@ pub fn for_test(pm: &Postmortem, test: &TestCase, place: &Place, repo: &Reposito
     Err(Unverifiable { why, help })
 }
 
-/// Up to five commits, newest first, as `abc1234 "subject"`, that changed the incident's
+/// Up to five commits, the nearest to its date first, as `abc1234 "subject"`, that changed the incident's
 /// `paths` (or, without any, code) from two weeks before its date to a month after.
 fn likely_fixes(pm: &Postmortem, place: &Place, repo: &Repository) -> Vec<String> {
     let Some(date) = &pm.date else { return Vec::new() };
@@ -127,13 +155,23 @@ fn likely_fixes(pm: &Postmortem, place: &Place, repo: &Repository) -> Vec<String
     let until = format!("--until=@{}", (day + 31) * 86_400);
     let paths: Vec<String> =
         pm.paths.iter().map(|(glob, _)| format!(":(glob){}", place.git_path(glob.trim_start_matches('/')))).collect();
-    let lines = place.log(&["--format=%H%x09%s", "--no-merges", &since, &until, "HEAD"], &paths);
-    lines
+    let lines = place.log(&["--format=%H%x09%ct%x09%s", "--no-merges", &since, &until, "HEAD"], &paths);
+    let mut found: Vec<(i64, &str, &str)> = lines
         .iter()
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(sha, _)| sha.len() == 40 && changes_code(repo, place, sha))
+        .filter_map(|l| {
+            let (sha, rest) = l.split_once('\t')?;
+            let (time, subject) = rest.split_once('\t')?;
+            Some(((time.parse::<i64>().ok()? - day * 86_400).abs(), sha, subject))
+        })
+        .filter(|(_, sha, _)| sha.len() == 40)
+        .collect();
+    // The nearest to the incident's date first.
+    found.sort_by_key(|(distance, _, _)| *distance);
+    found
+        .into_iter()
+        .filter(|(_, sha, _)| changes_code(repo, place, sha))
         .take(5)
-        .map(|(sha, subject)| format!("{} \"{}\"", short(sha), subject.chars().take(60).collect::<String>()))
+        .map(|(_, sha, subject)| format!("{} \"{}\"", short(sha), subject.chars().take(60).collect::<String>()))
         .collect()
 }
 

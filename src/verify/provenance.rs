@@ -61,19 +61,30 @@ enum ProbeKind {
     Python,
     /// `cargo metadata`, whose workspace root must be the worktree's.
     Cargo,
+    /// `go env GOWORK`: a workspace file outside the worktree would take its modules
+    /// from wherever it names (the user's checkout).
+    Go,
 }
 
 /// The probe to run before the test, if its language's resolution can be asked: for
 /// Python, the top-level modules the test's file imports that are the worktree's own,
-/// imported by the interpreter the command runs; for Rust, `cargo metadata`.
+/// imported by the interpreter the command runs; for Rust, `cargo metadata`; for Go, the
+/// workspace file `go` uses.
 pub fn probe(language: &str, prepared: &Prepared, root: &Path, file: &str, source: &str) -> Option<Probe> {
     match language {
         "python" => {
             let project = python_project(root, file);
-            let names: Vec<String> = imported_modules(source)
+            let mut names: Vec<String> = imported_modules(source)
                 .into_iter()
                 .filter(|n| [project.join("src"), project.clone()].iter().any(|d| is_module(d, n)))
                 .collect();
+            // In a src layout, what `src/` holds is what is under test, even when the test
+            // imports it through a helper (`from . import tomllib`).
+            for name in src_packages(&project.join("src")) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
             if names.is_empty() {
                 return None;
             }
@@ -90,6 +101,9 @@ pub fn probe(language: &str, prepared: &Prepared, root: &Path, file: &str, sourc
                 .collect(),
             kind: ProbeKind::Cargo,
         }),
+        "go" if prepared.argv.first().is_some_and(|p| p == "go") => {
+            Some(Probe { argv: vec!["go".into(), "env".into(), "GOWORK".into()], kind: ProbeKind::Go })
+        }
         _ => None,
     }
 }
@@ -162,6 +176,27 @@ pub fn imported_modules(source: &str) -> Vec<String> {
     out
 }
 
+/// The top-level packages and modules in a `src/` directory, by name, at most ten.
+fn src_packages(src: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(src) else { return Vec::new() };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = e.path();
+            if path.join("__init__.py").is_file() {
+                Some(name)
+            } else {
+                name.strip_suffix(".py").filter(|_| path.is_file()).map(str::to_owned)
+            }
+        })
+        .filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_') && !n.is_empty())
+        .collect();
+    out.sort();
+    out.truncate(10);
+    out
+}
+
 /// Whether `name` is a top-level module of the checkout whose checked directory is
 /// `root`: in the test's project, its `src/` or its root.
 pub fn is_local_module(root: &Path, file: &str, name: &str) -> bool {
@@ -215,6 +250,19 @@ pub fn judge(probe: &Probe, output: &str, worktree: &Path) -> Result<(), NotRunn
                 });
             }
             Ok(())
+        }
+        ProbeKind::Go => {
+            let file = output.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("");
+            if file.is_empty() || file == "off" || inside(Path::new(file)) {
+                return Ok(());
+            }
+            Err(NotRunnable {
+                why: format!(
+                    "the code under test may not be the worktree's: `go` uses the workspace {file}, outside the worktree, whose `use` lines name the modules it builds"
+                ),
+                help: "run verify with `GOWORK=off`, or without the go.work file above the temporary directory"
+                    .to_owned(),
+            })
         }
         ProbeKind::Cargo => {
             let Ok(doc) = serde_json::from_str::<serde_json::Value>(output.lines().last().unwrap_or("")) else {
@@ -371,6 +419,19 @@ mod tests {
         assert!(err.help.contains("pip uninstall shop"), "{}", err.help);
         // A module that did not import says nothing here.
         assert_eq!(judge(&probe, "! shop ModuleNotFoundError\n", &wt), Ok(()));
+    }
+
+    #[test]
+    fn a_go_workspace_outside_the_worktree_is_not_runnable() {
+        let dir = tempfile::tempdir().unwrap();
+        let wt = dir.path().join("wt");
+        std::fs::create_dir_all(&wt).unwrap();
+        let probe = Probe { argv: Vec::new(), kind: ProbeKind::Go };
+        assert_eq!(judge(&probe, "\n", &wt), Ok(()));
+        assert_eq!(judge(&probe, "off\n", &wt), Ok(()));
+        assert_eq!(judge(&probe, &format!("{}\n", wt.join("go.work").display()), &wt), Ok(()));
+        let err = judge(&probe, "/home/u/src/go.work\n", &wt).unwrap_err();
+        assert!(err.why.contains("uses the workspace /home/u/src/go.work"), "{}", err.why);
     }
 
     #[test]

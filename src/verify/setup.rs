@@ -19,11 +19,9 @@ pub fn pre_test_failure(
     let lines: Vec<&str> = output.lines().map(str::trim_end).collect();
     let first = |pred: &dyn Fn(&str) -> bool| lines.iter().find(|l| pred(l.trim())).map(|l| l.trim().to_owned());
     // Any language: the program or a tool it starts is not installed.
-    if let Some(l) = first(&|l| {
-        l.ends_with(": command not found")
-            || (l.starts_with("sh: ") && l.ends_with(": not found"))
-            || l.contains("No such file or directory (os error 2)")
-    }) {
+    if let Some(l) =
+        first(&|l| l.ends_with(": command not found") || (l.starts_with("sh: ") && l.ends_with(": not found")))
+    {
         return Some(l);
     }
     match language {
@@ -40,7 +38,6 @@ pub fn pre_test_failure(
                 || l.contains("requires rustc") && l.contains("or newer")
                 || l.starts_with("error: failed to parse manifest")
                 || l.starts_with("error: failed to parse lock file")
-                || l.starts_with("error: Blocking waiting for file lock")
         })
         .or_else(|| {
             // A compile error in a package other than the one under test: a dependency or
@@ -218,6 +215,8 @@ mod tests {
         );
         let own = "error[E0425]: cannot find function `retry`\nerror: could not compile `payments` (test \"retry\")";
         assert_eq!(pre_test_failure("rust", own, &never, Some("payments")), None, "the test itself does not build");
+        let failed = "thread 'reads' panicked at tests/a.rs:3:5:\nNo such file or directory (os error 2)\ntest result: FAILED. 0 passed; 1 failed";
+        assert_eq!(pre_test_failure("rust", failed, &never, Some("payments")), None, "a test that failed is a verdict");
         assert_eq!(
             pre_test_failure("python", "/v/bin/python: No module named pytest", &never, None).as_deref(),
             Some("/v/bin/python: No module named pytest")
