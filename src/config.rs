@@ -597,7 +597,7 @@ impl Config {
                     rust.reject_unknown(SCAN_RUST_KEYS, &mut p);
                     if rust.get("test_attributes").is_some() {
                         for attr in rust.string_array("test_attributes", &mut p) {
-                            match crate::scan::rust_attrs::configured_problem(&attr.value) {
+                            match configured_test_attribute_problem(&attr.value) {
                                 Some(message) => p.push(&attr.span, message),
                                 None if !config.rust_test_attributes.contains(&attr.value) => {
                                     config.rust_test_attributes.push(attr.value)
@@ -666,7 +666,7 @@ fn parse_verify(t: &Table, p: &mut Problems) -> VerifyConfig {
     }
     if t.get("setup").is_some() {
         for line in t.string_array("setup", p) {
-            if crate::verify::setup::words(&line.value).is_empty() {
+            if setup_words(&line.value).is_empty() {
                 p.push(&line.span, "a command in `setup` of [verify] must name a program");
             } else {
                 out.setup.push(line.value);
@@ -791,6 +791,84 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Attributes that are never a test's own, which a config may not name as one.
+const NOT_TEST_ATTRS: &[&str] = &[
+    "cfg",
+    "cfg_attr",
+    "ignore",
+    "should_panic",
+    "inline",
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "doc",
+    "path",
+    "derive",
+    "must_use",
+    "deprecated",
+    "cold",
+    "track_caller",
+];
+
+/// Why a configured test attribute cannot be one, if it cannot: it must be a path of
+/// identifiers (`my_test`, `my_crate::my_test`), and not an attribute of the language's
+/// own that every kind of fn carries.
+pub fn configured_test_attribute_problem(path: &str) -> Option<String> {
+    let bare = path.strip_prefix("::").unwrap_or(path);
+    let ident = |s: &str| {
+        let s = s.strip_prefix("r#").unwrap_or(s);
+        s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && s != "_"
+    };
+    if bare.is_empty() || !bare.split("::").all(ident) {
+        return Some(format!(
+            "`{path}` in `test_attributes` of [scan.rust] is not an attribute path (write it as in `#[…]`, without `#[]` or arguments: `my_crate::my_test`)"
+        ));
+    }
+    if NOT_TEST_ATTRS.contains(&bare) {
+        return Some(format!(
+            "`{path}` in `test_attributes` of [scan.rust] is a built-in attribute that does not make a fn a test"
+        ));
+    }
+    None
+}
+
+/// The words of one `[verify] setup` command: split at whitespace, no shell. A word in
+/// single or double quotes keeps its spaces (`sh -c "make deps && make env"`).
+pub fn setup_words(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in command.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => word.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                started = true;
+            }
+            None if c.is_whitespace() => {
+                if started {
+                    out.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            None => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(word);
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

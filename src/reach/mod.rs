@@ -10,8 +10,8 @@
 
 pub mod ci;
 pub mod go;
-pub mod js;
 pub mod java;
+pub mod js;
 pub mod python;
 pub mod rust;
 pub mod rust_features;

@@ -14,26 +14,6 @@
 const TEST_ATTRS: &[&str] =
     &["rstest", "test_case", "test_matrix", "proptest", "quickcheck", "cargo_test", "wasm_bindgen_test", "gtest"];
 
-/// Attributes that are never a test's own, which a config may not name as one.
-const NOT_TEST_ATTRS: &[&str] = &[
-    "cfg",
-    "cfg_attr",
-    "ignore",
-    "should_panic",
-    "inline",
-    "allow",
-    "warn",
-    "deny",
-    "forbid",
-    "expect",
-    "doc",
-    "path",
-    "derive",
-    "must_use",
-    "deprecated",
-    "cold",
-    "track_caller",
-];
 
 /// Whether an attribute path, as written without spaces (`test`, `tokio::test`,
 /// `::rstest::rstest`), makes its fn a test by itself.
@@ -71,29 +51,8 @@ pub fn may_rename_test_attr(text: &str) -> bool {
     text.contains(" as ") && (text.contains("test") || TEST_ATTRS.iter().any(|a| text.contains(a)))
 }
 
-/// Why a configured test attribute cannot be one, if it cannot: it must be a path of
-/// identifiers (`my_test`, `my_crate::my_test`), and not an attribute of the language's
-/// own that every kind of fn carries.
-pub fn configured_problem(path: &str) -> Option<String> {
-    let bare = path.strip_prefix("::").unwrap_or(path);
-    let ident = |s: &str| {
-        let s = s.strip_prefix("r#").unwrap_or(s);
-        s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
-            && s != "_"
-    };
-    if bare.is_empty() || !bare.split("::").all(ident) {
-        return Some(format!(
-            "`{path}` in `test_attributes` of [scan.rust] is not an attribute path (write it as in `#[…]`, without `#[]` or arguments: `my_crate::my_test`)"
-        ));
-    }
-    if NOT_TEST_ATTRS.contains(&bare) {
-        return Some(format!(
-            "`{path}` in `test_attributes` of [scan.rust] is a built-in attribute that does not make a fn a test"
-        ));
-    }
-    None
-}
+pub use crate::config::configured_test_attribute_problem as configured_problem;
+
 
 /// What a test attribute's own arguments make of running the test, when the macro decides
 /// at build time whether to ignore it or run it at all: `#[cargo_test(nightly, …)]`

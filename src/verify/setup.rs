@@ -159,38 +159,8 @@ pub fn is_dependency_manifest(path: &str) -> bool {
         )
 }
 
-/// The words of one `[verify] setup` command: split at whitespace, no shell. A word in
-/// single or double quotes keeps its spaces (`sh -c "make deps && make env"`).
-pub fn words(command: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut started = false;
-    for c in command.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => word.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                started = true;
-            }
-            None if c.is_whitespace() => {
-                if started {
-                    out.push(std::mem::take(&mut word));
-                    started = false;
-                }
-            }
-            None => {
-                word.push(c);
-                started = true;
-            }
-        }
-    }
-    if started {
-        out.push(word);
-    }
-    out
-}
+pub use crate::config::setup_words as words;
+
 
 #[cfg(test)]
 mod tests {
