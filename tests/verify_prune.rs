@@ -244,7 +244,9 @@ fn render_proofs_writes_from_the_json_report_what_record_writes() {
         "import org.junit.jupiter.api.Test;\nclass CartTest {\n    // incident: INC-2\n    @Test\n    void countsOnce() {}\n}\n",
     );
     t.commit("more tests");
-    let out = t.run(&["verify", "--format", "json"]);
+    // `b` was written otherwise in its fix, whose text verify would run by default (and
+    // that catches): `--at-head` runs today's text, which does not.
+    let out = t.run(&["verify", "--at-head", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "does-not-catch is an error: {}", stderr(&out));
     t.file("verify.json", &out.stdout);
     assert!(!t.path().join(LOCK).exists(), "nothing recorded");
@@ -270,11 +272,11 @@ fn render_proofs_writes_from_the_json_report_what_record_writes() {
     assert!(md.contains(entries.trim_end()), "{md}\n---\n{entries}");
 
     // Byte for byte what `verify --record` writes into the lock file.
-    let out = t.run(&["verify", "--record"]);
+    let out = t.run(&["verify", "--at-head", "--record"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(t.path().join(LOCK)).unwrap(), proofs);
     // A report of a run that recorded its proofs asks for nothing more.
-    let out = t.run(&["verify", "--record", "--format", "markdown"]);
+    let out = t.run(&["verify", "--at-head", "--record", "--format", "markdown"]);
     assert!(!stdout(&out).contains("Proofs to keep"), "{}", stdout(&out));
 }
 

@@ -14,7 +14,6 @@
 const TEST_ATTRS: &[&str] =
     &["rstest", "test_case", "test_matrix", "proptest", "quickcheck", "cargo_test", "wasm_bindgen_test", "gtest"];
 
-
 /// Whether an attribute path, as written without spaces (`test`, `tokio::test`,
 /// `::rstest::rstest`), makes its fn a test by itself.
 pub fn is_test_path(path: &str) -> bool {
@@ -52,7 +51,6 @@ pub fn may_rename_test_attr(text: &str) -> bool {
 }
 
 pub use crate::config::configured_test_attribute_problem as configured_problem;
-
 
 /// What a test attribute's own arguments make of running the test, when the macro decides
 /// at build time whether to ignore it or run it at all: `#[cargo_test(nightly, …)]`

@@ -161,7 +161,6 @@ pub fn is_dependency_manifest(path: &str) -> bool {
 
 pub use crate::config::setup_words as words;
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
