@@ -381,7 +381,6 @@ fn path_with(bin: &Path) -> String {
     format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
 }
 
-// incident: IG-2026-014
 #[test]
 #[ignore = "needs pytest: scripts/verify-runners.sh runs it with pytest installed in a virtualenv"]
 fn an_editable_src_layout_install_does_not_test_the_user_s_checkout() {
@@ -418,7 +417,6 @@ fn an_editable_src_layout_install_does_not_test_the_user_s_checkout() {
     assert_eq!(code, 0);
 }
 
-// incident: IG-2026-014
 #[test]
 #[ignore = "needs pytest: scripts/verify-runners.sh runs it with pytest installed in a virtualenv"]
 fn a_retro_linked_python_test_whose_file_later_gained_imports_runs_as_the_fix_wrote_it() {
@@ -486,7 +484,6 @@ fn caplib_wheel(dir: &Path) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-// incident: IG-2026-014
 #[test]
 #[ignore = "needs pytest: scripts/verify-runners.sh runs it with pytest installed in a virtualenv"]
 fn a_fix_that_adds_a_dependency_is_not_runnable_without_setup_and_verified_with_it() {
