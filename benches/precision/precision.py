@@ -972,6 +972,10 @@ def table(results, repos):
         print(f"| {name} | " + " | ".join(str(row[c]) for c in cols) + " |")
     print()
     print("Verdicts: links and changes together (a change case's link counts as a link).")
+    ok = [r for r in results if r["result"] != "broken"]
+    for what, vs in (("links", [r["link"] for r in ok]), ("changes", [r["result"] for r in ok if r["change"] != "none"])):
+        counts = {v: vs.count(v) for v in ("correct", "false error", "silent pass", "noisy warning", "warned", "blocked")}
+        print(f"{what}: {len(vs)}: " + ", ".join(f"{n} {v}" for v, n in counts.items() if n or v == "correct"))
     wrong = [r for r in results if r["result"] != "correct" or r.get("link", "correct") != "correct" or r.get("confirmed") is False]
     if wrong:
         print("\nNot correct:")
