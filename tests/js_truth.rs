@@ -325,7 +325,7 @@ fn verdicts_agree_with_the_real_runners() {
         "test/.hidden.js",
     ];
     // (runner, package.json scripts.test, config file and text)
-    let setups: &[(&str, &str, Option<(&str, &str)>)] = &[
+    let setups: &[Setup] = &[
         ("mocha", "mocha", None),
         ("mocha", "mocha --recursive test/", None),
         ("mocha", "mocha test/ spec/", None),
@@ -398,6 +398,9 @@ fn verdicts_agree_with_the_real_runners() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// A runner, its `scripts.test`, and a config file (name, text).
+type Setup = (&'static str, &'static str, Option<(&'static str, &'static str)>);
 
 /// The files a real runner collects in `dir`, relative to it.
 fn list_files(dir: &std::path::Path, runner: &str, script: &str, modules: &std::path::Path) -> Vec<String> {
