@@ -377,7 +377,10 @@ fn verdicts_agree_with_the_real_runners() {
             t.file(f, body);
         }
         let listed = list_files(t.path(), runner, script, &modules);
-        assert!(!listed.is_empty(), "{runner} `{script}` {config:?} listed no file: the comparison would check nothing");
+        assert!(
+            !listed.is_empty(),
+            "{runner} `{script}` {config:?} listed no file: the comparison would check nothing"
+        );
         eprintln!("{runner} `{script}` {config:?}: {listed:?}");
         let (_, doc) = t.check(&[]);
         for (n, f) in files.iter().enumerate() {
