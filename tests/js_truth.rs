@@ -294,9 +294,12 @@ fn kebab_case_options_are_not_file_filters() {
 /// The files the real runners collect, against the verdicts: a file a runner collects is
 /// never an error, one it does not is never a pass. Needs `node` and the runners:
 /// `IG_JS_RUNNERS` names a directory whose `node_modules` holds mocha 10, jest 29 and
-/// vitest 3 (`npm install mocha@10 jest@29 vitest@3` there).
+/// vitest 3 (`npm install mocha@10 jest@29 vitest@3` there). `cargo test` leaves it
+/// ignored; scripts/verify-runners.sh installs the runners and runs it, and fails without
+/// node or npm.
 // incident: IG-2026-013
 #[test]
+#[ignore = "needs node and mocha, jest and vitest: run by scripts/verify-runners.sh"]
 fn verdicts_agree_with_the_real_runners() {
     let node = std::process::Command::new("node").arg("--version").output();
     assert!(
