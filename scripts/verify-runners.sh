@@ -17,6 +17,17 @@ PATH="$venv/bin:$PATH" cargo test --locked --quiet --test pytest_truth -- --igno
 # virtualenv, lent pytest by this one.
 PATH="$venv/bin:$PATH" cargo test --locked --quiet --test verify_truth -- --ignored
 
+# The JavaScript runners' own selection of files against what `check` says
+# (tests/js_truth.rs): mocha, Jest and Vitest from npm, in a directory created here.
+command -v node > /dev/null && command -v npm > /dev/null || {
+  echo "verify-runners: node and npm are needed for tests/js_truth.rs (apt-get install nodejs npm)" >&2
+  exit 1
+}
+runners="$(mktemp -d)"
+trap 'rm -rf "$(dirname "$venv")" "$runners"' EXIT
+(cd "$runners" && npm init -y > /dev/null && npm install --silent --no-audit --no-fund mocha@10 jest@29 vitest@3 > /dev/null)
+IG_JS_RUNNERS="$runners" cargo test --locked --quiet --test js_truth -- --ignored --exact verdicts_agree_with_the_real_runners
+
 if command -v go > /dev/null; then
   cargo test --locked --quiet --test verify -- --ignored --exact go_tests_run_with_go_test
 else

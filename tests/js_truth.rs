@@ -274,3 +274,166 @@ fn computed_titles_are_matched_against_test_results_as_patterns() {
     assert_eq!(verdicts(&doc), [v("linked-test-not-run", "src/cart.test.ts::cart > 'removes ' + item")], "{doc:#}");
     assert_eq!(code, 1);
 }
+
+// incident: IG-2026-013
+#[test]
+fn kebab_case_options_are_not_file_filters() {
+    // vitest's own test/typescript: `vitest --test-timeout 60000` took `60000` for a
+    // file filter, and every test there for one never run.
+    let t = tree_with(&["INC-1"]);
+    t.file(
+        "package.json",
+        r#"{"devDependencies": {"vitest": "3"}, "scripts": {"test": "vitest --test-timeout 60000"}}"#,
+    );
+    t.file("test/runner.test.ts", linked("INC-1", "a"));
+    let (code, doc) = t.check(&[]);
+    assert_eq!(verdicts(&doc), [], "{doc:#}");
+    assert_eq!(code, 0);
+}
+
+/// The files the real runners collect, against the verdicts: a file a runner collects is
+/// never an error, one it does not is never a pass. Needs `node` and the runners:
+/// `IG_JS_RUNNERS` names a directory whose `node_modules` holds mocha 10, jest 29 and
+/// vitest 3 (`npm install mocha@10 jest@29 vitest@3` there). `cargo test` leaves it
+/// ignored; scripts/verify-runners.sh installs the runners and runs it, and fails without
+/// node or npm.
+// incident: IG-2026-013
+#[test]
+#[ignore = "needs node and mocha, jest and vitest: run by scripts/verify-runners.sh"]
+fn verdicts_agree_with_the_real_runners() {
+    let node = std::process::Command::new("node").arg("--version").output();
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "this test needs `node` on PATH (and IG_JS_RUNNERS, see its doc comment)"
+    );
+    let runners = std::env::var("IG_JS_RUNNERS").unwrap_or_else(|_| {
+        panic!("set IG_JS_RUNNERS to a directory whose node_modules holds mocha@10, jest@29 and vitest@3")
+    });
+    let modules = std::path::Path::new(&runners).join("node_modules");
+    for bin in ["mocha", "jest", "vitest"] {
+        assert!(modules.join(".bin").join(bin).exists(), "{bin} is not installed under {}", modules.display());
+    }
+    let files = [
+        "test/a.js",
+        "test/b.spec.js",
+        "test/deep/c.js",
+        "test/d.ts",
+        "spec/e.spec.js",
+        "src/f.test.js",
+        "src/__tests__/g.js",
+        "src/h.test.ts",
+        "src/i.spec.mjs",
+        "e2e/j.test.js",
+        "lib/k.tests.js",
+        "test/.hidden.js",
+    ];
+    // (runner, package.json scripts.test, config file and text)
+    let setups: &[Setup] = &[
+        ("mocha", "mocha", None),
+        ("mocha", "mocha --recursive test/", None),
+        ("mocha", "mocha test/ spec/", None),
+        ("mocha", "mocha", Some((".mocharc.yml", "spec:\n  - 'src/**/*.test.js'\n  - spec\n"))),
+        (
+            "mocha",
+            "mocha",
+            Some((".mocharc.json", "{ \"spec\": \"test\", \"recursive\": true, \"ignore\": [\"test/deep/**\"] }")),
+        ),
+        ("jest", "jest", None),
+        (
+            "jest",
+            "jest",
+            Some(("jest.config.js", "module.exports = { testPathIgnorePatterns: ['/node_modules/', '/e2e/'] };\n")),
+        ),
+        ("jest", "jest", Some(("jest.config.js", "module.exports = { testMatch: ['**/test/**/*.js'] };\n"))),
+        ("vitest", "vitest run", None),
+        (
+            "vitest",
+            "vitest run",
+            Some((
+                "vitest.config.mjs",
+                "export default { test: { include: ['src/**/*.{test,spec}.?(c|m)js'], exclude: ['**/node_modules/**', 'src/i.*'] } };\n",
+            )),
+        ),
+    ];
+    let mut disagreements = Vec::new();
+    for (runner, script, config) in setups {
+        let t = tree_with(&[]);
+        std::os::unix::fs::symlink(&modules, t.path().join("node_modules")).unwrap();
+        t.file(".gitignore", "node_modules\n");
+        t.file(
+            "package.json",
+            format!(r#"{{"devDependencies": {{"{runner}": "*"}}, "scripts": {{"test": "{script}"}}}}"#),
+        );
+        if let Some((name, text)) = config {
+            t.file(name, text);
+        }
+        for (n, f) in files.iter().enumerate() {
+            let id = format!("INC-{n}");
+            t.file(&format!("postmortems/{id}.md"), postmortem(&id, ""));
+            let body = if f.ends_with(".ts") {
+                format!("// incident: {id}\nit('t{n}', () => {{}});\n")
+            } else {
+                format!(
+                    "const {{ it }} = globalThis.it ? globalThis : require('vitest');\n// incident: {id}\nit('t{n}', () => {{}});\n"
+                )
+            };
+            t.file(f, body);
+        }
+        let listed = list_files(t.path(), runner, script, &modules);
+        assert!(
+            !listed.is_empty(),
+            "{runner} `{script}` {config:?} listed no file: the comparison would check nothing"
+        );
+        eprintln!("{runner} `{script}` {config:?}: {listed:?}");
+        let (_, doc) = t.check(&[]);
+        for (n, f) in files.iter().enumerate() {
+            let id = format!("INC-{n}");
+            let found: Vec<&Value> =
+                doc["findings"].as_array().unwrap().iter().filter(|x| x["incident"] == id.as_str()).collect();
+            let error = found.iter().any(|x| x["level"] == "error");
+            let warning = found.iter().any(|x| x["level"] == "warning");
+            let runs = listed.iter().any(|l| l == f);
+            if warning && !error {
+                eprintln!("warning: {runner} `{script}`: {f} (runner runs it: {runs})");
+            }
+            if (runs && error) || (!runs && !error && !warning) {
+                disagreements
+                    .push(format!("{runner} `{script}` {config:?}: {f}: runner runs it: {runs}, findings: {found:?}"));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+/// A runner, its `scripts.test`, and a config file (name, text).
+type Setup = (&'static str, &'static str, Option<(&'static str, &'static str)>);
+
+/// The files a real runner collects in `dir`, relative to it.
+fn list_files(dir: &std::path::Path, runner: &str, script: &str, modules: &std::path::Path) -> Vec<String> {
+    let bin = modules.join(".bin").join(runner);
+    let mut args: Vec<String> = script.split_whitespace().skip(1).map(str::to_owned).collect();
+    match runner {
+        "mocha" => args.extend(["--dry-run", "--reporter", "json"].map(str::to_owned)),
+        "jest" => args = vec!["--listTests".to_owned()],
+        _ => args = vec!["list".to_owned(), "--filesOnly".to_owned()],
+    }
+    let out = std::process::Command::new(bin).args(&args).current_dir(dir).output().expect("run the runner");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let root = dir.canonicalize().unwrap();
+    let rel = |p: &str| {
+        let p = std::path::Path::new(p.trim());
+        let abs = if p.is_absolute() { p.to_path_buf() } else { dir.join(p) };
+        abs.canonicalize().ok()?.strip_prefix(&root).ok().map(|r| r.to_string_lossy().into_owned())
+    };
+    if runner == "mocha" {
+        let start = text.find('{').unwrap_or(0);
+        let doc: Value = serde_json::from_str(&text[start..]).unwrap_or(Value::Null);
+        let mut files: Vec<String> = doc["tests"]
+            .as_array()
+            .map(|t| t.iter().filter_map(|x| x["file"].as_str().and_then(rel)).collect())
+            .unwrap_or_default();
+        files.dedup();
+        return files;
+    }
+    text.lines().filter_map(rel).collect()
+}

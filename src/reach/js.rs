@@ -41,12 +41,13 @@ pub fn judge(root: &Path, tests: &[&TestCase], texts: &[(String, String)]) -> Ve
     let mut packages: HashMap<String, Option<std::rc::Rc<Package>>> = HashMap::new();
     let mut by_file: HashMap<&str, Answer> = HashMap::new();
     let mut out = Vec::new();
+    let text_of: HashMap<&str, &str> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     for t in tests {
         let path = t.loc.path.as_str();
         let answer = by_file
             .entry(path)
             .or_insert_with(|| {
-                let text = texts.iter().find(|(p, _)| p == path).map_or("", |(_, t)| t.as_str());
+                let text = text_of.get(path).copied().unwrap_or("");
                 collects(root, path, text, &mut packages)
             })
             .clone();

@@ -11,6 +11,17 @@ use super::clike::{Lexed, TokKind};
 
 /// Whether the tokens `from..to` are a condition that always holds, never holds, or may.
 pub fn truth(lexed: &Lexed, from: usize, to: usize) -> Truth {
+    truth_at(lexed, from, to, 0)
+}
+
+/// Conditions nested deeper than this (`((((…))))`, `!!!!…` in a crafted file) are not
+/// decided: each level is a frame of the stack.
+const MAX_DEPTH: usize = 64;
+
+fn truth_at(lexed: &Lexed, from: usize, to: usize, depth: usize) -> Truth {
+    if depth > MAX_DEPTH {
+        return Truth::Unknown;
+    }
     let toks = &lexed.tokens;
     let (mut from, mut to) = (from, to.min(toks.len()));
     // Strip parentheses around the whole.
@@ -46,13 +57,13 @@ pub fn truth(lexed: &Lexed, from: usize, to: usize) -> Truth {
         }
         if !parts.is_empty() {
             parts.push((start, to));
-            let values = parts.into_iter().map(|(a, b)| truth(lexed, a, b));
+            let values = parts.into_iter().map(|(a, b)| truth_at(lexed, a, b, depth + 1));
             return if op == '|' { values.fold(Truth::No, Truth::or) } else { values.fold(Truth::Yes, Truth::and) };
         }
     }
     let first = &toks[from];
     if first.is_punct('!') {
-        return !truth(lexed, from + 1, to);
+        return !truth_at(lexed, from + 1, to, depth + 1);
     }
     if to - from == 2 && first.is("void") && toks[from + 1].kind == TokKind::Num {
         return Truth::No;
@@ -100,16 +111,22 @@ pub fn truth(lexed: &Lexed, from: usize, to: usize) -> Truth {
 /// braces): a `{…}` block, an `if` with its `else`, or tokens up to a `;` or to a line
 /// break after which the statement cannot go on (JavaScript's automatic semicolons).
 pub fn statement_end(lexed: &Lexed, k: usize) -> usize {
+    statement_end_at(lexed, k, 0)
+}
+
+fn statement_end_at(lexed: &Lexed, k: usize, depth: usize) -> usize {
     let toks = &lexed.tokens;
     let last = toks.len().saturating_sub(1);
     let Some(first) = toks.get(k) else { return last };
     if first.is_punct('{') {
         return lexed.close_of(k);
     }
-    if first.is("if") && toks.get(k + 1).is_some_and(|p| p.is_punct('(')) {
-        let body_end = statement_end(lexed, lexed.close_of(k + 1) + 1);
+    // A chain of `else if` (each a level of recursion) deeper than `MAX_DEPTH` is read
+    // as a plain statement.
+    if first.is("if") && toks.get(k + 1).is_some_and(|p| p.is_punct('(')) && depth <= MAX_DEPTH {
+        let body_end = statement_end_at(lexed, lexed.close_of(k + 1) + 1, depth + 1);
         return match toks.get(body_end + 1) {
-            Some(e) if e.is("else") => statement_end(lexed, body_end + 2),
+            Some(e) if e.is("else") => statement_end_at(lexed, body_end + 2, depth + 1),
             _ => body_end,
         };
     }
@@ -175,6 +192,20 @@ mod tests {
         ] {
             assert_eq!(t(unknown), Truth::Unknown, "{unknown}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let deep = format!("{}true{}", "(!".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(t(&deep), Truth::Unknown);
+        assert_eq!(t(&"!".repeat(200_000)), Truth::Unknown);
+        let chain = format!("if (a) x()\n{}", "else if (b) y()\n".repeat(100_000));
+        let lexed = clike::lex(&chain, &Dialect::JAVASCRIPT);
+        let _ = statement_end(&lexed, 0);
+        let src =
+            format!("// incident: A-1\nit.skipIf({}1{})('t', () => {{}});\n", "(".repeat(50_000), ")".repeat(50_000));
+        let words = crate::scan::markers::MarkerWords::new(&["incident".to_owned()]);
+        let _ = crate::scan::Language::scan(&crate::scan::javascript::JavaScript, "a.test.js", &src, &words);
     }
 
     #[test]

@@ -156,12 +156,12 @@ impl Reader<'_, '_> {
         let cut = (from..to)
             .find(|&k| (toks[k].is("satisfies") || toks[k].is("as")) && k > from && self.lexed.close_of(k) == k);
         if let Some(cut) = cut.filter(|&c| self.top_level(from, c)) {
-            return self.value(from, cut);
+            return self.inner().value(from, cut);
         }
         let first = &toks[from];
         let close = self.lexed.close_of(from);
         if first.is_punct('(') && close + 1 == to {
-            return self.value(from + 1, close);
+            return self.inner().value(from + 1, close);
         }
         if first.is_punct('{') && close + 1 == to {
             return self.object(from + 1, close);
@@ -175,7 +175,7 @@ impl Reader<'_, '_> {
             && toks.get(from + 1).is_some_and(|p| p.is_punct('('))
             && self.lexed.close_of(from + 1) + 1 == to
         {
-            return self.value(from + 2, self.lexed.close_of(from + 1));
+            return self.inner().value(from + 2, self.lexed.close_of(from + 1));
         }
         if to - from == 1 {
             return match first.kind {
@@ -351,6 +351,10 @@ mod tests {
         let v = exported("const c: UserConfig = { test: { include: ['a'] } } satisfies X;\nexport default c;", true);
         assert_eq!(v.get("test").unwrap().get("include"), Some(strs(&["a"])));
         assert!(matches!(exported("", false), Value::Computed(_)));
+        let deep = format!("module.exports = {}{{}}{};", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(matches!(exported(&deep, false), Value::Computed(_)));
+        let deep = format!("module.exports = {}1{};", "[".repeat(100_000), "]".repeat(100_000));
+        let _ = exported(&deep, false);
         let known = [("configDefaults.exclude", strs(&["**/node_modules/**"]))];
         let v =
             exported_with("export default { test: { exclude: [...configDefaults.exclude, 'e2e/**'] } }", true, &known);

@@ -18,6 +18,7 @@ use crate::results::junit::language_of_path;
 use crate::scan::TestCase;
 use crate::scan::javascript::Part;
 use regex::Regex;
+use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct Expect {
@@ -32,12 +33,11 @@ pub struct Expect {
 const SEPARATORS: &[&str] = &[" > ", " › ", " "];
 
 impl Expect {
-    /// `text` is the test file's text, from which the titles' parts are read again; without
-    /// it, the titles are taken as written in the test's name.
-    pub fn new(test: &TestCase, text: Option<&str>) -> Expect {
-        let found = text
-            .and_then(|text| crate::scan::javascript::title_parts(&test.loc.path, text).remove(&test.name))
-            .filter(|parts| !parts.is_empty());
+    /// `titles` are the title parts of the tests of the test's file
+    /// (`scan::javascript::title_parts`, read once per file); without them, the titles
+    /// are taken as written in the test's name.
+    pub fn new(test: &TestCase, titles: Option<&HashMap<String, Vec<Part>>>) -> Expect {
+        let found = titles.and_then(|t| t.get(&test.name)).filter(|parts| !parts.is_empty()).cloned();
         let parts_of = |parts: &[Part]| -> Vec<String> {
             parts
                 .iter()

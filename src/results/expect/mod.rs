@@ -169,6 +169,8 @@ pub fn expectations(root: &Path, sources: &Scanned, texts: &HashMap<&str, &str>)
     rust_files.dedup();
     let (placements, packages) = crate::reach::rust::placements(root, &rust_files);
     let mut go_modules = go::Modules::new(root);
+    // A JavaScript file's titles are read once, however many of its tests are linked.
+    let mut js_titles: HashMap<&str, Option<HashMap<String, Vec<crate::scan::javascript::Part>>>> = HashMap::new();
     let mut out = Vec::new();
     for t in linked {
         let expected = match language(t) {
@@ -179,7 +181,10 @@ pub fn expectations(root: &Path, sources: &Scanned, texts: &HashMap<&str, &str>)
             Some("python") => Expected::Python(python::Expect::new(t)),
             Some("go") => Expected::Go(go::Expect::new(t, &mut go_modules)),
             Some("javascript") => {
-                Expected::JavaScript(javascript::Expect::new(t, texts.get(t.loc.path.as_str()).copied()))
+                let titles = js_titles.entry(t.loc.path.as_str()).or_insert_with(|| {
+                    texts.get(t.loc.path.as_str()).map(|text| crate::scan::javascript::title_parts(&t.loc.path, text))
+                });
+                Expected::JavaScript(javascript::Expect::new(t, titles.as_ref()))
             }
             Some("java") => Expected::Java(java::Expect::new(t, texts.get(t.loc.path.as_str()).copied())),
             _ => continue,
