@@ -297,7 +297,6 @@ fn kebab_case_options_are_not_file_filters() {
 /// vitest 3 (`npm install mocha@10 jest@29 vitest@3` there). `cargo test` leaves it
 /// ignored; scripts/verify-runners.sh installs the runners and runs it, and fails without
 /// node or npm.
-// incident: IG-2026-013
 #[test]
 #[ignore = "needs node and mocha, jest and vitest: run by scripts/verify-runners.sh"]
 fn verdicts_agree_with_the_real_runners() {
