@@ -128,9 +128,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
                 yield_to_history();
             }
             let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
-            reach::rust::macro_tests(&root, &mut sources.files);
-            reach::rust::doc_tests(&root, &mut sources.files);
-            let verdicts = reach::judge(&root, &sources, words.words());
+            let verdicts = reach::judge(&root, &mut sources, words.words());
             let not_run = reach::apply(&mut sources, verdicts);
             (sources, not_run)
         });
@@ -146,8 +144,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     {
         changed.extend(sources.untracked.iter().cloned());
         // The base's macro calls, resolved with the work tree's macros.
-        reach::rust::macro_tests(&root, base_files);
-        reach::rust::doc_tests(&root, base_files);
+        reach::rust::complete(&root, base_files);
     }
     let result_files = results::expand(&result_patterns(opts, &root, &config)?)?;
     let runs = if result_files.is_empty() {
@@ -157,8 +154,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     };
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
     let mut rescans = rescan_changed(&root, &config, &git, &sources);
-    reach::rust::macro_tests(&root, &mut rescans);
-    reach::rust::doc_tests(&root, &mut rescans);
+    reach::rust::complete(&root, &mut rescans);
     let given_up = given_up(&root, &config, &tracked, &words);
     let lock = format!("{}/{}", config.postmortems.trim_end_matches('/'), proof::FILE_NAME);
     let proofs = proof::Lock::read(&root.join(&lock), &lock)?;

@@ -47,8 +47,12 @@ pub struct TestVerdict {
 }
 
 /// The verdicts for every linked test at HEAD. `root` is the checked directory (paths in
-/// the scans are relative to it).
-pub fn judge(root: &Path, sources: &Scanned, words: &[String]) -> Vec<TestVerdict> {
+/// the scans are relative to it). The Rust scans are completed first (`rust::complete`:
+/// tests macros of other files write, doc test names), from the same reading of the
+/// crates.
+pub fn judge(root: &Path, sources: &mut Scanned, words: &[String]) -> Vec<TestVerdict> {
+    let mut crates = rust::Crates::new(root, &sources.rust_leaves, &sources.rust_files);
+    crates.complete(&mut sources.files);
     let linked: Vec<&TestCase> =
         sources.files.iter().flat_map(|f| f.tests.iter()).filter(|t| !t.links.is_empty()).collect();
     let of = |lang: &str| -> Vec<&TestCase> {
@@ -59,7 +63,7 @@ pub fn judge(root: &Path, sources: &Scanned, words: &[String]) -> Vec<TestVerdic
             .collect()
     };
     let mut out = Vec::new();
-    out.extend(rust::judge(root, &of("rust"), &sources.rust_leaves, &sources.rust_files));
+    out.extend(crates.judge(&of("rust")));
     out.extend(python::judge(root, &of("python"), words));
     out.extend(go::judge(root, &of("go")));
     out.extend(js::judge(root, &of("javascript"), &sources.texts));

@@ -91,85 +91,119 @@ impl Route {
     }
 }
 
-/// Verdicts for the linked Rust tests.
-pub fn judge(root: &Path, tests: &[&TestCase], leaves: &HashSet<String>, walked: &HashSet<String>) -> Vec<TestVerdict> {
-    let mut reach = Reach::new(root);
-    reach.leaves = leaves;
-    reach.walked = walked;
-    let mut out = Vec::new();
-    for test in tests {
-        let file = crate::paths::normalize(&root.join(&test.loc.path));
-        // The test's own conditions, which the package may decide.
-        let own = test.conditional_skip.as_ref().map_or(&[][..], |s| s.cfg.as_slice());
-        if let Some(verdict) = reach.verdict(&file, test, own) {
-            out.push(TestVerdict { test: test.id.clone(), verdict: verdict.with_loc(&test.loc) });
-        }
-    }
-    out
+/// The crates of a tree, read once for completing its scans (`complete`) and judging
+/// its linked tests (`judge`): a workspace's module trees are walked once for both.
+pub struct Crates<'a> {
+    reach: Reach<'a>,
 }
 
-/// Turns the macro calls that markers stand on (`FileScan::macro_calls`) into the tests
-/// their macros write, where a `macro_rules!` of the crate writes one: ripgrep's
-/// `rgtest!(r16, |dir, cmd| …)` in `tests/regression.rs`, with `rgtest!` defined in
-/// `tests/macros.rs` (`#[macro_use] mod macros;` of `tests/tests.rs`). The macros are read
-/// from the files of the target that compiles the call's file, or, when none does (a
-/// file only the base revision has), from the Rust files beside it in the work tree.
-/// The markers on a call that writes a test link it instead of standing stray.
-pub fn macro_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
-    if files.iter().all(|f| f.macro_calls.is_empty()) {
-        return;
+impl<'a> Crates<'a> {
+    /// With the walk's `leaves` (files the scan saw declare no module) and `walked`
+    /// (every Rust file it found).
+    pub fn new(root: &'a Path, leaves: &'a HashSet<String>, walked: &'a HashSet<String>) -> Crates<'a> {
+        let mut reach = Reach::new(root);
+        reach.leaves = leaves;
+        reach.walked = walked;
+        Crates { reach }
     }
-    let mut reach = Reach::new(root);
-    let mut macros_of: HashMap<Vec<PathBuf>, Rc<Vec<crate::scan::rust::TestMacro>>> = HashMap::new();
-    for scan in files.iter_mut().filter(|f| !f.macro_calls.is_empty()) {
-        let file = crate::paths::normalize(&root.join(&scan.path));
-        let crate_files = reach.target_files(&file);
-        let macros = match macros_of.get(&crate_files) {
-            Some(m) => Rc::clone(m),
-            None => {
-                let read = Rc::new(reach.read_test_macros(&crate_files));
-                macros_of.insert(crate_files, Rc::clone(&read));
-                read
-            }
-        };
-        let mut gone: HashSet<usize> = HashSet::new();
-        let mut by_id: HashMap<String, usize> = scan.tests.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
-        for call in std::mem::take(&mut scan.macro_calls) {
-            let Some(m) = macros.iter().find(|m| m.name == call.name) else { continue };
-            let Some((name, loc)) = m.position(call.args.len()).and_then(|p| call.args.get(p).cloned().flatten())
-            else {
-                continue;
-            };
-            let mut links: Vec<crate::scan::Link> = call.links.clone();
-            for &i in &call.strays {
-                if let Some(stray) = scan.stray.get(i) {
-                    links.extend(stray.ids.iter().cloned());
-                    gone.insert(i);
-                }
-            }
-            let id = crate::scan::identity(&scan.path, &call.scope, &name);
-            match by_id.get(&id) {
-                Some(&i) => crate::scan::add_links(&mut scan.tests[i].links, links),
-                None => {
-                    by_id.insert(id.clone(), scan.tests.len());
-                    scan.tests.push(TestCase {
-                        id,
-                        name,
-                        loc,
-                        ignored: call.ignored.clone(),
-                        conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
-                        links,
-                        body: Default::default(),
-                        approximate: false,
-                    })
-                }
+
+    /// See `complete`.
+    pub fn complete(&mut self, files: &mut [crate::scan::FileScan]) {
+        if files.iter().any(|f| !f.macro_calls.is_empty()) {
+            self.reach.macro_tests(files);
+        }
+        if files.iter().any(|f| f.tests.iter().any(is_doc_test)) {
+            self.reach.doc_tests(files);
+        }
+    }
+
+    /// Verdicts for the linked Rust tests.
+    pub fn judge(&mut self, tests: &[&TestCase]) -> Vec<TestVerdict> {
+        let mut out = Vec::new();
+        for test in tests {
+            let file = crate::paths::normalize(&self.reach.root.join(&test.loc.path));
+            // The test's own conditions, which the package may decide.
+            let own = test.conditional_skip.as_ref().map_or(&[][..], |s| s.cfg.as_slice());
+            if let Some(verdict) = self.reach.verdict(&file, test, own) {
+                out.push(TestVerdict { test: test.id.clone(), verdict: verdict.with_loc(&test.loc) });
             }
         }
-        let mut i = 0;
-        scan.stray.retain(|_| {
-            i += 1;
-            !gone.contains(&(i - 1))
-        });
+        out
+    }
+}
+
+/// What the scan of the files of a tree leaves for the crate to tell, told: the tests
+/// macros of other files write (`macro_tests`), and the names of doc tests (`doc_tests`).
+/// For scans of the work tree, `Crates::complete` does it with the walk's knowledge.
+pub fn complete(root: &Path, files: &mut [crate::scan::FileScan]) {
+    static NONE: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    let none = NONE.get_or_init(HashSet::new);
+    Crates::new(root, none, none).complete(files);
+}
+
+impl Reach<'_> {
+    /// Turns the macro calls that markers stand on (`FileScan::macro_calls`) into the tests
+    /// their macros write, where a `macro_rules!` of the crate writes one: ripgrep's
+    /// `rgtest!(r16, |dir, cmd| …)` in `tests/regression.rs`, with `rgtest!` defined in
+    /// `tests/macros.rs` (`#[macro_use] mod macros;` of `tests/tests.rs`). The macros are read
+    /// from the files of the target that compiles the call's file, or, when none does (a
+    /// file only the base revision has), from the Rust files beside it in the work tree.
+    /// The markers on a call that writes a test link it instead of standing stray.
+    fn macro_tests(&mut self, files: &mut [crate::scan::FileScan]) {
+        let root = self.root;
+        let reach = self;
+        let mut macros_of: HashMap<Vec<PathBuf>, Rc<Vec<crate::scan::rust::TestMacro>>> = HashMap::new();
+        for scan in files.iter_mut().filter(|f| !f.macro_calls.is_empty()) {
+            let file = crate::paths::normalize(&root.join(&scan.path));
+            let crate_files = reach.target_files(&file);
+            let macros = match macros_of.get(&crate_files) {
+                Some(m) => Rc::clone(m),
+                None => {
+                    let read = Rc::new(reach.read_test_macros(&crate_files));
+                    macros_of.insert(crate_files, Rc::clone(&read));
+                    read
+                }
+            };
+            let mut gone: HashSet<usize> = HashSet::new();
+            let mut by_id: HashMap<String, usize> =
+                scan.tests.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
+            for call in std::mem::take(&mut scan.macro_calls) {
+                let Some(m) = macros.iter().find(|m| m.name == call.name) else { continue };
+                let Some((name, loc)) = m.position(call.args.len()).and_then(|p| call.args.get(p).cloned().flatten())
+                else {
+                    continue;
+                };
+                let mut links: Vec<crate::scan::Link> = call.links.clone();
+                for &i in &call.strays {
+                    if let Some(stray) = scan.stray.get(i) {
+                        links.extend(stray.ids.iter().cloned());
+                        gone.insert(i);
+                    }
+                }
+                let id = crate::scan::identity(&scan.path, &call.scope, &name);
+                match by_id.get(&id) {
+                    Some(&i) => crate::scan::add_links(&mut scan.tests[i].links, links),
+                    None => {
+                        by_id.insert(id.clone(), scan.tests.len());
+                        scan.tests.push(TestCase {
+                            id,
+                            name,
+                            loc,
+                            ignored: call.ignored.clone(),
+                            conditional_skip: if call.ignored.is_some() { None } else { call.conditional_skip.clone() },
+                            links,
+                            body: Default::default(),
+                            approximate: false,
+                        })
+                    }
+                }
+            }
+            let mut i = 0;
+            scan.stray.retain(|_| {
+                i += 1;
+                !gone.contains(&(i - 1))
+            });
+        }
     }
 }
 
@@ -178,42 +212,42 @@ pub fn is_doc_test(test: &TestCase) -> bool {
     test.name.ends_with(')') && test.name.contains(" (line ") && test.name.contains(" - ")
 }
 
-/// Completes the names of the doc tests the scan found as `cargo test --doc` lists them:
-/// the file's path from its package's directory, and its module path in the library
-/// (`src/inner.rs - inner::f (line 9)`). Their identities are the same with the file's
-/// path from the checked directory. A file no library reaches keeps the scan's names
-/// (its doc tests are not run: `judge` says so).
-pub fn doc_tests(root: &Path, files: &mut [crate::scan::FileScan]) {
-    if !files.iter().any(|f| f.tests.iter().any(is_doc_test)) {
-        return;
-    }
-    let mut reach = Reach::new(root);
-    for scan in files.iter_mut().filter(|f| f.tests.iter().any(is_doc_test)) {
-        let file = crate::paths::normalize(&root.join(&scan.path));
-        let mut place: Option<(String, Vec<String>)> = None;
-        for dir in reach.packages_for(&file) {
-            let (package, routes) = &reach.packages[&dir];
-            let (Ok(targets), Some(route)) = (&package.targets, routes.get(&file)) else { continue };
-            if targets[route.target].kind == Kind::Lib {
-                place = Some((crate::paths::relative(&dir, &file), route.modules.clone()));
-                break;
+impl Reach<'_> {
+    /// Completes the names of the doc tests the scan found as `cargo test --doc` lists them:
+    /// the file's path from its package's directory, and its module path in the library
+    /// (`src/inner.rs - inner::f (line 9)`). Their identities are the same with the file's
+    /// path from the checked directory. A file no library reaches keeps the scan's names
+    /// (its doc tests are not run: `judge` says so).
+    fn doc_tests(&mut self, files: &mut [crate::scan::FileScan]) {
+        let root = self.root;
+        let reach = self;
+        for scan in files.iter_mut().filter(|f| f.tests.iter().any(is_doc_test)) {
+            let file = crate::paths::normalize(&root.join(&scan.path));
+            let mut place: Option<(String, Vec<String>)> = None;
+            for dir in reach.packages_for(&file) {
+                let (package, routes) = &reach.packages[&dir];
+                let (Ok(targets), Some(route)) = (&package.targets, routes.get(&file)) else { continue };
+                if targets[route.target].kind == Kind::Lib {
+                    place = Some((crate::paths::relative(&dir, &file), route.modules.clone()));
+                    break;
+                }
             }
-        }
-        let Some((in_package, modules)) = place else { continue };
-        let prefix = format!("{} - ", scan.path);
-        for t in scan.tests.iter_mut().filter(|t| is_doc_test(t)) {
-            let Some(rest) = t.name.strip_prefix(&prefix) else { continue };
-            let Some(open) = rest.rfind(" (line ").or_else(|| rest.starts_with("(line ").then_some(0)) else {
-                continue;
-            };
-            let (item, line) = (rest[..open].trim(), rest[open..].trim());
-            let path: Vec<&str> =
-                modules.iter().map(String::as_str).chain((!item.is_empty()).then_some(item)).collect();
-            let path = path.join("::");
-            let sep = if path.is_empty() { String::new() } else { format!("{path} ") };
-            let (name, id) = (format!("{in_package} - {sep}{line}"), format!("{} - {sep}{line}", scan.path));
-            t.name = name;
-            t.id = id;
+            let Some((in_package, modules)) = place else { continue };
+            let prefix = format!("{} - ", scan.path);
+            for t in scan.tests.iter_mut().filter(|t| is_doc_test(t)) {
+                let Some(rest) = t.name.strip_prefix(&prefix) else { continue };
+                let Some(open) = rest.rfind(" (line ").or_else(|| rest.starts_with("(line ").then_some(0)) else {
+                    continue;
+                };
+                let (item, line) = (rest[..open].trim(), rest[open..].trim());
+                let path: Vec<&str> =
+                    modules.iter().map(String::as_str).chain((!item.is_empty()).then_some(item)).collect();
+                let path = path.join("::");
+                let sep = if path.is_empty() { String::new() } else { format!("{path} ") };
+                let (name, id) = (format!("{in_package} - {sep}{line}"), format!("{} - {sep}{line}", scan.path));
+                t.name = name;
+                t.id = id;
+            }
         }
     }
 }

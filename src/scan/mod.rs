@@ -301,7 +301,7 @@ pub struct FileScan {
     pub has_markers: bool,
     /// Rust: macro calls that markers stand on, of macros the file does not define
     /// (`rgtest!(name, …)` with `rgtest!` in `tests/macros.rs`); the other files of the
-    /// crate tell whether each writes a test (`reach::rust::macro_tests`).
+    /// crate tell whether each writes a test (`reach::rust::complete`).
     pub macro_calls: Vec<MacroCall>,
 }
 

@@ -348,7 +348,7 @@ fn parse(path: &str, text: &str, comments: &[rust_lex::Comment], words: &MarkerW
         return unparsable(at, message);
     }
     src.aliases = test_attr_aliases(&src, &skeleton.items);
-    src.macros = test_macros(text, &[]);
+    src.macros = test_macros_in(text, &skeleton.items, &[]);
     let mut items = Vec::new();
     let mut conds = src.conditions(&skeleton.inner_attrs, "this file");
     collect(&src, &skeleton.items, &mut Vec::new(), &mut conds, &mut items);
@@ -845,8 +845,16 @@ pub fn test_macros(text: &str, known: &[TestMacro]) -> Vec<TestMacro> {
         return Vec::new();
     }
     let Ok(skeleton) = rust_items::parse(text) else { return Vec::new() };
+    test_macros_in(text, &skeleton.items, known)
+}
+
+/// The same, from a skeleton already read.
+fn test_macros_in(text: &str, items: &[rust_items::Item], known: &[TestMacro]) -> Vec<TestMacro> {
+    if !text.contains("macro_rules") {
+        return Vec::new();
+    }
     let mut defs = Vec::new();
-    macro_defs(text, &skeleton.items, &mut defs);
+    macro_defs(text, items, &mut defs);
     resolve_test_macros(&defs, known)
 }
 
@@ -930,7 +938,7 @@ fn doc_line<'t>(c: &rust_lex::Comment<'t>) -> &'t str {
 /// run of doc comment lines) the first fenced block of Rust below it. Their names are
 /// cargo's for the file and its item (`src/lib.rs - add_one (line 12)`, where the line is
 /// the fence's), before the crate's module path and the package's directory are known
-/// (`reach::rust::doc_tests` completes them). Returns the tests and the indices of the
+/// (`reach::rust::complete` completes them). Returns the tests and the indices of the
 /// comments that are their markers.
 fn doc_tests(
     src: &Source,
