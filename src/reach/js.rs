@@ -1061,6 +1061,57 @@ const VITEST_FLAGS: &[&str] = &[
     "sequence.concurrent",
 ];
 
+/// What an option of a runner's command line takes after it.
+#[derive(Clone, Copy)]
+enum Takes {
+    Nothing,
+    Value,
+    /// A boolean that may be written `--ci false`: the next word only when it is one.
+    Boolean,
+}
+
+/// The value of the option `name` at `inv.args[*k]` (`inline` when written `--x=v`): the
+/// next word when the option takes one, and `*k` moves past it. An option not known to
+/// take nothing (`flags`, or a `--no-…`) that stands before a word which is no option
+/// may have taken that word as its value: said in `unread`, as the file filter it may
+/// not be.
+fn option_value(
+    inv: &Invocation,
+    k: &mut usize,
+    name: &str,
+    inline: Option<String>,
+    takes: Takes,
+    flags: &[&str],
+    unread: &mut Vec<String>,
+) -> Option<String> {
+    if inline.is_some() {
+        return inline;
+    }
+    let next = inv.args.get(*k + 1);
+    let take = match takes {
+        Takes::Value => true,
+        Takes::Boolean => next.is_some_and(|v| v == "true" || v == "false"),
+        Takes::Nothing => {
+            if !flags.contains(&name) && !name.starts_with("no") {
+                if let Some(n) = next.filter(|n| !n.starts_with('-')) {
+                    unread.push(format!(
+                        "the option {} of {}, which may take {} as its value",
+                        code(&inv.args[*k]),
+                        inv.whence,
+                        code(n)
+                    ));
+                }
+            }
+            false
+        }
+    };
+    if !take {
+        return None;
+    }
+    *k += 1;
+    next.cloned()
+}
+
 // ---- Jest ----
 
 const JEST_CONFIGS: &[&str] =
@@ -1117,26 +1168,12 @@ fn jest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answer 
             );
             // A few are booleans that may be written `--ci false`: only those with a value in the next word.
             let boolean = matches!(name.as_str(), "json" | "silent" | "verbose" | "ci" | "coverage");
-            let value = if inline.is_some() {
-                inline
-            } else if valued && (!boolean || inv.args.get(k + 1).is_some_and(|v| v == "true" || v == "false")) {
-                k += 1;
-                inv.args.get(k).cloned()
-            } else {
-                if !valued
-                    && !JEST_FLAGS.contains(&name.as_str())
-                    && !name.starts_with("no")
-                    && inv.args.get(k + 1).is_some_and(|n| !n.starts_with('-'))
-                {
-                    unread.push(format!(
-                        "the option {} of {}, which may take {} as its value",
-                        code(a),
-                        inv.whence,
-                        code(&inv.args[k + 1])
-                    ));
-                }
-                None
+            let takes = match (valued, boolean) {
+                (false, _) => Takes::Nothing,
+                (true, false) => Takes::Value,
+                (true, true) => Takes::Boolean,
             };
+            let value = option_value(inv, &mut k, &name, inline, takes, JEST_FLAGS, &mut unread);
             match name.as_str() {
                 "config" | "c" => config_arg = value,
                 "testPathPattern" | "testPathPatterns" => patterns.extend(value),
@@ -1396,25 +1433,8 @@ fn vitest(root: &Path, package: &Package, inv: &Invocation, path: &str) -> Answe
                     | "inspect"
                     | "changed"
             );
-            let value = if inline.is_some() {
-                inline
-            } else if valued {
-                k += 1;
-                inv.args.get(k).cloned()
-            } else {
-                if !VITEST_FLAGS.contains(&name.as_str())
-                    && !name.starts_with("no")
-                    && inv.args.get(k + 1).is_some_and(|n| !n.starts_with('-'))
-                {
-                    unread.push(format!(
-                        "the option {} of {}, which may take {} as its value",
-                        code(a),
-                        inv.whence,
-                        code(&inv.args[k + 1])
-                    ));
-                }
-                None
-            };
+            let takes = if valued { Takes::Value } else { Takes::Nothing };
+            let value = option_value(inv, &mut k, &name, inline, takes, VITEST_FLAGS, &mut unread);
             match name.as_str() {
                 "config" | "c" => config_arg = value,
                 "dir" => dir_arg = value,
