@@ -1092,15 +1092,16 @@ fn option_value(
         Takes::Value => true,
         Takes::Boolean => next.is_some_and(|v| v == "true" || v == "false"),
         Takes::Nothing => {
-            if !flags.contains(&name) && !name.starts_with("no") {
-                if let Some(n) = next.filter(|n| !n.starts_with('-')) {
-                    unread.push(format!(
-                        "the option {} of {}, which may take {} as its value",
-                        code(&inv.args[*k]),
-                        inv.whence,
-                        code(n)
-                    ));
-                }
+            if !flags.contains(&name)
+                && !name.starts_with("no")
+                && let Some(n) = next.filter(|n| !n.starts_with('-'))
+            {
+                unread.push(format!(
+                    "the option {} of {}, which may take {} as its value",
+                    code(&inv.args[*k]),
+                    inv.whence,
+                    code(n)
+                ));
             }
             false
         }
