@@ -54,34 +54,6 @@ pub struct IncidentCode {
     pub unmatched: Vec<Unmatched>,
 }
 
-/// Dependency manifests and lock files, by file name: a fix that bumps a dependency
-/// changes them, and so does every other dependency bump, which would then "touch" the
-/// incident. They belong to an incident only when its `paths` lists them.
-fn is_dependency_manifest(path: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "cargo.toml",
-        "cargo.lock",
-        "package.json",
-        "package-lock.json",
-        "npm-shrinkwrap.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-        "pyproject.toml",
-        "poetry.lock",
-        "uv.lock",
-        "pipfile",
-        "pipfile.lock",
-        "go.mod",
-        "go.sum",
-        "pom.xml",
-        "gradle.lockfile",
-    ];
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    NAMES.contains(&name.as_str())
-        || (name.starts_with("requirements") && name.ends_with(".txt"))
-        || name.starts_with("build.gradle")
-}
-
 /// Files a fix commit changes that are not the code the incident was in. Tests guard
 /// the code rather than being it; the postmortems directory holds the incident's own
 /// write-up; prose (a changelog, the docs) changes with nearly every fix, so it would
@@ -97,7 +69,7 @@ fn is_code(path: &str, postmortems_dir: &str) -> bool {
     !crate::scan::is_test_file(path)
         && !in_postmortems
         && !PROSE.iter().any(|e| lower.ends_with(e))
-        && !is_dependency_manifest(path)
+        && !crate::paths::is_dependency_manifest(path)
 }
 
 /// An incident's fix commits (full SHAs): its `fix_commits` that resolve, or, when it

@@ -165,6 +165,43 @@ pub fn relative_from(from: &Path, path: &Path) -> String {
     if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
 }
 
+/// Whether `path` is a dependency manifest or lock file, by its file name (any case):
+/// what a fix that adds or bumps a dependency changes, and so does every other
+/// dependency bump. `verify` says when a fix changed one (its set-up may need to run);
+/// an incident's code leaves them out unless its `paths` list them. `settings.gradle`
+/// names the build's modules, not its dependencies, and is not one.
+pub fn is_dependency_manifest(path: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "cargo.toml",
+        "cargo.lock",
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "tox.ini",
+        "environment.yml",
+        "poetry.lock",
+        "uv.lock",
+        "pdm.lock",
+        "pipfile",
+        "pipfile.lock",
+        "go.mod",
+        "go.sum",
+        "pom.xml",
+        "gradle.properties",
+        "gradle.lockfile",
+        "libs.versions.toml",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    NAMES.contains(&name.as_str())
+        || (name.starts_with("requirements") && (name.ends_with(".txt") || name.ends_with(".in")))
+        || name.starts_with("build.gradle")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,41 +123,7 @@ pub fn first_error_line(output: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Whether `path` is a dependency manifest or lock file: what a fix that adds or bumps a
-/// dependency changes.
-pub fn is_dependency_manifest(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    (name.starts_with("requirements") && (name.ends_with(".txt") || name.ends_with(".in")))
-        || matches!(
-            name,
-            "pyproject.toml"
-                | "setup.py"
-                | "setup.cfg"
-                | "Pipfile"
-                | "Pipfile.lock"
-                | "poetry.lock"
-                | "uv.lock"
-                | "pdm.lock"
-                | "environment.yml"
-                | "tox.ini"
-                | "package.json"
-                | "package-lock.json"
-                | "yarn.lock"
-                | "pnpm-lock.yaml"
-                | "npm-shrinkwrap.json"
-                | "Cargo.toml"
-                | "Cargo.lock"
-                | "go.mod"
-                | "go.sum"
-                | "pom.xml"
-                | "build.gradle"
-                | "build.gradle.kts"
-                | "settings.gradle"
-                | "settings.gradle.kts"
-                | "gradle.properties"
-                | "libs.versions.toml"
-        )
-}
+pub use crate::paths::is_dependency_manifest;
 
 pub use crate::config::setup_words as words;
 
