@@ -679,15 +679,21 @@ fn describe_attempt(r: &Result<(Side, Side), Stop>) -> String {
     }
 }
 
-/// The files of dependency manifests (see `setup::is_dependency_manifest`) that the fix
-/// commits changed, relative to the checked directory.
-fn dependency_manifests(repo: &Repository, r: &Repo, choice: &fix::Choice) -> Vec<String> {
+/// The files the fix commits changed (only those they added, with `added_only`) that
+/// `keep` accepts, relative to the checked directory, each once.
+fn fix_files(
+    repo: &Repository,
+    r: &Repo,
+    choice: &fix::Choice,
+    added_only: bool,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     for sha in &choice.commits {
         let Ok(commit) = Oid::from_str(sha).and_then(|o| repo.find_commit(o)) else { continue };
         let (Ok(tree), Ok(parent)) = (commit.tree(), commit.parent(0).and_then(|p| p.tree())) else { continue };
         let Ok(diff) = repo.diff_tree_to_tree(Some(&parent), Some(&tree), None) else { continue };
-        for d in diff.deltas() {
+        for d in diff.deltas().filter(|d| !added_only || d.status() == git2::Delta::Added) {
             let Some(p) = d.new_file().path().or_else(|| d.old_file().path()) else { continue };
             let p = p.to_string_lossy().replace('\\', "/");
             let rel = if r.prefix.is_empty() {
@@ -696,7 +702,7 @@ fn dependency_manifests(repo: &Repository, r: &Repo, choice: &fix::Choice) -> Ve
                 p.strip_prefix(&format!("{}/", r.prefix)).map(str::to_owned)
             };
             if let Some(rel) = rel
-                && setup::is_dependency_manifest(&rel)
+                && keep(&rel)
                 && !out.contains(&rel)
             {
                 out.push(rel);
@@ -704,6 +710,11 @@ fn dependency_manifests(repo: &Repository, r: &Repo, choice: &fix::Choice) -> Ve
         }
     }
     out
+}
+
+/// The dependency manifests (see `setup::is_dependency_manifest`) the fix commits changed.
+fn dependency_manifests(repo: &Repository, r: &Repo, choice: &fix::Choice) -> Vec<String> {
+    fix_files(repo, r, choice, false, setup::is_dependency_manifest)
 }
 
 /// Runs the test of `plan` with the fix and then without it: the two sides, or why there
@@ -1060,31 +1071,11 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// The files of tests (and `conftest.py` files) that the fix commits added, relative to
-/// the checked directory.
+/// The files of tests (and `conftest.py` files) that the fix commits added.
 fn added_helpers(repo: &Repository, r: &Repo, choice: &fix::Choice) -> Vec<String> {
-    let mut out = Vec::new();
-    for sha in &choice.commits {
-        let Ok(commit) = Oid::from_str(sha).and_then(|o| repo.find_commit(o)) else { continue };
-        let (Ok(tree), Ok(parent)) = (commit.tree(), commit.parent(0).and_then(|p| p.tree())) else { continue };
-        let Ok(diff) = repo.diff_tree_to_tree(Some(&parent), Some(&tree), None) else { continue };
-        for d in diff.deltas().filter(|d| d.status() == git2::Delta::Added) {
-            let Some(p) = d.new_file().path() else { continue };
-            let p = p.to_string_lossy().replace('\\', "/");
-            let rel = if r.prefix.is_empty() {
-                Some(p.clone())
-            } else {
-                p.strip_prefix(&format!("{}/", r.prefix)).map(str::to_owned)
-            };
-            if let Some(rel) = rel
-                && (crate::scan::is_test_file(&rel) || rel.rsplit('/').next() == Some("conftest.py"))
-                && !out.contains(&rel)
-            {
-                out.push(rel);
-            }
-        }
-    }
-    out
+    fix_files(repo, r, choice, true, |rel| {
+        crate::scan::is_test_file(rel) || rel.rsplit('/').next() == Some("conftest.py")
+    })
 }
 
 #[cfg(test)]
