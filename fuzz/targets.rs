@@ -169,6 +169,8 @@ fn marker_seeds() -> Vec<Vec<u8>> {
             "incident\n incident: INC#1, INC-2",
             "vorfälle,事故\n 事故: A-1 Vorfälle: B",
             "incident\n\u{a0}incident:\u{2003}A-1\u{3000}B-2",
+            // Punctuation alone is no ID, in the parser as in the postmortem (IG-2026-016).
+            "incident\n incident: R-1 - share, .., _",
         ],
     )
 }
@@ -182,6 +184,7 @@ fn rust_seeds() -> Vec<Vec<u8>> {
         &[
             "//! incident: F-1\n#![cfg(test)]\n#[cfg(any())]\nmod off;\n#[path = \"x.rs\"]\nmod p;\ncfg_if::cfg_if! { if #[cfg(unix)] { mod unix; } }\ninclude!(\"gen.rs\");\nmod a {\n    //! incident: M-1\n    mod b {\n        /// incident: A-1\n        #[test]\n        #[ignore]\n        fn deep() {}\n    }\n}\n",
             "// incident: U-1\n#[tokio::test]\n#[cfg_attr(miri, ignore)]\nasync fn t() { let x = ; }\n",
+            "// incident: R-1 - share\n#[test]\nfn a() {}\n//incident:-\n#[test]\nfn b() {}\n",
             "proptest! {\n    #![proptest_config(ProptestConfig::with_cases(5))]\n    // incident: P-1\n    #[test]\n    fn prop(x in 0..10u8) { prop_assert!(x < 10); }\n}\n/* incident: B-1 */ #[rstest] fn r() {}\nconst S: &str = r#\"// incident: S-1\"#;\nfn l<'a>(x: &'a str) -> char { 'x' }\n",
         ],
     )

@@ -150,9 +150,11 @@ pub struct Loaded {
     pub texts: Vec<(String, String)>,
 }
 
-/// Whether `id` uses only the characters an incident ID may contain.
+/// Whether `id` can be an incident ID: only the characters an ID may contain, and at
+/// least one letter or digit (`-` or `..` alone is punctuation, which no marker reads as
+/// an ID).
 pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(is_id_char)
+    id.chars().all(is_id_char) && id.chars().any(|c| c.is_ascii_alphanumeric())
 }
 
 pub fn is_id_char(c: char) -> bool {
@@ -352,7 +354,10 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         if !is_valid_id(&id.value) {
             p.list.push(toml_doc::Problem {
                 span: id.span.clone(),
-                message: format!("incident ID {} may only contain letters, digits, `.`, `_` and `-`", code(&id.value)),
+                message: format!(
+                    "incident ID {} may only contain letters, digits, `.`, `_` and `-`, with at least one letter or digit",
+                    code(&id.value)
+                ),
                 help: None,
             });
             return false;
@@ -465,7 +470,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
             p.list.push(toml_doc::Problem {
                 span: item_id.span.clone(),
                 message: format!(
-                    "action item ID {} may only contain letters, digits, `.`, `_` and `-`",
+                    "action item ID {} may only contain letters, digits, `.`, `_` and `-`, with at least one letter or digit",
                     code(&item_id.value)
                 ),
                 help: None,

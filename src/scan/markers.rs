@@ -174,7 +174,7 @@ impl MarkerWords {
             if c == ',' || c.is_whitespace() {
                 if !token.is_empty() {
                     let t = std::mem::take(&mut token);
-                    let word = crate::postmortem::is_valid_id(&t) && t.chars().any(char::is_alphanumeric);
+                    let word = crate::postmortem::is_valid_id(&t);
                     if word && self.id_like(&t) {
                         marker.ids.push((t, token_start));
                     } else if word {
