@@ -197,8 +197,22 @@ pub struct CheckArgs {
     /// writes the report in FORMAT to FILE, from the same run
     #[arg(long, short, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
     pub output: Vec<OutputArg>,
+    /// Which errors fail the run: `all`, or only the `new` ones this change brings in
+    /// (compared with the base revision; without a base every finding is new)
+    /// [default: `fail_on` in the config, else all]
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub fail_on: Option<FailOnArg>,
     #[command(flatten)]
     pub results: ResultsArgs,
+}
+
+/// `--fail-on`'s values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Fail on any error
+    All,
+    /// Fail only on errors this change brings in
+    New,
 }
 
 /// The test results a command reads, beside the config's `test_results`.
@@ -324,6 +338,8 @@ impl PathArgs {
             test_results: Vec::new(),
             // Only the commands that take `ResultsArgs` read test results.
             no_test_results: true,
+            compare_base: false,
+            fail_on: None,
         }
     }
 }
@@ -593,7 +609,7 @@ fn render_reports(args: &RenderArgs, format: Format, color: ColorChoice) -> Resu
             out.flush()?;
         }
     }
-    let failed = check.as_ref().is_some_and(|r| r.has_errors()) || verify.as_ref().is_some_and(|r| r.failed());
+    let failed = check.as_ref().is_some_and(|r| r.failed_check()) || verify.as_ref().is_some_and(|r| r.failed());
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
 
@@ -686,6 +702,11 @@ pub fn run(cli: Cli) -> Result<u8> {
             let outputs = Outputs::from_args(&args.output)?;
             let mut options = args.common.options(&cli.config);
             options.git.base = args.base.clone();
+            options.compare_base = true;
+            options.fail_on = args.fail_on.map(|f| match f {
+                FailOnArg::All => crate::config::FailOn::All,
+                FailOnArg::New => crate::config::FailOn::New,
+            });
             args.results.apply(&mut options);
             let analysis = crate::analyze(&options)?;
             let report = crate::check(&analysis);
@@ -710,7 +731,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             if format == Format::Github || outputs.also.iter().any(|(f, _)| *f == Format::Github) {
                 write_step_summary(&report, &style(ColorChoice::Never, false))?;
             }
-            Ok(if report.has_errors() { exit::FINDINGS } else { exit::OK })
+            Ok(if report.failed_check() { exit::FINDINGS } else { exit::OK })
         }
         Command::List(args) => {
             let format = table_format(format)?;

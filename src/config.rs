@@ -33,6 +33,7 @@ const KEYS: &[&str] = &[
     "guard_change_reason",
     "test_results",
     "results_conflict",
+    "fail_on",
     "rules",
     "verify",
     "scan",
@@ -106,6 +107,25 @@ pub enum ResultsConflict {
     Fail,
 }
 
+/// Which errors fail the run (`fail_on`, `--fail-on`): every error (the default), or only
+/// those the change brought in, compared with the base revision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    #[default]
+    All,
+    New,
+}
+
+impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::All => "all",
+            FailOn::New => "new",
+        }
+    }
+}
+
 /// What a rule is set to in `[rules]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleSetting {
@@ -144,6 +164,8 @@ pub struct Config {
     pub test_results: Vec<String>,
     /// Which result wins when result files disagree (`results_conflict`).
     pub results_conflict: ResultsConflict,
+    /// Which errors fail the run (`fail_on`).
+    pub fail_on: FailOn,
     /// The config file's text, for pointing findings at its lines.
     pub text: Option<String>,
     /// `[verify]`: how `incident-guard verify` runs a test.
@@ -179,6 +201,7 @@ impl Default for Config {
             guard_change_reason: None,
             test_results: Vec::new(),
             results_conflict: ResultsConflict::Pass,
+            fail_on: FailOn::All,
             text: None,
             verify: VerifyConfig::default(),
             rust_test_attributes: Vec::new(),
@@ -253,6 +276,12 @@ impl Config {
     pub fn conflict(&self) -> ResultsConflict {
         let fail = |c: &Config| c.results_conflict == ResultsConflict::Fail;
         if fail(self) || self.binding_base().is_some_and(fail) { ResultsConflict::Fail } else { ResultsConflict::Pass }
+    }
+
+    /// Which errors fail the run: `All` when this config or the binding base says so.
+    pub fn fail_on(&self) -> FailOn {
+        let all = |c: &Config| c.fail_on == FailOn::All;
+        if all(self) || self.binding_base().is_some_and(all) { FailOn::All } else { FailOn::New }
     }
 
     /// The marker words scanned for: this config's and the binding base's.
@@ -337,6 +366,12 @@ impl Config {
             out.push((
                 "`results_conflict` goes from \"fail\" to \"pass\" (set, or removed: \"pass\" is the default), so a passing result file outweighs a failing one again".to_owned(),
                 "results_conflict".to_owned(),
+            ));
+        }
+        if base.fail_on == FailOn::All && self.fail_on == FailOn::New {
+            out.push((
+                "`fail_on` goes from \"all\" to \"new\" (\"all\" is the default), so errors already on the base no longer fail the run".to_owned(),
+                "fail_on".to_owned(),
             ));
         }
         if base.verify != self.verify {
@@ -568,6 +603,17 @@ impl Config {
                     other => p.list.push(Problem {
                         span: v.span,
                         message: format!("`results_conflict` must be set to \"pass\" or \"fail\", not `{other}`"),
+                        help: None,
+                    }),
+                }
+            }
+            if let Some(v) = t.string("fail_on", false, &mut p) {
+                match v.value.as_str() {
+                    "all" => config.fail_on = FailOn::All,
+                    "new" => config.fail_on = FailOn::New,
+                    other => p.list.push(Problem {
+                        span: v.span,
+                        message: format!("`fail_on` must be set to \"all\" or \"new\", not `{other}`"),
                         help: None,
                     }),
                 }

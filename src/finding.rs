@@ -22,6 +22,27 @@ pub struct Finding {
     /// What to do about it, when there is something better to say than the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// What the finding is about, identified without line numbers, for findings whose
+    /// subject is neither a test nor a file alone: `action item A1`. Part of the
+    /// fingerprint; not shown.
+    #[serde(skip)]
+    pub subject: Option<String>,
+    /// The stable identity of the finding across revisions (see `Finding::fingerprint`),
+    /// filled in by the pipeline.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+    /// Whether this change brought the finding in, or the base had it already: filled
+    /// in by the pipeline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    /// The postmortem of the finding's incident, when the finding points elsewhere: the
+    /// place a reader goes to learn what the test guards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Location>,
+    /// The line is the base revision's (where a removed test was): the file's line at
+    /// HEAD is other text, which a snippet would show as if it were the finding's.
+    #[serde(skip)]
+    pub line_at_base: bool,
     /// How many characters of the line the finding is about (for carets).
     #[serde(skip)]
     pub len: usize,
@@ -77,6 +98,57 @@ pub fn excerpt_with(line: &str, column: usize, byte_of: &dyn Fn(usize) -> usize)
     (out, shift)
 }
 
+/// Whether a change brought a finding in (`new`), or the base revision had it already
+/// (`unchanged`). Without a base, every finding is new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Baseline {
+    New,
+    Unchanged,
+}
+
+impl Baseline {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Baseline::New => "new",
+            Baseline::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// `text` with each number standing alone replaced by `#`: counts of days, line numbers
+/// and sizes in a message change without the finding changing. Digits that are part of
+/// a word or an ID (`INC-2024-017`, `v2`, `A1`) stay.
+fn digits_folded(text: &str) -> String {
+    let id_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '#');
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && id_char(chars[i - 1])) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        // `12.` ending a sentence is a number; `1.5` or `12a` is not one alone.
+        let next_is_word = chars.get(i).is_some_and(|&c| {
+            c.is_alphanumeric()
+                || c == '_'
+                || ((c == '.' || c == '-') && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()))
+        });
+        if next_is_word {
+            out.extend(&chars[start..i]);
+        } else {
+            out.push('#');
+        }
+    }
+    out
+}
+
 /// A place in a file: repository-relative path, 1-based line and column.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
@@ -125,6 +197,11 @@ impl Finding {
             line: None,
             column: None,
             help: None,
+            subject: None,
+            fingerprint: String::new(),
+            baseline: None,
+            related: None,
+            line_at_base: false,
             len: 1,
             source_line: None,
             source_shift: 0,
@@ -142,6 +219,32 @@ impl Finding {
     pub fn in_file(mut self, path: &str) -> Finding {
         self.path = Some(path.to_owned());
         self
+    }
+
+    pub fn subject(mut self, subject: &str) -> Finding {
+        self.subject = Some(subject.to_owned());
+        self
+    }
+
+    /// The finding's fingerprint: a hash of its rule, its incident and its subject (the
+    /// test's identity; else the `subject` a check gave, such as an action item; else
+    /// the file and the message with every run of digits read as one), as 16 hex digits.
+    /// No line or column goes in, so an edit above a finding keeps its fingerprint; no
+    /// absolute path or anything of the machine, so every machine computes the same.
+    pub fn fingerprint(&self) -> String {
+        let subject = match (&self.test, &self.subject) {
+            (Some(test), _) => format!("test {test}"),
+            (None, Some(subject)) => subject.clone(),
+            (None, None) => format!("{}\0{}", self.path.as_deref().unwrap_or(""), digits_folded(&self.message)),
+        };
+        let key = format!("{}\0{}\0{subject}", self.rule.code(), self.incident.as_deref().unwrap_or(""));
+        // FNV-1a, 64 bits: stable across versions of Rust and machines, unlike `Hash`.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
     }
 
     pub fn incident(mut self, id: &str) -> Finding {

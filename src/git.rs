@@ -257,18 +257,28 @@ impl Opened {
     /// The config at the base revision, when one was found: the file at the same path as
     /// `config_file` (or `incident-guard.toml` in the checked directory) in the base's
     /// tree, else the defaults the base ran with. A base config that does not parse
-    /// counts as the defaults, the strictest reading.
-    pub fn base_config(&self, root: &Path, config_file: Option<&Path>) -> Option<Config> {
+    /// counts as the defaults, the strictest reading; the second value then says why it
+    /// could not be read, for the base analysis (see `baseline`), which cannot trust it.
+    pub fn base_config(&self, root: &Path, config_file: Option<&Path>) -> Option<(Config, Option<String>)> {
         let (_, oid) = self.base.as_ref().ok()?;
         let file = config_file.map_or_else(|| root.join(crate::config::FILE_NAME), Path::to_path_buf);
         let file = file.canonicalize().unwrap_or(file);
-        let text = file.strip_prefix(&self.workdir).ok().and_then(|rel| {
+        let rel = file.strip_prefix(&self.workdir).ok();
+        let text = rel.and_then(|rel| {
             let tree = self.repo.find_commit(*oid).ok()?.tree().ok()?;
             let entry = tree.get_path(rel).ok()?;
             let blob = self.repo.find_blob(entry.id()).ok()?;
             Some(String::from_utf8_lossy(blob.content()).into_owned())
         });
-        Some(text.and_then(|t| Config::parse(&t).ok()).unwrap_or_default())
+        let Some(text) = text else { return Some((Config::default(), None)) };
+        Some(match Config::parse(&text) {
+            Ok(config) => (config, None),
+            Err(problems) => {
+                let name = rel.map_or_else(|| crate::config::FILE_NAME.to_owned(), |r| r.display().to_string());
+                let first = problems.first().map_or_else(String::new, |p| format!(": {}", p.message));
+                (Config::default(), Some(format!("the base's {} does not parse{first}", crate::finding::code(&name))))
+            }
+        })
     }
 }
 

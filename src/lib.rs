@@ -5,6 +5,7 @@
 //! findings → report → renderers. `main.rs` only parses arguments and prints.
 
 pub mod authoring;
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;
@@ -62,12 +63,21 @@ pub struct Options {
     pub test_results: Vec<String>,
     /// `--no-test-results`: read none, not even the config's.
     pub no_test_results: bool,
+    /// Analyse the base revision too, to tell new findings from those already there
+    /// (`check`; `list` and the others need no base findings).
+    pub compare_base: bool,
+    /// `--fail-on`: which errors fail the run, overriding the config's `fail_on`.
+    pub fail_on: Option<config::FailOn>,
 }
 
 /// A loaded repository: its config and model, ready to be checked or listed.
 pub struct Analysis {
     pub config: Config,
     pub model: Model,
+    /// The base revision's findings, when `compare_base` asked for them.
+    pub base: baseline::BaseFindings,
+    /// Which errors fail the run: `--fail-on`, else the config's (bound by the base's).
+    pub fail_on: config::FailOn,
 }
 
 /// The repository root for `path`: the nearest directory (up to the git root) holding
@@ -109,8 +119,12 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     let open = git::open(&root, &opts.git, &config);
     // The base's config binds this run too: a change cannot weaken the guard by
     // editing the config it is checked with (see `Config::base`).
-    if let git::Open::Repo(opened) = &open {
-        config.base = opened.base_config(&root, config.file.as_deref()).map(Box::new);
+    let mut base_problem = None;
+    if let git::Open::Repo(opened) = &open
+        && let Some((base, problem)) = opened.base_config(&root, config.file.as_deref())
+    {
+        config.base = Some(Box::new(base));
+        base_problem = problem;
     }
     // Tracked files are read whatever the ignore files say; without git, the walk alone.
     let tracked = if opts.git.disabled { walk::Tracked::default() } else { walk::Tracked::read(&root) };
@@ -129,13 +143,13 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
             }
             let mut sources = scan::scan_tree(&root, &config, &words, &tracked);
             let verdicts = reach::judge(&root, &mut sources, words.words());
-            let not_run = reach::apply(&mut sources, verdicts);
-            (sources, not_run)
+            let (not_run, source_skips) = reach::apply(&mut sources, verdicts);
+            (sources, not_run, source_skips)
         });
         let git = git::gather(open, &config, &words, &loaded.postmortems);
         (sources.join(), git)
     });
-    let (sources, not_run) = scanned.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
+    let (sources, not_run, source_skips) = scanned.map_err(|_| anyhow::anyhow!("scanning the work tree panicked"))?;
     // Files git does not track are new at HEAD: changed since any base. The git side
     // compared tracked files only; the walk is what saw the others.
     let mut git = git;
@@ -153,19 +167,27 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
         Some(results::gather(&root, &sources, &result_files, config.conflict())?)
     };
     let today = opts.today.unwrap_or_else(date::Date::today_utc);
-    let mut rescans = rescan_changed(&root, &config, &git, &sources);
+    let (mut rescans, rescan_texts) = rescan_changed(&root, &config, &git, &sources);
     reach::rust::complete(&root, &mut rescans);
     let given_up = given_up(&root, &config, &tracked, &words);
     let lock = format!("{}/{}", config.postmortems.trim_end_matches('/'), proof::FILE_NAME);
     let proofs = proof::Lock::read(&root.join(&lock), &lock)?;
     let mut model = Model::new(root, loaded, sources, today, git, rescans, not_run);
+    model.texts.extend(rescan_texts);
     model.given_up = given_up;
     model.runs = runs;
     model.proofs = proofs;
+    model.source_skips = source_skips;
     let head_files = head_files(&model, &tracked);
     model.code =
         incident_code::IncidentCode::build(&model.postmortems, model.history(), &head_files, &config.postmortems);
-    Ok(Analysis { config, model })
+    let base = if opts.compare_base {
+        baseline::analyze(&model.root.clone(), &config, base_problem.as_deref(), &mut model)
+    } else {
+        baseline::BaseFindings::NoBase
+    };
+    let fail_on = opts.fail_on.unwrap_or_else(|| config.fail_on());
+    Ok(Analysis { config, model, base, fail_on })
 }
 
 /// Lowers the scheduling priority of the calling thread, and so of the threads it starts
@@ -242,12 +264,14 @@ fn given_up(root: &Path, config: &Config, tracked: &walk::Tracked, words: &scan:
 
 /// HEAD scans of the files that had linked tests at base but hold no marker now: the
 /// byte search skipped them, and only parsing tells a removed marker from a removed test.
-fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::Scanned) -> Vec<scan::FileScan> {
+/// With their texts, for the findings that point where a removed test was.
+type Rescans = (Vec<scan::FileScan>, Vec<(String, String)>);
+fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::Scanned) -> Rescans {
     let git::Git::Repo(history) = git else {
-        return Vec::new();
+        return Default::default();
     };
     let git::BaseState::Found { base_files, .. } = &history.base else {
-        return Vec::new();
+        return Default::default();
     };
     let words = scan::markers::MarkerWords::new(&config.marker_words())
         .with_rust_test_attributes(config.rust_test_attributes());
@@ -259,15 +283,37 @@ fn rescan_changed(root: &Path, config: &Config, git: &git::Git, sources: &scan::
         .filter_map(|f| {
             let bytes = paths::read_inside(&boundary, &root.join(&f.path))?;
             let lang = scan::language_for(&f.path)?;
-            Some(lang.scan(&f.path, &lang.decode(&bytes).text, &words))
+            let text = lang.decode(&bytes).text;
+            let scan = lang.scan(&f.path, &text, &words);
+            Some((scan, (f.path.clone(), text)))
         })
-        .collect()
+        .unzip()
 }
 
 /// Runs every check and builds the report.
 pub fn check(analysis: &Analysis) -> Report {
     let cx = checks::Context { model: &analysis.model, config: &analysis.config };
     let mut findings = checks::run_all(&cx);
+    // A finding about an incident that points elsewhere (a test, a config line) names
+    // the postmortem too: where a reader learns what the test guards.
+    for f in &mut findings {
+        if let Some(pm) = f.incident.as_deref().and_then(|id| analysis.model.incident(id))
+            && f.path.as_deref() != Some(pm.loc.path.as_str())
+        {
+            f.related = Some(pm.loc.clone());
+        }
+    }
+    let (fixed, base_note) = baseline::classify(&mut findings, &analysis.base);
+    if let Some(why) = base_note {
+        let mut note = finding::Finding::new(
+            rules::Rule::HistorySkipped,
+            format!("the base revision's findings could not be worked out: {why}; every finding counts as new"),
+        )
+        .help("fix the base's config or postmortem, or compare with another base (`--base REV`)");
+        note.fingerprint = note.fingerprint();
+        note.baseline = Some(finding::Baseline::New);
+        findings.push(note);
+    }
     // Line starts per file, found once: many findings may point into one large file; and
     // for a long line that is not ASCII, where each character starts, found once too.
     let mut line_starts: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
@@ -276,9 +322,24 @@ pub fn check(analysis: &Analysis) -> Report {
     for f in &mut findings {
         let (Some(path), Some(line)) = (&f.path, f.line) else { continue };
         let Some(text) = analysis.model.texts.get(path) else { continue };
+        let at_base = f.line_at_base;
         let starts = line_starts
             .entry(path.clone())
             .or_insert_with(|| std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect());
+        // A line past the end (where a removed test was, in a file that is shorter now):
+        // the file's last line, so that an annotation still lands in the file.
+        let last = starts.iter().rposition(|&s| s < text.len()).map_or(1, |i| i + 1);
+        let line = if line > last {
+            f.line = Some(last);
+            f.column = Some(1);
+            f.len = 1;
+            last
+        } else {
+            line
+        };
+        if at_base {
+            continue; // no snippet: the line at HEAD holds other text
+        }
         let Some(&start) = starts.get(line.wrapping_sub(1)).filter(|&&s| s < text.len()) else { continue };
         let end = starts.get(line).map_or(text.len(), |&next| next - 1);
         let src = text[start..end].strip_suffix('\r').unwrap_or(&text[start..end]);
@@ -300,7 +361,8 @@ pub fn check(analysis: &Analysis) -> Report {
     }
     let model = &analysis.model;
     let incidents = report::incidents(model, &|incident, item| model.evidence(incident, item));
-    let summary = report::summarize(model, &findings);
+    let mut summary = report::summarize(model, &findings);
+    summary.fixed = fixed.len();
     let base = model.history().and_then(|h| match &h.base {
         git::BaseState::Found { info, .. } => Some(info.clone()),
         _ => None,
@@ -328,6 +390,8 @@ pub fn check(analysis: &Analysis) -> Report {
         touched,
         test_results,
         proofs,
+        fixed,
+        fail_on: analysis.fail_on,
     };
     report.rebase_paths(&paths::relative(&report.repo_root, &model.root));
     report

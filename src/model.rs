@@ -31,6 +31,8 @@ pub struct Model {
     pub given_up: Vec<String>,
     /// Linked tests that their test runner never builds or collects.
     pub not_run: Vec<crate::reach::TestVerdict>,
+    /// The skips of the tests the runners' verdicts changed, as their source gave them.
+    pub source_skips: Vec<crate::reach::SourceSkips>,
     /// Base-versus-HEAD link changes, when a base revision was found.
     pub changes: Option<LinkChanges>,
     /// Which code belongs to which incident (see `incident_code`).
@@ -97,6 +99,7 @@ impl Model {
             git,
             rescans,
             not_run,
+            source_skips: Vec::new(),
             given_up: Vec::new(),
             changes,
             code: IncidentCode::default(),

@@ -162,7 +162,7 @@ pub fn is_id_char(c: char) -> bool {
 }
 
 /// Whether a file in the postmortems directory is meant to be a postmortem.
-fn is_candidate(name: &str) -> bool {
+pub fn is_candidate(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     !(name.starts_with('_') || name.starts_with('.') || lower == "readme.md")
         && (lower.ends_with(".md") || lower.ends_with(".toml"))

@@ -17,8 +17,12 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<BaseInfo>,
     pub findings: Vec<Finding>,
+    /// The base revision's findings that are gone at HEAD: what the change fixed.
+    pub fixed: Vec<Finding>,
     pub incidents: Vec<IncidentView>,
     pub summary: Summary,
+    /// Which errors fail the run: all of them, or those the change brought in.
+    pub fail_on: crate::config::FailOn,
     /// The test results the run was given, when it was given some.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_results: Option<TestResultsView>,
@@ -134,9 +138,12 @@ impl Report {
             return;
         }
         let rebase = |p: &mut String| *p = format!("{prefix}/{p}");
-        for f in &mut self.findings {
+        for f in self.findings.iter_mut().chain(self.fixed.iter_mut()) {
             if let Some(p) = &mut f.path {
                 rebase(p);
+            }
+            if let Some(r) = &mut f.related {
+                rebase(&mut r.path);
             }
         }
         for i in &mut self.incidents {
@@ -277,11 +284,25 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
+    /// Errors and warnings the change brought in (all of them without a base).
+    pub new_errors: usize,
+    pub new_warnings: usize,
+    /// Findings of the base that are gone at HEAD.
+    pub fixed: usize,
 }
 
 impl Report {
     pub fn has_errors(&self) -> bool {
         self.summary.errors > 0
+    }
+
+    /// Whether the run fails: an error at all, or with `fail_on = "new"` an error the
+    /// change brought in.
+    pub fn failed_check(&self) -> bool {
+        match self.fail_on {
+            crate::config::FailOn::All => self.has_errors(),
+            crate::config::FailOn::New => self.summary.new_errors > 0,
+        }
     }
 }
 
@@ -403,5 +424,13 @@ pub fn summarize(model: &Model, findings: &[Finding]) -> Summary {
         errors: count(Level::Error),
         warnings: count(Level::Warning),
         notes: count(Level::Note),
+        new_errors: count_new(findings, Level::Error),
+        new_warnings: count_new(findings, Level::Warning),
+        fixed: 0,
     }
+}
+
+/// How many findings at `level` are new (a finding with no baseline state counts as new).
+pub fn count_new(findings: &[Finding], level: Level) -> usize {
+    findings.iter().filter(|f| f.level == level && f.baseline != Some(crate::finding::Baseline::Unchanged)).count()
 }

@@ -501,7 +501,7 @@ fn first_run_posts_the_comment_second_run_updates_it() {
     let r = Runner::new();
     let event = r.payload("acme/shop");
     let sarif = r.temp.path().join("out.sarif");
-    let run = r.run(&[("sarif-file", sarif.to_str().unwrap())], "pull_request", &event);
+    let run = r.run(&[("sarif-file", sarif.to_str().unwrap()), ("fail-on", "all")], "pull_request", &event);
     let last = run.statuses.last().unwrap();
     assert_eq!(last, &("Verdict".to_owned(), 1), "{}", run.stdout);
     assert_eq!(run.statuses.len(), 8, "every run step ran:\n{}", run.stdout);
@@ -532,7 +532,7 @@ fn first_run_posts_the_comment_second_run_updates_it() {
     let posted = std::fs::read_to_string(r.gh_dir.join("body-3.md")).unwrap();
     assert_eq!(posted, report);
 
-    let run = r.run(&[], "pull_request", &event);
+    let run = r.run(&[("fail-on", "all")], "pull_request", &event);
     assert_eq!(run.statuses.last().unwrap().1, 1);
     let calls = r.calls();
     assert_eq!(calls.len(), 6, "{calls:#?}");
@@ -547,7 +547,7 @@ fn first_run_posts_the_comment_second_run_updates_it() {
 fn fork_pull_request_gets_a_notice_and_no_comment() {
     let r = Runner::new();
     let event = r.payload("someone/shop-fork");
-    let run = r.run(&[], "pull_request", &event);
+    let run = r.run(&[("fail-on", "all")], "pull_request", &event);
     assert!(run.stdout.contains("::notice title=incident-guard::Pull request from a fork"), "{}", run.stdout);
     assert!(r.calls().is_empty(), "{:#?}", r.calls());
     assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1));
@@ -566,6 +566,32 @@ fn comment_false_args_and_base_are_honoured() {
     assert!(!run.stdout.contains("base commit is present"), "an explicit base skips the fetch step");
     let report = std::fs::read_to_string(&out["report"]).unwrap();
     assert!(report.contains("base HEAD"), "{report}");
+}
+
+#[test]
+fn fail_on_defaults_to_new_on_pull_requests_and_all_on_push() {
+    // The fixture's one error is on the base already: a pull request that brings in
+    // nothing passes, and says the error is there; a push to the default branch fails.
+    let r = Runner::new();
+    let event = r.payload("acme/shop");
+    let run = r.run(&[], "pull_request", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 0), "{}", run.stdout);
+    assert!(run.stdout.contains("1 error(s) (0 new)"), "{}", run.stdout);
+    assert!(!run.stdout.contains("::error file="), "an old error is no annotation on the diff: {}", run.stdout);
+    let summary = std::fs::read_to_string(r.temp.path().join("summary.md")).unwrap();
+    assert!(summary.contains("missing-regression-test"), "the job summary still lists it:\n{summary}");
+    let run = r.run(&[], "merge_group", &event);
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 0), "{}", run.stdout);
+    let run = r.run(&[], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    let run = r.run(&[], "schedule", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
+    // The input overrides the event's default; anything else is refused.
+    let run = r.run(&[("fail-on", "new")], "push", &r.push_event());
+    assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 0), "{}", run.stdout);
+    let run = r.run(&[("fail-on", "everything")], "pull_request", &event);
+    assert!(run.statuses.contains(&("Check".to_owned(), 2)), "{}", run.stdout);
+    assert!(run.stdout.contains("fail-on must be `all` or `new`, not `everything`"), "{}", run.stdout);
 }
 
 #[test]
@@ -852,7 +878,7 @@ fn released_tag_is_downloaded_verified_cached_and_run() {
     let event = r.payload("acme/shop");
 
     // Cold cache: download, verify, attest, cache, run.
-    let run = r.run(&[], "pull_request", &event);
+    let run = r.run(&[("fail-on", "all")], "pull_request", &event);
     assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
     assert_eq!(run.statuses.len(), 8, "every run step ran:\n{}", run.stdout);
     assert_eq!(run.outputs["plan"]["mode"], "release", "{}", run.stdout);
@@ -899,7 +925,7 @@ fn released_tag_is_downloaded_verified_cached_and_run() {
     // Warm cache, next job: SHA256SUMS is read again, the archive comes from the cache
     // and is checked against it; no download, no attestation call, nothing saved.
     r.next_job();
-    let run = r.run(&[], "pull_request", &event);
+    let run = r.run(&[("fail-on", "all")], "pull_request", &event);
     assert_eq!(run.statuses.last().unwrap(), &("Verdict".to_owned(), 1), "{}", run.stdout);
     assert_eq!(run.outputs["cache"]["cache-hit"], "true");
     assert!(

@@ -58,8 +58,7 @@ fn latin1_file_that_deletes_a_linked_python_test_is_a_removal() {
     assert_eq!(
         all(&doc),
         [
-            f("missing-regression-test", "error", "postmortems/inc-1.md", 2, ""),
-            f("linked-test-removed", "error", "postmortems/inc-1.md", 2, "tests/test_p.py::test_p"),
+            f("linked-test-removed", "error", "tests/test_p.py", 2, "tests/test_p.py::test_p"),
             f("marker-on-non-test", "warning", "tests/test_p.py", 3, ""),
         ],
         "{doc:#}"

@@ -265,8 +265,14 @@ fn good_report() -> Value {
         "findings": [{
             "rule": "linked-test-removed", "level": "error", "incident": "INC-1", "test": "tests/a.rs::a",
             "message": "test `tests/a.rs::a`, linked to INC-1, was deleted",
-            "path": "postmortems/a.md", "line": 2, "column": 6, "help": "restore it"
+            "path": "postmortems/a.md", "line": 2, "column": 6, "help": "restore it",
+            "fingerprint": "0123456789abcdef", "baseline": "new"
         }],
+        "fixed": [{
+            "rule": "missing-regression-test", "level": "error", "incident": "INC-1",
+            "message": "incident INC-1 (Checkout down) has no regression test", "fingerprint": "fedcba9876543210"
+        }],
+        "fail_on": "new",
         "incidents": [{
             "id": "INC-1", "title": "Checkout down", "status": "published", "severity": "SEV1", "date": "2024-03-05",
             "path": "postmortems/a.md", "line": 2, "tests": [], "linked_tests": [],
@@ -276,7 +282,7 @@ fn good_report() -> Value {
             ],
             "action_items": [{ "id": "A1", "title": "Add the test", "owner": "@team", "status": "closed", "due": "2024-04-01", "kind": "prevent", "commits": ["0123456789abcdef0123456789abcdef01234567"] }]
         }],
-        "summary": { "incidents": 1, "linked_tests": 0, "errors": 1, "warnings": 0, "notes": 0 }
+        "summary": { "incidents": 1, "linked_tests": 0, "errors": 1, "warnings": 0, "notes": 0, "new_errors": 1, "new_warnings": 0, "fixed": 1 }
     })
 }
 
@@ -298,6 +304,12 @@ fn schema_rejects_broken_documents() {
         ("a level in capitals", |d| d["findings"][0]["level"] = json!("Error")),
         ("an unknown rule", |d| d["findings"][0]["rule"] = json!("no-such-rule")),
         ("a line of 0", |d| d["findings"][0]["line"] = json!(0)),
+        ("a fingerprint that is not 16 hex digits", |d| d["findings"][0]["fingerprint"] = json!("/home/me/x")),
+        ("an unknown baseline state", |d| d["findings"][0]["baseline"] = json!("absent")),
+        ("an unknown `fail_on`", |d| d["fail_on"] = json!("some")),
+        ("a summary without `new_errors`", |d| {
+            d["summary"].as_object_mut().unwrap().remove("new_errors");
+        }),
         ("a line as a string", |d| d["findings"][0]["line"] = json!("2")),
         ("a column without a line", |d| {
             d["findings"][0].as_object_mut().unwrap().remove("line");

@@ -39,23 +39,21 @@ fn unchanged_repository_passes_and_records_merge_base() {
 }
 
 #[test]
-fn deleted_test_is_an_error_pointing_at_the_postmortem() {
+fn deleted_test_is_an_error_where_it_was_naming_the_postmortem() {
     let t = repo_with_linked_test();
     t.file("src/pool.rs", "pub struct Pool;\n");
     t.commit("drop the test");
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
-    // The incident now has no test at all, and says so too.
-    assert_eq!(
-        findings(&doc),
-        [
-            finding("missing-regression-test", "postmortems/inc-1.md", 2),
-            finding("linked-test-removed", "postmortems/inc-1.md", 2)
-        ]
-    );
+    // The incident now has no test at all: one cause, one finding, which says so. It
+    // stands in the file the test was deleted from (the file is one line now: its last
+    // line), and names the postmortem as the related place.
+    assert_eq!(findings(&doc), [finding("linked-test-removed", "src/pool.rs", 1)]);
+    assert_eq!(of_rule(&doc, "linked-test-removed")[0]["related"]["path"], "postmortems/inc-1.md");
     let f = of_rule(&doc, "linked-test-removed")[0];
     assert_eq!(f["test"], "src/pool.rs::tests::pool_reconnects_after_failover");
     assert!(f["message"].as_str().unwrap().contains("was deleted"), "{f}");
+    assert!(f["message"].as_str().unwrap().ends_with("incident INC-1 is left without a regression test"), "{f}");
 }
 
 #[test]
@@ -80,7 +78,7 @@ fn removed_marker_points_at_the_test_that_still_exists() {
     t.commit("unlink");
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
-    assert_eq!(findings(&doc)[1], finding("linked-test-removed", "src/pool.rs", 6));
+    assert_eq!(findings(&doc)[0], finding("linked-test-removed", "src/pool.rs", 6));
     assert!(messages(&doc, "linked-test-removed")[0].contains("no longer carries the `incident: INC-1` marker"));
 }
 

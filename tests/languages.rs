@@ -423,7 +423,7 @@ fn python_deleted_test_and_removed_marker_are_errors() {
     t.file("tests/test_pool.py", format!("import pytest\n\n\n{}", PY_TEST.replace("# incident: INC-1\n", "")));
     let (code, doc) = t.check(&[]);
     assert_eq!(code, 1);
-    assert_eq!(findings(&doc)[1], finding("linked-test-removed", "tests/test_pool.py", 4), "{doc:#}");
+    assert_eq!(findings(&doc)[0], finding("linked-test-removed", "tests/test_pool.py", 4), "{doc:#}");
     assert!(messages(&doc, "linked-test-removed")[0].contains("no longer carries the `incident: INC-1` marker"));
 }
 

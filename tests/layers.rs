@@ -1,5 +1,5 @@
 //! The modules form layers, and data flows one way: config → postmortems → sources →
-//! history → test results → model → checks → report → renderers (and `verify`, which
+//! history → test results → model → checks → base findings and report → renderers (and `verify`, which
 //! runs the tests the model links, below the renderers). A lower layer never imports a
 //! higher one (a helper it needs moves down instead), so no set of modules forms a circle.
 
@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("model", 8),
     ("checks", 9),
     ("report", 10),
+    ("baseline", 10),
     ("stats", 11),
     ("verify", 11),
     ("render", 12),

@@ -22,6 +22,7 @@ impl super::Check for Check {
                         format!("action item {}#{} has no due date", pm.id, item.id),
                     )
                     .at(&item.loc)
+                    .subject(&format!("action item {}", item.id))
                     .incident(&pm.id)
                     .help("agree a date and set `due = YYYY-MM-DD`"),
                 );

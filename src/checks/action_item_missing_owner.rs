@@ -30,6 +30,7 @@ impl super::Check for Check {
                         format!("action item {}#{} has no real owner ({})", pm.id, item.id, code(&item.owner)),
                     )
                     .at(&item.loc)
+                    .subject(&format!("action item {}", item.id))
                     .incident(&pm.id)
                     .help("name a person or a team handle, e.g. `owner = \"@payments-team\"`"),
                 );

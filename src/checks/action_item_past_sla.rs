@@ -36,6 +36,7 @@ impl super::Check for Check {
                         ),
                     )
                     .at(&item.loc)
+                    .subject(&format!("action item {}", item.id))
                     .incident(&pm.id)
                     .help("finish and close it, or escalate; mark it `wontfix` with a reason if it will not be done"),
                 );

@@ -35,7 +35,8 @@ impl super::Check for Check {
                     ),
                 )
                 .at(&e.loc)
-                .incident(&e.incident),
+                .incident(&e.incident)
+                .subject(&format!("commit {} of action item {}", e.entry, e.item)),
             );
         }
         if history.log != LogState::Complete {
@@ -46,6 +47,7 @@ impl super::Check for Check {
             out.push(
                 Finding::new(Rule::ActionItemWithoutCommit, format!("action item {r} ({}) is closed, but no commit implements it", item.title))
                     .at(&item.loc)
+                    .subject(&format!("action item {}", item.id))
                     .incident(&pm.id)
                     .help(format!(
                         "mention `{r}` in the message of the commit that implements it (e.g. a trailer `Postmortem-Action: {r}`), or list the commit in its `commits`"

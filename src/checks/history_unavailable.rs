@@ -50,6 +50,7 @@ impl super::Check for Check {
                     ),
                 )
                 .at(&item.loc)
+                .subject(&format!("action item {}", item.id))
                 .incident(&pm.id)
                 .help(fix.clone()),
             );

@@ -52,9 +52,18 @@ impl super::Check for Check {
             };
             let pm = cx.model.incident(&r.incident);
             let mut f = Finding::new(Rule::LinkedTestRemoved, what).incident(&r.incident).test(&r.test);
-            // A deleted file or test has no line at HEAD: point at the postmortem instead.
+            // A test deleted from a file that is still there: where it was in that file,
+            // which the diff shows the reviewer. A deleted file has no line at HEAD: the
+            // postmortem instead. (The postmortem is the finding's `related` place.)
+            let file_remains =
+                cx.model.sources.files.iter().chain(cx.model.rescans.iter()).any(|f| f.path == r.base_loc.path);
             f = match (r.kind, pm) {
                 (RemovalKind::MarkerRemoved | RemovalKind::NotFoundInUnparsable, _) | (_, None) => f.at(loc),
+                (RemovalKind::TestDeleted, Some(_)) if file_remains => {
+                    let mut f = f.at(&r.base_loc);
+                    f.line_at_base = true;
+                    f
+                }
                 (_, Some(pm)) => f.at(&pm.loc),
             };
             let title = pm.map(|p| format!(" ({})", prose(&p.title))).unwrap_or_default();

@@ -30,6 +30,7 @@ impl super::Check for Check {
                 Finding::new(Rule::MissingRegressionTest, format!("incident {} ({}) has no regression test", pm.id, pm.title))
                     .at(&pm.loc)
                     .incident(&pm.id)
+                    .subject("no regression test")
                     .help(format!(
                         "write a test that would have caught it and put {} above it, or set `test_waiver` saying why no test is possible",
                         code(&format!("// {marker}: {}", pm.id))

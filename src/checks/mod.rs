@@ -109,12 +109,66 @@ pub fn run_all(cx: &Context) -> Vec<Finding> {
             findings.push(f);
         }
     }
+    fold(cx.model, &mut findings);
     findings.sort_by(|a, b| {
         (a.level, a.rule, &a.path, a.line, a.column, &a.message)
             .cmp(&(b.level, b.rule, &b.path, b.line, b.column, &b.message))
     });
     findings.dedup();
     findings
+}
+
+/// One cause, one finding. Two rules can fire on the same cause, and a reader would fix
+/// one thing and see two errors:
+/// - removing an incident's last linked test is `linked-test-removed` and, because the
+///   incident is now without a test, `missing-regression-test`: the removal stays (it
+///   points at what the change did), says the incident is left without a test, and the
+///   missing test goes;
+/// - an open item of a severe incident past its `due` date is `overdue-action-item` and,
+///   when the severity's deadline has passed too, `action-item-past-sla`: the SLA finding
+///   stays (the stronger deadline) and says the item is overdue as well.
+///
+/// The finding that stays takes the higher of the two levels, so folding never lowers
+/// what a team configured.
+pub fn fold(model: &Model, findings: &mut Vec<Finding>) {
+    use crate::rules::Level;
+    let higher = |a: Level, b: Level| if a < b { a } else { b }; // Error < Warning < Note
+    // Removal + missing test, per incident.
+    let mut missing: std::collections::HashMap<String, Level> = findings
+        .iter()
+        .filter(|f| f.rule == Rule::MissingRegressionTest)
+        .filter_map(|f| Some((f.incident.clone()?, f.level)))
+        .collect();
+    let mut folded: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for f in findings.iter_mut().filter(|f| f.rule == Rule::LinkedTestRemoved) {
+        let Some(id) = f.incident.clone() else { continue };
+        let Some(&level) = missing.get(&id) else { continue };
+        f.level = higher(f.level, level);
+        f.message.push_str(&format!("; incident {id} is left without a regression test"));
+        folded.insert(id);
+    }
+    findings.retain(|f| {
+        !(f.rule == Rule::MissingRegressionTest && f.incident.as_ref().is_some_and(|id| folded.contains(id)))
+    });
+    missing.clear();
+    // Overdue + past the SLA, per action item (its location in the postmortem).
+    let key = |f: &Finding| (f.incident.clone(), f.path.clone(), f.line);
+    let overdue: std::collections::HashMap<_, Level> =
+        findings.iter().filter(|f| f.rule == Rule::OverdueActionItem).map(|f| (key(f), f.level)).collect();
+    let mut both = std::collections::HashSet::new();
+    for f in findings.iter_mut().filter(|f| f.rule == Rule::ActionItemPastSla) {
+        let Some(&level) = overdue.get(&key(f)) else { continue };
+        f.level = higher(f.level, level);
+        let due = f.incident.as_deref().and_then(|id| model.incident(id)).and_then(|pm| {
+            pm.action_items.iter().find(|a| Some(a.loc.line) == f.line && Some(&a.loc.path) == f.path.as_ref())?.due
+        });
+        match due {
+            Some(due) => f.message.push_str(&format!(", and past its due date {due}")),
+            None => f.message.push_str(", and past its due date"),
+        }
+        both.insert(key(f));
+    }
+    findings.retain(|f| !(f.rule == Rule::OverdueActionItem && both.contains(&key(f))));
 }
 
 #[cfg(test)]

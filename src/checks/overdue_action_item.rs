@@ -27,6 +27,7 @@ impl super::Check for Check {
                         format!("action item {}#{} ({}) was due {due}, {days} day(s) ago, and is still {}", pm.id, item.id, item.title, item.status.as_str()),
                     )
                     .at(&item.loc)
+                    .subject(&format!("action item {}", item.id))
                     .incident(&pm.id)
                     .help("close it (with a commit that mentions it), move its `due` date, or mark it `wontfix` with a reason"),
                 );

@@ -122,6 +122,7 @@ impl super::Check for Check {
                         format!("action item {}#{} (\"{}\") is too vague to be done or checked", pm.id, item.id, item.title),
                     )
                     .at(&item.loc)
+                    .subject(&format!("action item {}", item.id))
                     .incident(&pm.id)
                     .help(format!(
                         "\"{phrase}\" names a wish, not a change: say what will change and where, e.g. \"Alert when pool acquire latency p99 > 500 ms for 5 min\""

@@ -71,12 +71,33 @@ pub fn judge(root: &Path, sources: &mut Scanned, words: &[String]) -> Vec<TestVe
     out
 }
 
+/// A test's skips as its own source gives them, before `apply` folded the runner's
+/// verdict in: what the base analysis restores when the change may have altered how the
+/// runner builds the test (see `baseline`).
+#[derive(Clone, Debug)]
+pub struct SourceSkips {
+    pub test: String,
+    pub ignored: Option<crate::scan::Skip>,
+    pub conditional_skip: Option<crate::scan::Skip>,
+}
+
 /// Folds the `Never` and `Conditional` verdicts into the tests themselves (a condition on
-/// the way to a test is the test's condition) and returns the `NotRun` ones.
-pub fn apply(sources: &mut Scanned, verdicts: Vec<TestVerdict>) -> Vec<TestVerdict> {
+/// the way to a test is the test's condition) and returns the `NotRun` ones, and the
+/// source's own skips of every test it changed.
+pub fn apply(sources: &mut Scanned, verdicts: Vec<TestVerdict>) -> (Vec<TestVerdict>, Vec<SourceSkips>) {
     let mut not_run = Vec::new();
+    let mut before = Vec::new();
     for v in verdicts {
         let test = sources.files.iter_mut().flat_map(|f| f.tests.iter_mut()).find(|t| t.id == v.test);
+        if let Some(t) = &test
+            && matches!(v.verdict, Verdict::Never(_) | Verdict::Conditional(_) | Verdict::Runs)
+        {
+            before.push(SourceSkips {
+                test: t.id.clone(),
+                ignored: t.ignored.clone(),
+                conditional_skip: t.conditional_skip.clone(),
+            });
+        }
         match (v.verdict, test) {
             (Verdict::Never(skip), Some(t)) => {
                 t.ignored.get_or_insert(skip);
@@ -95,5 +116,5 @@ pub fn apply(sources: &mut Scanned, verdicts: Vec<TestVerdict>) -> Vec<TestVerdi
             (_, None) => {}
         }
     }
-    not_run
+    (not_run, before)
 }

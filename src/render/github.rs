@@ -54,16 +54,24 @@ pub fn annotation(f: &Finding) -> String {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let count = |l: Level| report.findings.iter().filter(|f| f.level == l).count();
+    // With `fail_on = "new"`, the findings already on the base fail nothing and are no
+    // annotations on the diff: the job summary lists them.
+    let old = |f: &&crate::finding::Finding| {
+        report.fail_on == crate::config::FailOn::New && f.baseline == Some(crate::finding::Baseline::Unchanged)
+    };
+    let shown: Vec<&crate::finding::Finding> = report.findings.iter().filter(|f| !old(f)).collect();
+    let unannotated = report.findings.len() - shown.len();
+    let count = |l: Level| shown.iter().filter(|f| f.level == l).count();
     let (errors, warnings, notes) = (count(Level::Error), count(Level::Warning), count(Level::Note));
     let over = errors.saturating_sub(MAX_PER_LEVEL) + warnings.saturating_sub(MAX_PER_LEVEL);
     // The closing notice is itself a notice: leave room for it when one is needed.
-    let notes_shown = if over > 0 || notes > MAX_PER_LEVEL { MAX_PER_LEVEL - 1 } else { MAX_PER_LEVEL };
+    let notes_shown =
+        if over > 0 || notes > MAX_PER_LEVEL || unannotated > 0 { MAX_PER_LEVEL - 1 } else { MAX_PER_LEVEL };
     let mut omitted = 0;
     for level in [Level::Error, Level::Warning, Level::Note] {
         let cap = if level == Level::Note { notes_shown } else { MAX_PER_LEVEL };
         // Findings are already sorted most important first.
-        for (i, f) in report.findings.iter().filter(|f| f.level == level).enumerate() {
+        for (i, f) in shown.iter().filter(|f| f.level == level).enumerate() {
             if i < cap {
                 writeln!(out, "{}", annotation(f))?;
             } else {
@@ -71,22 +79,23 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    // One closing notice, however many reasons there are.
+    let mut why = Vec::new();
     if omitted > 0 {
-        writeln!(
-            out,
-            "::notice title=incident-guard::{}",
-            escape_data(&format!(
-                "{omitted} more finding(s) not shown as annotations (GitHub shows at most {MAX_PER_LEVEL} per level); the job summary lists all {}",
-                report.findings.len()
-            ))
-        )?;
+        why.push(format!(
+            "{omitted} more finding(s) not shown as annotations (GitHub shows at most {MAX_PER_LEVEL} per level)"
+        ));
     }
-    let s = &report.summary;
-    writeln!(
-        out,
-        "incident-guard: {} error(s), {} warning(s), {} note(s); {} incident(s), {} linked test(s)",
-        s.errors, s.warnings, s.notes, s.incidents, s.linked_tests
-    )
+    if unannotated > 0 {
+        why.push(format!(
+            "{unannotated} finding(s) already on the base revision are not annotated (only new errors fail this run)"
+        ));
+    }
+    if !why.is_empty() {
+        let text = format!("{}; the job summary lists all {}", why.join("; "), report.findings.len());
+        writeln!(out, "::notice title=incident-guard::{}", escape_data(&text))?;
+    }
+    writeln!(out, "incident-guard: {}", super::human::counts(report))
 }
 
 #[cfg(test)]

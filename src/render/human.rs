@@ -29,7 +29,9 @@ fn level(l: Level) -> ALevel {
 }
 
 /// One finding as a rustc-style diagnostic.
-fn diagnostic(f: &Finding, style: &Style) -> String {
+/// `only_new`: errors already on the base fail nothing (`fail_on = "new"`), and an
+/// unchanged finding says so.
+fn diagnostic(f: &Finding, style: &Style, only_new: bool) -> String {
     let code = f.rule.code();
     let title = terminal_line(&f.message);
     let mut message = level(f.level).title(&title).id(code);
@@ -53,6 +55,9 @@ fn diagnostic(f: &Finding, style: &Style) -> String {
     if let Some(help) = &help {
         message = message.footer(ALevel::Help.title(help));
     }
+    if only_new && f.baseline == Some(crate::finding::Baseline::Unchanged) {
+        message = message.footer(ALevel::Note.title("already on the base revision: not brought in by this change"));
+    }
     renderer(style).render(message).to_string()
 }
 
@@ -62,18 +67,35 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
     } else if let Some(why) = &report.no_base {
         writeln!(out, "base: none: {}\n", terminal_line(why))?;
     }
+    let only_new = report.fail_on == crate::config::FailOn::New;
     for f in &report.findings {
-        writeln!(out, "{}\n", diagnostic(f, style))?;
+        writeln!(out, "{}\n", diagnostic(f, style, only_new))?;
     }
     if let Some(r) = &report.test_results {
         writeln!(out, "{}\n", results_line(r))?;
     }
+    let verdict = if report.failed_check() { "failed" } else { "ok" };
+    writeln!(out, "incident-guard: {verdict}: {}", counts(report))
+}
+
+/// The summary's counts: errors, warnings and notes; with a base, how many of them the
+/// change brought in and how many of the base's it fixed; incidents and linked tests.
+pub fn counts(report: &Report) -> String {
     let s = &report.summary;
-    let verdict = if s.errors > 0 { "failed" } else { "ok" };
-    writeln!(
-        out,
-        "incident-guard: {verdict}: {} error(s), {} warning(s), {} note(s); {} incident(s), {} linked test(s)",
-        s.errors, s.warnings, s.notes, s.incidents, s.linked_tests
+    let compared = report.base.is_some() && report.findings.iter().all(|f| f.baseline.is_some());
+    if !compared {
+        return format!(
+            "{} error(s), {} warning(s), {} note(s); {} incident(s), {} linked test(s)",
+            s.errors, s.warnings, s.notes, s.incidents, s.linked_tests
+        );
+    }
+    let binding = match report.fail_on {
+        crate::config::FailOn::New => "; only new errors fail",
+        crate::config::FailOn::All => "",
+    };
+    format!(
+        "{} error(s) ({} new), {} warning(s) ({} new), {} note(s), {} fixed{binding}; {} incident(s), {} linked test(s)",
+        s.errors, s.new_errors, s.warnings, s.new_warnings, s.notes, s.fixed, s.incidents, s.linked_tests
     )
 }
 
@@ -225,7 +247,7 @@ pub fn show(incident: &IncidentView, findings: &[&Finding], style: &Style, out: 
         writeln!(out, "  none")?;
     }
     for f in findings {
-        writeln!(out, "{}\n", diagnostic(f, style))?;
+        writeln!(out, "{}\n", diagnostic(f, style, false))?;
     }
     Ok(())
 }

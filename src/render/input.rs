@@ -90,7 +90,12 @@ struct FindingIn {
     line: Option<usize>,
     column: Option<usize>,
     help: Option<String>,
+    #[serde(default)]
+    fingerprint: String,
+    baseline: Option<String>,
 }
+
+const BASELINES: &[&str] = &["new", "unchanged"];
 
 impl FindingIn {
     fn into_finding(self) -> Result<Finding> {
@@ -105,12 +110,27 @@ impl FindingIn {
         f.line = self.line;
         f.column = self.column;
         f.help = self.help;
+        if !self.fingerprint.is_empty() && !self.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("`fingerprint` is not hexadecimal");
+        }
+        f.fingerprint = self.fingerprint;
+        f.baseline = match self.baseline {
+            None => None,
+            Some(b) => Some(match word(BASELINES, &b, "baseline state")? {
+                "unchanged" => crate::finding::Baseline::Unchanged,
+                _ => crate::finding::Baseline::New,
+            }),
+        };
         Ok(f)
     }
 }
 
 fn findings(list: Vec<FindingIn>) -> Result<Vec<Finding>> {
-    list.into_iter().enumerate().map(|(i, f)| f.into_finding().with_context(|| format!("finding {}", i + 1))).collect()
+    findings_of(list, "finding")
+}
+
+fn findings_of(list: Vec<FindingIn>, what: &str) -> Result<Vec<Finding>> {
+    list.into_iter().enumerate().map(|(i, f)| f.into_finding().with_context(|| format!("{what} {}", i + 1))).collect()
 }
 
 #[derive(Deserialize)]
@@ -212,9 +232,12 @@ struct CheckIn {
     version: u32,
     base: Option<BaseIn>,
     findings: Vec<FindingIn>,
+    #[serde(default)]
+    fixed: Vec<FindingIn>,
     incidents: Vec<IncidentIn>,
     summary: SummaryIn,
     test_results: Option<TestResultsIn>,
+    fail_on: Option<String>,
 }
 
 impl IncidentIn {
@@ -337,6 +360,11 @@ fn touched(
 pub fn check_report(bytes: &[u8]) -> Result<Report> {
     let doc: CheckIn = parse(bytes, report::JSON_VERSION)?;
     let findings = findings(doc.findings)?;
+    let fixed = findings_of(doc.fixed, "fixed finding")?;
+    let fail_on = match doc.fail_on.as_deref().map(|f| word(&["all", "new"], f, "`fail_on`")).transpose()? {
+        Some("new") => crate::config::FailOn::New,
+        _ => crate::config::FailOn::All,
+    };
     let incidents = doc
         .incidents
         .into_iter()
@@ -371,6 +399,9 @@ pub fn check_report(bytes: &[u8]) -> Result<Report> {
         errors: count(Level::Error),
         warnings: count(Level::Warning),
         notes: count(Level::Note),
+        new_errors: report::count_new(&findings, Level::Error),
+        new_warnings: report::count_new(&findings, Level::Warning),
+        fixed: fixed.len(),
     };
     let touched = touched(&incidents, &findings, test_results.is_some());
     Ok(Report {
@@ -391,6 +422,8 @@ pub fn check_report(bytes: &[u8]) -> Result<Report> {
         no_base: None,
         touched,
         proofs: Vec::new(),
+        fixed,
+        fail_on,
     })
 }
 

@@ -575,6 +575,8 @@ mod tests {
             touched,
             test_results: None,
             proofs: Vec::new(),
+            fixed: Vec::new(),
+            fail_on: Default::default(),
         }
     }
 

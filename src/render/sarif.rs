@@ -26,10 +26,14 @@ pub fn document(report: &Report) -> Value {
             })
         })
         .collect();
+    // The base's findings that are gone follow the others, as SARIF's `absent` results.
+    let fixed = report.fixed.iter().map(|f| (f, "absent"));
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
+        .map(|f| (f, f.baseline.unwrap_or(crate::finding::Baseline::New).as_str()))
+        .chain(fixed)
+        .map(|(f, state)| {
             // Hidden characters (controls, bidirectional and invisible ones) shown as
             // `\u{…}`, as in every other format; JSON's escaping keeps line breaks.
             let mut text = visible(&f.message).into_owned();
@@ -42,7 +46,11 @@ pub fn document(report: &Report) -> Value {
                 "ruleIndex": Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0),
                 "level": f.level.as_str(),
                 "message": { "text": text },
+                "baselineState": state,
             });
+            if !f.fingerprint.is_empty() {
+                result["partialFingerprints"] = json!({ "incidentGuardFinding/v1": f.fingerprint });
+            }
             let path = f.path.as_deref().unwrap_or(&report.fallback_path);
             let mut region = serde_json::Map::new();
             region.insert("startLine".into(), json!(f.line.unwrap_or(1).max(1)));
@@ -55,6 +63,16 @@ pub fn document(report: &Report) -> Value {
                     "region": region,
                 }
             }]);
+            if let Some(r) = &f.related {
+                result["relatedLocations"] = json!([{
+                    "id": 1,
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri_path(&r.path), "uriBaseId": "%SRCROOT%" },
+                        "region": { "startLine": r.line.max(1), "startColumn": r.column.max(1) },
+                    },
+                    "message": { "text": "the incident's postmortem" },
+                }]);
+            }
             let mut props = serde_json::Map::new();
             if let Some(i) = &f.incident {
                 props.insert("incident".into(), json!(visible(i)));

@@ -1,0 +1,204 @@
+//! The base revision's findings: what was already wrong before the change, so that the
+//! report can tell the findings a change brings in (`new`) from those it finds there
+//! (`unchanged`) and those it makes go away (`fixed`).
+//!
+//! The base is analysed from the object database, never checked out, with the base's
+//! config and postmortems. Its sources are the head's scans of every file the change did
+//! not touch and the base's own scans of those it did (which the history comparison read
+//! already), so the cost is that of the changed files, not of a second run. Where the
+//! change may alter how a runner builds or collects tests (it touches anything but the
+//! postmortems), the runner's verdicts of the head are not carried over: the base's
+//! tests are then judged by their source alone, and a finding the runner's reading gives
+//! at HEAD counts as new. That errs toward `new`, never toward a quiet pass.
+
+use crate::checks;
+use crate::config::Config;
+use crate::finding::{Baseline, Finding};
+use crate::git::{BaseState, Git};
+use crate::model::Model;
+use crate::postmortem::{self, Loaded};
+use crate::rules::Rule;
+use crate::scan::Scanned;
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+
+/// What the base analysis found.
+#[derive(Debug, Default)]
+pub enum BaseFindings {
+    /// No base was compared: every finding is new.
+    #[default]
+    NoBase,
+    /// The base could not be analysed, for the reason given: every finding is new.
+    Unreadable(String),
+    /// The base revision's findings, each with its fingerprint.
+    Found(Vec<Finding>),
+}
+
+/// Rules whose findings exist only through the comparison with the base, or through
+/// this run's own inputs (its clone, its test results): new by nature, never matched
+/// with a finding of the base.
+pub fn new_by_nature(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::LinkedTestRemoved
+            | Rule::LinkedTestMoved
+            | Rule::ConfigWeakened
+            | Rule::GuardChangeAccepted
+            | Rule::StaleRetirement
+            | Rule::HistorySkipped
+            | Rule::HistoryUnavailable
+            | Rule::TouchesIncidentCode
+            | Rule::LinkedTestNotRun
+            | Rule::LinkedTestFailed
+            | Rule::LinkedTestSkippedAtRuntime
+    )
+}
+
+/// Analyses the base revision `model`'s history found, with the base's config
+/// (`config.base`; `base_problem` says why it could not be read, if it could not).
+/// Borrows the head's history for the time of the base's checks (action items need its
+/// evidence) and gives it back.
+pub fn analyze(root: &Path, config: &Config, base_problem: Option<&str>, model: &mut Model) -> BaseFindings {
+    let Some(history) = model.history() else { return BaseFindings::NoBase };
+    let BaseState::Found { info, base_files, changed } = &history.base else { return BaseFindings::NoBase };
+    if let Some(why) = base_problem {
+        return BaseFindings::Unreadable(why.to_owned());
+    }
+    let Some(commit) = info.commit.clone() else {
+        return BaseFindings::Unreadable("the base revision names no commit".to_owned());
+    };
+    let base_config = config.base.as_deref().cloned().unwrap_or_default();
+    let loaded = match base_postmortems(root, &commit, &base_config) {
+        Ok(loaded) => loaded,
+        Err(why) => return BaseFindings::Unreadable(why),
+    };
+    let changed: BTreeSet<String> = changed.clone();
+    let mut files: Vec<crate::scan::FileScan> =
+        model.sources.files.iter().filter(|f| !changed.contains(&f.path)).cloned().collect();
+    let dirs = [&config.postmortems, &base_config.postmortems].map(|d| format!("{}/", d.trim_end_matches('/')));
+    // Only postmortems (and the proofs beside them) changed: the runners build what they
+    // built, and their verdicts of the head hold at the base.
+    let runners_unchanged = changed.iter().all(|p| dirs.iter().any(|d| p.starts_with(d.as_str())));
+    let not_run = if runners_unchanged {
+        let kept: HashSet<&str> = files.iter().flat_map(|f| f.tests.iter().map(|t| t.id.as_str())).collect();
+        model.not_run.iter().filter(|v| kept.contains(v.test.as_str())).cloned().collect()
+    } else {
+        for skips in &model.source_skips {
+            if let Some(t) = files.iter_mut().flat_map(|f| f.tests.iter_mut()).find(|t| t.id == skips.test) {
+                t.ignored = skips.ignored.clone();
+                t.conditional_skip = skips.conditional_skip.clone();
+            }
+        }
+        Vec::new()
+    };
+    files.extend(base_files.iter().cloned());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let outside = |u: &&crate::scan::Unparsable| !changed.contains(&u.loc.path);
+    let sources = Scanned {
+        files,
+        unreadable: model.sources.unreadable.iter().filter(outside).cloned().collect(),
+        skipped: model.sources.skipped.iter().filter(outside).cloned().collect(),
+        files_seen: model.sources.files_seen,
+        ..Scanned::default()
+    };
+    let lock = format!("{}{}", dirs[1], crate::proof::FILE_NAME);
+    let proofs = if changed.contains(&lock) { crate::proof::Lock::default() } else { model.proofs.clone() };
+    let git = std::mem::replace(&mut model.git, Git::Disabled);
+    let mut base = Model::new(model.root.clone(), loaded, sources, model.today, git, Vec::new(), not_run);
+    base.changes = None;
+    base.proofs = proofs;
+    let mut found = checks::run_all(&checks::Context { model: &base, config: &base_config });
+    model.git = std::mem::replace(&mut base.git, Git::Disabled);
+    found.retain(|f| !new_by_nature(f.rule));
+    for f in &mut found {
+        f.fingerprint = f.fingerprint();
+    }
+    BaseFindings::Found(found)
+}
+
+/// Sets every finding's fingerprint and baseline state, keeps one finding per
+/// fingerprint (the first: findings come sorted, most severe first), and returns the
+/// base's findings that are gone (`fixed`), and the note to add when the base could not
+/// be analysed.
+pub fn classify(findings: &mut Vec<Finding>, base: &BaseFindings) -> (Vec<Finding>, Option<String>) {
+    let mut seen = HashSet::new();
+    findings.retain_mut(|f| {
+        f.fingerprint = f.fingerprint();
+        seen.insert(f.fingerprint.clone())
+    });
+    let BaseFindings::Found(base) = base else {
+        for f in findings.iter_mut() {
+            f.baseline = Some(Baseline::New);
+        }
+        return match base {
+            BaseFindings::Unreadable(why) => (Vec::new(), Some(why.clone())),
+            _ => (Vec::new(), None),
+        };
+    };
+    let before: HashSet<&str> = base.iter().map(|f| f.fingerprint.as_str()).collect();
+    for f in findings.iter_mut() {
+        let unchanged = !new_by_nature(f.rule) && before.contains(f.fingerprint.as_str());
+        f.baseline = Some(if unchanged { Baseline::Unchanged } else { Baseline::New });
+    }
+    let mut gone = HashSet::new();
+    let fixed = base
+        .iter()
+        .filter(|f| !seen.contains(&f.fingerprint) && gone.insert(f.fingerprint.clone()))
+        .cloned()
+        .map(|mut f| {
+            f.baseline = None;
+            f
+        })
+        .collect();
+    (fixed, None)
+}
+
+/// The base's postmortems, read from its tree: every candidate file under the base
+/// config's postmortems directory. A file that holds no readable postmortem makes the
+/// whole base unreadable (its incidents cannot be matched).
+fn base_postmortems(root: &Path, commit: &str, config: &Config) -> Result<Loaded, String> {
+    let repo = git2::Repository::discover(root).map_err(|e| format!("cannot open the repository: {}", e.message()))?;
+    let workdir = repo.workdir().and_then(|w| w.canonicalize().ok()).ok_or("the repository has no work tree")?;
+    let root = root.canonicalize().map_err(|e| format!("cannot open {}: {e}", root.display()))?;
+    let prefix = root.strip_prefix(&workdir).map_err(|_| "the checked directory is outside the work tree")?;
+    let oid = git2::Oid::from_str(commit).map_err(|e| e.message().to_owned())?;
+    let tree = repo
+        .find_commit(oid)
+        .and_then(|c| c.tree())
+        .map_err(|_| format!("the tree of base commit {} is missing", crate::git::short_sha(commit)))?;
+    let dir = config.postmortems.trim_end_matches('/');
+    let git_dir = prefix.join(dir);
+    let mut loaded = Loaded::default();
+    let sub = match tree.get_path(&git_dir) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+            repo.find_tree(entry.id()).map_err(|e| format!("cannot read the base's {dir}/: {}", e.message()))?
+        }
+        _ => return Ok(loaded), // no postmortems at the base: nothing to hold to
+    };
+    let mut blobs = Vec::new();
+    sub.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+        let name = entry.name().unwrap_or("");
+        if name.starts_with('.') {
+            return git2::TreeWalkResult::Skip;
+        }
+        if entry.kind() == Some(git2::ObjectType::Blob) && postmortem::is_candidate(name) {
+            blobs.push((format!("{dir}/{parent}{name}"), entry.id()));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| format!("cannot read the base's {dir}/: {}", e.message()))?;
+    for (rel, id) in blobs {
+        let blob = repo.find_blob(id).map_err(|_| format!("{} is missing at the base", crate::finding::code(&rel)))?;
+        let Ok(text) = std::str::from_utf8(blob.content()) else {
+            return Err(format!("the base's postmortem {} is not valid UTF-8", crate::finding::code(&rel)));
+        };
+        let (pm, problems) = postmortem::parse(&rel, text, config.id_pattern.as_ref());
+        if pm.is_none() {
+            let why = problems.first().map_or_else(String::new, |p| format!(": {}", p.message));
+            return Err(format!("the base's postmortem {} cannot be read{why}", crate::finding::code(&rel)));
+        }
+        loaded.postmortems.extend(pm);
+        loaded.problems.extend(problems);
+    }
+    Ok(loaded)
+}
