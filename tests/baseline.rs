@@ -360,3 +360,111 @@ fn a_test_removed_from_a_file_that_remains_is_annotated_where_it_was() {
     assert_eq!(f["related"]["path"], "postmortems/inc-1.md", "{f}");
     assert_eq!(f["related"]["line"], 2);
 }
+
+fn markdown(t: &Tree, extra: &[&str]) -> String {
+    let mut args = vec!["check", "--format", "markdown", "--today", "2025-01-01"];
+    args.extend_from_slice(extra);
+    stdout(&t.run(&args))
+}
+
+fn gfm_html(markdown: &str) -> String {
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    options.render.r#unsafe = true; // show exactly what raw HTML would pass through
+    comrak::markdown_to_html(markdown, &options)
+}
+
+#[test]
+fn the_comment_leads_with_the_change_and_folds_the_old_debt() {
+    let t = repo_with_debt();
+    t.remove("tests/pool.rs");
+    t.commit("drop the pool test");
+    let md = markdown(&t, &["--fail-on", "new"]);
+    let lines: Vec<&str> = md.lines().collect();
+    assert_eq!(lines[0], "<!-- incident-guard -->");
+    assert_eq!(lines[1], "### ❌ This change removes the regression test of INC-1", "{md}");
+    assert!(lines[3].starts_with("Restore the test"), "one sentence on what to do: {md}");
+    assert!(lines.last().unwrap().starts_with("<sub>incident-guard"), "the footer last: {md}");
+    let html = gfm_html(&md);
+    let (before, folded) = html.split_once("<details>").expect("the old debt is folded");
+    assert!(before.contains("linked-test-removed") && before.contains("INC-1: Incident INC-1"), "{html}");
+    assert!(!before.contains("missing-regression-test"), "old debt is not in the open: {html}");
+    assert!(folded.contains("missing-regression-test") && folded.contains("action-item-without-commit"), "{html}");
+    assert!(folded.contains("2 findings already on the base (2 errors)"), "{html}");
+    // The table of every incident is folded too.
+    let table = html.find("<table>").unwrap();
+    assert!(html[..table].matches("<details>").count() > html[..table].matches("</details>").count(), "{html}");
+
+    let t = repo_with_debt();
+    t.file("src/lib.rs", "pub fn f() {}\npub fn g() {}\n");
+    t.commit("unrelated");
+    let md = markdown(&t, &["--fail-on", "new"]);
+    assert_eq!(md.lines().nth(1), Some("### ✅ Nothing new: this change keeps every incident's guard"), "{md}");
+    assert!(!gfm_html(&md).split("<details>").next().unwrap().contains("<li>"), "nothing listed in the open: {md}");
+
+    let t = repo_with_debt();
+    t.file("tests/two.rs", "// incident: INC-2\n#[test]\nfn two() {}\n");
+    t.commit("test for INC-2");
+    let md = markdown(&t, &["--fail-on", "new"]);
+    let html = gfm_html(&md);
+    let open = html.split("<details>").next().unwrap();
+    assert!(open.contains("Fixed by this change (1)") && open.contains("incident INC-2"), "{html}");
+}
+
+#[test]
+fn ten_thousand_findings_stay_under_the_comment_limit_in_order() {
+    let t = Tree::new();
+    t.init_git();
+    let hostile = "</details><script>x</script> <!-- incident-guard --> @team | [a](javascript:x)";
+    for i in 0..10_000 {
+        let title = if i % 1000 == 0 { hostile.to_owned() } else { format!("Outage number {i}") };
+        t.file(
+            &format!("postmortems/p{i:05}.md"),
+            postmortem(&format!("INC-{i:05}"), "").replace("Incident INC", &title),
+        );
+    }
+    t.commit("ten thousand incidents, no tests");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("postmortems/p00000.md", postmortem("INC-00000", "title = \"x\"\n"));
+    t.file("src/lib.rs", "pub fn f() {}\n");
+    t.commit("a new broken postmortem and some code");
+    for extra in [&["--fail-on", "new"][..], &["--no-git"][..]] {
+        let md = markdown(&t, extra);
+        assert!(md.chars().count() < 65_536, "{} characters", md.chars().count());
+        assert_eq!(md.matches("<!-- incident-guard -->").count(), 1, "only our marker");
+        assert!(md.contains("**Report truncated**"), "a visible note");
+        let html = gfm_html(&md);
+        assert!(!html.contains("<script"), "hostile titles stay text");
+        assert_eq!(html.matches("<details>").count(), html.matches("</details>").count(), "every fold closed");
+        assert!(md.trim_end().ends_with("</sub>"), "the footer last");
+    }
+}
+
+#[test]
+fn an_item_that_expired_before_the_change_does_not_fail_an_unrelated_pull_request() {
+    let t = Tree::new();
+    t.init_git();
+    t.file("incident-guard.toml", format!("{LINTS_OFF}overdue-action-item = \"error\"\n"));
+    t.file(
+        "postmortems/a.md",
+        postmortem(
+            "INC-1",
+            "test_waiver = \"a vendor outage, nothing of ours to test\"\n[[action_items]]\nid = \"A1\"\ntitle = \"Alert on pool exhaustion\"\nowner = \"@team\"\nstatus = \"open\"\ndue = 2024-04-01\n",
+        ),
+    );
+    t.commit("initial");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("src/lib.rs", "pub fn f() {}\n");
+    t.commit("unrelated");
+    let (code, doc) = t.check(&["--fail-on", "new"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let overdue = of_rule(&doc, "overdue-action-item");
+    assert_eq!((overdue.len(), overdue[0]["baseline"].as_str()), (1, Some("unchanged")), "{doc:#}");
+    let md = markdown(&t, &["--fail-on", "new"]);
+    let (open, folded) = md.split_once("<details>").unwrap();
+    assert!(!open.contains("overdue-action-item") && folded.contains("overdue-action-item"), "{md}");
+    // A push to the default branch (fail on all) still fails on it.
+    let (code, _) = t.check(&["--fail-on", "all"]);
+    assert_eq!(code, 1);
+}

@@ -1,11 +1,13 @@
-//! `--format markdown`: the pull-request comment (and the job summary). A verdict line,
-//! the past incidents whose code the change touches, a table of incidents, the findings
-//! grouped by rule, and the hidden marker by which the Action finds its own comment. Every piece of repository text is made inert, so it
+//! `--format markdown`: the pull-request comment (and the job summary). The hidden marker
+//! by which the Action finds its own comment, the verdict for the change, the findings it
+//! brought in by incident, the past incidents whose code it touches, what it fixed, and,
+//! folded, the findings already on the base and the table of incidents (see `document`).
+//! Every piece of repository text is made inert, so it
 //! cannot break the table, open HTML, close or forge the marker, ping anyone or reorder
 //! what the reader sees; our own code spans (`` `…` `` in messages and help) stay code.
 
 use super::{Style, is_bidi_control, uri_path};
-use crate::finding::Finding;
+use crate::finding::{Baseline, Finding};
 use crate::report::{Report, TouchedIncident};
 use crate::rules::{Level, Rule};
 use std::io::{self, Write};
@@ -221,19 +223,160 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 
+/// The heading and the sentence under it: the verdict for this change, and what to do.
+fn verdict(report: &Report) -> (String, String) {
+    let s = &report.summary;
+    let compared = report.base.is_some();
+    let new_of = |f: &&Finding| f.baseline != Some(Baseline::Unchanged);
+    let mut removed: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(new_of)
+        .filter(|f| f.rule == Rule::LinkedTestRemoved && f.level == Level::Error)
+        .filter_map(|f| f.incident.as_deref())
+        .collect();
+    removed.dedup();
+    let old_errors = s.errors - s.new_errors;
+    let old = if compared && s.errors + s.warnings > s.new_errors + s.new_warnings {
+        let n = s.errors + s.warnings - s.new_errors - s.new_warnings;
+        format!(
+            " {} already on the base {} listed below, folded.",
+            plural(n, "finding"),
+            if n == 1 { "is" } else { "are" }
+        )
+    } else {
+        String::new()
+    };
+    if report.failed_check() {
+        let heading = if !removed.is_empty() {
+            let ids: Vec<String> = removed.iter().take(3).map(|id| escape(id)).collect();
+            let more = if removed.len() > 3 { format!(" and {} more", removed.len() - 3) } else { String::new() };
+            format!("### ❌ This change removes the regression test of {}{more}", ids.join(", "))
+        } else if compared && s.new_errors > 0 {
+            format!("### ❌ This change brings in {}", plural(s.new_errors, "error"))
+        } else if compared {
+            format!("### ❌ {} already on the base fail this run", plural(old_errors, "error"))
+        } else {
+            format!("### ❌ incident-guard: {}, {}", plural(s.errors, "error"), plural(s.warnings, "warning"))
+        };
+        let todo = if !removed.is_empty() {
+            "Restore the test, or, if it is deliberately gone, retire it in the postmortem's `retired_tests` with a reason."
+                .to_owned()
+        } else if compared && s.new_errors > 0 {
+            "Fix the new findings below before merging.".to_owned()
+        } else if compared {
+            "Nothing here is new, but this run fails on every error (`fail_on = \"all\"`): fix them, or fail pull requests only on what they bring in with `fail_on = \"new\"`.".to_owned()
+        } else {
+            "There is no base revision to compare with, so every finding counts as this change's: fix the errors below."
+                .to_owned()
+        };
+        return (heading, format!("{todo}{old}"));
+    }
+    if compared && s.new_errors == 0 && s.new_warnings == 0 {
+        return (
+            "### ✅ Nothing new: this change keeps every incident's guard".to_owned(),
+            format!("Nothing to do.{old}"),
+        );
+    }
+    if compared {
+        return (
+            format!("### ✅ No new errors: this change brings in {}", plural(s.new_warnings, "warning")),
+            format!("Look at the warnings below before merging.{old}"),
+        );
+    }
+    if s.errors > 0 {
+        // Fails nothing only when the errors are already there, which needs a base: not
+        // reached, but said plainly if it ever is.
+        return (format!("### ⚠️ incident-guard: {}", plural(s.errors, "error")), String::new());
+    }
+    if s.warnings > 0 {
+        return (format!("### ✅ incident-guard: no errors, {}", plural(s.warnings, "warning")), String::new());
+    }
+    ("### ✅ incident-guard: no findings".to_owned(), String::new())
+}
+
+/// One finding as a list item: icon, (the rule,) place, message and, in italics, the fix.
+fn item(f: &Finding, style: &Style, with_rule: bool) -> String {
+    let loc = location(f, style).map(|l| format!("{l} — ")).unwrap_or_default();
+    let rule = if with_rule { format!("`{}` ", f.rule.code()) } else { String::new() };
+    let mut line = format!("- {} {rule}{loc}{}", icon(f.level), inline(&f.message, Place::Line));
+    if let Some(help) = f.help.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+        line.push_str(&format!("<br>*{}*", inline(help, Place::Line)));
+    }
+    line
+}
+
+/// The findings of one kind as lines, grouped by rule in report order (errors first),
+/// each rule with its count. List items are rows, which may be left out to fit.
+fn by_rule(listed: &[&Finding], style: &Style) -> Vec<(String, bool)> {
+    let mut lines = Vec::new();
+    let mut seen = Vec::new();
+    for rule in listed.iter().map(|f| f.rule) {
+        if seen.contains(&rule) {
+            continue;
+        }
+        seen.push(rule);
+        let of_rule: Vec<&Finding> = listed.iter().copied().filter(|f| f.rule == rule).collect();
+        // Every line a row: cut from the end, a group goes with its heading.
+        lines.push((format!("**`{}`** ({})", rule.code(), of_rule.len()), true));
+        lines.push((String::new(), true));
+        lines.extend(of_rule.into_iter().map(|f| (item(f, style, false), true)));
+        lines.push((String::new(), true));
+    }
+    lines
+}
+
+/// The findings this change brought in, grouped by incident in report order (the most
+/// severe first), each incident's title linked to its postmortem; findings about no
+/// incident last.
+fn by_incident(report: &Report, listed: &[&Finding], style: &Style) -> Vec<(String, bool)> {
+    let mut lines = Vec::new();
+    let mut order: Vec<Option<&str>> = Vec::new();
+    for f in listed {
+        if !order.contains(&f.incident.as_deref()) {
+            order.push(f.incident.as_deref());
+        }
+    }
+    order.sort_by_key(|id| id.is_none()); // stable: incidents in report order, then the rest
+    for id in order {
+        let heading = match id {
+            Some(id) => {
+                let incident = report.incidents.iter().find(|i| i.id == id);
+                let name = match (incident, &style.link_base) {
+                    (Some(i), Some(base)) => format!("[{}]({base}/{})", escape(id), uri_path(&i.path)),
+                    _ => escape(id),
+                };
+                match incident.filter(|i| !i.title.is_empty()) {
+                    Some(i) => format!("**{name}: {}**", escape(&i.title)),
+                    None => format!("**{name}**"),
+                }
+            }
+            None => "**Other findings**".to_owned(),
+        };
+        // Every line a row: cut from the end, a group goes with its heading.
+        lines.push((heading, true));
+        lines.push((String::new(), true));
+        lines.extend(listed.iter().filter(|f| f.incident.as_deref() == id).map(|f| (item(f, style, true), true)));
+        lines.push((String::new(), true));
+    }
+    lines
+}
+
 /// The whole report, cut below `limit` bytes with a visible note when it does not fit.
+/// In this order: the marker; the verdict for this change and what to do; what the
+/// change brought in, by incident; the past incidents it touches and the proofs of the
+/// links it adds; what it fixed; then, folded, the findings already on the base and the
+/// table of every incident; the footer last.
 pub fn document(report: &Report, style: &Style, limit: usize) -> String {
     let s = &report.summary;
     let mut head = vec![MARKER.to_owned()];
-    let verdict = if s.errors > 0 {
-        format!("### ❌ incident-guard: {}, {}", plural(s.errors, "error"), plural(s.warnings, "warning"))
-    } else if s.warnings > 0 {
-        format!("### ✅ incident-guard: no errors, {}", plural(s.warnings, "warning"))
-    } else {
-        "### ✅ incident-guard: no findings".to_owned()
-    };
-    head.push(verdict);
+    let (heading, todo) = verdict(report);
+    head.push(heading);
     head.push(String::new());
+    if !todo.is_empty() {
+        head.push(todo);
+        head.push(String::new());
+    }
     let mut context = format!("{} · {}", plural(s.incidents, "incident"), plural(s.linked_tests, "linked test"));
     if let Some(base) = &report.base {
         context.push_str(&format!(" · compared with {}", escape(&base.reason)));
@@ -244,11 +387,53 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
     head.push(context);
     head.push(String::new());
 
+    // The reminders are the section on past incidents, not findings to list again.
+    let listed: Vec<&Finding> = report.findings.iter().filter(|f| f.rule != Rule::TouchesIncidentCode).collect();
+    let (old, new): (Vec<&Finding>, Vec<&Finding>) =
+        listed.into_iter().partition(|f| report.base.is_some() && f.baseline == Some(Baseline::Unchanged));
+    let mut findings = Vec::new();
+    if !new.is_empty() {
+        let title = if report.base.is_some() { "#### New in this change" } else { "#### Findings" };
+        findings.push((title.to_owned(), false));
+        findings.push((String::new(), false));
+        findings.extend(by_incident(report, &new, style));
+    }
+
     let mut section = past_incidents(&report.touched, style);
     section.extend(proofs(&report.proofs));
 
+    let mut fixed = Vec::new();
+    if !report.fixed.is_empty() {
+        fixed.push((format!("#### ✅ Fixed by this change ({})", report.fixed.len()), false));
+        fixed.push((String::new(), false));
+        for f in &report.fixed {
+            let loc = location(f, style).map(|l| format!("{l} — ")).unwrap_or_default();
+            fixed.push((format!("- ✅ {loc}{} (`{}`)", inline(&f.message, Place::Line), f.rule.code()), true));
+        }
+        fixed.push((String::new(), false));
+    }
+
+    let mut folded = Vec::new();
+    if !old.is_empty() {
+        let errors = old.iter().filter(|f| f.level == Level::Error).count();
+        folded.push((
+            format!(
+                "<details><summary>{} already on the base ({}): not brought in by this change</summary>",
+                plural(old.len(), "finding"),
+                plural(errors, "error")
+            ),
+            false,
+        ));
+        folded.push((String::new(), false));
+        folded.extend(by_rule(&old, style));
+        folded.push(("</details>".to_owned(), false));
+        folded.push((String::new(), false));
+    }
+
     let mut table = Vec::new();
     if !report.incidents.is_empty() {
+        table.push((format!("<details><summary>All {}</summary>", plural(report.incidents.len(), "incident")), false));
+        table.push((String::new(), false));
         let with_run = report.test_results.is_some();
         if with_run {
             table.push((
@@ -293,40 +478,32 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
             }
             table.push((String::new(), false));
         }
-    }
-
-    // Findings, grouped by rule in registry order (errors first within the report order).
-    // The reminders are the section above, not findings to list again.
-    let mut findings = Vec::new();
-    let listed: Vec<&Finding> = report.findings.iter().filter(|f| f.rule != Rule::TouchesIncidentCode).collect();
-    if !listed.is_empty() {
-        findings.push("#### Findings".to_owned());
-        findings.push(String::new());
-        let mut rules: Vec<Rule> = listed.iter().map(|f| f.rule).collect();
-        rules.dedup();
-        let mut seen = Vec::new();
-        for rule in rules {
-            if seen.contains(&rule) {
-                continue;
-            }
-            seen.push(rule);
-            let of_rule: Vec<&Finding> = listed.iter().copied().filter(|f| f.rule == rule).collect();
-            findings.push(format!("**`{}`** ({})", rule.code(), of_rule.len()));
-            findings.push(String::new());
-            for f in of_rule {
-                let loc = location(f, style).map(|l| format!("{l} — ")).unwrap_or_default();
-                let mut line = format!("- {} {loc}{}", icon(f.level), inline(&f.message, Place::Line));
-                if let Some(help) = f.help.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
-                    line.push_str(&format!("<br>*{}*", inline(help, Place::Line)));
-                }
-                findings.push(line);
-            }
-            findings.push(String::new());
-        }
+        table.push(("</details>".to_owned(), false));
+        table.push((String::new(), false));
     }
 
     let footer = "<sub>incident-guard: every incident leaves a regression test behind.</sub>".to_owned();
-    assemble(head, section, table, findings, footer, limit)
+    // Cut first what the reader needs least: the table, then the old findings, what was
+    // fixed, the past incidents and proofs, and the new findings last.
+    let parts = vec![
+        Part { lines: findings, what: "finding(s)", keep: 4, gone: Vec::new() },
+        Part { lines: section, what: "past incident(s)", keep: 3, gone: Vec::new() },
+        Part { lines: fixed, what: "fixed finding(s)", keep: 2, gone: Vec::new() },
+        Part { lines: folded, what: "finding(s) already on the base", keep: 1, gone: Vec::new() },
+        Part { lines: table, what: "incident row(s)", keep: 0, gone: Vec::new() },
+    ];
+    assemble(head, parts, footer, limit)
+}
+
+/// A part of the comment: its lines (`true`: a row, which may be left out to fit), what
+/// its rows are, for the note on what was left out, and how much it is worth keeping
+/// (the lowest is cut first).
+struct Part {
+    lines: Vec<(String, bool)>,
+    what: &'static str,
+    keep: u8,
+    /// The indices of the lines left out.
+    gone: Vec<usize>,
 }
 
 /// Past incidents with more rows than this are folded into a `<details>` block, so that
@@ -447,77 +624,59 @@ fn code_list(items: &[String], named: usize) -> String {
     cell
 }
 
-/// The lines of `part` that fit in `budget` bytes: every line that is not a row (headings,
-/// a table's head, the `<details>` tags, which the structure needs), and the rows while
-/// they fit. Returns them, the bytes they take, and how many rows were left out.
-fn fit(part: Vec<(String, bool)>, budget: usize) -> (Vec<String>, usize, usize) {
-    let fixed: usize = part.iter().filter(|(_, row)| !row).map(|(l, _)| l.len() + 1).sum();
-    let (mut room, mut used, mut omitted) = (budget.saturating_sub(fixed), fixed, 0);
-    let mut kept = Vec::with_capacity(part.len());
-    for (line, row) in part {
-        if row {
-            if line.len() + 1 > room {
-                omitted += 1;
-                continue;
-            }
-            room -= line.len() + 1;
-            used += line.len() + 1;
-        }
-        kept.push(line);
-    }
-    (kept, used, omitted)
-}
-
-/// Joins the parts, cutting the past incidents, the table and then the findings so the
-/// result fits in `limit` bytes, with a note saying what was left out.
-fn assemble(
-    head: Vec<String>,
-    section: Vec<(String, bool)>,
-    table: Vec<(String, bool)>,
-    findings: Vec<String>,
-    footer: String,
-    limit: usize,
-) -> String {
-    let size = |v: &[String]| v.iter().map(|l| l.len() + 1).sum::<usize>();
-    let part_size = |v: &[(String, bool)]| v.iter().map(|(l, _)| l.len() + 1).sum::<usize>();
-    let total = size(&head) + part_size(&section) + part_size(&table) + size(&findings) + footer.len() + 1;
-    let mut out = head;
-    if total <= limit {
-        out.extend(section.into_iter().map(|(l, _)| l));
-        out.extend(table.into_iter().map(|(l, _)| l));
-        out.extend(findings);
-        out.push(footer);
-        return out.join("\n") + "\n";
-    }
+/// Joins the parts in their order, leaving out rows, from the end of the part least
+/// worth keeping first, until the result fits in `limit` bytes, with a note saying what
+/// was left out. Lines that are not rows (headings, a table's head, the `<details>`
+/// tags) always stay, so the structure holds.
+fn assemble(head: Vec<String>, mut parts: Vec<Part>, footer: String, limit: usize) -> String {
     const NOTE_ROOM: usize = 400;
-    let mut budget = limit.saturating_sub(size(&out) + footer.len() + NOTE_ROOM);
-    // The past incidents and the table each get at most a third of what is left; the
-    // findings the rest.
-    let third = budget / 3;
-    let (lines, used, omitted_incidents) = fit(section, third);
-    budget = budget.saturating_sub(used);
-    out.extend(lines);
-    let (lines, used, omitted_rows) = fit(table, third);
-    budget = budget.saturating_sub(used);
-    out.extend(lines);
-    let mut omitted_findings = 0;
-    for line in findings {
-        if line.len() + 1 > budget {
-            if line.starts_with("- ") {
-                omitted_findings += 1;
+    let size = |l: &str| l.len() + 1;
+    let mut total: usize = head.iter().map(|l| size(l)).sum::<usize>()
+        + parts.iter().flat_map(|p| p.lines.iter()).map(|(l, _)| size(l)).sum::<usize>()
+        + size(&footer);
+    let mut omitted: Vec<(&'static str, usize)> = Vec::new();
+    if total > limit {
+        total += NOTE_ROOM;
+        let mut by_keep: Vec<usize> = (0..parts.len()).collect();
+        by_keep.sort_by_key(|&i| parts[i].keep);
+        for i in by_keep {
+            let part = &mut parts[i];
+            let mut dropped = 0;
+            let mut j = part.lines.len();
+            while total > limit && j > 0 {
+                j -= 1;
+                if part.lines[j].1 {
+                    total -= size(&part.lines[j].0);
+                    // Counted: the list items and table rows; headings and blank lines
+                    // go with them.
+                    let (line, _) = std::mem::take(&mut part.lines[j]);
+                    if line.starts_with("- ") || line.starts_with("| ") {
+                        dropped += 1;
+                    }
+                    part.gone.push(j);
+                }
             }
-            budget = 0;
-            continue;
+            if dropped > 0 {
+                omitted.push((part.what, dropped));
+            }
+            if total <= limit {
+                break;
+            }
         }
-        budget -= line.len() + 1;
-        out.push(line);
     }
-    let past =
-        if omitted_incidents > 0 { format!(", {omitted_incidents} more past incident(s)") } else { String::new() };
-    out.push(format!(
-        "> **Report truncated** to fit GitHub's size limit: {omitted_findings} more finding(s){past} and {omitted_rows} more incident row(s) not shown. The job summary or `incident-guard check` has them all."
-    ));
-    out.push(String::new());
+    let mut out = head;
+    for part in parts {
+        let gone: std::collections::HashSet<usize> = part.gone.into_iter().collect();
+        out.extend(part.lines.into_iter().enumerate().filter(|(i, _)| !gone.contains(i)).map(|(_, (l, _))| l));
+    }
+    if !omitted.is_empty() {
+        let what: Vec<String> = omitted.iter().map(|(what, n)| format!("{n} more {what}")).collect();
+        out.push(format!(
+            "> **Report truncated** to fit GitHub's size limit: {} not shown. The job summary or `incident-guard check` has them all.",
+            what.join(", ")
+        ));
+        out.push(String::new());
+    }
     out.push(footer);
     out.join("\n") + "\n"
 }
