@@ -68,11 +68,16 @@ pub fn analyze(root: &Path, config: &Config, base_problem: Option<&str>, model: 
         return BaseFindings::Unreadable("the base revision names no commit".to_owned());
     };
     let base_config = config.base.as_deref().cloned().unwrap_or_default();
-    let loaded = match base_postmortems(root, &commit, &base_config) {
+    let changed: BTreeSet<String> = changed.clone();
+    // The head's reading of a postmortem the change did not touch is the base's, when
+    // both read postmortems alike (the same `id_pattern`).
+    let same_reading =
+        base_config.id_pattern.as_ref().map(|r| r.as_str()) == config.id_pattern.as_ref().map(|r| r.as_str());
+    let reuse = same_reading.then_some(Head { model, changed: &changed });
+    let loaded = match base_postmortems(root, &commit, &base_config, reuse) {
         Ok(loaded) => loaded,
         Err(why) => return BaseFindings::Unreadable(why),
     };
-    let changed: BTreeSet<String> = changed.clone();
     let mut files: Vec<crate::scan::FileScan> =
         model.sources.files.iter().filter(|f| !changed.contains(&f.path)).cloned().collect();
     let dirs = [&config.postmortems, &base_config.postmortems].map(|d| format!("{}/", d.trim_end_matches('/')));
@@ -153,10 +158,17 @@ pub fn classify(findings: &mut Vec<Finding>, base: &BaseFindings) -> (Vec<Findin
     (fixed, None)
 }
 
+/// The head's postmortems, for the files the change did not touch.
+struct Head<'a> {
+    model: &'a Model,
+    changed: &'a BTreeSet<String>,
+}
+
 /// The base's postmortems, read from its tree: every candidate file under the base
-/// config's postmortems directory. A file that holds no readable postmortem makes the
-/// whole base unreadable (its incidents cannot be matched).
-fn base_postmortems(root: &Path, commit: &str, config: &Config) -> Result<Loaded, String> {
+/// config's postmortems directory, taken from the head's reading where the change did not
+/// touch it (`head`) and parsed from the base's blob where it did. A file that holds no
+/// readable postmortem makes the whole base unreadable (its incidents cannot be matched).
+fn base_postmortems(root: &Path, commit: &str, config: &Config, head: Option<Head>) -> Result<Loaded, String> {
     let repo = git2::Repository::discover(root).map_err(|e| format!("cannot open the repository: {}", e.message()))?;
     let workdir = repo.workdir().and_then(|w| w.canonicalize().ok()).ok_or("the repository has no work tree")?;
     let root = root.canonicalize().map_err(|e| format!("cannot open {}: {e}", root.display()))?;
@@ -187,7 +199,27 @@ fn base_postmortems(root: &Path, commit: &str, config: &Config) -> Result<Loaded
         git2::TreeWalkResult::Ok
     })
     .map_err(|e| format!("cannot read the base's {dir}/: {}", e.message()))?;
+    // Head postmortems and problems by file, for those the change did not touch.
+    let mut by_file: std::collections::HashMap<&str, (Vec<&postmortem::Postmortem>, Vec<&postmortem::Problem>)> =
+        std::collections::HashMap::new();
+    if let Some(head) = &head {
+        for pm in &head.model.postmortems {
+            by_file.entry(pm.path.as_str()).or_default().0.push(pm);
+        }
+        for problem in &head.model.postmortem_problems {
+            by_file.entry(problem.loc.path.as_str()).or_default().1.push(problem);
+        }
+    }
     for (rel, id) in blobs {
+        if let Some(head) = &head
+            && !head.changed.contains(&rel)
+            && let Some((pms, problems)) = by_file.get(rel.as_str())
+            && !pms.is_empty()
+        {
+            loaded.postmortems.extend(pms.iter().map(|p| (*p).clone()));
+            loaded.problems.extend(problems.iter().map(|p| (*p).clone()));
+            continue;
+        }
         let blob = repo.find_blob(id).map_err(|_| format!("{} is missing at the base", crate::finding::code(&rel)))?;
         let Ok(text) = std::str::from_utf8(blob.content()) else {
             return Err(format!("the base's postmortem {} is not valid UTF-8", crate::finding::code(&rel)));

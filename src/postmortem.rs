@@ -129,6 +129,8 @@ pub struct ActionItem {
     pub commits: Vec<(String, Location)>,
     pub reason: Option<String>,
     pub loc: Location,
+    /// Where its `status` value is written, when it is.
+    pub status_loc: Option<Location>,
 }
 
 /// A reason a postmortem file breaks the format.
@@ -441,7 +443,9 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
         let owner = it.string("owner", true, &mut p);
         let due_given = it.get("due").is_some();
         let due = it.date("due", false, &mut p);
-        let status = it.one_of("status", ITEM_STATUSES, &mut p).map_or(ItemStatus::Open, |s| match s.value.as_str() {
+        let status = it.one_of("status", ITEM_STATUSES, &mut p);
+        let status_loc = status.as_ref().map(|s| index.location(path, &s.span));
+        let status = status.map_or(ItemStatus::Open, |s| match s.value.as_str() {
             "in-progress" => ItemStatus::InProgress,
             "closed" => ItemStatus::Closed,
             "wontfix" => ItemStatus::Wontfix,
@@ -496,6 +500,7 @@ pub fn parse(path: &str, text: &str, id_pattern: Option<&regex::Regex>) -> (Opti
             due: due.map(|d| d.value),
             due_given,
             status,
+            status_loc,
             kind,
             commits,
             reason: reason.map(|r| r.value),

@@ -217,7 +217,7 @@ fn commit_messages_match_whole_tokens_only() {
     assert_eq!(code, 1);
     assert_eq!(
         findings_past_head_base(&doc),
-        [finding("action-item-without-commit", "postmortems/inc-1.md", 7)],
+        [finding("action-item-without-commit", "postmortems/inc-1.md", 10)],
         "{doc:#}"
     );
     assert!(messages(&doc, "action-item-without-commit")[0].contains("INC-1#A1"));
@@ -248,7 +248,7 @@ fn commits_entries_resolve_by_prefix_or_are_reported() {
     assert_eq!(
         findings_past_head_base(&doc),
         [
-            finding("action-item-without-commit", "postmortems/inc-1.md", 13),
+            finding("action-item-without-commit", "postmortems/inc-1.md", 16),
             finding("action-item-without-commit", "postmortems/inc-1.md", 17)
         ],
         "{doc:#}"

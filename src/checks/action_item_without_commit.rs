@@ -46,7 +46,9 @@ impl super::Check for Check {
             let r = item_ref(&pm.id, &item.id);
             out.push(
                 Finding::new(Rule::ActionItemWithoutCommit, format!("action item {r} ({}) is closed, but no commit implements it", item.title))
-                    .at(&item.loc)
+                    // At its `status = "closed"`: the line a reviewer sees the item
+                    // closed on.
+                    .at(item.status_loc.as_ref().unwrap_or(&item.loc))
                     .subject(&format!("action item {}", item.id))
                     .incident(&pm.id)
                     .help(format!(

@@ -272,10 +272,12 @@ fn verdict(report: &Report) -> (String, String) {
         };
         return (heading, format!("{todo}{old}"));
     }
+    let fixed =
+        if s.fixed > 0 { format!(" It fixes {} of the base.", plural(s.fixed, "finding")) } else { String::new() };
     if compared && s.new_errors == 0 && s.new_warnings == 0 {
         return (
             "### ✅ Nothing new: this change keeps every incident's guard".to_owned(),
-            format!("Nothing to do.{old}"),
+            format!("Nothing to do.{fixed}{old}"),
         );
     }
     if compared {
