@@ -375,6 +375,7 @@ fn gfm_html(markdown: &str) -> String {
     comrak::markdown_to_html(markdown, &options)
 }
 
+// incident: IG-2026-017
 #[test]
 fn the_comment_leads_with_the_change_and_folds_the_old_debt() {
     let t = repo_with_debt();

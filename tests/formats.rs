@@ -197,6 +197,38 @@ fn sarif_is_valid_and_complete() {
 }
 
 #[test]
+fn sarif_with_a_base_has_baseline_states_and_fingerprints_and_stays_valid() {
+    let t = Tree::new();
+    t.init_git();
+    t.file("postmortems/a.md", postmortem("INC-1", ""));
+    t.file("postmortems/b.md", postmortem("INC-2", ""));
+    t.file("tests/a.rs", "// incident: INC-1\n#[test]\nfn a() {}\n");
+    t.file("src/stray.rs", "// incident: INC-1\npub struct Helper;\n");
+    t.commit("base: INC-2 has no test, a stray marker");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.remove("tests/a.rs");
+    t.file("tests/b.rs", "// incident: INC-2\n#[test]\nfn b() {}\n");
+    t.commit("drop INC-1's test, add INC-2's");
+    let out = t.run(&["check", "--format", "sarif", "--today", "2025-01-01"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&doc);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let state = |rule: &str| -> Vec<&str> {
+        results.iter().filter(|r| r["ruleId"] == rule).map(|r| r["baselineState"].as_str().unwrap()).collect()
+    };
+    assert_eq!(state("linked-test-removed"), ["new"], "{doc:#}");
+    assert_eq!(state("marker-on-non-test"), ["unchanged"], "{doc:#}");
+    assert_eq!(state("missing-regression-test"), ["absent"], "INC-2's missing test is fixed: {doc:#}");
+    for r in results {
+        let print = r["partialFingerprints"]["incidentGuardFinding/v1"].as_str().unwrap();
+        assert_eq!(print.len(), 16, "{r}");
+    }
+    // The test's file is gone with it: the removal stands at the postmortem.
+    let removed = results.iter().find(|r| r["ruleId"] == "linked-test-removed").unwrap();
+    assert_eq!(removed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "postmortems/a.md");
+}
+
+#[test]
 fn sarif_has_a_results_array_when_clean() {
     let t = Tree::new();
     let out = t.run(&["check", "--no-git", "--format", "sarif"]);

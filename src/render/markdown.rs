@@ -119,6 +119,57 @@ fn push_code(out: &mut String, code: &str, place: Place) {
     out.push_str(&format!("{fence}{pad}{body}{pad}{fence}"));
 }
 
+/// Code in a table cell longer than this many characters may wrap (see
+/// `push_wrapping_code`), so that a long test identity does not widen the table.
+const WRAP_AFTER: usize = 40;
+
+/// `code` as an HTML `<code>` element, with a `<wbr>` after each `::`, `/` and `.`, where
+/// a browser may break the line: a Markdown code span never breaks, and one long test
+/// identity made the whole table wider than the comment. Everything is written as an
+/// entity that could mean anything else: `&`, `<`, `>` (so no tag and no copy of the
+/// marker), `|` (`&#124;`: GFM splits a row at a raw `|` before it reads any HTML), `` ` ``
+/// and `\`; controls and hidden characters as in code spans; `@` with a zero-width
+/// space, since GitHub links mentions in HTML it did not render as code itself.
+fn push_wrapping_code(out: &mut String, code: &str) {
+    out.push_str("<code>");
+    let chars: Vec<char> = code.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            c if neutral(c).is_some() => out.extend(neutral(c)),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("&#124;"),
+            '`' => out.push_str("&#96;"),
+            '\\' => out.push_str("&#92;"),
+            '*' => out.push_str("&#42;"),
+            '_' => out.push_str("&#95;"),
+            '~' => out.push_str("&#126;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            '$' => out.push_str("&#36;"),
+            '@' => out.push_str("@\u{200B}"),
+            c => out.push(c),
+        }
+        let next = chars.get(i + 1);
+        let breaks = (c == ':' && i > 0 && chars[i - 1] == ':') || c == '/' || (c == '.' && next.is_some());
+        if breaks && next.is_some() {
+            out.push_str("<wbr>");
+        }
+    }
+    out.push_str("</code>");
+}
+
+/// A test identity or path in a table cell: a code span, or when it is long, code that
+/// may wrap (`push_wrapping_code`).
+fn push_identity(out: &mut String, code: &str) {
+    if code.chars().count() > WRAP_AFTER {
+        push_wrapping_code(out, code);
+    } else {
+        push_code(out, code, Place::Cell);
+    }
+}
+
 /// Our message text (with its code spans) for a table cell.
 pub fn cell(text: &str) -> String {
     inline(text, Place::Cell)
@@ -475,7 +526,7 @@ pub fn document(report: &Report, style: &Style, limit: usize) -> String {
             table.push(("|---|---|---|".to_owned(), false));
             for (id, t) in tests {
                 let mut cell = String::new();
-                push_code(&mut cell, &t.test, Place::Cell);
+                push_identity(&mut cell, &t.test);
                 table.push((format!("| {cell} | {} | {} |", escape(id), run_label(t.run)), true));
             }
             table.push((String::new(), false));
@@ -604,7 +655,9 @@ fn proofs(rows: &[crate::report::ProofRow]) -> Vec<(String, bool)> {
         ("|---|---|---|".to_owned(), false),
     ];
     for r in rows {
-        lines.push((format!("| {} | {} | {} |", escape(&r.incident), code_span(&r.test), escape(&r.proof)), true));
+        let mut test = String::new();
+        push_identity(&mut test, &r.test);
+        lines.push((format!("| {} | {test} | {} |", escape(&r.incident), escape(&r.proof)), true));
     }
     lines.push((String::new(), false));
     lines
@@ -618,7 +671,7 @@ fn code_list(items: &[String], named: usize) -> String {
         if i > 0 {
             cell.push_str("<br>");
         }
-        push_code(&mut cell, item, Place::Cell);
+        push_identity(&mut cell, item);
     }
     if items.len() > named {
         cell.push_str(&format!("<br>and {} more", items.len() - named));
@@ -780,6 +833,25 @@ mod tests {
         let folded = html.split("<details>").nth(1).unwrap().split("</details>").next().unwrap();
         assert_eq!(folded.matches("<table>").count(), 1, "{html}");
         assert!(folded.matches("<tr>").count() > 20, "as many rows as fit: {html}");
+    }
+
+    #[test]
+    fn long_code_in_a_table_cell_wraps_and_stays_inert() {
+        let long = "tests/integration/payments/retry.rs::retries_reuse_the_idempotency_key";
+        let mut cell = String::new();
+        push_identity(&mut cell, long);
+        assert!(cell.starts_with("<code>tests/<wbr>integration/<wbr>") && cell.contains("::<wbr>retries"), "{cell}");
+        let html = gfm(&format!("| x | y |\n|---|---|\n| {cell} | z |\n"));
+        assert!(html.contains("<td><code>tests/<wbr>integration/"), "{html}");
+        assert!(html.contains("retries_reuse_the_idempotency_key</code></td>"), "{html}");
+        // Hostile text in a long identity: no tag, no marker, no row split, no mention.
+        let hostile = "tests/a.rs::<!-- incident-guard --> | </td><script>x</script> @alice `x` *y*";
+        let mut cell = String::new();
+        push_identity(&mut cell, hostile);
+        let html = gfm(&format!("| x | y |\n|---|---|\n| {cell} | z |\n"));
+        assert_eq!(html.matches("<td>").count(), 2, "{html}");
+        assert!(!html.contains("<script") && !html.contains("<!--"), "{html}");
+        assert!(html.contains("@\u{200b}alice"), "{html}");
     }
 
     #[test]
