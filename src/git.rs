@@ -340,6 +340,30 @@ fn short(oid: Oid) -> String {
     short_sha(&oid.to_string()).to_owned()
 }
 
+/// The texts at base commit `commit` of the files `paths` (relative to the checked
+/// directory `root`) that exist there and are UTF-8; nothing for the others, or when the
+/// repository or commit cannot be read.
+pub fn base_texts(root: &Path, commit: &str, paths: &[&str]) -> Vec<(String, String)> {
+    let read = || -> Option<Vec<(String, String)>> {
+        let repo = Repository::discover(root).ok()?;
+        let workdir = repo.workdir()?.canonicalize().ok()?;
+        let root = root.canonicalize().ok()?;
+        let prefix = root.strip_prefix(&workdir).ok()?.to_path_buf();
+        let tree = repo.find_commit(Oid::from_str(commit).ok()?).ok()?.tree().ok()?;
+        Some(
+            paths
+                .iter()
+                .filter_map(|p| {
+                    let entry = tree.get_path(&prefix.join(p)).ok()?;
+                    let blob = repo.find_blob(entry.id()).ok()?;
+                    Some(((*p).to_owned(), String::from_utf8(blob.content().to_vec()).ok()?))
+                })
+                .collect(),
+        )
+    };
+    read().unwrap_or_default()
+}
+
 /// The first 12 characters of a commit's SHA, as findings and messages show it.
 pub fn short_sha(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)

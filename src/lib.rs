@@ -178,6 +178,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     model.runs = runs;
     model.proofs = proofs;
     model.source_skips = source_skips;
+    model.removed_mods = removed_mods(&model);
     let head_files = head_files(&model, &tracked);
     model.code =
         incident_code::IncidentCode::build(&model.postmortems, model.history(), &head_files, &config.postmortems);
@@ -188,6 +189,28 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     };
     let fail_on = opts.fail_on.unwrap_or_else(|| config.fail_on());
     Ok(Analysis { config, model, base, fail_on })
+}
+
+/// The `mod NAME;` declarations the change removed from the Rust files it changed, when
+/// a linked test stopped compiling (else nothing is read): their base texts from git's
+/// objects, their HEAD texts from the work tree.
+fn removed_mods(model: &Model) -> Vec<reach::rust::RemovedMod> {
+    let Some(git::BaseState::Found { info, changed, .. }) = model.history().map(|h| &h.base) else { return Vec::new() };
+    let Some(commit) = &info.commit else { return Vec::new() };
+    let stopped =
+        model.not_run.iter().any(|v| v.test.contains(".rs::") && matches!(v.verdict, reach::Verdict::NotRun { .. }));
+    if !stopped {
+        return Vec::new();
+    }
+    let rust: Vec<&str> = changed.iter().map(String::as_str).filter(|p| p.ends_with(".rs")).collect();
+    let boundary = paths::boundary(&model.root);
+    git::base_texts(&model.root, commit, &rust)
+        .into_iter()
+        .flat_map(|(path, base)| {
+            let head = paths::read_inside(&boundary, &model.root.join(&path)).and_then(|b| String::from_utf8(b).ok());
+            reach::rust::removed_mods(&path, &base, head.as_deref())
+        })
+        .collect()
 }
 
 /// Lowers the scheduling priority of the calling thread, and so of the threads it starts

@@ -33,6 +33,9 @@ pub struct Model {
     pub not_run: Vec<crate::reach::TestVerdict>,
     /// The skips of the tests the runners' verdicts changed, as their source gave them.
     pub source_skips: Vec<crate::reach::SourceSkips>,
+    /// The `mod NAME;` declarations the change removed (Rust), for pointing a test that
+    /// stopped compiling at the line of the diff that did it.
+    pub removed_mods: Vec<crate::reach::rust::RemovedMod>,
     /// Base-versus-HEAD link changes, when a base revision was found.
     pub changes: Option<LinkChanges>,
     /// Which code belongs to which incident (see `incident_code`).
@@ -100,6 +103,7 @@ impl Model {
             rescans,
             not_run,
             source_skips: Vec::new(),
+            removed_mods: Vec::new(),
             given_up: Vec::new(),
             changes,
             code: IncidentCode::default(),

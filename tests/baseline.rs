@@ -277,6 +277,37 @@ fn a_change_that_stops_a_test_compiling_is_new_though_its_file_did_not_change() 
     let not_compiled = of_rule(&doc, "linked-test-not-compiled");
     assert_eq!(not_compiled.len(), 1, "{doc:#}");
     assert_eq!(not_compiled[0]["baseline"], "new");
+    // It stands where the diff removed the `mod` line, and says so.
+    assert_eq!((not_compiled[0]["path"].as_str(), not_compiled[0]["line"].as_u64()), (Some("src/lib.rs"), Some(1)));
+    let message = not_compiled[0]["message"].as_str().unwrap();
+    assert!(message.ends_with("this change removed `mod pool;` from src/lib.rs, line 1 at the base"), "{message}");
+    assert_eq!(not_compiled[0]["related"]["path"], "postmortems/inc-1.md");
+    let out = t.run(&["check", "--format", "github", "--today", "2025-01-01"]);
+    assert!(
+        stdout(&out).contains("::error file=src/lib.rs,line=1,col=1,title=linked-test-not-compiled::"),
+        "{}",
+        stdout(&out)
+    );
+    // In a deeper file, the declaration's own line.
+    let t = Tree::new();
+    t.init_git();
+    t.file("Cargo.toml", "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    t.file("src/lib.rs", "mod db;\n");
+    t.file("src/db/mod.rs", "pub fn connect() {}\n\nmod helpers;\nmod pool;\n\npub fn close() {}\n");
+    t.file("src/db/helpers.rs", "\n");
+    t.file("src/db/pool.rs", format!("#[cfg(test)]\nmod tests {{\n{LINKED}}}\n"));
+    t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t.commit("initial");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("src/db/mod.rs", "pub fn connect() {}\n\nmod helpers;\n\npub fn close() {}\n");
+    t.commit("drop the pool module");
+    let (_, doc) = t.check(&[]);
+    let not_compiled = of_rule(&doc, "linked-test-not-compiled");
+    assert_eq!(
+        (not_compiled[0]["path"].as_str(), not_compiled[0]["line"].as_u64()),
+        (Some("src/db/mod.rs"), Some(4)),
+        "{doc:#}"
+    );
 }
 
 #[test]

@@ -24,17 +24,32 @@ impl super::Check for Check {
                 _ => continue,
             };
             let Some(test) = cx.model.linked_tests().find(|t| t.id == v.test) else { continue };
+            // The change removed the `mod` that built the test's file: the finding stands
+            // where that line was, in the diff the reviewer reads.
+            let removed = cx.model.removed_mods.iter().find(|m| m.declared(&test.loc.path));
             for link in &test.links {
-                out.push(
-                    Finding::new(
-                        Rule::LinkedTestNotCompiled,
-                        format!("test `{}`, linked to {}, is never run: {why}", test.id, link.incident),
-                    )
-                    .at(loc)
-                    .incident(&link.incident)
-                    .test(&test.id)
-                    .help(help),
-                );
+                let mut message = format!("test `{}`, linked to {}, is never run: {why}", test.id, link.incident);
+                let mut f = match removed {
+                    Some(m) => {
+                        message.push_str(&format!(
+                            "; this change removed `mod {};` from {}, line {} at the base",
+                            m.name,
+                            crate::finding::prose(&m.path),
+                            m.line
+                        ));
+                        let mut f = Finding::new(Rule::LinkedTestNotCompiled, message).at(&crate::finding::Location {
+                            path: m.path.clone(),
+                            line: m.line,
+                            column: 1,
+                            len: 1,
+                        });
+                        f.line_at_base = true;
+                        f
+                    }
+                    None => Finding::new(Rule::LinkedTestNotCompiled, message).at(loc),
+                };
+                f = f.incident(&link.incident).test(&test.id).help(help);
+                out.push(f);
             }
         }
     }

@@ -208,6 +208,88 @@ impl Reach<'_> {
 }
 
 /// Whether a test is a doc test (its name is rustdoc's: `src/lib.rs - add_one (line 12)`).
+/// A `mod NAME;` declaration the change removed: where it stood at the base (the
+/// declaring file and its line), and the files it brought into the build (`file`, or
+/// every file under `dir/`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemovedMod {
+    pub path: String,
+    pub line: usize,
+    pub name: String,
+    pub file: String,
+    pub dir: String,
+}
+
+impl RemovedMod {
+    /// Whether the removed declaration is what brought `path` into the build.
+    pub fn declared(&self, path: &str) -> bool {
+        path == self.file || path.starts_with(&format!("{}/", self.dir))
+    }
+}
+
+/// The `mod NAME;` declarations (out-of-line modules, any attributes and visibility)
+/// of a Rust file's text, with their 1-based lines. Read line by line: enough to say
+/// where a declaration a change removed stood, which is all it is used for.
+fn mod_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut rest = line.trim_start();
+        while rest.starts_with("#[") {
+            match rest.find(']') {
+                Some(end) => rest = rest[end + 1..].trim_start(),
+                None => break,
+            }
+        }
+        if let Some(after) = rest.strip_prefix("pub") {
+            rest = after.trim_start();
+            if rest.starts_with('(') {
+                rest = rest.find(')').map_or("", |end| rest[end + 1..].trim_start());
+            }
+        }
+        let Some(after) = rest.strip_prefix("mod") else { continue };
+        if !after.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let after = after.trim_start();
+        let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() && after[name.len()..].trim_start().starts_with(';') {
+            out.push((i + 1, name));
+        }
+    }
+    out
+}
+
+/// The `mod NAME;` declarations of `path` at the base (`base`) that HEAD (`head`; `None`:
+/// the file is gone) no longer has, each with the files it declared: beside a crate root
+/// (`lib.rs`, `main.rs`, `mod.rs`, a file of `tests/`, `benches/`, `examples/` or
+/// `src/bin/`) `DIR/NAME.rs` or `DIR/NAME/`; beside any other file `DIR/STEM/NAME.rs`.
+pub fn removed_mods(path: &str, base: &str, head: Option<&str>) -> Vec<RemovedMod> {
+    let kept: std::collections::HashSet<String> =
+        head.map(|h| mod_lines(h).into_iter().map(|(_, n)| n).collect()).unwrap_or_default();
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let parent = dir.rsplit('/').next().unwrap_or("");
+    let root_like =
+        matches!(name, "lib.rs" | "main.rs" | "mod.rs") || matches!(parent, "tests" | "benches" | "examples" | "bin");
+    let base_dir = if root_like {
+        dir.to_owned()
+    } else {
+        let stem = name.strip_suffix(".rs").unwrap_or(name);
+        if dir.is_empty() { stem.to_owned() } else { format!("{dir}/{stem}") }
+    };
+    let join = |a: &str, b: &str| if a.is_empty() { b.to_owned() } else { format!("{a}/{b}") };
+    mod_lines(base)
+        .into_iter()
+        .filter(|(_, n)| !kept.contains(n))
+        .map(|(line, n)| RemovedMod {
+            path: path.to_owned(),
+            line,
+            file: join(&base_dir, &format!("{n}.rs")),
+            dir: join(&base_dir, &n),
+            name: n,
+        })
+        .collect()
+}
+
 pub fn is_doc_test(test: &TestCase) -> bool {
     test.name.ends_with(')') && test.name.contains(" (line ") && test.name.contains(" - ")
 }
@@ -1157,5 +1239,21 @@ mod tests {
         assert!(of("tests/off/lost.rs").is_empty(), "no target compiles it");
         assert_eq!(packages.len(), 1);
         assert!(packages[0].targets.contains(&("slow".to_owned(), "checks/slow_main.rs".to_owned())));
+    }
+
+    #[test]
+    fn removed_mod_declarations_name_the_files_they_declared() {
+        let base = "mod a;\n#[cfg(test)]\npub(crate) mod pool;\nmod inline { }\n// mod commented;\nmod kept;\n";
+        let head = "mod a;\nmod kept;\n";
+        let gone = super::removed_mods("src/lib.rs", base, Some(head));
+        assert_eq!(gone.len(), 1, "{gone:?}");
+        assert_eq!((gone[0].line, gone[0].name.as_str()), (3, "pool"));
+        assert!(
+            gone[0].declared("src/pool.rs") && gone[0].declared("src/pool/mod.rs") && !gone[0].declared("src/a.rs")
+        );
+        let nested = super::removed_mods("src/db/conn.rs", "mod retry;\n", None);
+        assert!(nested[0].declared("src/db/conn/retry.rs"), "{nested:?}");
+        let root = super::removed_mods("tests/suite.rs", "mod helpers;\n", Some(""));
+        assert!(root[0].declared("tests/helpers.rs") && root[0].declared("tests/helpers/mod.rs"), "{root:?}");
     }
 }
