@@ -178,7 +178,7 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     model.runs = runs;
     model.proofs = proofs;
     model.source_skips = source_skips;
-    model.removed_mods = removed_mods(&model);
+    (model.removed_mods, model.changed_manifests) = build_changes(&model);
     let head_files = head_files(&model, &tracked);
     model.code =
         incident_code::IncidentCode::build(&model.postmortems, model.history(), &head_files, &config.postmortems);
@@ -191,26 +191,36 @@ pub fn analyze(opts: &Options) -> Result<Analysis> {
     Ok(Analysis { config, model, base, fail_on })
 }
 
-/// The `mod NAME;` declarations the change removed from the Rust files it changed, when
-/// a linked test stopped compiling (else nothing is read): their base texts from git's
-/// objects, their HEAD texts from the work tree.
-fn removed_mods(model: &Model) -> Vec<reach::rust::RemovedMod> {
-    let Some(git::BaseState::Found { info, changed, .. }) = model.history().map(|h| &h.base) else { return Vec::new() };
-    let Some(commit) = &info.commit else { return Vec::new() };
+/// What the change did to how cargo builds the tests, when a linked Rust test stopped
+/// compiling (else nothing is read): the `mod NAME;` declarations it removed from the
+/// Rust files it changed, and the `Cargo.toml` files it edited with their first changed
+/// line. Base texts from git's objects, HEAD texts from the work tree.
+type BuildChanges = (Vec<reach::rust::RemovedMod>, Vec<(String, usize)>);
+fn build_changes(model: &Model) -> BuildChanges {
+    let Some(git::BaseState::Found { info, changed, .. }) = model.history().map(|h| &h.base) else {
+        return Default::default();
+    };
+    let Some(commit) = &info.commit else { return Default::default() };
     let stopped =
         model.not_run.iter().any(|v| v.test.contains(".rs::") && matches!(v.verdict, reach::Verdict::NotRun { .. }));
     if !stopped {
-        return Vec::new();
+        return Default::default();
     }
-    let rust: Vec<&str> = changed.iter().map(String::as_str).filter(|p| p.ends_with(".rs")).collect();
+    let is_manifest = |p: &str| p == "Cargo.toml" || p.ends_with("/Cargo.toml");
+    let read: Vec<&str> = changed.iter().map(String::as_str).filter(|p| p.ends_with(".rs") || is_manifest(p)).collect();
     let boundary = paths::boundary(&model.root);
-    git::base_texts(&model.root, commit, &rust)
-        .into_iter()
-        .flat_map(|(path, base)| {
-            let head = paths::read_inside(&boundary, &model.root.join(&path)).and_then(|b| String::from_utf8(b).ok());
-            reach::rust::removed_mods(&path, &base, head.as_deref())
-        })
-        .collect()
+    let (mut mods, mut manifests) = (Vec::new(), Vec::new());
+    for (path, base) in git::base_texts(&model.root, commit, &read) {
+        let head = paths::read_inside(&boundary, &model.root.join(&path)).and_then(|b| String::from_utf8(b).ok());
+        if is_manifest(&path) {
+            if let Some(line) = head.as_deref().and_then(|h| reach::rust::first_changed_line(&base, h)) {
+                manifests.push((path, line));
+            }
+        } else {
+            mods.extend(reach::rust::removed_mods(&path, &base, head.as_deref()));
+        }
+    }
+    (mods, manifests)
 }
 
 /// Lowers the scheduling priority of the calling thread, and so of the threads it starts

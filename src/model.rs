@@ -36,6 +36,9 @@ pub struct Model {
     /// The `mod NAME;` declarations the change removed (Rust), for pointing a test that
     /// stopped compiling at the line of the diff that did it.
     pub removed_mods: Vec<crate::reach::rust::RemovedMod>,
+    /// The `Cargo.toml` files the change edited, each with the first line of HEAD's text
+    /// that differs from the base's.
+    pub changed_manifests: Vec<(String, usize)>,
     /// Base-versus-HEAD link changes, when a base revision was found.
     pub changes: Option<LinkChanges>,
     /// Which code belongs to which incident (see `incident_code`).
@@ -104,6 +107,7 @@ impl Model {
             not_run,
             source_skips: Vec::new(),
             removed_mods: Vec::new(),
+            changed_manifests: Vec::new(),
             given_up: Vec::new(),
             changes,
             code: IncidentCode::default(),

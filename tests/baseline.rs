@@ -500,3 +500,40 @@ fn an_item_that_expired_before_the_change_does_not_fail_an_unrelated_pull_reques
     let (code, _) = t.check(&["--fail-on", "all"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_test_a_manifest_change_leaves_out_is_reported_at_the_changed_line() {
+    let t = Tree::new();
+    t.init_git();
+    let manifest = "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    t.file("Cargo.toml", manifest);
+    t.file("src/lib.rs", "pub fn f() {}\n");
+    t.file("tests/pool.rs", LINKED);
+    t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t.commit("initial");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("Cargo.toml", manifest.replace("edition = \"2021\"\n", "edition = \"2021\"\nautotests = false\n"));
+    t.commit("no automatic test targets");
+    let (code, doc) = t.check(&["--fail-on", "new"]);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = of_rule(&doc, "linked-test-not-compiled");
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert_eq!((f[0]["path"].as_str(), f[0]["line"].as_u64()), (Some("Cargo.toml"), Some(5)), "{doc:#}");
+    assert!(f[0]["message"].as_str().unwrap().ends_with("this change edited Cargo.toml (first at line 5)"), "{doc:#}");
+    // A test whose own file the change moved is reported at the test.
+    let t2 = Tree::new();
+    t2.init_git();
+    t2.file("Cargo.toml", manifest);
+    t2.file("src/lib.rs", "pub fn f() {}\n");
+    t2.file("tests/pool.rs", LINKED);
+    t2.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t2.commit("initial");
+    t2.git(&["checkout", "-q", "-b", "feature"]);
+    t2.remove("tests/pool.rs");
+    t2.file("tests/off/pool.rs", LINKED);
+    t2.file("Cargo.toml", manifest.replace("0.1.0", "0.1.1"));
+    t2.commit("move the test, bump the version");
+    let (_, doc) = t2.check(&[]);
+    let f = of_rule(&doc, "linked-test-not-compiled");
+    assert_eq!(f[0]["path"], "tests/off/pool.rs", "{doc:#}");
+}

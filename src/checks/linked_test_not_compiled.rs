@@ -27,6 +27,18 @@ impl super::Check for Check {
             // The change removed the `mod` that built the test's file: the finding stands
             // where that line was, in the diff the reviewer reads.
             let removed = cx.model.removed_mods.iter().find(|m| m.declared(&test.loc.path));
+            // Else, when the test's own file is as it was, a change to the manifest of its
+            // package: that manifest's first changed line. (A test whose file moved or
+            // changed is reported at the test, where the diff shows it.)
+            let file_changed = match cx.model.history().map(|h| &h.base) {
+                Some(crate::git::BaseState::Found { changed, .. }) => changed.contains(&test.loc.path),
+                _ => true,
+            };
+            let manifest = cx.model.changed_manifests.iter().filter(|(p, _)| {
+                let dir = p.strip_suffix("Cargo.toml").unwrap_or(p);
+                !file_changed && test.loc.path.starts_with(dir)
+            });
+            let manifest = manifest.max_by_key(|(p, _)| p.len()); // the nearest: the package's own
             for link in &test.links {
                 let mut message = format!("test `{}`, linked to {}, is never run: {why}", test.id, link.incident);
                 let mut f = match removed {
@@ -46,7 +58,21 @@ impl super::Check for Check {
                         f.line_at_base = true;
                         f
                     }
-                    None => Finding::new(Rule::LinkedTestNotCompiled, message).at(loc),
+                    None => match manifest {
+                        Some((path, line)) => {
+                            message.push_str(&format!(
+                                "; this change edited {} (first at line {line})",
+                                crate::finding::prose(path)
+                            ));
+                            Finding::new(Rule::LinkedTestNotCompiled, message).at(&crate::finding::Location {
+                                path: path.clone(),
+                                line: *line,
+                                column: 1,
+                                len: 1,
+                            })
+                        }
+                        None => Finding::new(Rule::LinkedTestNotCompiled, message).at(loc),
+                    },
                 };
                 f = f.incident(&link.incident).test(&test.id).help(help);
                 out.push(f);

@@ -290,6 +290,17 @@ pub fn removed_mods(path: &str, base: &str, head: Option<&str>) -> Vec<RemovedMo
         .collect()
 }
 
+/// The first line of `head` that is not the base's (1-based), for pointing at a change
+/// to a manifest: the line the diff shows first. `None` when the two are the same.
+pub fn first_changed_line(base: &str, head: &str) -> Option<usize> {
+    let (b, h): (Vec<&str>, Vec<&str>) = (base.lines().collect(), head.lines().collect());
+    let same = b.iter().zip(&h).take_while(|(x, y)| x == y).count();
+    if same == b.len() && same == h.len() {
+        return None;
+    }
+    Some((same + 1).min(h.len().max(1)))
+}
+
 pub fn is_doc_test(test: &TestCase) -> bool {
     test.name.ends_with(')') && test.name.contains(" (line ") && test.name.contains(" - ")
 }
@@ -1253,6 +1264,9 @@ mod tests {
         );
         let nested = super::removed_mods("src/db/conn.rs", "mod retry;\n", None);
         assert!(nested[0].declared("src/db/conn/retry.rs"), "{nested:?}");
+        assert_eq!(super::first_changed_line("a\nb\nc\n", "a\nB\nc\n"), Some(2));
+        assert_eq!(super::first_changed_line("a\nb\n", "a\nb\n"), None);
+        assert_eq!(super::first_changed_line("a\nb\nc\n", "a\n"), Some(1), "lines removed at the end: the last line");
         let root = super::removed_mods("tests/suite.rs", "mod helpers;\n", Some(""));
         assert!(root[0].declared("tests/helpers.rs") && root[0].declared("tests/helpers/mod.rs"), "{root:?}");
     }
