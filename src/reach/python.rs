@@ -75,6 +75,9 @@ struct Config {
     strict: Option<Setting>,
     /// Where settings go in the file, for a message: `[tool.pytest.ini_options]`.
     section: String,
+    /// Why the file cannot be read, when it cannot (TOML nested past what is read, or
+    /// not TOML this parser reads): what pytest makes of it is not known.
+    unreadable: Option<String>,
 }
 
 impl Config {
@@ -106,6 +109,13 @@ pub fn judge(root: &Path, tests: &[&TestCase], words: &[String]) -> Vec<TestVerd
         .filter_map(|t| {
             let path = t.loc.path.as_str();
             let config = config_for(root, parent(path), &mut configs);
+            if let (Some(why), Some(file)) = (&config.unreadable, &config.file) {
+                let loc = Location { path: file.clone(), line: 1, column: 1, len: 1 };
+                let what = format!(
+                    "pytest's config {file} cannot be read by incident-guard: {why}; whether pytest collects the test is not known"
+                );
+                return Some(TestVerdict { test: t.id.clone(), verdict: Verdict::Conditional(Skip::new(loc, what)) });
+            }
             let verdict = not_collected(root, &config, t, &mut unittest, &mut conftests);
             if let Some(v @ Verdict::NotRun { .. }) = verdict {
                 return Some(TestVerdict { test: t.id.clone(), verdict: v });
@@ -382,10 +392,22 @@ fn split_value(key: &str, value: &str) -> Vec<String> {
 /// Reads the pytest table of a TOML config; returns whether the file configures pytest.
 fn read_toml(text: &str, name: &str, file: &str, config: &mut Config) -> bool {
     use toml::de::{DeTable, DeValue};
+    // A file that cannot be read may configure pytest or not: it is the config, and
+    // every test under it is judged "cannot tell" (see `judge`), never "configures
+    // nothing".
     if crate::toml_doc::too_deep(text).is_some() {
-        return false;
+        config.unreadable = Some("its TOML is nested deeper than incident-guard reads".to_owned());
+        return true;
     }
-    let Ok(doc) = DeTable::parse(text) else { return false };
+    let doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or("").trim().to_owned();
+            config.unreadable = Some(format!("it does not parse as TOML ({first})"));
+            return true;
+        }
+    };
     let doc = doc.into_inner();
     fn table_at<'i>(t: &DeTable<'i>, key: &str) -> Option<DeTable<'i>> {
         match t.get(key).map(|v| v.get_ref()) {
@@ -924,6 +946,22 @@ mod tests {
                 "pyproject.toml:2"
             )]
         );
+    }
+
+    #[test]
+    fn a_config_that_cannot_be_read_is_cannot_tell_never_configures_nothing() {
+        // Nested past what is read (pytest's TOML reader has no such limit), then not TOML.
+        let deep =
+            format!("[tool.pytest.ini_options]\ntestpaths = [\"unit\"]\nx = {}1{}\n", "[".repeat(70), "]".repeat(70));
+        for (text, why) in
+            [(deep.as_str(), "nested deeper"), ("[tool.pytest.ini_options\ntestpaths = [\"unit\"]\n", "does not parse")]
+        {
+            let root = tree(&[("pyproject.toml", text), ("tests/test_a.py", "")]);
+            let got = all_verdicts(root.path(), &["tests/test_a.py::test_a"]);
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert_eq!((got[0].1, got[0].3.as_str()), ("conditional", "pyproject.toml:1"), "{got:?}");
+            assert!(got[0].2.contains(why) && got[0].2.contains("not known"), "{got:?}");
+        }
     }
 
     /// Every verdict, `NotRun` and `Conditional` alike: `(test, kind, text, "path:line")`.
