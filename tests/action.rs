@@ -69,6 +69,23 @@ fn fake_curl() -> String {
     format!("#!/usr/bin/env bash\necho \"$*\" >> \"$FAKE_GH_DIR/curl.log\"\nexec '{}' \"$@\"\n", real.display())
 }
 
+/// Waits until the file just written at `path` can be run. A process that another test's
+/// thread forked while the file was open for writing holds it open until that process
+/// calls exec, and until then running the file fails with "Text file busy"
+/// (ETXTBSY); the action's step would then fail for a reason that is not the action's.
+/// Once one run starts, nothing can open the file for writing again.
+fn runnable(path: &Path) {
+    for _ in 0..200 {
+        match Command::new(path).arg("--version").output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            _ => return,
+        }
+    }
+    panic!("{} stayed busy for 2 s", path.display());
+}
+
 fn executable(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -143,6 +160,7 @@ impl Runner {
         let bin = r.runner_temp().join("incident-guard/bin");
         std::fs::create_dir_all(&bin).unwrap();
         std::fs::copy(BIN, bin.join("incident-guard")).unwrap();
+        runnable(&bin.join("incident-guard"));
         r
     }
 
