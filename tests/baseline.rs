@@ -537,3 +537,29 @@ fn a_test_a_manifest_change_leaves_out_is_reported_at_the_changed_line() {
     let f = of_rule(&doc, "linked-test-not-compiled");
     assert_eq!(f[0]["path"], "tests/off/pool.rs", "{doc:#}");
 }
+
+#[test]
+fn a_change_to_prose_only_keeps_the_runners_verdicts_at_the_base() {
+    // The base already has a linked test no target builds: a change to the README alone
+    // cannot have caused it, and finds it unchanged.
+    let t = Tree::new();
+    t.init_git();
+    t.file("Cargo.toml", "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    t.file("src/lib.rs", "pub fn f() {}\n");
+    t.file("tests/off/pool.rs", LINKED);
+    t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t.file("README.md", "# p\n");
+    t.commit("initial");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("README.md", "# p\n\nMore words.\n");
+    t.commit("docs");
+    let (code, doc) = t.check(&["--fail-on", "new"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(of_rule(&doc, "linked-test-not-compiled")[0]["baseline"], "unchanged", "{doc:#}");
+    // A change to code, though, may have caused it: new (see the test above).
+    t.file("src/lib.rs", "pub fn f() {}\npub fn g() {}\n");
+    t.commit("code");
+    let (code, doc) = t.check(&["--fail-on", "new"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(of_rule(&doc, "linked-test-not-compiled")[0]["baseline"], "new", "{doc:#}");
+}
