@@ -81,14 +81,11 @@ pub fn analyze(root: &Path, config: &Config, base_problem: Option<&str>, model: 
     let mut files: Vec<crate::scan::FileScan> =
         model.sources.files.iter().filter(|f| !changed.contains(&f.path)).cloned().collect();
     let dirs = [&config.postmortems, &base_config.postmortems].map(|d| format!("{}/", d.trim_end_matches('/')));
-    // Only postmortems (and the proofs beside them) and prose changed: the runners build
-    // what they built, and their verdicts of the head hold at the base. No runner reads
-    // prose or pictures to decide what it builds or collects.
-    let prose = |p: &str| {
-        let ext = p.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-        matches!(ext.as_str(), "md" | "markdown" | "rst" | "adoc" | "png" | "jpg" | "jpeg" | "gif" | "svg")
-    };
-    let runners_unchanged = changed.iter().all(|p| prose(p) || dirs.iter().any(|d| p.starts_with(d.as_str())));
+    // Only postmortems (and the proofs beside them) changed: the runners build what they
+    // built, and their verdicts of the head hold at the base. Not prose either: cargo
+    // follows `include!("mods.md")` and `#[path = "x.md"]` to any file, so an edit of a
+    // Markdown file can stop a test compiling.
+    let runners_unchanged = changed.iter().all(|p| dirs.iter().any(|d| p.starts_with(d.as_str())));
     let not_run = if runners_unchanged {
         let kept: HashSet<&str> = files.iter().flat_map(|f| f.tests.iter().map(|t| t.id.as_str())).collect();
         model.not_run.iter().filter(|v| kept.contains(v.test.as_str())).cloned().collect()

@@ -539,26 +539,22 @@ fn a_test_a_manifest_change_leaves_out_is_reported_at_the_changed_line() {
 }
 
 #[test]
-fn a_change_to_prose_only_keeps_the_runners_verdicts_at_the_base() {
-    // The base already has a linked test no target builds: a change to the README alone
-    // cannot have caused it, and finds it unchanged.
+fn a_markdown_file_cargo_includes_is_no_prose_that_keeps_the_base_verdicts() {
+    // `include!("mods.md")` declares the module that builds the linked test: emptying the
+    // Markdown file stops it compiling, and that is this change's doing.
     let t = Tree::new();
     t.init_git();
     t.file("Cargo.toml", "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
-    t.file("src/lib.rs", "pub fn f() {}\n");
-    t.file("tests/off/pool.rs", LINKED);
+    t.file("src/lib.rs", "include!(\"mods.md\");\n");
+    t.file("src/mods.md", "mod pool;\n");
+    t.file("src/pool.rs", format!("#[cfg(test)]\nmod tests {{\n{LINKED}}}\n"));
     t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
-    t.file("README.md", "# p\n");
     t.commit("initial");
+    let (code, _) = t.check(&["--fail-on", "new"]);
+    assert_eq!(code, 0, "the test compiles at the base");
     t.git(&["checkout", "-q", "-b", "feature"]);
-    t.file("README.md", "# p\n\nMore words.\n");
-    t.commit("docs");
-    let (code, doc) = t.check(&["--fail-on", "new"]);
-    assert_eq!(code, 0, "{doc:#}");
-    assert_eq!(of_rule(&doc, "linked-test-not-compiled")[0]["baseline"], "unchanged", "{doc:#}");
-    // A change to code, though, may have caused it: new (see the test above).
-    t.file("src/lib.rs", "pub fn f() {}\npub fn g() {}\n");
-    t.commit("code");
+    t.file("src/mods.md", "\n");
+    t.commit("tidy the docs");
     let (code, doc) = t.check(&["--fail-on", "new"]);
     assert_eq!(code, 1, "{doc:#}");
     assert_eq!(of_rule(&doc, "linked-test-not-compiled")[0]["baseline"], "new", "{doc:#}");
