@@ -82,10 +82,19 @@ pub fn analyze(root: &Path, config: &Config, base_problem: Option<&str>, model: 
         model.sources.files.iter().filter(|f| !changed.contains(&f.path)).cloned().collect();
     let dirs = [&config.postmortems, &base_config.postmortems].map(|d| format!("{}/", d.trim_end_matches('/')));
     // Only postmortems (and the proofs beside them) changed: the runners build what they
-    // built, and their verdicts of the head hold at the base. Not prose either: cargo
-    // follows `include!("mods.md")` and `#[path = "x.md"]` to any file, so an edit of a
-    // Markdown file can stop a test compiling.
-    let runners_unchanged = changed.iter().all(|p| dirs.iter().any(|d| p.starts_with(d.as_str())));
+    // built, and their verdicts of the head hold at the base. A postmortem is a `.md` or
+    // `.toml` file of the postmortems directory that no runner reads: not a manifest or
+    // pytest config by its name, and none that cargo's module trees reach through
+    // `include!("x.md")` or `#[path]` (an edit of such a file can stop a test compiling).
+    let lock = format!("{}{}", dirs[1], crate::proof::FILE_NAME);
+    let runner_names = ["Cargo.toml", "pyproject.toml", "pytest.toml"];
+    let only_postmortems = |p: &str| {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        dirs.iter().any(|d| p.starts_with(d.as_str()))
+            && (p == lock || (postmortem::is_candidate(name) && !runner_names.contains(&name)))
+            && !model.sources.rust_followed.contains(p)
+    };
+    let runners_unchanged = changed.iter().all(|p| only_postmortems(p));
     let not_run = if runners_unchanged {
         let kept: HashSet<&str> = files.iter().flat_map(|f| f.tests.iter().map(|t| t.id.as_str())).collect();
         model.not_run.iter().filter(|v| kept.contains(v.test.as_str())).cloned().collect()
@@ -108,7 +117,6 @@ pub fn analyze(root: &Path, config: &Config, base_problem: Option<&str>, model: 
         files_seen: model.sources.files_seen,
         ..Scanned::default()
     };
-    let lock = format!("{}{}", dirs[1], crate::proof::FILE_NAME);
     let proofs = if changed.contains(&lock) { crate::proof::Lock::default() } else { model.proofs.clone() };
     let git = std::mem::replace(&mut model.git, Git::Disabled);
     let mut base = Model::new(model.root.clone(), loaded, sources, model.today, git, Vec::new(), not_run);

@@ -559,3 +559,30 @@ fn a_markdown_file_cargo_includes_is_no_prose_that_keeps_the_base_verdicts() {
     assert_eq!(code, 1, "{doc:#}");
     assert_eq!(of_rule(&doc, "linked-test-not-compiled")[0]["baseline"], "new", "{doc:#}");
 }
+
+#[test]
+fn a_file_of_the_postmortems_directory_cargo_includes_is_no_postmortem() {
+    // Only postmortems changed would keep the head's verdicts at the base; a file of the
+    // postmortems directory that cargo reaches is not one.
+    let t = Tree::new();
+    t.init_git();
+    t.file("Cargo.toml", "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    t.file("src/lib.rs", "include!(\"../postmortems/README.md\");\n");
+    t.file("postmortems/README.md", "mod pool;\n");
+    t.file("src/pool.rs", format!("#[cfg(test)]\nmod tests {{\n{LINKED}}}\n"));
+    t.file("postmortems/inc-1.md", postmortem("INC-1", ""));
+    t.commit("initial");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.file("postmortems/README.md", "\n");
+    t.commit("tidy the postmortems' readme");
+    let (code, doc) = t.check(&["--fail-on", "new"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_eq!(of_rule(&doc, "linked-test-not-compiled")[0]["baseline"], "new", "{doc:#}");
+    // A change to a postmortem alone keeps the verdicts: an error the base had stays old.
+    t.file("postmortems/inc-1.md", postmortem("INC-1", "severity = \"SEV3\"\n"));
+    t.commit("severity");
+    t.git(&["branch", "-f", "main", "HEAD~1"]);
+    let (code, doc) = t.check(&["--fail-on", "new"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(of_rule(&doc, "linked-test-not-compiled")[0]["baseline"], "unchanged", "{doc:#}");
+}

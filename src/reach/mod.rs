@@ -64,6 +64,7 @@ pub fn judge(root: &Path, sources: &mut Scanned, words: &[String]) -> Vec<TestVe
     };
     let mut out = Vec::new();
     out.extend(crates.judge(&of("rust")));
+    sources.rust_followed = crates.followed().into_iter().collect();
     out.extend(python::judge(root, &of("python"), words));
     out.extend(go::judge(root, &of("go")));
     out.extend(js::judge(root, &of("javascript"), &sources.texts));

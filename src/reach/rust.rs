@@ -117,6 +117,13 @@ impl<'a> Crates<'a> {
         }
     }
 
+    /// The files other than `.rs` that the module trees read so far reach, through
+    /// `include!` or `#[path]` (`include!("mods.md")`), root-relative: an edit of one can
+    /// change what cargo builds, whatever its name says.
+    pub fn followed(&self) -> Vec<String> {
+        self.reach.files.keys().filter(|f| f.extension().is_none_or(|e| e != "rs")).map(|f| self.reach.rel(f)).collect()
+    }
+
     /// Verdicts for the linked Rust tests.
     pub fn judge(&mut self, tests: &[&TestCase]) -> Vec<TestVerdict> {
         let mut out = Vec::new();

@@ -344,6 +344,9 @@ pub struct Scanned {
     pub rust_leaves: std::collections::HashSet<String>,
     /// Every Rust file the walk found, read or not.
     pub rust_files: std::collections::HashSet<String>,
+    /// The files other than `.rs` that cargo's module trees reach through `include!` or
+    /// `#[path]`, filled in by `reach::judge`.
+    pub rust_followed: std::collections::HashSet<String>,
 }
 
 /// What a language scanner knows about one item of a file.
