@@ -179,36 +179,10 @@ struct Head<'a> {
 /// touch it (`head`) and parsed from the base's blob where it did. A file that holds no
 /// readable postmortem makes the whole base unreadable (its incidents cannot be matched).
 fn base_postmortems(root: &Path, commit: &str, config: &Config, head: Option<Head>) -> Result<Loaded, String> {
-    let repo = git2::Repository::discover(root).map_err(|e| format!("cannot open the repository: {}", e.message()))?;
-    let workdir = repo.workdir().and_then(|w| w.canonicalize().ok()).ok_or("the repository has no work tree")?;
-    let root = root.canonicalize().map_err(|e| format!("cannot open {}: {e}", root.display()))?;
-    let prefix = root.strip_prefix(&workdir).map_err(|_| "the checked directory is outside the work tree")?;
-    let oid = git2::Oid::from_str(commit).map_err(|e| e.message().to_owned())?;
-    let tree = repo
-        .find_commit(oid)
-        .and_then(|c| c.tree())
-        .map_err(|_| format!("the tree of base commit {} is missing", crate::git::short_sha(commit)))?;
+    let base = crate::git::BaseTree::open(root, commit)?;
     let dir = config.postmortems.trim_end_matches('/');
-    let git_dir = prefix.join(dir);
+    let files = base.files_under(dir, &postmortem::is_candidate)?;
     let mut loaded = Loaded::default();
-    let sub = match tree.get_path(&git_dir) {
-        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
-            repo.find_tree(entry.id()).map_err(|e| format!("cannot read the base's {dir}/: {}", e.message()))?
-        }
-        _ => return Ok(loaded), // no postmortems at the base: nothing to hold to
-    };
-    let mut blobs = Vec::new();
-    sub.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
-        let name = entry.name().unwrap_or("");
-        if name.starts_with('.') {
-            return git2::TreeWalkResult::Skip;
-        }
-        if entry.kind() == Some(git2::ObjectType::Blob) && postmortem::is_candidate(name) {
-            blobs.push((format!("{dir}/{parent}{name}"), entry.id()));
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| format!("cannot read the base's {dir}/: {}", e.message()))?;
     // Head postmortems and problems by file, for those the change did not touch.
     let mut by_file: std::collections::HashMap<&str, (Vec<&postmortem::Postmortem>, Vec<&postmortem::Problem>)> =
         std::collections::HashMap::new();
@@ -220,7 +194,7 @@ fn base_postmortems(root: &Path, commit: &str, config: &Config, head: Option<Hea
             by_file.entry(problem.loc.path.as_str()).or_default().1.push(problem);
         }
     }
-    for (rel, id) in blobs {
+    for rel in files {
         if let Some(head) = &head
             && !head.changed.contains(&rel)
             && let Some((pms, problems)) = by_file.get(rel.as_str())
@@ -230,8 +204,8 @@ fn base_postmortems(root: &Path, commit: &str, config: &Config, head: Option<Hea
             loaded.problems.extend(problems.iter().map(|p| (*p).clone()));
             continue;
         }
-        let blob = repo.find_blob(id).map_err(|_| format!("{} is missing at the base", crate::finding::code(&rel)))?;
-        let Ok(text) = std::str::from_utf8(blob.content()) else {
+        let bytes = base.read(&rel)?.ok_or_else(|| format!("{} is missing at the base", crate::finding::code(&rel)))?;
+        let Ok(text) = std::str::from_utf8(&bytes) else {
             return Err(format!("the base's postmortem {} is not valid UTF-8", crate::finding::code(&rel)));
         };
         let (pm, problems) = postmortem::parse(&rel, text, config.id_pattern.as_ref());

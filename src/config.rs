@@ -596,27 +596,12 @@ impl Config {
                     }
                 }
             }
-            if let Some(v) = t.string("results_conflict", false, &mut p) {
-                match v.value.as_str() {
-                    "pass" => config.results_conflict = ResultsConflict::Pass,
-                    "fail" => config.results_conflict = ResultsConflict::Fail,
-                    other => p.list.push(Problem {
-                        span: v.span,
-                        message: format!("`results_conflict` must be set to \"pass\" or \"fail\", not `{other}`"),
-                        help: None,
-                    }),
-                }
+            let pass_fail = [("pass", ResultsConflict::Pass), ("fail", ResultsConflict::Fail)];
+            if let Some(v) = either(&t, "results_conflict", pass_fail, &mut p) {
+                config.results_conflict = v;
             }
-            if let Some(v) = t.string("fail_on", false, &mut p) {
-                match v.value.as_str() {
-                    "all" => config.fail_on = FailOn::All,
-                    "new" => config.fail_on = FailOn::New,
-                    other => p.list.push(Problem {
-                        span: v.span,
-                        message: format!("`fail_on` must be set to \"all\" or \"new\", not `{other}`"),
-                        help: None,
-                    }),
-                }
+            if let Some(v) = either(&t, "fail_on", [("all", FailOn::All), ("new", FailOn::New)], &mut p) {
+                config.fail_on = v;
             }
             if let Some((sla, _)) = t.table("sla_days", &mut p) {
                 config.sla_days.clear();
@@ -814,6 +799,20 @@ pub struct ConfigError {
     pub path: String,
     pub text: String,
     pub problems: Vec<Problem>,
+}
+
+/// A key that takes one of two words: the value it names, or a problem naming both.
+fn either<T: Copy>(t: &Table<'_, '_>, key: &str, words: [(&str, T); 2], p: &mut Problems) -> Option<T> {
+    let v = t.string(key, false, p)?;
+    if let Some((_, value)) = words.iter().find(|(w, _)| *w == v.value) {
+        return Some(*value);
+    }
+    p.list.push(Problem {
+        span: v.span,
+        message: format!("`{key}` must be set to \"{}\" or \"{}\", not `{}`", words[0].0, words[1].0, v.value),
+        help: None,
+    });
+    None
 }
 
 impl fmt::Display for ConfigError {

@@ -340,28 +340,80 @@ fn short(oid: Oid) -> String {
     short_sha(&oid.to_string()).to_owned()
 }
 
+/// A base commit's files as the checked directory sees them, read from git's objects,
+/// never checked out: for the base analysis (`baseline`) and for what a change did to how
+/// cargo builds (`lib::build_changes`).
+pub struct BaseTree {
+    repo: Repository,
+    /// The checked directory's path inside the repository (`""` at its root).
+    prefix: PathBuf,
+    tree: Oid,
+}
+
+impl BaseTree {
+    /// The tree of `commit` in the repository around `root`, or why it cannot be read.
+    pub fn open(root: &Path, commit: &str) -> Result<BaseTree, String> {
+        let repo = Repository::discover(root).map_err(|e| format!("cannot open the repository: {}", e.message()))?;
+        let workdir = repo.workdir().and_then(|w| w.canonicalize().ok()).ok_or("the repository has no work tree")?;
+        let root = root.canonicalize().map_err(|e| format!("cannot open {}: {e}", root.display()))?;
+        let prefix = root.strip_prefix(&workdir).map_err(|_| "the checked directory is outside the work tree")?;
+        let prefix = prefix.to_path_buf();
+        let oid = Oid::from_str(commit).map_err(|e| e.message().to_owned())?;
+        let tree = repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .map_err(|_| format!("the tree of base commit {} is missing", short_sha(commit)))?
+            .id();
+        Ok(BaseTree { repo, prefix, tree })
+    }
+
+    /// The bytes of the file at `rel` (relative to the checked directory): `Ok(None)` when
+    /// the base has no such file, an error when its object is missing (a partial clone).
+    pub fn read(&self, rel: &str) -> Result<Option<Vec<u8>>, String> {
+        let missing = || format!("{} is missing at the base", crate::finding::code(rel));
+        let tree = self.repo.find_tree(self.tree).map_err(|_| missing())?;
+        let Ok(entry) = tree.get_path(&self.prefix.join(rel)) else { return Ok(None) };
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            return Ok(None);
+        }
+        let blob = self.repo.find_blob(entry.id()).map_err(|_| missing())?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The files under the directory `rel_dir` whose names `wanted` accepts, as paths
+    /// relative to the checked directory, skipping directories and files whose names start
+    /// with `.`; none when the base has no such directory.
+    pub fn files_under(&self, rel_dir: &str, wanted: &dyn Fn(&str) -> bool) -> Result<Vec<String>, String> {
+        let cannot = |e: git2::Error| format!("cannot read the base's {rel_dir}/: {}", e.message());
+        let tree = self.repo.find_tree(self.tree).map_err(cannot)?;
+        let sub = match tree.get_path(&self.prefix.join(rel_dir)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+                self.repo.find_tree(entry.id()).map_err(cannot)?
+            }
+            _ => return Ok(Vec::new()),
+        };
+        let mut files = Vec::new();
+        sub.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            let name = entry.name().unwrap_or("");
+            if name.starts_with('.') {
+                return git2::TreeWalkResult::Skip;
+            }
+            if entry.kind() == Some(git2::ObjectType::Blob) && wanted(name) {
+                files.push(format!("{rel_dir}/{parent}{name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(cannot)?;
+        Ok(files)
+    }
+}
+
 /// The texts at base commit `commit` of the files `paths` (relative to the checked
 /// directory `root`) that exist there and are UTF-8; nothing for the others, or when the
 /// repository or commit cannot be read.
 pub fn base_texts(root: &Path, commit: &str, paths: &[&str]) -> Vec<(String, String)> {
-    let read = || -> Option<Vec<(String, String)>> {
-        let repo = Repository::discover(root).ok()?;
-        let workdir = repo.workdir()?.canonicalize().ok()?;
-        let root = root.canonicalize().ok()?;
-        let prefix = root.strip_prefix(&workdir).ok()?.to_path_buf();
-        let tree = repo.find_commit(Oid::from_str(commit).ok()?).ok()?.tree().ok()?;
-        Some(
-            paths
-                .iter()
-                .filter_map(|p| {
-                    let entry = tree.get_path(&prefix.join(p)).ok()?;
-                    let blob = repo.find_blob(entry.id()).ok()?;
-                    Some(((*p).to_owned(), String::from_utf8(blob.content().to_vec()).ok()?))
-                })
-                .collect(),
-        )
-    };
-    read().unwrap_or_default()
+    let Ok(base) = BaseTree::open(root, commit) else { return Vec::new() };
+    paths.iter().filter_map(|p| Some(((*p).to_owned(), String::from_utf8(base.read(p).ok()??).ok()?))).collect()
 }
 
 /// The first 12 characters of a commit's SHA, as findings and messages show it.

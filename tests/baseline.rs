@@ -398,14 +398,6 @@ fn markdown(t: &Tree, extra: &[&str]) -> String {
     stdout(&t.run(&args))
 }
 
-fn gfm_html(markdown: &str) -> String {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.render.r#unsafe = true; // show exactly what raw HTML would pass through
-    comrak::markdown_to_html(markdown, &options)
-}
-
 // incident: IG-2026-017
 #[test]
 fn the_comment_leads_with_the_change_and_folds_the_old_debt() {

@@ -378,15 +378,6 @@ fn stats_counts_the_files_of_two_or_more_incidents_as_hotspots() {
     );
 }
 
-fn gfm_html(markdown: &str) -> String {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.extension.autolink = true;
-    options.render.r#unsafe = true; // show exactly what raw HTML would pass through
-    comrak::markdown_to_html(markdown, &options)
-}
-
 #[test]
 fn the_pr_comment_lists_past_incidents_in_a_table_that_hostile_text_cannot_break() {
     let t = Tree::new();

@@ -134,7 +134,7 @@ pub fn fold(model: &Model, findings: &mut Vec<Finding>) {
     use crate::rules::Level;
     let higher = |a: Level, b: Level| if a < b { a } else { b }; // Error < Warning < Note
     // Removal + missing test, per incident.
-    let mut missing: std::collections::HashMap<String, Level> = findings
+    let missing: std::collections::HashMap<String, Level> = findings
         .iter()
         .filter(|f| f.rule == Rule::MissingRegressionTest)
         .filter_map(|f| Some((f.incident.clone()?, f.level)))
@@ -150,7 +150,6 @@ pub fn fold(model: &Model, findings: &mut Vec<Finding>) {
     findings.retain(|f| {
         !(f.rule == Rule::MissingRegressionTest && f.incident.as_ref().is_some_and(|id| folded.contains(id)))
     });
-    missing.clear();
     // Overdue + past the SLA, per action item (its location in the postmortem).
     let key = |f: &Finding| (f.incident.clone(), f.path.clone(), f.line);
     let overdue: std::collections::HashMap<_, Level> =

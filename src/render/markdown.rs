@@ -279,14 +279,20 @@ fn verdict(report: &Report) -> (String, String) {
     let s = &report.summary;
     let compared = report.base.is_some();
     let new_of = |f: &&Finding| f.baseline != Some(Baseline::Unchanged);
-    let mut removed: Vec<&str> = report
+    let mut removed: Vec<&str> = Vec::new();
+    for id in report
         .findings
         .iter()
         .filter(new_of)
         .filter(|f| f.rule == Rule::LinkedTestRemoved && f.level == Level::Error)
         .filter_map(|f| f.incident.as_deref())
-        .collect();
-    removed.dedup();
+    {
+        // Each incident once, in report order (two of its tests removed are not adjacent
+        // when findings sort by path).
+        if !removed.contains(&id) {
+            removed.push(id);
+        }
+    }
     let old_errors = s.errors - s.new_errors;
     let old = if compared && s.errors + s.warnings > s.new_errors + s.new_warnings {
         let n = s.errors + s.warnings - s.new_errors - s.new_warnings;

@@ -220,3 +220,14 @@ pub fn processes_with(needle: &str) -> Vec<u32> {
     }
     out
 }
+
+/// Markdown as GitHub renders a comment (GFM: tables, strikethrough, autolinks), with raw
+/// HTML passed through, so that a test sees exactly what repository text could inject.
+pub fn gfm_html(markdown: &str) -> String {
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    options.extension.autolink = true;
+    options.render.r#unsafe = true;
+    comrak::markdown_to_html(markdown, &options)
+}
