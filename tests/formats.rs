@@ -79,15 +79,6 @@ fn github_appends_the_markdown_report_to_the_job_summary() {
     assert_eq!(text.matches("<!-- incident-guard -->").count(), 1);
 }
 
-fn gfm_html(markdown: &str) -> String {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.extension.autolink = true;
-    options.render.r#unsafe = true; // show exactly what raw HTML would pass through
-    comrak::markdown_to_html(markdown, &options)
-}
-
 #[test]
 fn markdown_comment_renders_as_one_table_and_cannot_be_forged() {
     let t = hostile_tree();
@@ -219,6 +210,8 @@ fn sarif_with_a_base_has_baseline_states_and_fingerprints_and_stays_valid() {
     assert_eq!(state("linked-test-removed"), ["new"], "{doc:#}");
     assert_eq!(state("marker-on-non-test"), ["unchanged"], "{doc:#}");
     assert_eq!(state("missing-regression-test"), ["absent"], "INC-2's missing test is fixed: {doc:#}");
+    let fixed = results.iter().find(|r| r["baselineState"] == "absent").unwrap();
+    assert_eq!((fixed["kind"].as_str(), fixed["level"].as_str()), (Some("pass"), Some("none")), "no alert: {fixed}");
     for r in results {
         let print = r["partialFingerprints"]["incidentGuardFinding/v1"].as_str().unwrap();
         assert_eq!(print.len(), 16, "{r}");

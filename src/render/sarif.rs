@@ -48,6 +48,12 @@ pub fn document(report: &Report) -> Value {
                 "message": { "text": text },
                 "baselineState": state,
             });
+            // A fixed finding is no problem any more: SARIF's `pass`, at level `none`, so
+            // that code scanning opens no alert for it.
+            if state == "absent" {
+                result["kind"] = json!("pass");
+                result["level"] = json!("none");
+            }
             if !f.fingerprint.is_empty() {
                 result["partialFingerprints"] = json!({ "incidentGuardFinding/v1": f.fingerprint });
             }
